@@ -1,0 +1,335 @@
+"""The case: one facility's answers, as saved in ``*.ohshi.json`` (see shared/CASE_FORMAT.md).
+
+A :class:`Case` keeps the raw JSON (so unknown keys survive a save) next to a checked, normalised view the engine
+reads. Loading never raises anything but :class:`CaseError`, whose message is one Japanese line naming the field.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
+
+FORMAT = "ohshi-desk-case/1"
+FORMAT_PREFIX = "ohshi-desk-case/"
+MAX_CASE_BYTES = 5 * 1024 * 1024
+MAX_LINES = 500
+
+FIELD_LABELS = {
+    "format": "ファイル形式",
+    "as_of": "計算の基準日",
+    "facility": "施設",
+    "facility.name": "施設名",
+    "facility.kind": "施設区分",
+    "facility.institution_code": "保険医療機関等コード",
+    "facility.prefecture": "都道府県",
+    "facility.municipality": "市区町村",
+    "facility.obligation_exempt": "義務化対象外",
+    "facility.checkup_provider": "健診実施機関",
+    "face_reader": "顔認証付きカードリーダー",
+    "face_reader.maker": "カードリーダーのメーカー",
+    "face_reader.model": "カードリーダーの型番",
+    "face_reader.units": "カードリーダーの台数",
+    "face_reader.free_units": "無償提供を受けた台数",
+    "usage.oct2023_receipts": "2023年10月のレセプト件数",
+    "usage.oct2023_rate_percent": "2023年10月のマイナ保険証利用率",
+    "usage.oct2023_users": "2023年10月のマイナ保険証利用人数",
+    "usage.best_month_users_2024": "2024年5〜8月で最も多い月の利用人数",
+    "usage.peak_monthly_uses": "2023年10月〜2024年8月で最も多い月の利用件数",
+    "item": "品目",
+    "quantity": "数量",
+    "unit_price": "単価（税込）",
+    "description": "内訳（品名・型番）",
+    "vendor": "購入先・ベンダー",
+    "option": "改修の内容（①②③）",
+}
+
+TRACKING_DATES = ("estimate_date", "order_date", "delivery_date", "receipt_date", "application_date",
+                  "decision_date", "payment_date")
+
+
+class CaseError(ValueError):
+    """A case that cannot be used. ``str(err)`` is one Japanese line naming the field."""
+
+    def __init__(self, field: str, problem: str):
+        self.field = field
+        self.problem = problem
+        label = FIELD_LABELS.get(field) or FIELD_LABELS.get(field.rsplit(".", 1)[-1], "")
+        name = f"{field}（{label}）" if label and label != field else field
+        super().__init__(f"ケースファイルの {name}: {problem}" if field else f"ケースファイル: {problem}")
+
+
+@dataclass
+class Line:
+    index: int
+    item: str
+    quantity: int
+    unit_price: int
+    description: str = ""
+    vendor: str = ""
+
+    @property
+    def amount(self) -> int:
+        return self.quantity * self.unit_price
+
+
+@dataclass
+class Plan:
+    program_id: str
+    lines: list[Line] = field(default_factory=list)
+    option: str | None = None
+    flags: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class Facility:
+    kind: str
+    name: str = ""
+    institution_code: str = ""
+    prefecture: str = ""
+    municipality: str = ""
+    obligation_exempt: bool | None = None
+    checkup_provider: bool | None = None
+
+    def flag(self, name: str) -> bool | None:
+        return getattr(self, name, None)
+
+
+@dataclass
+class FaceReader:
+    maker: str | None = None
+    model: str = ""
+    units: int | None = None
+    free_units: int | None = None
+
+
+@dataclass
+class Usage:
+    oct2023_receipts: int | None = None
+    oct2023_rate_percent: Fraction | None = None
+    oct2023_users: int | None = None
+    best_month_users_2024: int | None = None
+    peak_monthly_uses: int | None = None
+
+    def given(self) -> bool:
+        return any(v is not None for v in vars(self).values())
+
+
+@dataclass
+class Case:
+    raw: dict[str, Any]
+    facility: Facility
+    face_reader: FaceReader
+    usage: Usage | None
+    plans: dict[str, Plan]
+    as_of: _dt.date | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(self.raw, ensure_ascii=False, indent=2) + "\n"
+
+
+def _text(value, fld: str, max_len: int = 200) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise CaseError(fld, "文字で書いてください")
+    text = str(value)
+    if len(text) > max_len:
+        raise CaseError(fld, f"{max_len}文字以内にしてください")
+    return text
+
+
+def _bool(value, fld: str) -> bool | None:
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise CaseError(fld, "true か false で書いてください")
+    return value
+
+
+def _obj(value, fld: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise CaseError(fld, "{ } で囲んだ項目の集まりでなければなりません")
+    return value
+
+
+def _wrap(fn, value, fld: str, **kw):
+    try:
+        return fn(value, FIELD_LABELS.get(fld) or FIELD_LABELS.get(fld.rsplit(".", 1)[-1], fld), **kw)
+    except InputError as exc:
+        raise CaseError(fld, exc.problem) from None
+
+
+def parse_case(data: Any, rules) -> Case:
+    """Check and normalise a case already read from JSON. Raises :class:`CaseError`."""
+    if not isinstance(data, dict):
+        raise CaseError("", "中身がケースの形式（{ } で囲んだJSON）ではありません")
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        if isinstance(fmt, str) and fmt.startswith(FORMAT_PREFIX):
+            raise CaseError("format", f"「{fmt}」は新しいバージョンのアプリで作られた形式です。アプリを更新してから開いてください")
+        raise CaseError("format", f"「{FORMAT}」ではありません。ohshi-desk のケースファイルか確認してください")
+    as_of = _wrap(parse_date, data.get("as_of"), "as_of", allow_empty=True) if "as_of" in data else None
+
+    fac_raw = _obj(data.get("facility"), "facility")
+    kind = fac_raw.get("kind")
+    if kind is None:
+        raise CaseError("facility.kind", "施設区分がありません（hospital・clinic・dental_clinic・pharmacy・chain_pharmacy・other のどれか）")
+    if kind not in rules.kinds:
+        raise CaseError("facility.kind", f"「{kind}」は施設区分ではありません（{'・'.join(rules.kinds)} のどれか）")
+    code = _text(fac_raw.get("institution_code"), "facility.institution_code", 20)
+    if code and not (code.isascii() and code.isdigit() and len(code) == 7):
+        raise CaseError("facility.institution_code", "7桁の数字で書いてください")
+    facility = Facility(
+        kind=kind,
+        name=_text(fac_raw.get("name"), "facility.name"),
+        institution_code=code,
+        prefecture=_text(fac_raw.get("prefecture"), "facility.prefecture", 10),
+        municipality=_text(fac_raw.get("municipality"), "facility.municipality", 40),
+        obligation_exempt=_bool(fac_raw.get("obligation_exempt"), "facility.obligation_exempt"),
+        checkup_provider=_bool(fac_raw.get("checkup_provider"), "facility.checkup_provider"),
+    )
+    if facility.prefecture and not any(p["name"] == facility.prefecture for p in rules.prefectures):
+        raise CaseError("facility.prefecture", f"「{facility.prefecture}」は都道府県名ではありません（例: 大分県）")
+
+    fr_raw = _obj(data.get("face_reader"), "face_reader")
+    maker = fr_raw.get("maker")
+    if maker is not None and maker not in rules.makers:
+        raise CaseError("face_reader.maker", f"「{maker}」はメーカーの一覧にありません（{'・'.join(rules.makers)} のどれか）")
+    face_reader = FaceReader(
+        maker=maker,
+        model=_text(fr_raw.get("model"), "face_reader.model", 80),
+        units=_wrap(parse_count, fr_raw.get("units"), "face_reader.units", minimum=0, maximum=100, allow_empty=True),
+        free_units=_wrap(parse_count, fr_raw.get("free_units"), "face_reader.free_units", minimum=0, maximum=100,
+                         allow_empty=True),
+    )
+
+    usage = None
+    if data.get("usage") is not None:
+        u = _obj(data["usage"], "usage")
+        usage = Usage(
+            oct2023_receipts=_wrap(parse_count, u.get("oct2023_receipts"), "usage.oct2023_receipts", minimum=0,
+                                   maximum=10_000_000, allow_empty=True),
+            oct2023_rate_percent=_wrap(parse_percent, u.get("oct2023_rate_percent"), "usage.oct2023_rate_percent",
+                                       allow_empty=True),
+            oct2023_users=_wrap(parse_count, u.get("oct2023_users"), "usage.oct2023_users", minimum=0,
+                                maximum=10_000_000, allow_empty=True),
+            best_month_users_2024=_wrap(parse_count, u.get("best_month_users_2024"), "usage.best_month_users_2024",
+                                        minimum=0, maximum=10_000_000, allow_empty=True),
+            peak_monthly_uses=_wrap(parse_count, u.get("peak_monthly_uses"), "usage.peak_monthly_uses", minimum=0,
+                                    maximum=10_000_000, allow_empty=True),
+        )
+
+    plans: dict[str, Plan] = {}
+    for pid, plan_raw in _obj(data.get("plans"), "plans").items():
+        fld = f"plans.{pid}"
+        if pid not in rules.program_ids:
+            raise CaseError(fld, f"「{pid}」は補助制度のIDではありません（{'・'.join(rules.program_ids)} のどれか）")
+        plan_raw = _obj(plan_raw, fld)
+        program = rules.program(pid)
+        plan = Plan(program_id=pid)
+        option = plan_raw.get("option")
+        if option is not None:
+            if not program.options:
+                raise CaseError(f"{fld}.option", "この補助制度には選択肢がありません")
+            if option not in program.options:
+                raise CaseError(f"{fld}.option", f"「{option}」は選択肢にありません（{'・'.join(program.options)} のどれか）")
+            plan.option = option
+        for flag in ("prior_subsidy", "receipt_system_done_before"):
+            if flag in plan_raw:
+                value = _bool(plan_raw[flag], f"{fld}.{flag}")
+                if value is not None:
+                    plan.flags[flag] = value
+        lines = plan_raw.get("lines", [])
+        if lines is None:
+            lines = []
+        if not isinstance(lines, list):
+            raise CaseError(f"{fld}.lines", "[ ] で囲んだ行の並びでなければなりません")
+        if len(lines) > MAX_LINES:
+            raise CaseError(f"{fld}.lines", f"行が多すぎます（{MAX_LINES}行まで）")
+        for i, line_raw in enumerate(lines):
+            lf = f"{fld}.lines[{i}]"
+            line_raw = _obj(line_raw, lf)
+            item = line_raw.get("item")
+            if item not in rules.items:
+                raise CaseError(f"{lf}.item", f"「{item}」は品目の一覧にありません（{'・'.join(rules.items)} のどれか）")
+            if "unit_price" not in line_raw:
+                raise CaseError(f"{lf}.unit_price", "単価（税込）がありません")
+            qty = line_raw.get("quantity", 1)
+            plan.lines.append(Line(
+                index=i,
+                item=item,
+                quantity=_wrap(parse_count, qty, f"{lf}.quantity"),
+                unit_price=_wrap(parse_yen, line_raw.get("unit_price"), f"{lf}.unit_price"),
+                description=_text(line_raw.get("description"), f"{lf}.description", 200),
+                vendor=_text(line_raw.get("vendor"), f"{lf}.vendor", 100),
+            ))
+            for key in TRACKING_DATES:
+                if line_raw.get(key) not in (None, ""):
+                    _wrap(parse_date, line_raw[key], f"{lf}.{key}")
+        plans[pid] = plan
+    return Case(raw=copy.deepcopy(data), facility=facility, face_reader=face_reader, usage=usage, plans=plans,
+                as_of=as_of)
+
+
+def read_case_file(path: str | os.PathLike, rules) -> Case:
+    """Read and check a case file. Every failure is a :class:`CaseError`."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CASE_BYTES:
+            raise CaseError("", f"ファイルが大きすぎます（{size:,}バイト）。ケースファイルか確認してください")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CaseError("", f"ファイル「{path}」が見つかりません") from None
+    except IsADirectoryError:
+        raise CaseError("", f"「{path}」はフォルダです") from None
+    except OSError as exc:
+        raise CaseError("", f"ファイル「{path}」を読めません（{exc.strerror}）") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CaseError("", "UTF-8のテキストではありません。ケースファイルか確認してください") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise CaseError("", f"JSONとして読めません（{exc.lineno}行目 {exc.colno}文字目。ファイルが途中で切れているか、壊れています）") from None
+    except (ValueError, RecursionError):
+        raise CaseError("", "JSONとして読めません（数値や入れ子が正しくありません）") from None
+    return parse_case(data, rules)
+
+
+def _reject_constant(name: str):
+    raise ValueError(name)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write to a temporary file in the same folder, flush it to disk, then move it into place."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def save_case(case: Case, path: str | os.PathLike) -> None:
+    atomic_write_bytes(path, case.to_json().encode("utf-8"))

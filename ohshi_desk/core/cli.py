@@ -1,0 +1,77 @@
+"""The command line without a window: ``ohshi-desk compute`` (and, later, ``export``).
+
+Contract (shared/CASE_FORMAT.md): the breakdown JSON on stdout and exit 0; a bad case exits 2 with one Japanese
+line on stderr naming the field, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .case import CaseError, read_case_file
+from .inputs import InputError, parse_date
+from .rules import RulesError, load_rules
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_RULES = 0, 2, 3
+
+USAGE = """使い方:
+  ohshi-desk                                   画面（ウィザード）を開きます
+  ohshi-desk compute CASE.json [--as-of 日付]  補助額の内訳をJSONで表示します
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse prints English and exits 2; keep the exit code, say it in Japanese
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ohshi-desk", add_help=True, description="オンライン資格確認の補助金の見積り")
+    sub = parser.add_subparsers(dest="command")
+    comp = sub.add_parser("compute", help="補助額の内訳をJSONで表示")
+    comp.add_argument("case")
+    comp.add_argument("--as-of", dest="as_of")
+    return parser
+
+
+def _err(message: str) -> None:
+    print(message.replace("\n", " "), file=sys.stderr)
+
+
+def run(argv: list[str]) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as exc:
+        _err(f"コマンドの指定が正しくありません（{exc}）。ohshi-desk --help をご覧ください")
+        return EXIT_BAD_INPUT
+    if args.command is None:
+        print(USAGE, end="")
+        return EXIT_OK
+    try:
+        rules = load_rules()
+    except RulesError as exc:
+        _err(str(exc))
+        return EXIT_RULES
+    try:
+        as_of = parse_date(args.as_of, "--as-of") if args.as_of is not None else None
+    except InputError as exc:
+        _err(f"--as-of の日付: {exc.problem}")
+        return EXIT_BAD_INPUT
+    if args.command == "compute":
+        from .engine import compute
+
+        try:
+            case = read_case_file(args.case, rules)
+        except CaseError as exc:
+            _err(str(exc))
+            return EXIT_BAD_INPUT
+        breakdown = compute(case, rules, as_of)
+        sys.stdout.write(json.dumps(breakdown, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    return EXIT_BAD_INPUT
