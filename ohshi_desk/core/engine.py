@@ -131,7 +131,7 @@ def _compute_program(program: Program, plan: Plan, case: Case, rules: Rules, day
               "unit_table": _unit_table}[program.method]
     method(program, edition, plan, case, rules, r, suppressed)
     for val in r.used:
-        if val.confidence != "source" and val.note and val.note not in r.notes:
+        if val.note and val.note not in r.notes:
             r.notes.append(val.note)
     return r
 
