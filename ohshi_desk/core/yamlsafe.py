@@ -22,6 +22,8 @@ class StrictSafeLoader(_Base):  # type: ignore[misc, valid-type]
         if isinstance(node, yaml.MappingNode):
             seen: dict = {}
             for key_node, _value in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *anchor` merges are allowed to be overridden by the keys written beside them
                 key = self.construct_object(key_node, deep=True)
                 if key in seen:
                     raise DuplicateKeyError(
