@@ -1,0 +1,137 @@
+"""The command-line contract of shared/CASE_FORMAT.md: compute prints the breakdown; a bad case exits 2 with one
+Japanese line on stderr naming the field."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "yamada_clinic.ohshi.json"
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "ohshi_desk", *args], capture_output=True, text=True,
+                          timeout=120, input=stdin, cwd=ROOT)
+
+
+def test_compute_example_of_case_format():
+    proc = run("compute", str(EXAMPLE), "--as-of", "2025-11-01")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["as_of"] == "2025-11-01"
+    assert out["rules_version"]
+    by_id = {p["id"]: p for p in out["programs"]}
+    assert list(by_id) == ["smartphone_reader", "home_visit", "medical_aid_card", "usage_bonus", "reader_addition"]
+    assert (by_id["home_visit"]["status"], by_id["home_visit"]["eligible_cost"], by_id["home_visit"]["subsidy"],
+            by_id["home_visit"]["deadline"]) == ("open", 160000, 120000, "2026-01-15")
+    assert by_id["smartphone_reader"]["subsidy"] == 3240
+    assert by_id["medical_aid_card"]["subsidy"] == 54000
+    assert by_id["usage_bonus"]["subsidy"] == 200000 and by_id["usage_bonus"]["status"] == "closed"
+    assert out["total_subsidy"] == sum(p["subsidy"] for p in out["programs"])
+    assert out["total_subsidy_open"] == 3240 + 120000 + 54000
+    for p in out["programs"]:
+        assert isinstance(p["notes"], list) and p["reasons"]
+
+
+def test_compute_uses_case_as_of_and_flag_overrides(tmp_path):
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    case = tmp_path / "c.ohshi.json"
+    case.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert json.loads(run("compute", str(case)).stdout)["as_of"] == "2025-11-01"
+    out = json.loads(run("compute", str(case), "--as-of", "令和8年2月1日").stdout)
+    assert out["as_of"] == "2026-02-01" and out["total_subsidy_open"] == 0
+
+
+def test_canon_clinic_gets_not_needed(tmp_path):
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["face_reader"]["maker"] = "canon"
+    case = tmp_path / "c.ohshi.json"
+    case.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = json.loads(run("compute", str(case)).stdout)
+    p = next(p for p in out["programs"] if p["id"] == "smartphone_reader")
+    assert p["status"] == "not_needed" and p["subsidy"] == 0
+
+
+BAD = [
+    ("not json", "{format", "JSONとして読めません"),
+    ("truncated", '{"format": "ohshi-desk-case/1", "facility": {"kind": "cli', "JSONとして読めません"),
+    ("array", "[1, 2]", "ケースの形式"),
+    ("no format", '{"facility": {"kind": "clinic"}}', "format"),
+    ("newer format", '{"format": "ohshi-desk-case/2", "facility": {"kind": "clinic"}}', "新しいバージョン"),
+    ("unknown kind", '{"format": "ohshi-desk-case/1", "facility": {"kind": "castle"}}', "facility.kind"),
+    ("no kind", '{"format": "ohshi-desk-case/1", "facility": {}}', "facility.kind"),
+    ("negative price", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"home_visit":'
+                       ' {"lines": [{"item": "tablet", "unit_price": -5}]}}}', "plans.home_visit.lines[0].unit_price"),
+    ("huge price", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"home_visit":'
+                   ' {"lines": [{"item": "tablet", "unit_price": 1e300}]}}}', "unit_price"),
+    ("float price", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"home_visit":'
+                    ' {"lines": [{"item": "tablet", "unit_price": 4980.5}]}}}', "unit_price"),
+    ("NaN", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"home_visit":'
+            ' {"lines": [{"item": "tablet", "unit_price": NaN}]}}}', "JSONとして読めません"),
+    ("unknown item", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"home_visit":'
+                     ' {"lines": [{"item": "rocket", "unit_price": 5}]}}}', "plans.home_visit.lines[0].item"),
+    ("unknown program", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"moon": {}}}',
+     "plans.moon"),
+    ("zero quantity", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"home_visit":'
+                      ' {"lines": [{"item": "tablet", "quantity": 0, "unit_price": 5}]}}}', "quantity"),
+    ("bad option", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"medical_aid_card":'
+                   ' {"option": "all"}}}', "option"),
+    ("bad code", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "institution_code": "12ab"}}',
+     "institution_code"),
+    ("bad maker", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "face_reader": {"maker": "sony"}}',
+     "face_reader.maker"),
+    ("bad percent", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "usage":'
+                    ' {"oct2023_rate_percent": 140}}', "usage.oct2023_rate_percent"),
+    ("bad as_of", '{"format": "ohshi-desk-case/1", "as_of": "2025-13-45", "facility": {"kind": "clinic"}}', "as_of"),
+    ("lines not a list", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"home_visit":'
+                         ' {"lines": 5}}}', "lines"),
+    ("bool flag wrong", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "obligation_exempt": "yes"}}',
+     "obligation_exempt"),
+    ("deep nesting", "[" * 100000 + "]" * 100000, "JSONとして読めません"),
+    ("binary", "\udcff", "UTF-8"),
+]
+
+
+@pytest.mark.parametrize("name,text,fragment", BAD, ids=[b[0] for b in BAD])
+def test_bad_case_exits_2_with_one_japanese_line(tmp_path, name, text, fragment):
+    case = tmp_path / "bad.ohshi.json"
+    case.write_bytes(text.encode("utf-8", "surrogateescape"))
+    proc = run("compute", str(case))
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert fragment in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in lines[0])
+
+
+def test_missing_file_and_bad_as_of_exit_2(tmp_path):
+    proc = run("compute", str(tmp_path / "nope.json"))
+    assert proc.returncode == 2 and "見つかりません" in proc.stderr
+    proc = run("compute", str(EXAMPLE), "--as-of", "someday")
+    assert proc.returncode == 2 and "--as-of" in proc.stderr
+    proc = run("compute")
+    assert proc.returncode == 2 and "コマンドの指定" in proc.stderr
+
+
+def test_unknown_keys_survive_a_save(tmp_path, rules):
+    from ohshi_desk.core.case import read_case_file, save_case
+
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["x_vendor_note"] = {"keep": [1, 2]}
+    data["facility"]["x_extra"] = "残す"
+    data["plans"]["home_visit"]["lines"][0]["x_serial"] = "SN-1"
+    src = tmp_path / "in.ohshi.json"
+    src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    case = read_case_file(src, rules)
+    out = tmp_path / "out.ohshi.json"
+    save_case(case, out)
+    again = json.loads(out.read_text(encoding="utf-8"))
+    assert again == data
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

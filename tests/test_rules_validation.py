@@ -1,0 +1,146 @@
+"""A broken or contradictory rules file is refused with a message naming the file, the key and the problem."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ohshi_desk.core.rules import RulesError, load_rules
+
+RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    dst = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, dst)
+    return dst
+
+
+def edit(folder: Path, rel: str, old: str, new: str) -> None:
+    path = folder / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_bundled_rules_load(rules):
+    assert len(rules.programs) == 9
+    assert rules.version and rules.last_checked.isoformat() == "2026-11-22"
+    for p in rules.programs:
+        for ed in p.editions:
+            assert ed.start.cite in rules.sources and ed.end.cite in rules.sources
+            assert ed.start.confidence in ("source", "derived", "secondary", "assumed")
+
+
+CASES = [
+    # (file, old, new, expected fragments of the message)
+    ("programs/p2_home_visit.yaml", "limit: {hospital: 411000,", "limit: {hospital: 411000, clinic: 1, hospital: 2,",
+     ["p2_home_visit.yaml", "hospital", "2回"]),
+    ("programs/p2_home_visit.yaml", 'end: "2026-01-15"', 'end: "2025-01-15"',
+     ["p2_home_visit.yaml", "editions[0].window", "終わりが始まりより前"]),
+    ("programs/p2_home_visit.yaml", "limit: {hospital: 411000", "limit: {hospital: 911000",
+     ["p2_home_visit.yaml", "editions[0].limit", "超えています"]),
+    ("programs/p2_home_visit.yaml", "rate: {hospital: \"1/2\"", "rate: {hospital: \"3/2\"",
+     ["p2_home_visit.yaml", "rate.hospital", "1以下"]),
+    ("programs/p2_home_visit.yaml", "rate: {hospital: \"1/2\"", "rate: {hospital: 0.5",
+     ["p2_home_visit.yaml", "editions[0].rate.hospital", "値"]),
+    ("programs/p2_home_visit.yaml", "cite: s001_mhlw", "cite: s999_nowhere",
+     ["p2_home_visit.yaml", "s999_nowhere", "sources"]),
+    ("programs/p2_home_visit.yaml", "items: [receipt_system_change]", "items: [receipt_system_changes]",
+     ["p2_home_visit.yaml", "receipt_system_changes", "items.yaml"]),
+    ("programs/p2_home_visit.yaml", "items: [receipt_system_change]", "items: [tablet]",
+     ["p2_home_visit.yaml", "tablet", "2つのグループ"]),
+    ("programs/p2_home_visit.yaml", "project_cap: {hospital: 822000, chain_pharmacy: 171000, clinic_pharmacy: 171000}",
+     "project_cap: {hospital: 822000, chain_pharmacy: 171000}", ["p2_home_visit.yaml", "project_cap", "clinic"]),
+    ("programs/p2_home_visit.yaml", "kind: program", "kind: program\nsurprise: 1",
+     ["p2_home_visit.yaml", "知らないキー", "surprise"]),
+    ("programs/p2_home_visit.yaml", "    window:\n", "    window:\n      start: \"2025-01-01\"\n",
+     ["p2_home_visit.yaml", "start", "2回"]),
+    ("programs/p2_home_visit.yaml", "cap: {any: 41000}", "cap: {any: 41000",
+     ["p2_home_visit.yaml", "行目", "YAMLとして読めません"]),
+    ("programs/p2_home_visit.yaml", "cap: {any: 41000}", "cap: {any: -1}",
+     ["p2_home_visit.yaml", "cap.any", "値"]),
+    ("programs/p2_home_visit.yaml", "cap: {any: 41000}", "cap: {all: 41000}",
+     ["p2_home_visit.yaml", "all", "facility_kinds.yaml"]),
+    ("programs/p8_usage_bonus.yaml", "thresholds: [10, 40, 80,", "thresholds: [10, 80, 40,",
+     ["p8_usage_bonus.yaml", "thresholds", "小さい順"]),
+    ("programs/p8_usage_bonus.yaml", "b3_5:   [0, 0, 100000, 120000", "b3_5:   [0, 0, 100000, 90000",
+     ["p8_usage_bonus.yaml", "rows.b3_5", "矛盾"]),
+    ("programs/p8_usage_bonus.yaml", "b5_10:  [0, 30000, 50000", "b5_10:  [0, 0, 0",
+     ["p8_usage_bonus.yaml", "rows", "矛盾"]),
+    ("programs/p9_reader_addition.yaml", "hospital: [275000, 450000, 625000]", "hospital: [275000, 450000]",
+     ["p9_reader_addition.yaml", "limit_by_units", "hospital"]),
+    ("programs/p4_outpatient_mobile.yaml", "with: online_care", "with: home_visit",
+     ["shares_system", "outpatient_mobile", "同じシステム"]),
+    ("programs/p3_online_care.yaml", "id: online_care", "id: home_visit", ["home_visit", "重複"]),
+    ("meta.yaml", 'version: "2026.11"', "version: latest", ["meta.yaml", "version"]),
+    ("municipalities.yaml", "  - 北海道\n", "  - 北海道\n  - ムー大陸\n", ["municipalities.yaml", "ムー大陸"]),
+    ("readers.yaml", "reads_smartphone: {value: true,", "reads_smartphone: {value: yes-please,",
+     ["readers.yaml", "reads_smartphone"]),
+]
+
+
+@pytest.mark.parametrize("rel,old,new,fragments", CASES, ids=[f"{c[0]}:{c[3][-1]}" for c in CASES])
+def test_broken_rules_are_refused_naming_file_key_and_problem(rules_copy, rel, old, new, fragments):
+    edit(rules_copy, rel, old, new)
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_copy)
+    message = str(err.value)
+    assert message.startswith("ルールファイル ")
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_yaml_tags_that_would_run_code_are_refused(rules_copy):
+    path = rules_copy / "programs" / "p2_home_visit.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nboom: !!python/object/apply:os.system ['echo hacked']\n",
+                    encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_copy)
+    assert "p2_home_visit.yaml" in str(err.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00garbage", b"- a\n- b\n", b"kind: program\n"])
+def test_empty_binary_or_wrong_shape_file_is_refused(rules_copy, content):
+    (rules_copy / "programs" / "p2_home_visit.yaml").write_bytes(content)
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_copy)
+    assert "p2_home_visit.yaml" in str(err.value)
+
+
+def test_missing_file_and_missing_folder(rules_copy, tmp_path):
+    (rules_copy / "items.yaml").unlink()
+    with pytest.raises(RulesError, match="items.yaml"):
+        load_rules(rules_copy)
+    with pytest.raises(RulesError, match="フォルダがありません"):
+        load_rules(tmp_path / "nowhere")
+
+
+def test_adding_a_fiscal_year_is_a_data_change(rules_copy):
+    """A new edition of P6 for 令和9年度, added as data only, is picked by date; the old one still answers for
+    earlier dates."""
+    path = rules_copy / "programs" / "p6_checkup_limited_check.yaml"
+    text = path.read_text(encoding="utf-8")
+    head, editions = text.split("editions:\n", 1)
+    new = editions.replace("id: fy2026", "id: fy2027").replace("label: 令和8年度", "label: 令和9年度") \
+        .replace('start: "2026-06-30"', 'start: "2027-06-01"').replace('end: "2027-02-01"', 'end: "2028-01-31"') \
+        .replace("project_cap: {any: 41000}", "project_cap: {any: 60000}")
+    path.write_text(head + "editions:\n" + editions + new, encoding="utf-8")
+    rules = load_rules(rules_copy)
+    import datetime as dt
+
+    from ohshi_desk.core.case import parse_case
+    from ohshi_desk.core.engine import compute
+
+    case = parse_case({"format": "ohshi-desk-case/1", "facility": {"kind": "other", "checkup_provider": True},
+                       "plans": {"checkup_limited_check": {"lines": [{"item": "tablet", "unit_price": 100000}]}}},
+                      rules)
+    old = compute(case, rules, dt.date(2026, 12, 1))["programs"][0]
+    new_ = compute(case, rules, dt.date(2027, 7, 1))["programs"][0]
+    between = compute(case, rules, dt.date(2027, 3, 1))["programs"][0]
+    assert (old["edition"], old["subsidy"], old["status"]) == ("令和8年度", 30000, "open")
+    assert (new_["edition"], new_["subsidy"], new_["status"]) == ("令和9年度", 31000, "open")
+    assert (between["edition"], between["status"]) == ("令和9年度", "not_yet_open")
