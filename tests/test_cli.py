@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "yamada_clinic.ohshi.json"
+EXAMPLE = ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json"
 
 
 def run(*args, stdin=None):

@@ -268,7 +268,7 @@ def _schema_problem(err) -> str:
         return f"知らないキーがあります（{err.message}）"
     if v == "type":
         return f"値の型が違います（{err.validator_value} が必要）: {err.instance!r}"
-    if v in ("pattern", "enum", "const", "oneOf", "propertyNames"):
+    if v in ("pattern", "enum", "const", "oneOf", "anyOf", "propertyNames"):
         return f"値が正しくありません: {err.instance!r}"
     if v in ("minimum", "maximum"):
         return f"値が範囲外です: {err.instance!r}"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up ohshi-desk on a Linux machine (Debian/Ubuntu): the Debian packages Qt and the tests need, then a
+# virtual environment in .venv with the app installed into it.
+#   bash packaging/setup-linux.sh          # the app
+#   bash packaging/setup-linux.sh --test   # the app and the test tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+
+# Qt's runtime libraries, Japanese fonts, a virtual screen for screenshots, LibreOffice for workbook checks.
+debs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4
+      libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
+      fonts-noto-cjk xvfb xauth)
+[ -n "$extras" ] && debs+=(libreoffice-calc-nogui)
+
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".${extras}"
