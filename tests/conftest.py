@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ if not SEEDS.is_dir():  # a clone beside shared/ is the CI layout; fall back to 
     SEEDS = ROOT / "tests" / "seeds"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Qt settings (window size, last folder) go to a throw-away folder, never the developer's own
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="ohshi-test-config-")
 
 
 @pytest.fixture(scope="session")

@@ -618,3 +618,18 @@ def _to_dict(r: Result, rules: Rules, case: Case, day: _dt.date) -> dict:
     if r.extra:
         out["details"] = {k: v for k, v in r.extra.items()}
     return out
+
+
+def applicability(case: Case, rules: Rules, as_of: _dt.date | None = None) -> dict[str, dict]:
+    """For each program: can this facility use it at all? ``{id: {status, applicable, reason}}``.
+
+    Used by the wizard to enable or disable goals before anything is bought: the same engine, with empty plans.
+    """
+    day = as_of or case.as_of or _dt.date.today()
+    out = {}
+    for program in rules.programs:
+        r = _compute_program(program, Plan(program.id), case, rules, day, suppressed=())
+        flagged = r.status in ("not_applicable", "not_needed")
+        out[program.id] = {"status": r.status, "applicable": r.status != "not_applicable",
+                           "reason": r.reasons[0] if flagged and r.reasons else ""}
+    return out

@@ -113,6 +113,8 @@ class Program:
     excluded_when_flag: dict | None = None
     options: dict[str, str] = field(default_factory=dict)
     default_option: str | None = None
+    suggested_items: tuple[str, ...] = ()
+    purchases: bool = True
 
     def edition_for(self, day: _dt.date) -> Edition:
         """The edition open on ``day``; else the next one to open; else the last one that closed."""
@@ -429,12 +431,16 @@ def _program(rel: str, data: dict, ctx: _Ctx, items: dict, documents: dict, port
             ctx.fail("editions", f"「{a.id}」と「{b.id}」の受付期間が重なっています")
     if data.get("default_option") and data["default_option"] not in data.get("options", {}):
         ctx.fail("default_option", "options にない選択肢です")
+    for it in data.get("suggested_items", ()):
+        if it not in items:
+            ctx.fail("suggested_items", f"品目「{it}」が items.yaml にありません")
     return Program(
         id=pid, order=data["order"], name=data["name"], goal=data["goal"], goal_help=data["goal_help"],
         method=data["method"], file=rel, editions=editions, not_needed_when=data.get("not_needed_when"),
         uses_usage=bool(data.get("uses_usage")), shares_system=data.get("shares_system"),
         done_before_flag=data.get("done_before_flag"), excluded_when_flag=data.get("excluded_when_flag"),
         options=data.get("options", {}), default_option=data.get("default_option"),
+        suggested_items=tuple(data.get("suggested_items", ())), purchases=data.get("purchases", True),
     )
 
 

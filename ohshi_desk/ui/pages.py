@@ -1,0 +1,618 @@
+"""The wizard's pages. Each page reads and writes its part of the case; none of them computes a subsidy."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from ..core.inputs import wareki, yen
+from ..core.report import STATUS_COLOURS, status_text
+from .widgets import LinesEditor, YesNo, checkbox, count_edit, percent_edit, wrap_label
+
+FACILITY, READER, GOALS, PLANS, USAGE, RESULT = range(6)
+
+
+def scrolled(page: QWizardPage) -> QVBoxLayout:
+    """Give a page a scroll area, so that it fits 1366×768 whatever the system font size."""
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    inner = QWidget()
+    area.setWidget(inner)
+    outer.addWidget(area)
+    lay = QVBoxLayout(inner)
+    return lay
+
+
+def heading_font(widget: QWidget, scale: float = 1.25, bold: bool = True):
+    font = widget.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(bold)
+    widget.setFont(font)
+
+
+# ------------------------------------------------------------------------------------------------ 施設
+
+class FacilityPage(QWizardPage):
+    def __init__(self, wizard):
+        super().__init__()
+        self.w = wizard
+        rules = wizard.rules
+        self.setTitle("施設について")
+        self.setSubTitle("補助の対象かどうかは施設の種類で決まります。分かるところから入力してください。")
+        lay = scrolled(self)
+        form = QFormLayout()
+        lay.addLayout(form)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("施設名")
+        self.name.setPlaceholderText("例: やまだ内科クリニック")
+        form.addRow(self._label("施設名(&N)", self.name), self.name)
+
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("施設の種類")
+        self.kind.addItem("選択してください", None)
+        for kid, k in rules.kinds.items():
+            self.kind.addItem(k["label"], kid)
+        form.addRow(self._label("施設の種類(&K)", self.kind), self.kind)
+        self.kind_note = wrap_label(muted=True)
+        form.addRow("", self.kind_note)
+
+        self.code = QLineEdit()
+        self.code.setAccessibleName("保険医療機関等コード（7桁）")
+        self.code.setPlaceholderText("7桁の数字（分からなければ空欄）")
+        self.code.setMaxLength(12)
+        form.addRow(self._label("保険医療機関等コード(&C)", self.code), self.code)
+        self.code_error = wrap_label()
+        self.code_error.setStyleSheet("color: #c62828;")
+        form.addRow("", self.code_error)
+        self.code_error.hide()
+        self.kind_note.hide()
+
+        self.prefecture = QComboBox()
+        self.prefecture.setAccessibleName("都道府県")
+        self.prefecture.addItem("選択してください", "")
+        for p in rules.prefectures:
+            self.prefecture.addItem(p["name"], p["name"])
+        form.addRow(self._label("都道府県(&P)", self.prefecture), self.prefecture)
+        self.municipality = QComboBox()
+        self.municipality.setEditable(True)
+        self.municipality.setAccessibleName("市区町村")
+        self.municipality.lineEdit().setPlaceholderText("一覧から選ぶか入力")
+        form.addRow(self._label("市区町村(&M)", self.municipality), self.municipality)
+        self.muni_status = wrap_label(muted=True)
+        form.addRow("", self.muni_status)
+
+        flags = rules.flags
+        self.exempt = YesNo(flags["obligation_exempt"]["label"])
+        form.addRow(wrap_label(f"{flags['obligation_exempt']['label']}ですか"), self.exempt)
+        form.addRow("", wrap_label(flags["obligation_exempt"]["help"], muted=True))
+        self.checkup = YesNo(flags["checkup_provider"]["label"])
+        form.addRow(wrap_label(f"{flags['checkup_provider']['label']}ですか"), self.checkup)
+        form.addRow("", wrap_label(flags["checkup_provider"]["help"], muted=True))
+        lay.addStretch(1)
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.code.textChanged.connect(self._code_changed)
+        self.prefecture.currentIndexChanged.connect(self._prefecture_changed)
+        self.municipality.currentTextChanged.connect(self._update_muni_status)
+        for sig in (self.name.textChanged, self.exempt.changed, self.checkup.changed):
+            sig.connect(wizard.mark_changed)
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        return label
+
+    def _kind_changed(self, _i):
+        kid = self.kind.currentData()
+        self.kind_note.setText(self.w.rules.kinds[kid].get("note", "") if kid else "")
+        self.kind_note.setVisible(bool(self.kind_note.text()))
+        self.completeChanged.emit()
+        self.w.mark_changed()
+
+    def _code_changed(self, text: str):
+        import unicodedata
+
+        t = unicodedata.normalize("NFKC", text).strip()
+        ok = t == "" or (t.isdigit() and len(t) == 7)
+        self.code_error.setText("" if ok else "「保険医療機関等コード」: 7桁の数字で入力してください")
+        self.code_error.setVisible(not ok)
+        self.code.setStyleSheet("" if ok else "QLineEdit { border: 2px solid #c62828; }")
+        self.completeChanged.emit()
+        self.w.mark_changed()
+
+    def code_value(self) -> str:
+        import unicodedata
+
+        return unicodedata.normalize("NFKC", self.code.text()).strip()
+
+    def _prefecture_changed(self, _i):
+        pref = self.prefecture.currentData()
+        current = self.municipality.currentText()
+        self.municipality.blockSignals(True)
+        self.municipality.clear()
+        self.municipality.addItems(list(self.w.rules.municipalities["by_prefecture"].get(pref, ())))
+        self.municipality.setEditText(current if pref else "")
+        self.municipality.blockSignals(False)
+        self._update_muni_status()
+
+    def _update_muni_status(self, *_a):
+        pref, muni = self.prefecture.currentData(), self.municipality.currentText().strip()
+        if not pref:
+            self.muni_status.setText("")
+        else:
+            st = self.w.rules.municipality_status(pref, muni)
+            label = st["as_of_label"]
+            parts = []
+            parts.append(f"{pref}は医療費助成のオンライン資格確認に参加予定の都道府県{'です' if st['prefecture_listed'] else 'の一覧にありません'}。")
+            if muni:
+                parts.append(f"{muni}は参加予定の市区町村の一覧に{'あります' if st['municipality_listed'] else 'ありません'}。")
+            parts.append(f"（{label}。補助の条件ではなく参考情報です）")
+            self.muni_status.setText("".join(parts))
+        self.w.mark_changed()
+
+    def isComplete(self) -> bool:
+        return self.kind.currentData() is not None and not self.code_error.text()
+
+    def to_data(self) -> dict:
+        fac = {"name": self.name.text().strip(), "kind": self.kind.currentData()}
+        if self.code_value():
+            fac["institution_code"] = self.code_value()
+        if self.prefecture.currentData():
+            fac["prefecture"] = self.prefecture.currentData()
+        if self.municipality.currentText().strip():
+            fac["municipality"] = self.municipality.currentText().strip()
+        for key, w in (("obligation_exempt", self.exempt), ("checkup_provider", self.checkup)):
+            if w.value() is not None:
+                fac[key] = w.value()
+        return fac
+
+    def load(self, fac: dict) -> None:
+        self.name.setText(fac.get("name", ""))
+        self.kind.setCurrentIndex(max(0, self.kind.findData(fac.get("kind"))))
+        self.code.setText(fac.get("institution_code", ""))
+        self.prefecture.setCurrentIndex(max(0, self.prefecture.findData(fac.get("prefecture", ""))))
+        self.municipality.setEditText(fac.get("municipality", ""))
+        self.exempt.set_value(fac.get("obligation_exempt"))
+        self.checkup.set_value(fac.get("checkup_provider"))
+
+
+# ------------------------------------------------------------------------------------- カードリーダー
+
+class ReaderPage(QWizardPage):
+    def __init__(self, wizard):
+        super().__init__()
+        self.w = wizard
+        rules = wizard.rules
+        self.setTitle("顔認証付きカードリーダー")
+        self.setSubTitle("受付にある顔認証付きカードリーダーについて教えてください。")
+        lay = scrolled(self)
+        box = QGroupBox("メーカー")
+        blay = QVBoxLayout(box)
+        self.group = QButtonGroup(self)
+        self.buttons = {}
+        for mid, m in rules.makers.items():
+            b = QRadioButton(m["label"])
+            b.setAccessibleName(f"メーカー: {m['label']}")
+            self.group.addButton(b)
+            self.buttons[mid] = b
+            blay.addWidget(b)
+            b.toggled.connect(self._maker_changed)
+        blay.addWidget(wrap_label(f"メーカー名の見つけ方: {rules.reader_hint}", muted=True))
+        lay.addWidget(box)
+        self.canon_info = wrap_label()
+        self.canon_info.setStyleSheet("background: #e8f5e9; border: 1px solid #66bb6a; padding: 8px;")
+        self.canon_info.hide()
+        lay.addWidget(self.canon_info)
+        form = QFormLayout()
+        self.model = QLineEdit()
+        self.model.setAccessibleName("型番")
+        self.model.setPlaceholderText("分からなければ空欄")
+        form.addRow("型番(&M)", self.model)
+        self.units = count_edit("設置している台数", minimum=0, maximum=100, placeholder="例: 1")
+        form.addRow("設置している台数(&U)", self.units)
+        self.free_units = QComboBox()
+        self.free_units.setAccessibleName("無償提供を受けた台数")
+        self.free_units.addItem("わからない", None)
+        for n in range(0, 4):
+            self.free_units.addItem(f"{n}台", n)
+        form.addRow("そのうち無償提供を受けた台数(&F)", self.free_units)
+        form.addRow("", wrap_label("2019〜2023年に国の事業で無償提供されたカードリーダーの台数です（2024年の増設支援の計算に使います）",
+                                   muted=True))
+        lay.addLayout(form)
+        lay.addStretch(1)
+        self.units.validityChanged.connect(self.completeChanged)
+        for sig in (self.model.textChanged, self.units.textChanged, self.free_units.currentIndexChanged):
+            sig.connect(wizard.mark_changed)
+
+    def maker(self) -> str | None:
+        for mid, b in self.buttons.items():
+            if b.isChecked():
+                return mid
+        return None
+
+    def _maker_changed(self, *_a):
+        mid = self.maker()
+        val = self.w.rules.reads_smartphone(mid) if mid else None
+        if mid and val.value:
+            self.canon_info.setText("✔ " + val.note + "。スマホのマイナ保険証のために追加のカードリーダーを買う必要はありません。")
+            self.canon_info.show()
+        else:
+            self.canon_info.hide()
+        self.w.mark_changed()
+
+    def isComplete(self) -> bool:
+        return self.units.is_ok()
+
+    def to_data(self) -> dict:
+        data = {}
+        if self.maker():
+            data["maker"] = self.maker()
+        if self.model.text().strip():
+            data["model"] = self.model.text().strip()
+        if self.units.value() is not None:
+            data["units"] = self.units.value()
+        if self.free_units.currentData() is not None:
+            data["free_units"] = self.free_units.currentData()
+        return data
+
+    def load(self, fr: dict) -> None:
+        maker = fr.get("maker")
+        self.group.setExclusive(False)
+        for mid, b in self.buttons.items():
+            b.setChecked(mid == maker)
+        self.group.setExclusive(True)
+        self.model.setText(fr.get("model", ""))
+        self.units.set_value(fr.get("units"))
+        self.free_units.setCurrentIndex(max(0, self.free_units.findData(fr.get("free_units"))))
+        self._maker_changed()
+
+
+# ---------------------------------------------------------------------------------------- やりたいこと
+
+class GoalsPage(QWizardPage):
+    def __init__(self, wizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("やりたいこと")
+        self.setSubTitle("これから行いたいことを選んでください（いくつでも）。施設に当てはまらないものは選べません。")
+        lay = scrolled(self)
+        self.boxes = {}
+        self.reasons = {}
+        for p in wizard.rules.programs:
+            box = checkbox(p.goal)
+            box.toggled.connect(self._changed)
+            lay.addWidget(box)
+            help_ = wrap_label(p.goal_help, muted=True)
+            help_.setContentsMargins(24, 0, 0, 0)
+            lay.addWidget(help_)
+            reason = wrap_label()
+            reason.setContentsMargins(24, 0, 0, 6)
+            reason.setStyleSheet("color: #8d6e63;")
+            reason.hide()
+            lay.addWidget(reason)
+            self.boxes[p.id] = box
+            self.reasons[p.id] = reason
+        lay.addStretch(1)
+
+    def initializePage(self):
+        self.refresh()
+
+    def refresh(self):
+        info = self.w.applicability()
+        for pid, box in self.boxes.items():
+            a = info[pid]
+            box.setEnabled(a["applicable"])
+            if not a["applicable"]:
+                box.setChecked(False)
+            text = a["reason"]
+            if a["status"] == "not_needed":
+                text = "不要: " + text
+            elif not a["applicable"]:
+                text = "対象外: " + text
+            self.reasons[pid].setText(text)
+            self.reasons[pid].setVisible(bool(text))
+            box.setAccessibleDescription(text)
+
+    def _changed(self, *_a):
+        self.completeChanged.emit()
+        self.w.mark_changed()
+
+    def chosen(self) -> list[str]:
+        return [pid for pid, b in self.boxes.items() if b.isChecked() and b.isEnabled()]
+
+    def isComplete(self) -> bool:
+        return bool(self.chosen())
+
+
+# ------------------------------------------------------------------------------------ 購入・改修の予定
+
+class PlansPage(QWizardPage):
+    def __init__(self, wizard):
+        super().__init__()
+        self.w = wizard
+        rules = wizard.rules
+        self.setTitle("購入・改修の予定")
+        self.setSubTitle("買う予定の機器や、ベンダーに頼む改修を入力してください。金額は税込です（4,980 や 4.2万 と入力できます）。")
+        lay = scrolled(self)
+        self.groups, self.editors, self.options, self.flags, self.not_needed = {}, {}, {}, {}, {}
+        for p in rules.programs:
+            if not p.purchases:
+                continue
+            box = QGroupBox(p.goal)
+            blay = QVBoxLayout(box)
+            note = wrap_label()
+            note.setStyleSheet("background: #e8f5e9; border: 1px solid #66bb6a; padding: 8px;")
+            note.hide()
+            blay.addWidget(note)
+            self.not_needed[p.id] = note
+            if p.options:
+                combo = QComboBox()
+                combo.setAccessibleName("改修の内容")
+                for oid, label in p.options.items():
+                    combo.addItem(label, oid)
+                combo.currentIndexChanged.connect(wizard.mark_changed)
+                row = QHBoxLayout()
+                row.addWidget(QLabel("改修の内容:"))
+                row.addWidget(combo, 1)
+                blay.addLayout(row)
+                self.options[p.id] = combo
+            flags = {}
+            if p.excluded_when_flag:
+                flags[p.excluded_when_flag["flag"]] = checkbox(
+                    "既に「通常とは異なる動線」の補助を受けたことがある", "以前に同じ用途の補助を受けた")
+            if p.done_before_flag:
+                flags[p.done_before_flag] = checkbox("以前にオンライン診療等・外来診療等の補助でレセコン改修を済ませている",
+                                                     "以前にレセコン改修を済ませている")
+            for box_ in flags.values():
+                box_.toggled.connect(wizard.mark_changed)
+                blay.addWidget(box_)
+            self.flags[p.id] = flags
+            editor = LinesEditor(rules.items, p.suggested_items)
+            editor.changed.connect(self._changed)
+            blay.addWidget(editor)
+            self.editors[p.id] = editor
+            self.groups[p.id] = box
+            lay.addWidget(box)
+        self.summary = wrap_label()
+        self.summary.setStyleSheet("color: #c62828;")
+        lay.addWidget(self.summary)
+        lay.addStretch(1)
+
+    def initializePage(self):
+        chosen = set(self.w.goals())
+        info = self.w.applicability()
+        for pid, box in self.groups.items():
+            box.setVisible(pid in chosen)
+            needed = info[pid]["status"] != "not_needed"
+            note = self.not_needed[pid]
+            if not needed:
+                note.setText("不要: " + info[pid]["reason"] + "。購入の入力はいりません。")
+                self.editors[pid].clear()
+            note.setVisible(not needed)
+            self.editors[pid].setVisible(needed)
+        self._changed()
+
+    def _changed(self):
+        errors = [e for pid in self.w.goals() if pid in self.editors for e in self.editors[pid].errors()]
+        self.summary.setText("入力を確認してください: " + " / ".join(errors) if errors else "")
+        self.completeChanged.emit()
+        self.w.mark_changed()
+
+    def isComplete(self) -> bool:
+        return all(self.editors[pid].is_ok() for pid in self.w.goals() if pid in self.editors)
+
+    def plan_data(self, pid: str) -> dict:
+        plan = {"lines": self.editors[pid].lines()}
+        if pid in self.options:
+            plan["option"] = self.options[pid].currentData()
+        for flag, box in self.flags[pid].items():
+            if box.isChecked():
+                plan[flag] = True
+        return plan
+
+    def load_plan(self, pid: str, plan: dict) -> None:
+        if pid not in self.editors:
+            return
+        ed = self.editors[pid]
+        ed.clear()
+        for line in plan.get("lines", []):
+            ed.add_row(line)
+        if pid in self.options and plan.get("option"):
+            self.options[pid].setCurrentIndex(max(0, self.options[pid].findData(plan["option"])))
+        for flag, box in self.flags[pid].items():
+            box.setChecked(bool(plan.get(flag)))
+
+
+# ------------------------------------------------------------------------------------------ 利用状況
+
+USAGE_FIELDS = (
+    ("oct2023_receipts", "2023年10月のレセプト件数", "count", "件"),
+    ("oct2023_rate_percent", "2023年10月のマイナ保険証利用率", "percent", "%"),
+    ("oct2023_users", "2023年10月のマイナ保険証利用人数", "count", "人"),
+    ("best_month_users_2024", "2024年5〜8月で最も多い月の利用人数", "count", "人"),
+    ("peak_monthly_uses", "2023年10月〜2024年8月で最も多い月の利用件数", "count", "件"),
+)
+
+
+class UsagePage(QWizardPage):
+    def __init__(self, wizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("利用状況（2024年の制度）")
+        self.setSubTitle("医療機関等向け総合ポータルサイトのプロフィールで確認できる数字です。分からない欄は空欄でかまいません。")
+        lay = scrolled(self)
+        form = QFormLayout()
+        self.edits = {}
+        for key, label, kind, unit in USAGE_FIELDS:
+            edit = percent_edit(label) if kind == "percent" else count_edit(label, minimum=0)
+            edit.validityChanged.connect(self.completeChanged)
+            edit.textChanged.connect(wizard.mark_changed)
+            row = QHBoxLayout()
+            row.addWidget(edit, 1)
+            row.addWidget(QLabel(unit))
+            form.addRow(wrap_label(label), row)
+            self.edits[key] = edit
+        lay.addLayout(form)
+        self.errors = wrap_label()
+        self.errors.setStyleSheet("color: #c62828;")
+        lay.addWidget(self.errors)
+        lay.addStretch(1)
+
+    def isComplete(self) -> bool:
+        errs = [e.error() for e in self.edits.values() if e.error()]
+        self.errors.setText(" / ".join(errs))
+        return not errs
+
+    def to_data(self) -> dict:
+        out = {}
+        for key, e in self.edits.items():
+            v = e.value()
+            if v is not None:
+                out[key] = float(v) if key == "oct2023_rate_percent" and v.denominator != 1 else int(v)
+        return out
+
+    def load(self, usage: dict) -> None:
+        for key, e in self.edits.items():
+            v = usage.get(key)
+            e.setText("" if v is None else str(v))
+
+
+# --------------------------------------------------------------------------------------------- 結果
+
+class ResultPage(QWizardPage):
+    def __init__(self, wizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("結果: 補助の見積り")
+        self.setSubTitle("制度ごとの見積りです。「なぜこの金額か」を開くと、計算の理由と出典が見られます。")
+        self.breakdown = None
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("いつ時点で計算するか(&D):"))
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy年M月d日")
+        self.date.setAccessibleName("いつ時点で計算するか")
+        top.itemAt(0).widget().setBuddy(self.date)
+        top.addWidget(self.date)
+        top.addStretch(1)
+        self.total = QLabel()
+        heading_font(self.total, 1.3)
+        self.total.setAccessibleName("いま申請できる補助の見積り合計")
+        top.addWidget(self.total)
+        outer.addLayout(top)
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        self.cards_host = QWidget()
+        self.cards = QVBoxLayout(self.cards_host)
+        area.setWidget(self.cards_host)
+        outer.addWidget(area, 1)
+        self.footer = wrap_label(muted=True)
+        outer.addWidget(self.footer)
+        buttons = QHBoxLayout()
+        self.print_button = QPushButton("印刷・PDF(&P)…")
+        self.export_button = QPushButton("Excel に書き出す(&E)…")
+        self.export_button.setVisible(False)  # wired when the export lands (issue 4)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.export_button)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        self.date.dateChanged.connect(lambda _d: self.recompute())
+        self.print_button.clicked.connect(wizard.print_breakdown)
+
+    def initializePage(self):
+        day = self.w.as_of or _dt.date.today()
+        self.date.blockSignals(True)
+        self.date.setDate(QDate(day.year, day.month, day.day))
+        self.date.blockSignals(False)
+        self.recompute()
+
+    def as_of(self) -> _dt.date:
+        d = self.date.date()
+        return _dt.date(d.year(), d.month(), d.day())
+
+    def recompute(self):
+        self.w.as_of = self.as_of()
+        self.breakdown = self.w.compute(self.as_of())
+        while self.cards.count():
+            item = self.cards.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for p in self.breakdown["programs"]:
+            self.cards.addWidget(ProgramCard(p))
+        self.cards.addStretch(1)
+        self.total.setText(f"いま申請できる見積り合計: {yen(self.breakdown['total_subsidy_open'])}")
+        r = self.w.rules
+        self.footer.setText(
+            f"ルール版 {r.version}（{wareki(r.last_checked)}に確認）。これは見積りです。通知に書かれていない点は少なめに見積もっています。"
+            f"購入・申請の前に、必ず医療機関等向け総合ポータルサイトで最新の情報を確認してください。問い合わせ: {r.call_center}")
+
+
+class ProgramCard(QFrame):
+    def __init__(self, p: dict):
+        super().__init__()
+        self.program = p
+        self.setObjectName(f"card_{p['id']}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        colour = STATUS_COLOURS.get(p["status"], "#000")
+        self.setStyleSheet(f"QFrame#card_{p['id']} {{ border: 1px solid #bbb; border-left: 6px solid {colour};"
+                           " border-radius: 4px; background: #fff; }")
+        lay = QVBoxLayout(self)
+        head = QHBoxLayout()
+        title = wrap_label(p["name"])
+        heading_font(title, 1.1)
+        head.addWidget(title, 1)
+        self.status = QLabel(status_text(p))
+        self.status.setStyleSheet(f"color: white; background: {colour}; padding: 2px 8px; border-radius: 3px;")
+        head.addWidget(self.status)
+        lay.addLayout(head)
+        amount = QLabel(f"見積額 {yen(p['subsidy'])}")
+        heading_font(amount, 1.2)
+        self.amount = amount
+        lay.addWidget(amount)
+        if p["status"] in ("not_applicable", "not_needed") and p["reasons"]:
+            lay.addWidget(wrap_label(p["reasons"][0]))
+        if p["documents"] and p["status"] not in ("not_applicable", "not_needed"):
+            lay.addWidget(wrap_label("集める書類: " + "、".join(d["label"] for d in p["documents"])
+                                     + f"　申請先: {p['portal']['label']}", muted=True))
+        self.toggle = QToolButton()
+        self.toggle.setText("▸ なぜこの金額か")
+        self.toggle.setCheckable(True)
+        self.toggle.setAccessibleName(f"{p['name']}: なぜこの金額か")
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        lay.addWidget(self.toggle)
+        text = "\n".join("・" + r for r in p["reasons"])
+        if p["notes"]:
+            text += "\n\n注意:\n" + "\n".join("・" + n for n in p["notes"])
+        if p["citations"]:
+            text += "\n\n出典: " + "／".join(p["citations"])
+        self.details = wrap_label(text)
+        self.details.hide()
+        lay.addWidget(self.details)
+        self.toggle.toggled.connect(self._toggle)
+
+    def _toggle(self, on: bool):
+        self.details.setVisible(on)
+        self.toggle.setText(("▾" if on else "▸") + " なぜこの金額か")

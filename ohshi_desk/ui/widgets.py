@@ -1,0 +1,307 @@
+"""Small input widgets of the wizard. They parse with ``core.inputs`` and show the Japanese message at the field."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.inputs import InputError, parse_count, parse_percent, parse_yen
+
+ERROR_STYLE = "QLineEdit { border: 2px solid #c62828; background: #fff3f3; }"
+
+
+class ParsedEdit(QLineEdit):
+    """A line edit whose text is parsed as it is typed; ``value()`` is the parsed value or None.
+
+    ``error()`` is the Japanese message while the text cannot be used; the widget is outlined in red and the
+    message is its tooltip. ``validityChanged`` tells the page to re-check whether Next may be pressed.
+    """
+
+    validityChanged = Signal()
+
+    def __init__(self, field: str, parser, *, required: bool = False, placeholder: str = "", parent=None, **kw):
+        super().__init__(parent)
+        self.field, self._parser, self._kw, self.required = field, parser, kw, required
+        self._error = ""
+        self._value = None
+        self.setAccessibleName(field)
+        if placeholder:
+            self.setPlaceholderText(placeholder)
+        self.textChanged.connect(self._check)
+        self._check(self.text())
+
+    def _check(self, text: str) -> None:
+        try:
+            self._value = self._parser(text, self.field, allow_empty=not self.required, **self._kw)
+            self._error = ""
+        except InputError as exc:
+            self._value, self._error = None, str(exc)
+        if not text.strip() and self.required:
+            self._error = ""  # an empty required field blocks Next without a red mark until typed in
+        self.setStyleSheet(ERROR_STYLE if self._error else "")
+        self.setToolTip(self._error)
+        self.setAccessibleDescription(self._error)
+        self.validityChanged.emit()
+
+    def value(self):
+        return self._value
+
+    def error(self) -> str:
+        return self._error
+
+    def is_ok(self) -> bool:
+        return not self._error and (self._value is not None or not self.required)
+
+    def set_value(self, value) -> None:
+        self.setText("" if value is None else (f"{value:,}" if isinstance(value, int) else str(value)))
+
+
+def money_edit(field: str, **kw) -> ParsedEdit:
+    edit = ParsedEdit(field, parse_yen, placeholder="例: 4,980 または 4.2万", **kw)
+    edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return edit
+
+
+def count_edit(field: str, *, minimum: int = 0, maximum: int = 10_000_000, placeholder: str = "", **kw) -> ParsedEdit:
+    edit = ParsedEdit(field, parse_count, minimum=minimum, maximum=maximum, placeholder=placeholder, **kw)
+    edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return edit
+
+
+def percent_edit(field: str) -> ParsedEdit:
+    edit = ParsedEdit(field, parse_percent, placeholder="例: 4.5")
+    edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return edit
+
+
+class WrapLabel(QLabel):
+    """A word-wrapped label that takes only the height its text needs at its real width (a plain wrapped
+    QLabel in a form reserves the height of a much narrower label)."""
+
+    def __init__(self, text: str = ""):
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self.width() > 0:
+            need = self.heightForWidth(self.width())
+            if need > 0 and need != self.maximumHeight():
+                self.setMaximumHeight(need)
+
+
+def wrap_label(text: str = "", *, muted: bool = False) -> QLabel:
+    label = WrapLabel(text)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if muted:
+        label.setStyleSheet("color: #555;")
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    return label
+
+
+class YesNo(QWidget):
+    """はい / いいえ with nothing chosen at first: an unanswered question is not a 'no'."""
+
+    changed = Signal()
+
+    def __init__(self, question: str, parent=None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.yes = QRadioButton("はい")
+        self.no = QRadioButton("いいえ")
+        self.group = QButtonGroup(self)
+        for b in (self.yes, self.no):
+            b.setAccessibleName(f"{question}: {b.text()}")
+            self.group.addButton(b)
+            lay.addWidget(b)
+            b.toggled.connect(lambda _c: self.changed.emit())
+        lay.addStretch(1)
+
+    def value(self) -> bool | None:
+        if self.yes.isChecked():
+            return True
+        if self.no.isChecked():
+            return False
+        return None
+
+    def set_value(self, value: bool | None) -> None:
+        self.group.setExclusive(False)
+        self.yes.setChecked(value is True)
+        self.no.setChecked(value is False)
+        self.group.setExclusive(True)
+
+
+class LineRow(QWidget):
+    """One purchase line: 品目, 内訳（品名・型番）, 数量, 単価（税込）, 購入先."""
+
+    changed = Signal()
+    removeRequested = Signal(object)
+
+    def __init__(self, items: dict[str, dict], order: list[str], number: int, parent=None):
+        super().__init__(parent)
+        self.extra: dict = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.item = QComboBox()
+        for it in order:
+            self.item.addItem(items[it]["label"], it)
+        self.description = QLineEdit()
+        self.description.setPlaceholderText("品名・型番（わかれば）")
+        self.quantity = count_edit("数量", minimum=1, maximum=10_000, required=True)
+        self.quantity.setText("1")
+        self.quantity.setMaximumWidth(70)
+        self.price = money_edit("単価（税込）")  # an empty price: the row is not counted (a suggestion not taken)
+        self.vendor = QLineEdit()
+        self.vendor.setPlaceholderText("購入先・ベンダー")
+        self.remove = QPushButton("削除")
+        self.set_number(number)
+        grid.addWidget(self.item, 0, 0)
+        grid.addWidget(self.description, 0, 1)
+        grid.addWidget(self.quantity, 0, 2)
+        grid.addWidget(self.price, 0, 3)
+        grid.addWidget(self.vendor, 0, 4)
+        grid.addWidget(self.remove, 0, 5)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(3, 2)
+        grid.setColumnStretch(4, 2)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c62828;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        grid.addWidget(self.error, 1, 0, 1, 6)
+        for w in (self.quantity, self.price):
+            w.validityChanged.connect(self._update_error)
+        self.item.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.description.textChanged.connect(lambda _t: self.changed.emit())
+        self.vendor.textChanged.connect(lambda _t: self.changed.emit())
+        self.remove.clicked.connect(lambda: self.removeRequested.emit(self))
+
+    def set_number(self, n: int) -> None:
+        self.number = n
+        for w, name in ((self.item, "品目"), (self.description, "内訳（品名・型番）"), (self.quantity, "数量"),
+                        (self.price, "単価（税込）"), (self.vendor, "購入先"), (self.remove, "削除")):
+            w.setAccessibleName(f"{n}行目の{name}")
+
+    def _update_error(self) -> None:
+        msgs = [w.error() for w in (self.quantity, self.price) if w.error()]
+        self.error.setText(f"{self.number}行目 " + " / ".join(msgs) if msgs else "")
+        self.error.setVisible(bool(msgs))
+        self.changed.emit()
+
+    def is_ok(self) -> bool:
+        return self.quantity.is_ok() and self.price.is_ok()
+
+    def to_line(self) -> dict:
+        line = dict(self.extra)
+        line.update({"item": self.item.currentData(), "quantity": self.quantity.value() or 1,
+                     "unit_price": self.price.value() if self.price.value() is not None else 0})
+        for key, w in (("description", self.description), ("vendor", self.vendor)):
+            if w.text().strip():
+                line[key] = w.text().strip()
+            else:
+                line.pop(key, None)
+        return line
+
+    def load(self, line: dict) -> None:
+        self.extra = {k: v for k, v in line.items() if k not in ("item", "quantity", "unit_price", "description",
+                                                                    "vendor")}
+        idx = self.item.findData(line.get("item"))
+        if idx >= 0:
+            self.item.setCurrentIndex(idx)
+        self.description.setText(str(line.get("description", "")))
+        self.quantity.setText(str(line.get("quantity", 1)))
+        price = line.get("unit_price")
+        self.price.setText(f"{price:,}" if isinstance(price, int) else str(price or ""))
+        self.vendor.setText(str(line.get("vendor", "")))
+
+
+class LinesEditor(QWidget):
+    """The purchase lines of one program, with 行を追加."""
+
+    changed = Signal()
+
+    def __init__(self, items: dict[str, dict], suggested: tuple[str, ...], parent=None):
+        super().__init__(parent)
+        self.items = items
+        self.order = list(suggested) + [it for it in items if it not in suggested]
+        self.rows: list[LineRow] = []
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        for text, stretch in (("品目", 2), ("内訳（品名・型番）", 3), ("数量", 1), ("単価（税込・円）", 2),
+                              ("購入先", 2), ("", 1)):
+            label = QLabel(text)
+            label.setStyleSheet("color: #555;")
+            head.addWidget(label, stretch)
+        lay.addLayout(head)
+        self.rows_box = QVBoxLayout()
+        lay.addLayout(self.rows_box)
+        hint = QLabel("単価が空の行は計算に入りません。")
+        hint.setStyleSheet("color: #555;")
+        lay.addWidget(hint)
+        self.add_button = QPushButton("＋ 行を追加")
+        self.add_button.setAccessibleName("行を追加")
+        self.add_button.clicked.connect(lambda: self.add_row())
+        lay.addWidget(self.add_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        for it in suggested:
+            row = self.add_row()
+            row.item.setCurrentIndex(row.item.findData(it))
+
+    def add_row(self, line: dict | None = None) -> LineRow:
+        row = LineRow(self.items, self.order, len(self.rows) + 1)
+        if line:
+            row.load(line)
+        row.changed.connect(self.changed)
+        row.removeRequested.connect(self.remove_row)
+        self.rows.append(row)
+        self.rows_box.addWidget(row)
+        self.changed.emit()
+        return row
+
+    def remove_row(self, row: LineRow) -> None:
+        self.rows.remove(row)
+        row.setParent(None)
+        row.deleteLater()
+        for i, r in enumerate(self.rows, 1):
+            r.set_number(i)
+        self.changed.emit()
+
+    def clear(self) -> None:
+        for row in list(self.rows):
+            self.remove_row(row)
+
+    def is_ok(self) -> bool:
+        return all(r.is_ok() for r in self.rows)
+
+    def errors(self) -> list[str]:
+        return [r.error.text() for r in self.rows if r.error.text()]
+
+    def lines(self) -> list[dict]:
+        return [r.to_line() for r in self.rows if r.price.value() is not None]
+
+
+def checkbox(text: str, accessible: str = "") -> QCheckBox:
+    box = QCheckBox(text)
+    box.setAccessibleName(accessible or text.replace("&", ""))
+    return box

@@ -1,0 +1,267 @@
+"""The reception wizard: 施設 → カードリーダー → やりたいこと → 購入・改修の予定 → (利用状況) → 結果.
+
+It gathers the case, hands it to ``core.engine.compute`` and shows what comes back. No subsidy logic here.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWizard
+
+from ..core.case import FORMAT, CaseError, parse_case, read_case_file, save_case
+from ..core.engine import applicability, compute
+from ..core.report import breakdown_html
+from .pages import (
+    FACILITY,
+    GOALS,
+    PLANS,
+    READER,
+    RESULT,
+    USAGE,
+    FacilityPage,
+    GoalsPage,
+    PlansPage,
+    ReaderPage,
+    ResultPage,
+    UsagePage,
+)
+
+FACILITY_KEYS = ("name", "kind", "institution_code", "prefecture", "municipality", "obligation_exempt",
+                 "checkup_provider")
+READER_KEYS = ("maker", "model", "units", "free_units")
+
+
+class OhshiWizard(QWizard):
+    def __init__(self, rules, parent=None):
+        super().__init__(parent)
+        self.rules = rules
+        self.as_of: _dt.date | None = None
+        self.raw: dict = {}  # the case as last opened: unknown keys survive a save
+        self.dirty = False
+        self.path: Path | None = None
+        self.settings = QSettings("ohshi-desk", "ohshi-desk")
+        self.setWindowTitle("ohshi-desk — オンライン資格確認の補助金 見積り")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.setOption(QWizard.WizardOption.HaveCustomButton2, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton1, "開く(&O)…")
+        self.setButtonText(QWizard.WizardButton.CustomButton2, "保存(&S)…")
+        self.setButtonLayout([QWizard.WizardButton.CustomButton1, QWizard.WizardButton.CustomButton2,
+                              QWizard.WizardButton.Stretch, QWizard.WizardButton.BackButton,
+                              QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
+                              QWizard.WizardButton.CancelButton])
+        self.customButtonClicked.connect(self._custom_button)
+        self.facility_page = FacilityPage(self)
+        self.reader_page = ReaderPage(self)
+        self.goals_page = GoalsPage(self)
+        self.plans_page = PlansPage(self)
+        self.usage_page = UsagePage(self)
+        self.result_page = ResultPage(self)
+        for pid, page in ((FACILITY, self.facility_page), (READER, self.reader_page), (GOALS, self.goals_page),
+                          (PLANS, self.plans_page), (USAGE, self.usage_page), (RESULT, self.result_page)):
+            self.setPage(pid, page)
+        self.setStartId(FACILITY)
+        self.resize(self.settings.value("window/size", None) or self._default_size())
+        self.dirty = False
+
+    def _default_size(self):
+        from PySide6.QtCore import QSize
+
+        return QSize(1000, 700)
+
+    # ------------------------------------------------------------------ flow
+    def goals(self) -> list[str]:
+        return self.goals_page.chosen()
+
+    def _needs_usage(self) -> bool:
+        return any(self.rules.program(pid).uses_usage for pid in self.goals())
+
+    def _needs_plans(self) -> bool:
+        return any(self.rules.program(pid).purchases for pid in self.goals())
+
+    def nextId(self) -> int:
+        cur = self.currentId()
+        if cur == GOALS:
+            return PLANS if self._needs_plans() else (USAGE if self._needs_usage() else RESULT)
+        if cur == PLANS:
+            return USAGE if self._needs_usage() else RESULT
+        if cur == USAGE:
+            return RESULT
+        if cur == RESULT:
+            return -1
+        return super().nextId()
+
+    def mark_changed(self, *_a) -> None:
+        self.dirty = True
+
+    # ------------------------------------------------------------------ the case
+    def case_data(self) -> dict:
+        """The case in the CASE_FORMAT shape, from what the pages hold. Skipped pages do not feed it."""
+        data = copy.deepcopy(self.raw)
+        data["format"] = FORMAT
+        data.pop("as_of", None)
+        if self.as_of:
+            data["as_of"] = self.as_of.isoformat()
+        fac = {k: v for k, v in data.get("facility", {}).items() if k not in FACILITY_KEYS}
+        fac.update(self.facility_page.to_data())
+        data["facility"] = fac
+        fr = {k: v for k, v in data.get("face_reader", {}).items() if k not in READER_KEYS}
+        fr.update(self.reader_page.to_data())
+        data["face_reader"] = fr
+        goals = self.goals()
+        if self._needs_usage():
+            usage = {k: v for k, v in data.get("usage", {}).items() if k not in dict.fromkeys(
+                ("oct2023_receipts", "oct2023_rate_percent", "oct2023_users", "best_month_users_2024",
+                 "peak_monthly_uses"))}
+            usage.update(self.usage_page.to_data())
+            data["usage"] = usage
+        else:
+            data.pop("usage", None)
+        old_plans = data.get("plans", {})
+        plans = {}
+        for pid in goals:
+            program = self.rules.program(pid)
+            plan = {k: v for k, v in old_plans.get(pid, {}).items()
+                    if k not in ("lines", "option", "prior_subsidy", "receipt_system_done_before")}
+            if program.purchases:
+                plan.update(self.plans_page.plan_data(pid))
+            plans[pid] = plan
+        data["plans"] = plans
+        return data
+
+    def case(self):
+        return parse_case(self.case_data(), self.rules)
+
+    def applicability(self) -> dict:
+        data = {"format": FORMAT, "facility": self.facility_page.to_data(), "face_reader": self.reader_page.to_data()}
+        if data["facility"].get("kind") is None:
+            data["facility"]["kind"] = "clinic"
+        return applicability(parse_case(data, self.rules), self.rules, self.as_of)
+
+    def compute(self, day: _dt.date) -> dict:
+        return compute(self.case(), self.rules, day)
+
+    def load_case_data(self, data: dict) -> None:
+        """Fill the pages from a checked case (the dict of a case file)."""
+        parse_case(data, self.rules)  # raises CaseError before anything on screen changes
+        self.raw = copy.deepcopy(data)
+        self.as_of = _dt.date.fromisoformat(data["as_of"]) if data.get("as_of") else None
+        self.facility_page.load(data.get("facility", {}))
+        self.reader_page.load(data.get("face_reader", {}))
+        self.usage_page.load(data.get("usage", {}) or {})
+        plans = data.get("plans", {})
+        goals = set(plans)
+        if data.get("usage") and not any(self.rules.program(pid).uses_usage for pid in goals):
+            goals |= {p.id for p in self.rules.programs if p.uses_usage and not p.purchases}
+        self.goals_page.refresh()
+        for pid, box in self.goals_page.boxes.items():
+            box.setChecked(pid in goals and box.isEnabled())
+        for pid, plan in plans.items():
+            self.plans_page.load_plan(pid, plan)
+        self.restart()
+        self.dirty = False
+
+    # ------------------------------------------------------------------ files
+    def _custom_button(self, which: int) -> None:
+        if which == QWizard.WizardButton.CustomButton1.value:
+            self.open_dialog()
+        elif which == QWizard.WizardButton.CustomButton2.value:
+            self.save_dialog()
+
+    def _last_dir(self) -> str:
+        return str(self.settings.value("files/last_dir", str(Path.home())))
+
+    def open_dialog(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, "ケースを開く", self._last_dir(),
+                                               "ohshi-desk ケース (*.ohshi.json *.json);;すべてのファイル (*)")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path) -> bool:
+        try:
+            case = read_case_file(path, self.rules)
+            self.load_case_data(case.raw)
+        except CaseError as exc:
+            QMessageBox.warning(self, "開けませんでした", f"{exc}\n\nいま入力中の内容はそのまま残っています。")
+            return False
+        self.path = Path(path)
+        self.settings.setValue("files/last_dir", str(self.path.parent))
+        return True
+
+    def save_dialog(self) -> None:
+        if self.facility_page.kind.currentData() is None:
+            QMessageBox.information(self, "保存", "施設の種類を選んでから保存してください。")
+            return
+        name = self.facility_page.name.text().strip() or "ケース"
+        suggested = str(Path(self._last_dir()) / f"{name}.ohshi.json")
+        path, _f = QFileDialog.getSaveFileName(self, "ケースを保存", suggested, "ohshi-desk ケース (*.ohshi.json)")
+        if path:
+            self.save_path(path)
+
+    def save_path(self, path) -> bool:
+        try:
+            case = self.case()
+            save_case(case, path)
+        except (CaseError, OSError) as exc:
+            QMessageBox.warning(self, "保存できませんでした",
+                                f"{exc}\n\n別の名前か別のフォルダを選んでください。入力した内容はそのまま残っています。")
+            return False
+        self.path = Path(path)
+        self.settings.setValue("files/last_dir", str(self.path.parent))
+        self.dirty = False
+        return True
+
+    # ------------------------------------------------------------------ printing
+    def breakdown_html(self) -> str:
+        bd = self.result_page.breakdown or self.compute(self.as_of or _dt.date.today())
+        return breakdown_html(bd, self.facility_page.name.text().strip())
+
+    def print_breakdown(self) -> None:
+        menu = QMenu(self)
+        act_print = menu.addAction("印刷…")
+        act_pdf = menu.addAction("PDF に保存…")
+        chosen = menu.exec(self.result_page.print_button.mapToGlobal(self.result_page.print_button.rect().bottomLeft()))
+        if chosen is act_pdf:
+            name = self.facility_page.name.text().strip() or "見積り"
+            path, _f = QFileDialog.getSaveFileName(self, "PDF に保存", str(Path(self._last_dir()) / f"{name}_見積り.pdf"),
+                                                   "PDF (*.pdf)")
+            if path:
+                self.print_to_pdf(path)
+        elif chosen is act_print:
+            from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            self._setup_a4(printer)
+            if QPrintDialog(printer, self).exec():
+                self._document().print_(printer)
+
+    def _setup_a4(self, printer) -> None:
+        from PySide6.QtGui import QPageSize
+
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+
+    def _document(self):
+        from PySide6.QtGui import QTextDocument
+
+        doc = QTextDocument()
+        doc.setDefaultFont(self.font())
+        doc.setHtml(self.breakdown_html())
+        return doc
+
+    def print_to_pdf(self, path) -> None:
+        from PySide6.QtPrintSupport import QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(path))
+        self._setup_a4(printer)
+        self._document().print_(printer)
+
+    def done(self, result: int) -> None:
+        self.settings.setValue("window/size", self.size())
+        super().done(result)

@@ -1,0 +1,90 @@
+"""Take a screenshot of every wizard page into resources/screenshots/ (run under Xvfb):
+
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tests/tools/screenshots.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from ohshi_desk.core.rules import load_rules  # noqa: E402
+from ohshi_desk.ui.app import make_application  # noqa: E402
+from ohshi_desk.ui.pages import FACILITY, GOALS, PLANS, READER, RESULT, USAGE  # noqa: E402
+from ohshi_desk.ui.wizard import OhshiWizard  # noqa: E402
+
+OUT = ROOT / "resources" / "screenshots"
+
+
+def shot(app, wizard, name):
+    for _ in range(5):
+        app.processEvents()
+    path = OUT / f"{name}.png"
+    wizard.grab().save(str(path))
+    print(path.relative_to(ROOT))
+
+
+def main():
+    app = make_application([])
+    wizard = OhshiWizard(load_rules())
+    wizard.resize(1280, 720)
+    wizard.show()
+    fp = wizard.facility_page
+    fp.name.setText("やまだ内科クリニック")
+    fp.kind.setCurrentIndex(fp.kind.findData("clinic"))
+    fp.prefecture.setCurrentIndex(fp.prefecture.findData("大分県"))
+    fp.municipality.setEditText("別府市")
+    fp.exempt.set_value(False)
+    fp.checkup.set_value(True)
+    shot(app, wizard, "1_facility")
+    wizard.next()
+    wizard.reader_page.buttons["canon"].setChecked(True)
+    wizard.reader_page.units.setText("1")
+    wizard.reader_page.free_units.setCurrentIndex(2)
+    shot(app, wizard, "2_reader")
+    wizard.next()
+    for pid in ("smartphone_reader", "checkup_limited_check", "usage_bonus"):
+        wizard.goals_page.boxes[pid].setChecked(True)
+    shot(app, wizard, "3_goals")
+    wizard.next()
+    assert wizard.currentId() == PLANS
+    ed = wizard.plans_page.editors["checkup_limited_check"]
+    ed.rows[0].description.setText("ICカードリーダー ABC-123")
+    ed.rows[0].price.setText("４，９８０円")
+    ed.rows[1].description.setText("タブレット 10インチ")
+    ed.rows[1].price.setText("4.2万")
+    row = ed.add_row()
+    row.item.setCurrentIndex(row.item.findData("desktop_pc"))
+    row.description.setText("受付用パソコン")
+    row.price.setText("98,000")
+    shot(app, wizard, "4_plans")
+    wizard.next()
+    assert wizard.currentId() == USAGE
+    u = wizard.usage_page.edits
+    for key, val in (("oct2023_receipts", "1000"), ("oct2023_rate_percent", "4"), ("oct2023_users", "40"),
+                     ("best_month_users_2024", "200")):
+        u[key].setText(val)
+    shot(app, wizard, "5_usage")
+    wizard.next()
+    assert wizard.currentId() == RESULT
+    card = wizard.result_page.cards_host.findChildren(type(wizard.result_page.cards_host))
+    for c in wizard.result_page.cards_host.children():
+        if hasattr(c, "toggle") and c.program["id"] == "checkup_limited_check":
+            c.toggle.setChecked(True)
+    del card
+    shot(app, wizard, "6_result")
+    # an error state: a price that cannot be read
+    wizard.back()
+    wizard.back()
+    ed.rows[0].price.setText("-500")
+    shot(app, wizard, "4b_plans_error")
+    _ = (FACILITY, GOALS, READER)
+    wizard.dirty = False
+    wizard.close()
+
+
+if __name__ == "__main__":
+    main()

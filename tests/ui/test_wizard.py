@@ -1,0 +1,279 @@
+"""The wizard end to end with pytest-qt (offscreen). Japanese text is typed through input-method commit events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QWizard
+
+from ohshi_desk.ui.app import make_application
+from ohshi_desk.ui.pages import GOALS, PLANS, READER, RESULT, USAGE
+from ohshi_desk.ui.wizard import OhshiWizard
+
+
+def commit(widget, text: str) -> None:
+    """Type text the way an input method (IME) does: one commit event."""
+    widget.setFocus()
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture
+def wizard(qtbot, rules):
+    make_application([])
+    w = OhshiWizard(rules)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.dirty = False
+
+
+def facility(w, kind, name="テスト医院", exempt=None, checkup=None):
+    fp = w.facility_page
+    commit(fp.name, name)
+    fp.kind.setCurrentIndex(fp.kind.findData(kind))
+    fp.exempt.set_value(exempt)
+    fp.checkup.set_value(checkup)
+
+
+def next_page(w, expected):
+    assert w.button(QWizard.WizardButton.NextButton).isEnabled()
+    w.button(QWizard.WizardButton.NextButton).click()
+    assert w.currentId() == expected
+
+
+def result_cards(w):
+    return {c.program["id"]: c for c in w.result_page.cards_host.children() if hasattr(c, "program")}
+
+
+def set_result_date(w, day: dt.date):
+    w.result_page.date.setDate(QDate(day.year, day.month, day.day))
+
+
+def test_japanese_translation_and_locale(wizard):
+    assert wizard.button(QWizard.WizardButton.NextButton).text().startswith("次へ")
+    assert wizard.button(QWizard.WizardButton.CancelButton).text() == "キャンセル"
+
+
+def test_canon_clinic_wanting_smartphone_support_sees_not_needed(wizard, qtbot):
+    w = wizard
+    facility(w, "clinic", "やまだ内科クリニック")
+    next_page(w, READER)
+    w.reader_page.buttons["canon"].setChecked(True)
+    assert w.reader_page.canon_info.isVisible()
+    assert "不要" in w.reader_page.canon_info.text()
+    next_page(w, GOALS)
+    assert w.goals_page.boxes["smartphone_reader"].isEnabled()
+    assert "不要" in w.goals_page.reasons["smartphone_reader"].text()
+    w.goals_page.boxes["smartphone_reader"].setChecked(True)
+    next_page(w, PLANS)
+    assert not w.plans_page.editors["smartphone_reader"].isVisible()
+    assert w.plans_page.editors["smartphone_reader"].rows == []  # no reader line
+    assert "不要" in w.plans_page.not_needed["smartphone_reader"].text()
+    next_page(w, RESULT)
+    set_result_date(w, dt.date(2025, 11, 1))
+    cards = result_cards(w)
+    assert cards["smartphone_reader"].status.text() == "不要"
+    assert cards["smartphone_reader"].amount.text() == "見積額 0円"
+    assert w.case_data()["plans"]["smartphone_reader"]["lines"] == []
+
+
+def test_hospital_home_visits_and_online_care(wizard):
+    w = wizard
+    facility(w, "hospital", "べっぷ中央病院")
+    next_page(w, READER)
+    w.reader_page.buttons["panasonic"].setChecked(True)
+    next_page(w, GOALS)
+    w.goals_page.boxes["home_visit"].setChecked(True)
+    w.goals_page.boxes["online_care"].setChecked(True)
+    next_page(w, PLANS)
+    hv = w.plans_page.editors["home_visit"]
+    assert [r.item.currentData() for r in hv.rows] == ["mobile_terminal", "receipt_system_change"]
+    hv.rows[0].quantity.setText("2")
+    commit(hv.rows[0].price, "25,000")
+    commit(hv.rows[1].price, "80万円")
+    oc = w.plans_page.editors["online_care"]
+    commit(oc.rows[0].price, "300000")
+    commit(oc.rows[0].description, "レセコン改修（オンライン診療対応）")
+    next_page(w, RESULT)  # no 2024 program chosen: the usage page is skipped
+    set_result_date(w, dt.date(2025, 11, 1))
+    bd = w.result_page.breakdown
+    by_id = {p["id"]: p for p in bd["programs"]}
+    assert by_id["home_visit"]["subsidy"] == 411000  # (50,000→41,000) + (800,000→781,000) = 822,000 × 1/2
+    assert by_id["online_care"]["subsidy"] == 150000
+    assert bd["total_subsidy_open"] == 561000
+    assert "561,000円" in w.result_page.total.text()
+    assert "usage" not in w.case_data()
+    # the date selector recomputes live: after the deadline nothing is claimable now
+    set_result_date(w, dt.date(2026, 1, 16))
+    assert w.result_page.breakdown["total_subsidy_open"] == 0
+    assert "受付終了" in result_cards(w)["home_visit"].status.text()
+
+
+def test_checkup_centre_tablet_and_desktop_pc(wizard):
+    w = wizard
+    facility(w, "other", "べっぷ健診センター", checkup=True)
+    next_page(w, READER)
+    w.reader_page.buttons["unknown"].setChecked(True)
+    next_page(w, GOALS)
+    assert not w.goals_page.boxes["home_visit"].isEnabled()
+    assert "対象外" in w.goals_page.reasons["home_visit"].text()
+    w.goals_page.boxes["checkup_limited_check"].setChecked(True)
+    next_page(w, PLANS)
+    ed = w.plans_page.editors["checkup_limited_check"]
+    ed.remove_row(ed.rows[0])  # no card reader
+    ed.rows[0].item.setCurrentIndex(ed.rows[0].item.findData("tablet"))
+    commit(ed.rows[0].price, "30000")
+    row = ed.add_row()
+    row.item.setCurrentIndex(row.item.findData("desktop_pc"))
+    commit(row.price, "98000")
+    next_page(w, RESULT)
+    set_result_date(w, dt.date(2026, 11, 22))
+    card = result_cards(w)["checkup_limited_check"]
+    assert card.amount.text() == "見積額 22,000円"
+    assert "受付中" in card.status.text()
+    card.toggle.setChecked(True)
+    assert card.details.isVisible()
+    assert "デスクトップPCは補助対象外" in card.details.text()
+    from PySide6.QtWidgets import QLabel
+
+    assert any("申請先: 施術所等向け総合ポータルサイト" in lbl.text() for lbl in card.findChildren(QLabel))
+
+
+def test_full_width_price_input_and_errors_block_next(wizard):
+    w = wizard
+    facility(w, "clinic")
+    next_page(w, READER)
+    next_page(w, GOALS)
+    w.goals_page.boxes["home_visit"].setChecked(True)
+    next_page(w, PLANS)
+    row = w.plans_page.editors["home_visit"].rows[0]
+    commit(row.price, "４，０００円")
+    assert row.price.value() == 4000
+    assert w.button(QWizard.WizardButton.NextButton).isEnabled()
+    row.price.clear()
+    commit(row.price, "ー５００")
+    assert row.price.value() is None
+    assert "マイナス" in row.error.text() and "1行目" in row.error.text()
+    assert not w.button(QWizard.WizardButton.NextButton).isEnabled()
+    assert "単価（税込）" in w.plans_page.summary.text()
+    row.price.clear()
+    commit(row.price, "４．２万")
+    assert row.price.value() == 42000
+    assert not row.error.isVisible()
+    assert w.button(QWizard.WizardButton.NextButton).isEnabled()
+    # Back never loses what was typed
+    w.back()
+    w.back()
+    assert w.currentId() == READER
+    next_page(w, GOALS)
+    next_page(w, PLANS)
+    assert w.plans_page.editors["home_visit"].rows[0].price.text() == "４．２万"
+
+
+def test_unchecked_goal_does_not_feed_the_engine(wizard):
+    w = wizard
+    facility(w, "clinic")
+    next_page(w, READER)
+    next_page(w, GOALS)
+    w.goals_page.boxes["home_visit"].setChecked(True)
+    w.goals_page.boxes["usage_bonus"].setChecked(True)
+    next_page(w, PLANS)
+    commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
+    next_page(w, USAGE)
+    commit(w.usage_page.edits["oct2023_rate_percent"], "４")
+    w.usage_page.edits["oct2023_users"].setText("40")
+    w.usage_page.edits["best_month_users_2024"].setText("200")
+    w.usage_page.edits["oct2023_receipts"].setText("1000")
+    next_page(w, RESULT)
+    assert {p["id"] for p in w.result_page.breakdown["programs"]} >= {"home_visit", "usage_bonus"}
+    assert {p["id"]: p for p in w.result_page.breakdown["programs"]}["usage_bonus"]["subsidy"] == 200000
+    w.back()
+    w.back()
+    w.back()
+    assert w.currentId() == GOALS
+    w.goals_page.boxes["usage_bonus"].setChecked(False)
+    w.goals_page.boxes["home_visit"].setChecked(False)
+    w.goals_page.boxes["online_care"].setChecked(True)
+    data = w.case_data()
+    assert "usage" not in data and set(data["plans"]) == {"online_care"}
+
+
+def test_keyboard_enter_goes_next_and_inputs_have_accessible_names(wizard, qtbot):
+    w = wizard
+    facility(w, "pharmacy")
+    w.facility_page.name.setFocus()
+    qtbot.keyClick(w.facility_page.name, Qt.Key.Key_Return)
+    assert w.currentId() == READER
+    for page in (w.facility_page, w.reader_page, w.goals_page, w.plans_page, w.usage_page):
+        from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit
+
+        for widget in page.findChildren(QLineEdit) + page.findChildren(QComboBox) + page.findChildren(QAbstractButton):
+            if isinstance(widget, QLineEdit) and isinstance(widget.parent(), QComboBox):
+                continue
+            assert widget.accessibleName(), f"{type(widget).__name__} {widget.text() if hasattr(widget, 'text') else ''}"
+
+
+def test_save_and_open_round_trip_keeps_unknown_keys(wizard, tmp_path, rules):
+    w = wizard
+    src = tmp_path / "in.ohshi.json"
+    data = json.loads((__import__("pathlib").Path(__file__).resolve().parents[2] / "resources" / "examples" /
+                       "yamada_clinic.ohshi.json").read_text(encoding="utf-8"))
+    data["x_vendor"] = {"note": "残す"}
+    src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert w.open_path(src)
+    assert w.facility_page.name.text() == "やまだ内科クリニック"
+    assert w.reader_page.maker() == "panasonic"
+    assert set(w.goals()) == {"smartphone_reader", "home_visit", "medical_aid_card", "usage_bonus"}
+    assert w.plans_page.options["medical_aid_card"].currentData() == "both"
+    out = tmp_path / "out.ohshi.json"
+    assert w.save_path(out)
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert saved["x_vendor"] == {"note": "残す"}
+    assert saved["plans"]["home_visit"] == data["plans"]["home_visit"]
+    assert saved["plans"]["smartphone_reader"]["lines"][0]["description"] == "ICカードリーダー 型番"
+    assert saved["usage"] == data["usage"]
+    assert saved["facility"] == data["facility"]
+
+
+def test_opening_a_broken_file_keeps_what_is_on_screen(wizard, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    facility(wizard, "clinic", "入力中の医院")
+    bad = tmp_path / "bad.ohshi.json"
+    bad.write_text('{"format": "ohshi-desk-case/1", "facility": {"kind": "cli', encoding="utf-8")
+    assert not wizard.open_path(bad)
+    assert shown and "JSONとして読めません" in shown[0]
+    assert wizard.facility_page.name.text() == "入力中の医院"
+
+
+def test_print_to_pdf(wizard, tmp_path):
+    w = wizard
+    facility(w, "clinic")
+    next_page(w, READER)
+    next_page(w, GOALS)
+    w.goals_page.boxes["medical_aid_card"].setChecked(True)
+    next_page(w, PLANS)
+    commit(w.plans_page.editors["medical_aid_card"].rows[0].price, "80000")
+    next_page(w, RESULT)
+    pdf = tmp_path / "out.pdf"
+    w.print_to_pdf(pdf)
+    head = pdf.read_bytes()[:5]
+    assert head == b"%PDF-" and pdf.stat().st_size > 2000
+
+
+def test_smoke_flag_exits_zero():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "--smoke"], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr
