@@ -19,6 +19,7 @@ if not SEEDS.is_dir():  # a clone beside shared/ is the CI layout; fall back to 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Qt settings (window size, last folder) go to a throw-away folder, never the developer's own
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="ohshi-test-config-")
+os.environ["OHSHI_CACHE_DIR"] = tempfile.mkdtemp(prefix="ohshi-test-cache-")
 
 
 @pytest.fixture(scope="session")

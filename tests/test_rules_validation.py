@@ -144,3 +144,26 @@ def test_adding_a_fiscal_year_is_a_data_change(rules_copy):
     assert (old["edition"], old["subsidy"], old["status"]) == ("令和8年度", 30000, "open")
     assert (new_["edition"], new_["subsidy"], new_["status"]) == ("令和9年度", 31000, "open")
     assert (between["edition"], between["status"]) == ("令和9年度", "not_yet_open")
+
+
+def test_checked_rules_are_cached_and_an_edit_is_checked_again(rules_copy, tmp_path):
+    cache = tmp_path / "cache"
+    first = load_rules(rules_copy, cache_dir=cache)
+    files = list(cache.glob("rules-*.json"))
+    assert len(files) == 1
+    again = load_rules(rules_copy, cache_dir=cache)
+    assert [p.id for p in again.programs] == [p.id for p in first.programs]
+    # an edit makes another key: the broken file is checked and refused although a cache exists
+    edit(rules_copy, "programs/p2_home_visit.yaml", "limit: {hospital: 411000", "limit: {hospital: 911000")
+    with pytest.raises(RulesError, match="超えています"):
+        load_rules(rules_copy, cache_dir=cache)
+    # a corrupt cache file is ignored, not trusted
+    edit(rules_copy, "programs/p2_home_visit.yaml", "limit: {hospital: 911000", "limit: {hospital: 411000")
+    files[0].write_text("{not json", encoding="utf-8")
+    assert len(load_rules(rules_copy, cache_dir=cache).programs) == 9
+
+
+def test_an_unwritable_cache_folder_is_not_an_error(rules_copy, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    assert len(load_rules(rules_copy, cache_dir=blocker / "sub").programs) == 9

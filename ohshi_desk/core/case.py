@@ -10,7 +10,6 @@ import copy
 import datetime as _dt
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -67,7 +66,7 @@ class CaseError(ValueError):
         super().__init__(f"ケースファイルの {name}: {problem}" if field else f"ケースファイル: {problem}")
 
 
-@dataclass
+@dataclass(eq=False)
 class Line:
     index: int
     item: str
@@ -81,7 +80,7 @@ class Line:
         return self.quantity * self.unit_price
 
 
-@dataclass
+@dataclass(eq=False)
 class Plan:
     program_id: str
     lines: list[Line] = field(default_factory=list)
@@ -89,7 +88,7 @@ class Plan:
     flags: dict[str, bool] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False)
 class Facility:
     kind: str
     name: str = ""
@@ -103,7 +102,7 @@ class Facility:
         return getattr(self, name, None)
 
 
-@dataclass
+@dataclass(eq=False)
 class FaceReader:
     maker: str | None = None
     model: str = ""
@@ -111,7 +110,7 @@ class FaceReader:
     free_units: int | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class Usage:
     oct2023_receipts: int | None = None
     oct2023_rate_percent: Fraction | None = None
@@ -123,7 +122,7 @@ class Usage:
         return any(v is not None for v in vars(self).values())
 
 
-@dataclass
+@dataclass(eq=False)
 class Case:
     raw: dict[str, Any]
     facility: Facility
@@ -315,6 +314,8 @@ def _reject_constant(name: str):
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write to a temporary file in the same folder, flush it to disk, then move it into place."""
+    import tempfile
+
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

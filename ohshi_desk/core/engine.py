@@ -37,7 +37,7 @@ def round_amount(amount: Fraction | int, rounding: str) -> int:
     return whole // step * step
 
 
-@dataclass
+@dataclass(eq=False)
 class LineResult:
     line: Line
     eligible: int = 0
@@ -57,7 +57,7 @@ class LineResult:
         }
 
 
-@dataclass
+@dataclass(eq=False)
 class Result:
     program: Program
     edition: Edition

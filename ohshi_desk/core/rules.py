@@ -20,8 +20,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .yamlsafe import describe_yaml_error, load_yaml
-
 CONFIDENCE_ORDER = ("source", "derived", "secondary", "assumed")
 CONFIDENCE_LABELS = {"source": "通知に明記", "derived": "通知の数値から計算", "secondary": "通知以外の資料",
                      "assumed": "仮定（少なめに見積もり）"}
@@ -36,7 +34,7 @@ class RulesError(Exception):
         super().__init__(f"ルールファイル {where}: {problem}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Val:
     value: Any
     cite: str
@@ -48,7 +46,7 @@ class Val:
         return rules.cite_text(self.cite)
 
 
-@dataclass
+@dataclass(eq=False)
 class Group:
     id: str
     label: str
@@ -58,7 +56,7 @@ class Group:
     not_eligible_reason: str
 
 
-@dataclass
+@dataclass(eq=False)
 class Edition:
     program_id: str
     id: str
@@ -96,7 +94,7 @@ class Edition:
         return self.portal_by_kind.get(kind, self.portal)
 
 
-@dataclass
+@dataclass(eq=False)
 class Program:
     id: str
     order: int
@@ -127,7 +125,7 @@ class Program:
         return max(self.editions, key=lambda e: e.end_date)
 
 
-@dataclass
+@dataclass(eq=False)
 class Rules:
     folder: Path
     version: str
@@ -219,6 +217,8 @@ def _validator(folder: Path):
 
 
 def _read(folder: Path, rel: str) -> dict:
+    from .yamlsafe import describe_yaml_error, load_yaml
+
     path = folder / rel
     try:
         text = path.read_text(encoding="utf-8")
@@ -335,17 +335,81 @@ class _Ctx:
         return r
 
 
-def load_rules(folder: Path | str | None = None) -> Rules:
-    """Load and validate every file of a rules folder. Raises :class:`RulesError` on the first problem."""
+FIXED_FILES = ("meta.yaml", "facility_kinds.yaml", "items.yaml", "readers.yaml", "portals.yaml", "documents.yaml",
+               "prefectures.yaml", "municipalities.yaml")
+CACHE_FORMAT = "ohshi-rules-cache/1"
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("OHSHI_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "ohshi-desk" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ohshi-desk"
+
+
+def _documents(folder: Path, cache_dir: Path | None) -> dict[str, dict]:
+    """Every rules file parsed and schema-checked, by relative path.
+
+    Parsing YAML and running the JSON schema cost most of a start, so the checked documents are kept as plain
+    JSON in the user's cache folder under a checksum of every rules byte and of the schema. Any change to any
+    file gives another digest and a full check; a cache that cannot be read or written is simply not used.
+    """
+    import zlib
+
+    program_files = sorted(p.name for p in (folder / "programs").glob("*.yaml"))
+    rels = [*FIXED_FILES, *(f"programs/{n}" for n in program_files)]
+    # The key is a CRC-32 and the length of all the bytes: enough to tell an edited file from the checked one
+    # (this guards a cache of our own checks, not against tampering), and zlib is already loaded at start
+    # where hashlib would cost a few milliseconds of OpenSSL.
+    blob = bytearray(CACHE_FORMAT.encode())
+    for rel in [*rels, "schema/rules.schema.json"]:
+        try:
+            blob += rel.encode() + b"\0" + (folder / rel).read_bytes() + b"\0"
+        except OSError:
+            blob += rel.encode() + b"\0missing\0"
+    key = f"{zlib.crc32(blob):08x}-{len(blob):x}"
+    cache_file = cache_dir / f"rules-{key}.json" if cache_dir else None
+    if cache_file is not None:
+        try:
+            cached = json.loads(cache_file.read_text(encoding="utf-8"))
+            if cached.get("format") == CACHE_FORMAT and list(cached["documents"]) == rels:
+                return cached["documents"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+    if not program_files:
+        raise RulesError("programs/", "", "補助制度のファイルがありません")
+    validators = _validator(folder)
+    docs = {}
+    for rel in rels:
+        data = _read(folder, rel)
+        _check_schema(validators, rel, data)
+        docs[rel] = data
+    if cache_file is not None:
+        try:
+            from .case import atomic_write_bytes
+
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(cache_file, json.dumps({"format": CACHE_FORMAT, "documents": docs},
+                                                      ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            pass
+    return docs
+
+
+def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | bool = True) -> Rules:
+    """Load and validate every file of a rules folder. Raises :class:`RulesError` on the first problem.
+
+    ``cache_dir``: True for the user's cache folder, False/None to parse and check everything afresh.
+    """
     folder = Path(folder) if folder is not None else default_rules_dir()
     if not folder.is_dir():
         raise RulesError(str(folder), "", "ルールのフォルダがありません")
-    validators = _validator(folder)
+    docs = _documents(folder, default_cache_dir() if cache_dir is True else (cache_dir or None))
 
     def read(rel: str) -> dict:
-        data = _read(folder, rel)
-        _check_schema(validators, rel, data)
-        return data
+        return docs[rel]
 
     meta = read("meta.yaml")
     sources = meta["sources"]
@@ -389,12 +453,8 @@ def load_rules(folder: Path | str | None = None) -> Rules:
         by_pref[pref] = flat
     munis = dict(munis, by_prefecture=by_pref)
 
-    program_files = sorted((folder / "programs").glob("*.yaml"))
-    if not program_files:
-        raise RulesError("programs/", "", "補助制度のファイルがありません")
     programs = []
-    for path in program_files:
-        rel = f"programs/{path.name}"
+    for rel in (r for r in docs if r.startswith("programs/")):
         data = read(rel)
         programs.append(_program(rel, data, _Ctx(rel, sources, kinds, groups), items, documents, portals["portals"]))
     _check_programs(programs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.inputs import wareki, yen
-from ..core.report import STATUS_COLOURS, status_text
-from .widgets import LinesEditor, YesNo, checkbox, count_edit, percent_edit, wrap_label
+from .widgets import LinesEditor, YesNo, checkbox, count_edit, percent_edit, qt, wrap_label
 
 FACILITY, READER, GOALS, PLANS, USAGE, RESULT = range(6)
 
@@ -50,6 +49,38 @@ def heading_font(widget: QWidget, scale: float = 1.25, bold: bool = True):
     font.setPointSizeF(font.pointSizeF() * scale)
     font.setBold(bold)
     widget.setFont(font)
+
+
+class LazyPage(QWizardPage):
+    """A page whose widgets are made the first time it is needed (shown, filled from a file or read), so that
+    the window opens as fast as a bare wizard."""
+
+    def __init__(self, wizard):
+        super().__init__()
+        self.w = wizard
+        self._built = False
+
+    def ensure_built(self) -> None:
+        if not self._built:
+            self._built = True
+            self._build()
+            self.completeChanged.emit()
+
+    def _build(self) -> None:
+        raise NotImplementedError
+
+    def initializePage(self):
+        self.ensure_built()
+        self.on_enter()
+
+    def on_enter(self) -> None:
+        pass
+
+    def isComplete(self) -> bool:
+        return self._built and self.complete()
+
+    def complete(self) -> bool:
+        return True
 
 
 # ------------------------------------------------------------------------------------------------ 施設
@@ -200,10 +231,9 @@ class FacilityPage(QWizardPage):
 
 # ------------------------------------------------------------------------------------- カードリーダー
 
-class ReaderPage(QWizardPage):
-    def __init__(self, wizard):
-        super().__init__()
-        self.w = wizard
+class ReaderPage(LazyPage):
+    def _build(self):
+        wizard = self.w
         rules = wizard.rules
         self.setTitle("顔認証付きカードリーダー")
         self.setSubTitle("受付にある顔認証付きカードリーダーについて教えてください。")
@@ -247,6 +277,7 @@ class ReaderPage(QWizardPage):
             sig.connect(wizard.mark_changed)
 
     def maker(self) -> str | None:
+        self.ensure_built()
         for mid, b in self.buttons.items():
             if b.isChecked():
                 return mid
@@ -262,10 +293,11 @@ class ReaderPage(QWizardPage):
             self.canon_info.hide()
         self.w.mark_changed()
 
-    def isComplete(self) -> bool:
+    def complete(self) -> bool:
         return self.units.is_ok()
 
     def to_data(self) -> dict:
+        self.ensure_built()
         data = {}
         if self.maker():
             data["maker"] = self.maker()
@@ -278,6 +310,7 @@ class ReaderPage(QWizardPage):
         return data
 
     def load(self, fr: dict) -> None:
+        self.ensure_built()
         maker = fr.get("maker")
         self.group.setExclusive(False)
         for mid, b in self.buttons.items():
@@ -291,10 +324,9 @@ class ReaderPage(QWizardPage):
 
 # ---------------------------------------------------------------------------------------- やりたいこと
 
-class GoalsPage(QWizardPage):
-    def __init__(self, wizard):
-        super().__init__()
-        self.w = wizard
+class GoalsPage(LazyPage):
+    def _build(self):
+        wizard = self.w
         self.setTitle("やりたいこと")
         self.setSubTitle("これから行いたいことを選んでください（いくつでも）。施設に当てはまらないものは選べません。")
         lay = scrolled(self)
@@ -316,10 +348,11 @@ class GoalsPage(QWizardPage):
             self.reasons[p.id] = reason
         lay.addStretch(1)
 
-    def initializePage(self):
+    def on_enter(self):
         self.refresh()
 
     def refresh(self):
+        self.ensure_built()
         info = self.w.applicability()
         for pid, box in self.boxes.items():
             a = info[pid]
@@ -340,18 +373,18 @@ class GoalsPage(QWizardPage):
         self.w.mark_changed()
 
     def chosen(self) -> list[str]:
+        self.ensure_built()
         return [pid for pid, b in self.boxes.items() if b.isChecked() and b.isEnabled()]
 
-    def isComplete(self) -> bool:
+    def complete(self) -> bool:
         return bool(self.chosen())
 
 
 # ------------------------------------------------------------------------------------ 購入・改修の予定
 
-class PlansPage(QWizardPage):
-    def __init__(self, wizard):
-        super().__init__()
-        self.w = wizard
+class PlansPage(LazyPage):
+    def _build(self):
+        wizard = self.w
         rules = wizard.rules
         self.setTitle("購入・改修の予定")
         self.setSubTitle("買う予定の機器や、ベンダーに頼む改修を入力してください。金額は税込です（4,980 や 4.2万 と入力できます）。")
@@ -400,7 +433,7 @@ class PlansPage(QWizardPage):
         lay.addWidget(self.summary)
         lay.addStretch(1)
 
-    def initializePage(self):
+    def on_enter(self):
         chosen = set(self.w.goals())
         info = self.w.applicability()
         for pid, box in self.groups.items():
@@ -420,10 +453,11 @@ class PlansPage(QWizardPage):
         self.completeChanged.emit()
         self.w.mark_changed()
 
-    def isComplete(self) -> bool:
+    def complete(self) -> bool:
         return all(self.editors[pid].is_ok() for pid in self.w.goals() if pid in self.editors)
 
     def plan_data(self, pid: str) -> dict:
+        self.ensure_built()
         plan = {"lines": self.editors[pid].lines()}
         if pid in self.options:
             plan["option"] = self.options[pid].currentData()
@@ -433,6 +467,7 @@ class PlansPage(QWizardPage):
         return plan
 
     def load_plan(self, pid: str, plan: dict) -> None:
+        self.ensure_built()
         if pid not in self.editors:
             return
         ed = self.editors[pid]
@@ -456,10 +491,9 @@ USAGE_FIELDS = (
 )
 
 
-class UsagePage(QWizardPage):
-    def __init__(self, wizard):
-        super().__init__()
-        self.w = wizard
+class UsagePage(LazyPage):
+    def _build(self):
+        wizard = self.w
         self.setTitle("利用状況（2024年の制度）")
         self.setSubTitle("医療機関等向け総合ポータルサイトのプロフィールで確認できる数字です。分からない欄は空欄でかまいません。")
         lay = scrolled(self)
@@ -480,12 +514,13 @@ class UsagePage(QWizardPage):
         lay.addWidget(self.errors)
         lay.addStretch(1)
 
-    def isComplete(self) -> bool:
+    def complete(self) -> bool:
         errs = [e.error() for e in self.edits.values() if e.error()]
         self.errors.setText(" / ".join(errs))
         return not errs
 
     def to_data(self) -> dict:
+        self.ensure_built()
         out = {}
         for key, e in self.edits.items():
             v = e.value()
@@ -494,6 +529,7 @@ class UsagePage(QWizardPage):
         return out
 
     def load(self, usage: dict) -> None:
+        self.ensure_built()
         for key, e in self.edits.items():
             v = usage.get(key)
             e.setText("" if v is None else str(v))
@@ -501,13 +537,13 @@ class UsagePage(QWizardPage):
 
 # --------------------------------------------------------------------------------------------- 結果
 
-class ResultPage(QWizardPage):
-    def __init__(self, wizard):
-        super().__init__()
-        self.w = wizard
+class ResultPage(LazyPage):
+    breakdown: dict | None = None
+
+    def _build(self):
+        wizard = self.w
         self.setTitle("結果: 補助の見積り")
         self.setSubTitle("制度ごとの見積りです。「なぜこの金額か」を開くと、計算の理由と出典が見られます。")
-        self.breakdown = None
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("いつ時点で計算するか(&D):"))
@@ -542,7 +578,7 @@ class ResultPage(QWizardPage):
         self.date.dateChanged.connect(lambda _d: self.recompute())
         self.print_button.clicked.connect(wizard.print_breakdown)
 
-    def initializePage(self):
+    def on_enter(self):
         day = self.w.as_of or _dt.date.today()
         self.date.blockSignals(True)
         self.date.setDate(QDate(day.year, day.month, day.day))
@@ -572,6 +608,8 @@ class ResultPage(QWizardPage):
 
 class ProgramCard(QFrame):
     def __init__(self, p: dict):
+        from ..core.report import STATUS_COLOURS, status_text
+
         super().__init__()
         self.program = p
         self.setObjectName(f"card_{p['id']}")
@@ -601,14 +639,14 @@ class ProgramCard(QFrame):
         self.toggle.setText("▸ なぜこの金額か")
         self.toggle.setCheckable(True)
         self.toggle.setAccessibleName(f"{p['name']}: なぜこの金額か")
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toggle.setToolButtonStyle(qt().ToolButtonStyle.ToolButtonTextOnly)
         lay.addWidget(self.toggle)
         text = "\n".join("・" + r for r in p["reasons"])
         if p["notes"]:
             text += "\n\n注意:\n" + "\n".join("・" + n for n in p["notes"])
         if p["citations"]:
             text += "\n\n出典: " + "／".join(p["citations"])
-        self.details = wrap_label(text)
+        self.details = wrap_label(text, selectable=True)
         self.details.hide()
         lay.addWidget(self.details)
         self.toggle.toggled.connect(self._toggle)

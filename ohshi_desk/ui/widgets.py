@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -19,6 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.inputs import InputError, parse_count, parse_percent, parse_yen
+
+
+def qt():
+    """The ``Qt`` namespace, imported on first use: building its enums costs about 20 ms, which the first page
+    does not need to pay."""
+    from PySide6.QtCore import Qt
+
+    return Qt
+
 
 ERROR_STYLE = "QLineEdit { border: 2px solid #c62828; background: #fff3f3; }"
 
@@ -71,19 +80,19 @@ class ParsedEdit(QLineEdit):
 
 def money_edit(field: str, **kw) -> ParsedEdit:
     edit = ParsedEdit(field, parse_yen, placeholder="例: 4,980 または 4.2万", **kw)
-    edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
     return edit
 
 
 def count_edit(field: str, *, minimum: int = 0, maximum: int = 10_000_000, placeholder: str = "", **kw) -> ParsedEdit:
     edit = ParsedEdit(field, parse_count, minimum=minimum, maximum=maximum, placeholder=placeholder, **kw)
-    edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
     return edit
 
 
 def percent_edit(field: str) -> ParsedEdit:
     edit = ParsedEdit(field, parse_percent, placeholder="例: 4.5")
-    edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
     return edit
 
 
@@ -110,9 +119,10 @@ class WrapLabel(QLabel):
                 self.setMaximumHeight(need)
 
 
-def wrap_label(text: str = "", *, muted: bool = False) -> QLabel:
+def wrap_label(text: str = "", *, muted: bool = False, selectable: bool = False) -> QLabel:
     label = WrapLabel(text)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if selectable:
+        label.setTextInteractionFlags(qt().TextInteractionFlag.TextSelectableByMouse)
     if muted:
         label.setStyleSheet("color: #555;")
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -263,7 +273,7 @@ class LinesEditor(QWidget):
         self.add_button = QPushButton("＋ 行を追加")
         self.add_button.setAccessibleName("行を追加")
         self.add_button.clicked.connect(lambda: self.add_row())
-        lay.addWidget(self.add_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        lay.addWidget(self.add_button, alignment=qt().AlignmentFlag.AlignLeft)
         for it in suggested:
             row = self.add_row()
             row.item.setCurrentIndex(row.item.findData(it))

@@ -10,11 +10,9 @@ import datetime as _dt
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWizard
+from PySide6.QtWidgets import QWizard
 
 from ..core.case import FORMAT, CaseError, parse_case, read_case_file, save_case
-from ..core.engine import applicability, compute
-from ..core.report import breakdown_html
 from .pages import (
     FACILITY,
     GOALS,
@@ -45,7 +43,6 @@ class OhshiWizard(QWizard):
         self.path: Path | None = None
         self.settings = QSettings("ohshi-desk", "ohshi-desk")
         self.setWindowTitle("ohshi-desk — オンライン資格確認の補助金 見積り")
-        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
         self.setOption(QWizard.WizardOption.HaveCustomButton2, True)
@@ -141,9 +138,13 @@ class OhshiWizard(QWizard):
         data = {"format": FORMAT, "facility": self.facility_page.to_data(), "face_reader": self.reader_page.to_data()}
         if data["facility"].get("kind") is None:
             data["facility"]["kind"] = "clinic"
+        from ..core.engine import applicability
+
         return applicability(parse_case(data, self.rules), self.rules, self.as_of)
 
     def compute(self, day: _dt.date) -> dict:
+        from ..core.engine import compute
+
         return compute(self.case(), self.rules, day)
 
     def load_case_data(self, data: dict) -> None:
@@ -177,12 +178,16 @@ class OhshiWizard(QWizard):
         return str(self.settings.value("files/last_dir", str(Path.home())))
 
     def open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _f = QFileDialog.getOpenFileName(self, "ケースを開く", self._last_dir(),
                                                "ohshi-desk ケース (*.ohshi.json *.json);;すべてのファイル (*)")
         if path:
             self.open_path(path)
 
     def open_path(self, path) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         try:
             case = read_case_file(path, self.rules)
             self.load_case_data(case.raw)
@@ -194,6 +199,8 @@ class OhshiWizard(QWizard):
         return True
 
     def save_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
         if self.facility_page.kind.currentData() is None:
             QMessageBox.information(self, "保存", "施設の種類を選んでから保存してください。")
             return
@@ -204,6 +211,8 @@ class OhshiWizard(QWizard):
             self.save_path(path)
 
     def save_path(self, path) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         try:
             case = self.case()
             save_case(case, path)
@@ -218,10 +227,14 @@ class OhshiWizard(QWizard):
 
     # ------------------------------------------------------------------ printing
     def breakdown_html(self) -> str:
+        from ..core.report import breakdown_html
+
         bd = self.result_page.breakdown or self.compute(self.as_of or _dt.date.today())
         return breakdown_html(bd, self.facility_page.name.text().strip())
 
     def print_breakdown(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMenu
+
         menu = QMenu(self)
         act_print = menu.addAction("印刷…")
         act_pdf = menu.addAction("PDF に保存…")

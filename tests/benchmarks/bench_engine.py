@@ -46,7 +46,8 @@ def timeit(fn, n):
 
 def main():
     rules = load_rules()
-    loads = timeit(load_rules, 30)
+    loads = timeit(lambda: load_rules(cache_dir=False), 30)
+    cached = timeit(load_rules, 30)
     case = parse_case(CASE, rules)
     day = dt.date(2025, 11, 1)
     compute(case, rules, day)
@@ -59,7 +60,9 @@ def main():
                           and not line.split("|")[2].startswith("  "))
     programs = len(compute(case, rules, day)["programs"])
     print(f"rules load+validate : median {statistics.median(loads) * 1000:7.2f} ms  (p90 "
-          f"{sorted(loads)[int(len(loads) * 0.9)] * 1000:.2f} ms, n={len(loads)})   target < 50 ms")
+          f"{sorted(loads)[int(len(loads) * 0.9)] * 1000:.2f} ms, n={len(loads)})   target < 50 ms  (YAML + schema)")
+    print(f"rules load (cached) : median {statistics.median(cached) * 1000:7.2f} ms  (checked documents from the "
+          "cache, contradiction checks run)")
     print(f"compute ({programs} programs): median {statistics.median(computes) * 1000:7.3f} ms  (p90 "
           f"{sorted(computes)[int(len(computes) * 0.9)] * 1000:.3f} ms, n={len(computes)})   target < 1 ms")
     print(f"parse case          : median {statistics.median(parses) * 1000:7.3f} ms")

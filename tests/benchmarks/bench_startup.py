@@ -1,0 +1,79 @@
+"""Benchmark: median start time of `ohshi-desk --smoke` against a bare three-page QWizard, side by side.
+
+Target (issue 3): no more than 1.3× the bare wizard. Both run offscreen in fresh processes.
+Run: python tests/benchmarks/bench_startup.py [runs]
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BARE = """
+import sys
+from PySide6.QtWidgets import QApplication, QWizard, QWizardPage, QLabel, QVBoxLayout
+app = QApplication(sys.argv)
+w = QWizard()
+for i in range(3):
+    p = QWizardPage(); p.setTitle(f"Page {i}"); QVBoxLayout(p).addWidget(QLabel("text"))
+    w.addPage(p)
+w.show()
+app.processEvents()
+import time
+print(f"smoke: first page shown at {time.time():.6f}", flush=True)
+w.close()
+"""
+
+
+def run(cmd, n):
+    """(time to the first page shown, time to the process's exit) of each of n runs."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    times = []
+    for _ in range(n):
+        t_wall, t = time.time(), time.perf_counter()
+        proc = subprocess.run(cmd, check=True, env=env, cwd=ROOT, capture_output=True, text=True)
+        total = time.perf_counter() - t
+        shown = float(proc.stdout.split("shown at ")[1].split()[0]) - t_wall
+        times.append((shown, total))
+    return times
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    # Byte-compile first, as an installed or frozen app is (PYTHONDONTWRITEBYTECODE would otherwise make every
+    # run compile the app's modules from source, which the bare one-file script hardly pays).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ohshi_desk")], check=True,
+                   env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
+        fh.write(BARE)
+        bare_script = fh.name
+    try:
+        run([sys.executable, bare_script], 2)  # warm the file cache
+        run([sys.executable, "-m", "ohshi_desk", "--smoke"], 2)
+        bare, app = [], []
+        for _ in range(n):  # interleave so that machine load hits both alike
+            bare += run([sys.executable, bare_script], 1)
+            app += run([sys.executable, "-m", "ohshi_desk", "--smoke"], 1)
+    finally:
+        os.unlink(bare_script)
+    for label, k in (("start (process start → first page shown)", 0), ("whole run incl. exit", 1)):
+        mb, ma = statistics.median(t[k] for t in bare), statistics.median(t[k] for t in app)
+        print(f"{label}:")
+        print(f"  bare 3-page QWizard : median {mb * 1000:7.1f} ms  (n={n})")
+        print(f"  ohshi-desk --smoke  : median {ma * 1000:7.1f} ms  (n={n})")
+        print(f"  ratio               : {ma / mb:.2f}×" + ("   target ≤ 1.30×" if k == 0 else ""))
+    imp = subprocess.run([sys.executable, "-X", "importtime", "-m", "ohshi_desk", "--smoke"], capture_output=True,
+                         text=True, cwd=ROOT, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    heavy = [line for line in imp.stderr.splitlines() if "openpyxl" in line]
+    print(f"openpyxl imported at start: {'yes' if heavy else 'no'}")
+
+
+if __name__ == "__main__":
+    main()
