@@ -22,6 +22,21 @@ FORMAT_PREFIX = "ohshi-desk-case/"
 MAX_CASE_BYTES = 5 * 1024 * 1024
 MAX_LINES = 500
 
+# Tracking of a purchase line (optional keys of a line; CASE_FORMAT "tracking dates"), in the order of the
+# 明細 sheet's columns.
+TRACKING_DATES = {
+    "estimate_date": "見積日",
+    "order_date": "発注日",
+    "delivery_date": "納品日",
+    "receipt_date": "領収書受領日",
+    "breakdown_received_date": "内訳書受領日",
+    "checksheet_received_date": "チェックシート受領日",
+    "application_date": "申請日",
+    "decision_date": "交付決定日",
+    "payment_date": "入金日",
+}
+LINE_STATUSES = ("検討中", "見積依頼中", "発注済", "納品済", "領収書受領済", "申請済", "交付決定", "入金済", "中止")
+
 FIELD_LABELS = {
     "format": "ファイル形式",
     "as_of": "計算の基準日",
@@ -49,10 +64,11 @@ FIELD_LABELS = {
     "description": "内訳（品名・型番）",
     "vendor": "購入先・ベンダー",
     "option": "改修の内容（①②③）",
+    "status": "状況",
+    "note": "備考",
+    **TRACKING_DATES,
 }
 
-TRACKING_DATES = ("estimate_date", "order_date", "delivery_date", "receipt_date", "application_date",
-                  "decision_date", "payment_date")
 
 
 class CaseError(ValueError):
@@ -74,6 +90,9 @@ class Line:
     unit_price: int
     description: str = ""
     vendor: str = ""
+    tracking: dict[str, _dt.date] = field(default_factory=dict)
+    status: str = ""
+    note: str = ""
 
     @property
     def amount(self) -> int:
@@ -265,6 +284,10 @@ def parse_case(data: Any, rules) -> Case:
             if "unit_price" not in line_raw:
                 raise CaseError(f"{lf}.unit_price", "単価（税込）がありません")
             qty = line_raw.get("quantity", 1)
+            tracking = {}
+            for key in TRACKING_DATES:
+                if line_raw.get(key) not in (None, ""):
+                    tracking[key] = _wrap(parse_date, line_raw[key], f"{lf}.{key}")
             plan.lines.append(Line(
                 index=i,
                 item=item,
@@ -272,10 +295,10 @@ def parse_case(data: Any, rules) -> Case:
                 unit_price=_wrap(parse_yen, line_raw.get("unit_price"), f"{lf}.unit_price"),
                 description=_text(line_raw.get("description"), f"{lf}.description", 200),
                 vendor=_text(line_raw.get("vendor"), f"{lf}.vendor", 100),
+                tracking=tracking,
+                status=_text(line_raw.get("status"), f"{lf}.status", 40),
+                note=_text(line_raw.get("note"), f"{lf}.note", 1000),
             ))
-            for key in TRACKING_DATES:
-                if line_raw.get(key) not in (None, ""):
-                    _wrap(parse_date, line_raw[key], f"{lf}.{key}")
         plans[pid] = plan
     return Case(raw=copy.deepcopy(data), facility=facility, face_reader=face_reader, usage=usage, plans=plans,
                 as_of=as_of)

@@ -17,8 +17,9 @@ from .rules import RulesError, load_rules
 EXIT_OK, EXIT_BAD_INPUT, EXIT_RULES = 0, 2, 3
 
 USAGE = """使い方:
-  ohshi-desk                                   画面（ウィザード）を開きます
-  ohshi-desk compute CASE.json [--as-of 日付]  補助額の内訳をJSONで表示します
+  ohshi-desk                                              画面（ウィザード）を開きます
+  ohshi-desk compute CASE.json|BOOK.xlsx [--as-of 日付]   補助額の内訳をJSONで表示します
+  ohshi-desk export CASE.json -o OUT.xlsx [--as-of 日付]  Excel の管理表を書き出します
 """
 
 
@@ -37,7 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
     comp = sub.add_parser("compute", help="補助額の内訳をJSONで表示")
     comp.add_argument("case")
     comp.add_argument("--as-of", dest="as_of")
+    exp = sub.add_parser("export", help="Excel の管理表を書き出す")
+    exp.add_argument("case")
+    exp.add_argument("-o", "--output", required=True)
+    exp.add_argument("--as-of", dest="as_of")
     return parser
+
+
+def read_any(path: str, rules):
+    """A case file or a workbook written by ohshi-desk (CaseError on anything else)."""
+    from .workbook import is_workbook, read_workbook
+
+    if is_workbook(path):
+        return read_workbook(path, rules)
+    return read_case_file(path, rules)
 
 
 def _err(message: str) -> None:
@@ -63,15 +77,25 @@ def run(argv: list[str]) -> int:
     except InputError as exc:
         _err(f"--as-of の日付: {exc.problem}")
         return EXIT_BAD_INPUT
+    try:
+        case = read_any(args.case, rules)
+    except CaseError as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
     if args.command == "compute":
         from .engine import compute
 
-        try:
-            case = read_case_file(args.case, rules)
-        except CaseError as exc:
-            _err(str(exc))
-            return EXIT_BAD_INPUT
         breakdown = compute(case, rules, as_of)
         sys.stdout.write(json.dumps(breakdown, ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    if args.command == "export":
+        from .export import ExportError, export_case
+
+        try:
+            export_case(case, rules, args.output, as_of)
+        except ExportError as exc:
+            _err(str(exc))
+            return EXIT_BAD_INPUT
+        print(f"書き出しました: {args.output}", file=sys.stderr)
         return EXIT_OK
     return EXIT_BAD_INPUT

@@ -98,6 +98,7 @@ class Edition:
 class Program:
     id: str
     order: int
+    short_name: str
     name: str
     goal: str
     goal_help: str
@@ -495,7 +496,7 @@ def _program(rel: str, data: dict, ctx: _Ctx, items: dict, documents: dict, port
         if it not in items:
             ctx.fail("suggested_items", f"品目「{it}」が items.yaml にありません")
     return Program(
-        id=pid, order=data["order"], name=data["name"], goal=data["goal"], goal_help=data["goal_help"],
+        id=pid, order=data["order"], short_name=data["short_name"], name=data["name"], goal=data["goal"], goal_help=data["goal_help"],
         method=data["method"], file=rel, editions=editions, not_needed_when=data.get("not_needed_when"),
         uses_usage=bool(data.get("uses_usage")), shares_system=data.get("shares_system"),
         done_before_flag=data.get("done_before_flag"), excluded_when_flag=data.get("excluded_when_flag"),

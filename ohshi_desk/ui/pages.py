@@ -570,13 +570,13 @@ class ResultPage(LazyPage):
         buttons = QHBoxLayout()
         self.print_button = QPushButton("印刷・PDF(&P)…")
         self.export_button = QPushButton("Excel に書き出す(&E)…")
-        self.export_button.setVisible(False)  # wired when the export lands (issue 4)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
         self.date.dateChanged.connect(lambda _d: self.recompute())
         self.print_button.clicked.connect(wizard.print_breakdown)
+        self.export_button.clicked.connect(wizard.export_dialog)
 
     def on_enter(self):
         day = self.w.as_of or _dt.date.today()

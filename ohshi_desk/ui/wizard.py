@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWizard
 
-from ..core.case import FORMAT, CaseError, parse_case, read_case_file, save_case
+from ..core.case import FORMAT, CaseError, parse_case, save_case
 from .pages import (
     FACILITY,
     GOALS,
@@ -181,15 +181,17 @@ class OhshiWizard(QWizard):
         from PySide6.QtWidgets import QFileDialog
 
         path, _f = QFileDialog.getOpenFileName(self, "ケースを開く", self._last_dir(),
-                                               "ohshi-desk ケース (*.ohshi.json *.json);;すべてのファイル (*)")
+                                               "ohshi-desk のファイル (*.ohshi.json *.json *.xlsx);;すべてのファイル (*)")
         if path:
             self.open_path(path)
 
     def open_path(self, path) -> bool:
         from PySide6.QtWidgets import QMessageBox
 
+        from ..core.cli import read_any
+
         try:
-            case = read_case_file(path, self.rules)
+            case = read_any(path, self.rules)
             self.load_case_data(case.raw)
         except CaseError as exc:
             QMessageBox.warning(self, "開けませんでした", f"{exc}\n\nいま入力中の内容はそのまま残っています。")
@@ -224,6 +226,44 @@ class OhshiWizard(QWizard):
         self.settings.setValue("files/last_dir", str(self.path.parent))
         self.dirty = False
         return True
+
+    # ------------------------------------------------------------------ Excel
+    def export_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name = self.facility_page.name.text().strip() or "補助金"
+        suggested = str(Path(self._last_dir()) / f"{name}_補助金管理表.xlsx")
+        path, _f = QFileDialog.getSaveFileName(self, "Excel に書き出す", suggested, "Excel ブック (*.xlsx)")
+        if path:
+            self.export_path(path)
+
+    def export_path(self, path, *, ask=True) -> Path | None:
+        """Write the workbook; when the file is open elsewhere or the folder is read-only, say so and offer another
+        name. Returns the path written, or None."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from ..core.export import ExportError, export_case
+
+        path = Path(path)
+        while True:
+            try:
+                export_case(self.case(), self.rules, path, self.as_of)
+            except ExportError as exc:
+                if not ask or exc.suggestion is None:
+                    QMessageBox.warning(self, "書き出せませんでした", f"{exc}\n\n入力した内容はそのまま残っています。")
+                    return None
+                answer = QMessageBox.question(
+                    self, "書き出せませんでした",
+                    f"{exc}\n\n代わりに「{exc.suggestion}」に書き出しますか。")
+                if answer != QMessageBox.StandardButton.Yes:
+                    return None
+                path = exc.suggestion
+                continue
+            except CaseError as exc:
+                QMessageBox.warning(self, "書き出せませんでした", str(exc))
+                return None
+            self.settings.setValue("files/last_dir", str(path.parent))
+            return path
 
     # ------------------------------------------------------------------ printing
     def breakdown_html(self) -> str:

@@ -277,3 +277,44 @@ def test_smoke_flag_exits_zero():
     proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "--smoke"], capture_output=True, text=True, timeout=120,
                           env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode == 0, proc.stderr
+
+
+def test_excel_button_writes_the_workbook_and_it_opens_again(wizard, tmp_path, rules):
+    w = wizard
+    facility(w, "clinic", "エクセル医院")
+    next_page(w, READER)
+    next_page(w, GOALS)
+    w.goals_page.boxes["home_visit"].setChecked(True)
+    next_page(w, PLANS)
+    commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
+    commit(w.plans_page.editors["home_visit"].rows[0].description, "タブレット ABC")
+    next_page(w, RESULT)
+    assert w.result_page.export_button.isVisible()
+    written = w.export_path(tmp_path / "book.xlsx")
+    assert written == tmp_path / "book.xlsx" and written.exists()
+    other = OhshiWizard(rules)
+    assert other.open_path(written)
+    assert other.facility_page.name.text() == "エクセル医院"
+    assert other.plans_page.editors["home_visit"].rows[0].description.text() == "タブレット ABC"
+    other.dirty = False
+    other.deleteLater()
+
+
+def test_excel_locked_target_offers_another_name(wizard, tmp_path, monkeypatch):
+    import os
+
+    from PySide6.QtWidgets import QMessageBox
+
+    w = wizard
+    facility(w, "clinic")
+    target = tmp_path / "locked.xlsx"
+    target.write_bytes(b"old")
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda s, d: (_ for _ in ()).throw(PermissionError(13, "locked"))
+                        if str(d) == str(target) else real(s, d))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    written = w.export_path(target)
+    assert asked and "開いたまま" in asked[0]
+    assert written == tmp_path / "locked (2).xlsx" and written.exists()
+    assert target.read_bytes() == b"old"

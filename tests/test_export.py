@@ -1,0 +1,329 @@
+"""The tracking workbook: key cells against the engine (openpyxl), formulas recalculated by LibreOffice, PDF pages,
+and a round trip through an edit saved by LibreOffice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from ohshi_desk.core.case import parse_case
+from ohshi_desk.core.engine import compute
+from ohshi_desk.core.export import COL, DATA_SHEET, FORM_LINES, ExportError, export_case
+from ohshi_desk.core.workbook import read_workbook
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+AS_OF = dt.date(2025, 11, 1)
+INJECTIONS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", "=HYPERLINK(\"http://x\")"]
+
+
+def make_cases(rules, n=22) -> list[dict]:
+    rnd = random.Random(20261122)
+    kinds = list(rules.kinds)
+    pids = [p.id for p in rules.programs if p.purchases]
+    cases = []
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        plans = {}
+        for pid in rnd.sample(pids, rnd.randint(1, 4)):
+            program = rules.program(pid)
+            items = list(program.suggested_items) + ["desktop_pc", "other"]
+            count = rnd.choice([0, 1, 2, 3, 5])
+            lines = []
+            for _j in range(count):
+                line = {"item": rnd.choice(items), "quantity": rnd.randint(1, 3),
+                        "unit_price": rnd.choice([980, 4980, 30000, 41000, 130000, 800000])}
+                if rnd.random() < 0.5:
+                    line["description"] = rnd.choice(INJECTIONS + ["型番 ABC-123", "レセコン改修一式"])
+                if rnd.random() < 0.3:
+                    line["vendor"] = rnd.choice(INJECTIONS + ["〇〇システム株式会社"])
+                if rnd.random() < 0.3:
+                    line["order_date"] = "2025-10-01"
+                lines.append(line)
+            plans[pid] = {"lines": lines}
+            if pid == "medical_aid_card":
+                plans[pid]["option"] = rnd.choice(["certificate", "both", "card"])
+        data = {"format": "ohshi-desk-case/1",
+                "facility": {"kind": kind, "name": INJECTIONS[i % len(INJECTIONS)] if i % 4 == 0 else f"医院{i}",
+                             "prefecture": "大分県", "institution_code": "1234567",
+                             "obligation_exempt": i % 3 == 0, "checkup_provider": i % 2 == 0},
+                "face_reader": {"maker": rnd.choice(list(rules.makers)), "free_units": 1},
+                "plans": plans}
+        if i % 5 == 0:
+            data["usage"] = {"oct2023_receipts": 1000, "oct2023_rate_percent": 4, "oct2023_users": 40,
+                             "best_month_users_2024": 200, "peak_monthly_uses": 800}
+        cases.append(data)
+    # one with more than 15 lines (continuation sheets), one with no lines at all
+    cases.append({"format": "ohshi-desk-case/1", "facility": {"kind": "hospital", "name": "長い病院"},
+                  "plans": {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 10000 + k,
+                                                      "description": f"端末{k}"} for k in range(37)]}}})
+    cases.append({"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "空の医院"},
+                  "plans": {"online_care": {"lines": []}, "medical_aid_card": {"lines": []}}})
+    return cases
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, rules):
+    folder = tmp_path_factory.mktemp("books")
+    out = []
+    for i, data in enumerate(make_cases(rules)):
+        case = parse_case(data, rules)
+        path = folder / f"case{i:02d}.xlsx"
+        bd = export_case(case, rules, path, AS_OF)
+        out.append((path, case, bd))
+    return out
+
+
+@pytest.fixture(scope="module")
+def recalculated(exported, tmp_path_factory):
+    """The same workbooks opened, recalculated and saved again by LibreOffice (one soffice run for all)."""
+    assert SOFFICE, "LibreOffice (soffice) is needed: packaging/setup-linux.sh --test installs it"
+    folder = tmp_path_factory.mktemp("recalc")
+    paths = [str(p) for p, _c, _b in exported]
+    subprocess.run([SOFFICE, "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(folder), *paths],
+                   check=True, capture_output=True, timeout=600)
+    return {Path(p).name: folder / Path(p).name for p in paths}
+
+
+def _programs_with_form(bd):
+    return [p for p in bd["programs"] if any(d["id"] == "receipt_breakdown" for d in p["documents"])
+            and p["status"] not in ("not_applicable", "not_needed")]
+
+
+def test_sheets_and_key_cells_match_the_engine(exported, rules):
+    for path, case, bd in exported:
+        wb = load_workbook(path)
+        names = wb.sheetnames
+        assert names[:2] == ["概要", "明細"] and "必要書類" in names and DATA_SHEET in names
+        assert wb[DATA_SHEET].sheet_state == "hidden"
+        ws = wb["概要"]
+        rows = {ws.cell(r, 1).value: r for r in range(12, 12 + len(bd["programs"]))}
+        for p in bd["programs"]:
+            r = rows[p["name"]]
+            assert ws.cell(r, 2).value == p["status_label"]
+            assert ws.cell(r, 4).value == p["eligible_cost"]
+            assert ws.cell(r, 7).value == p["subsidy"]
+        assert "SubsidyTotal" in wb.defined_names and "SubsidyTotalOpen" in wb.defined_names
+        detail = wb["明細"]
+        lines = [(p["id"], ln) for p in bd["programs"] for ln in p["lines"]]
+        for k, (pid, ln) in enumerate(lines, start=2):
+            assert detail.cell(k, COL["ID"]).value == f"{pid}#{ln['index']}"
+            assert detail.cell(k, COL["単価（税込）"]).value == ln["unit_price"]
+            assert detail.cell(k, COL["①補助対象金額"]).value == ln["eligible"]
+            assert detail.cell(k, COL["金額"]).data_type == "f"
+            desc = detail.cell(k, COL["内訳（品名・型番）"])
+            assert desc.value == (ln["description"] or None)
+            if desc.value:
+                assert desc.data_type == "s"
+        for p in _programs_with_form(bd):
+            short = rules.program(p["id"]).short_name
+            pages = max(1, -(-len(p["lines"]) // FORM_LINES))
+            titles = [f"様式2_{short}"] + [f"様式2_{short}_続{n}" for n in range(1, pages)]
+            assert [t for t in names if t.startswith(f"様式2_{short}")] == titles
+            form = wb[titles[0]]
+            assert (form["B5"].value or "") == rules.prefecture_code(case.facility.prefecture)
+            assert (form["B6"].value or "") == rules.kinds[case.facility.kind]["score_table_code"]
+            assert (form["D4"].value or "") == case.facility.institution_code
+            if case.facility.prefecture == "大分県":
+                assert form["B5"].value == "44"
+            for n, title in enumerate(titles):
+                sheet = wb[title]
+                for i in range(FORM_LINES):
+                    idx = n * FORM_LINES + i
+                    ln = p["lines"][idx] if idx < len(p["lines"]) else None
+                    assert sheet.cell(14 + i, 1).value == idx + 1
+                    assert sheet.cell(14 + i, 4).value == (ln["eligible"] if ln else None)
+                    assert sheet.cell(14 + i, 5).value == (ln["ineligible"] if ln else None)
+
+
+def test_no_formula_injection(exported):
+    found = 0
+    for path, _case, _bd in exported:
+        wb = load_workbook(path)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value in INJECTIONS:
+                        assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
+                        found += 1
+    assert found >= 10
+
+
+ERRORS = ("#VALUE!", "#REF!", "#NAME?", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
+
+
+def test_libreoffice_recalculation_equals_the_engine(exported, recalculated, rules):
+    assert len(exported) >= 20
+    for path, _case, bd in exported:
+        wb = load_workbook(recalculated[path.name], data_only=True)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        assert not cell.value.startswith(ERRORS), (path.name, ws.title, cell.coordinate, cell.value)
+        # defined names point at the totals, which LibreOffice computed
+        for name, key in (("SubsidyTotal", "total_subsidy"), ("SubsidyTotalOpen", "total_subsidy_open")):
+            dest = next(iter(wb.defined_names[name].destinations))
+            assert wb[dest[0]][dest[1].replace("$", "")].value == bd[key], (path.name, name)
+        detail = wb["明細"]
+        lines = [ln for p in bd["programs"] for ln in p["lines"]]
+        for k, ln in enumerate(lines, start=2):
+            assert detail.cell(k, COL["金額"]).value == ln["amount"]
+            assert detail.cell(k, COL["②補助対象外金額"]).value == ln["ineligible"]
+            for col in ("内訳（品名・型番）", "購入先・ベンダー"):
+                value = detail.cell(k, COL[col]).value
+                expected = ln["description"] if col.startswith("内訳") else ln["vendor"]
+                assert (value or "") == expected  # injected text stays text after LibreOffice
+        total_row = len(lines) + 3
+        assert detail.cell(total_row, COL["金額"]).value == sum(ln["amount"] for ln in lines)
+        assert detail.cell(total_row, COL["①補助対象金額"]).value == sum(ln["eligible"] for ln in lines)
+        for p in _programs_with_form(bd):
+            short = rules.program(p["id"]).short_name
+            titles = [t for t in wb.sheetnames if t.startswith(f"様式2_{short}")]
+            for n, title in enumerate(titles):
+                sheet = wb[title]
+                chunk = p["lines"][n * FORM_LINES:(n + 1) * FORM_LINES]
+                assert sheet["D29"].value == sum(ln["eligible"] for ln in chunk)
+                assert sheet["E29"].value == sum(ln["ineligible"] for ln in chunk)
+                assert sheet["D7"].value == sum(ln["amount"] for ln in p["lines"])  # 総額 = the receipt total
+
+
+def test_pdf_of_each_sheet_fits_its_page(exported, tmp_path):
+    assert shutil.which("pdfinfo"), "poppler-utils (pdfinfo) is needed"
+    long_case = next(item for item in exported if item[1].facility.name == "長い病院")
+    path, _case, bd = long_case
+    subprocess.run([SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)], check=True,
+                   capture_output=True, timeout=300)
+    pdf = tmp_path / (path.stem + ".pdf")
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    # 概要 1 + 明細 1 + 様式2 3 (37 lines: 15 + 15 + 7) + 必要書類 1
+    assert pages == 6, info
+    sizes = [line for line in info.splitlines() if line.startswith("Page") and "size:" in line]
+    for line in sizes:  # A4 portrait (595 × 842 pt) or landscape
+        w, h = (float(x) for x in line.split("size:")[1].split("pts")[0].split("x"))
+        assert {round(w), round(h)} == {595, 842}, line
+
+
+def test_round_trip_after_an_edit_saved_by_libreoffice(tmp_path, rules):
+    data = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
+            "facility": {"kind": "clinic", "name": "やまだ内科", "x_custom": "残す"},
+            "plans": {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000},
+                                               {"item": "receipt_system_change", "unit_price": 120000}]},
+                      "medical_aid_card": {"option": "both",
+                                           "lines": [{"item": "receipt_system_change", "unit_price": 50000}]}}}
+    case = parse_case(data, rules)
+    book = tmp_path / "book.xlsx"
+    export_case(case, rules, book)
+    # the vendor fills in model, price and dates (openpyxl here), then LibreOffice opens and saves the file
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    ws.cell(3, COL["内訳（品名・型番）"]).value = "レセコン改修 XYZ-9"
+    ws.cell(3, COL["単価（税込）"]).value = "150,000円"
+    ws.cell(3, COL["納品日"]).value = dt.date(2025, 12, 10)
+    ws.cell(3, COL["領収書受領日"]).value = "令和7年12月15日"
+    ws.cell(3, COL["状況"]).value = "納品済"
+    ws.cell(4, COL["単価（税込）"]).value = 73000
+    wb.save(book)
+    resaved = tmp_path / "lo"
+    subprocess.run([SOFFICE, "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(resaved), str(book)],
+                   check=True, capture_output=True, timeout=300)
+    again = read_workbook(resaved / "book.xlsx", rules)
+    lines = again.plans["home_visit"].lines
+    assert [ln.unit_price for ln in lines] == [40000, 150000]
+    assert lines[1].description == "レセコン改修 XYZ-9"
+    assert lines[1].tracking == {"delivery_date": dt.date(2025, 12, 10), "receipt_date": dt.date(2025, 12, 15)}
+    assert lines[1].status == "納品済"
+    assert again.plans["medical_aid_card"].lines[0].unit_price == 73000
+    assert again.raw["facility"]["x_custom"] == "残す"
+    bd = {p["id"]: p for p in compute(again, rules, AS_OF)["programs"]}
+    assert bd["home_visit"]["subsidy"] == 127000  # 40,000 + 130,000 (cap) = 170,000 × 3/4 = 127,500 → 127,000
+    assert bd["medical_aid_card"]["subsidy"] == 54000
+    # and the command line reads the workbook too
+    proc = subprocess.run(["python", "-m", "ohshi_desk", "compute", str(resaved / "book.xlsx")], capture_output=True,
+                          text=True, cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr
+    assert "\"subsidy\": 127000" in proc.stdout
+
+
+def test_a_bad_value_typed_in_the_sheet_names_row_and_column(tmp_path, rules):
+    from ohshi_desk.core.case import CaseError
+
+    case = parse_case({"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"},
+                       "plans": {"home_visit": {"lines": [{"item": "tablet", "unit_price": 1000}]}}}, rules)
+    book = tmp_path / "b.xlsx"
+    export_case(case, rules, book)
+    wb = load_workbook(book)
+    wb["明細"].cell(2, COL["単価（税込）"]).value = "-300"
+    wb.save(book)
+    with pytest.raises(CaseError) as err:
+        read_workbook(book, rules)
+    assert "明細 シート 2行目" in str(err.value) and "マイナス" in str(err.value)
+
+
+def test_not_a_workbook_of_ours_or_truncated(tmp_path, rules):
+    from openpyxl import Workbook
+
+    from ohshi_desk.core.case import CaseError
+
+    other = tmp_path / "other.xlsx"
+    Workbook().save(other)
+    with pytest.raises(CaseError, match="ohshi-desk で書き出した"):
+        read_workbook(other, rules)
+    case = parse_case({"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}}, rules)
+    book = tmp_path / "b.xlsx"
+    export_case(case, rules, book)
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(book.read_bytes()[: book.stat().st_size // 2])
+    with pytest.raises(CaseError, match="読めません"):
+        read_workbook(cut, rules)
+
+
+def test_export_to_a_read_only_folder_or_a_locked_file(tmp_path, rules, monkeypatch):
+    import os
+
+    case = parse_case({"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}}, rules)
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        if os.access(ro, os.W_OK):  # root ignores the mode: simulate the refusal the OS would give
+            monkeypatch.setattr("tempfile.mkstemp", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "x")))
+        with pytest.raises(ExportError) as err:
+            export_case(case, rules, ro / "out.xlsx")
+        assert "書き込めません" in str(err.value) and err.value.suggestion is not None
+    finally:
+        ro.chmod(0o700)
+    monkeypatch.undo()
+    target = tmp_path / "open_in_excel.xlsx"
+    target.write_bytes(b"previous content")
+    real_replace = os.replace
+
+    def locked(src, dst):  # what Windows does while Excel holds the file open
+        if str(dst) == str(target):
+            raise PermissionError(13, "The process cannot access the file")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(ExportError) as err:
+        export_case(case, rules, target)
+    assert "開いたまま" in str(err.value) and err.value.suggestion.name == "open_in_excel (2).xlsx"
+    assert target.read_bytes() == b"previous content"  # nothing lost
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_cli_export_and_bad_target(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    example = root / "resources" / "examples" / "yamada_clinic.ohshi.json"
+    out = tmp_path / "o.xlsx"
+    proc = subprocess.run(["python", "-m", "ohshi_desk", "export", str(example), "-o", str(out)], capture_output=True,
+                          text=True, cwd=root)
+    assert proc.returncode == 0 and out.exists()
+    proc = subprocess.run(["python", "-m", "ohshi_desk", "export", str(example), "-o", str(tmp_path / "no" / "o.xlsx")],
+                          capture_output=True, text=True, cwd=root)
+    assert proc.returncode == 2 and "フォルダ" in proc.stderr and "Traceback" not in proc.stderr
