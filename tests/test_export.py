@@ -202,8 +202,17 @@ def test_pdf_of_each_sheet_fits_its_page(exported, tmp_path):
     pdf = tmp_path / (path.stem + ".pdf")
     info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    # 概要 1 + 明細 1 + 様式2 3 (37 lines: 15 + 15 + 7) + 必要書類 1
-    assert pages == 6, info
+    texts = [subprocess.run(["pdftotext", "-layout", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True,
+                            text=True).stdout for i in range(1, pages + 1)]
+    forms = [t for t in texts if "記入上の注意" in t]
+    assert len(forms) == 3  # 37 lines: 15 + 15 + 7, each sheet on one page with its 小計 and notes
+    for t in forms:
+        assert "小計" in t and "領収書内訳書" in t and "総額" in t and "No" in t
+    details = [t for t in texts if "見積りの理由" in t]
+    assert details and all("補助制度" in t and "単価" in t for t in details)  # the header is repeated on each page
+    assert "端末36" in "".join(details)  # the last line is printed
+    assert sum("見積額の合計" in t for t in texts) == 1  # 概要 on one page
+    assert pages == 1 + len(details) + 3 + 1, info
     sizes = [line for line in info.splitlines() if line.startswith("Page") and "size:" in line]
     for line in sizes:  # A4 portrait (595 × 842 pt) or landscape
         w, h = (float(x) for x in line.split("size:")[1].split("pts")[0].split("x"))

@@ -77,7 +77,7 @@ def _text_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
 
 
-def fit_rows(ws, first: int, last: int, line_height: float = 14.5) -> None:
+def fit_rows(ws, first: int, last: int, line_height: float = 16.5) -> None:
     """Set each row's height to show its wrapped text (LibreOffice does not grow rows read from a file)."""
     import math
 
@@ -344,7 +344,7 @@ def _checklist(wb, bd: dict) -> None:
     ws.add_data_validation(dv)
     r = 2
     for p in bd["programs"]:
-        needed = p["status"] not in ("not_applicable", "not_needed")
+        needed = p["status"] not in ("not_applicable", "not_needed", "closed")
         for d in p["documents"] or [{"id": "", "label": "（書類なし）"}]:
             text(ws, r, 1, p["name"], border=BOX, alignment=WRAP)
             text(ws, r, 2, status_text(p), border=BOX, alignment=WRAP)
