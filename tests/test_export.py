@@ -7,6 +7,7 @@ import datetime as dt
 import random
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -254,7 +255,7 @@ def test_round_trip_after_an_edit_saved_by_libreoffice(tmp_path, rules):
     assert bd["home_visit"]["subsidy"] == 127000  # 40,000 + 130,000 (cap) = 170,000 × 3/4 = 127,500 → 127,000
     assert bd["medical_aid_card"]["subsidy"] == 54000
     # and the command line reads the workbook too
-    proc = subprocess.run(["python", "-m", "ohshi_desk", "compute", str(resaved / "book.xlsx")], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "compute", str(resaved / "book.xlsx")], capture_output=True,
                           text=True, cwd=Path(__file__).resolve().parents[1])
     assert proc.returncode == 0, proc.stderr
     assert "\"subsidy\": 127000" in proc.stdout
@@ -330,9 +331,9 @@ def test_cli_export_and_bad_target(tmp_path):
     root = Path(__file__).resolve().parents[1]
     example = root / "resources" / "examples" / "yamada_clinic.ohshi.json"
     out = tmp_path / "o.xlsx"
-    proc = subprocess.run(["python", "-m", "ohshi_desk", "export", str(example), "-o", str(out)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "export", str(example), "-o", str(out)], capture_output=True,
                           text=True, cwd=root)
     assert proc.returncode == 0 and out.exists()
-    proc = subprocess.run(["python", "-m", "ohshi_desk", "export", str(example), "-o", str(tmp_path / "no" / "o.xlsx")],
+    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "export", str(example), "-o", str(tmp_path / "no" / "o.xlsx")],
                           capture_output=True, text=True, cwd=root)
     assert proc.returncode == 2 and "フォルダ" in proc.stderr and "Traceback" not in proc.stderr
