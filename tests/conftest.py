@@ -20,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Qt settings (window size, last folder) go to a throw-away folder, never the developer's own
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="ohshi-test-config-")
 os.environ["OHSHI_CACHE_DIR"] = tempfile.mkdtemp(prefix="ohshi-test-cache-")
+os.environ["OHSHI_DATA_DIR"] = tempfile.mkdtemp(prefix="ohshi-test-data-")
 
 
 @pytest.fixture(scope="session")

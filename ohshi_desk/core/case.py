@@ -193,7 +193,7 @@ def parse_case(data: Any, rules) -> Case:
     if not isinstance(data, dict):
         raise CaseError("", "中身がケースの形式（{ } で囲んだJSON）ではありません")
     fmt = data.get("format")
-    if fmt != FORMAT:
+    if not isinstance(fmt, str) or fmt != FORMAT:
         if isinstance(fmt, str) and fmt.startswith(FORMAT_PREFIX):
             raise CaseError("format", f"「{fmt}」は新しいバージョンのアプリで作られた形式です。アプリを更新してから開いてください")
         raise CaseError("format", f"「{FORMAT}」ではありません。ohshi-desk のケースファイルか確認してください")
@@ -203,7 +203,7 @@ def parse_case(data: Any, rules) -> Case:
     kind = fac_raw.get("kind")
     if kind is None:
         raise CaseError("facility.kind", "施設区分がありません（hospital・clinic・dental_clinic・pharmacy・chain_pharmacy・other のどれか）")
-    if kind not in rules.kinds:
+    if not isinstance(kind, str) or kind not in rules.kinds:
         raise CaseError("facility.kind", f"「{kind}」は施設区分ではありません（{'・'.join(rules.kinds)} のどれか）")
     code = _text(fac_raw.get("institution_code"), "facility.institution_code", 20)
     if code and not (code.isascii() and code.isdigit() and len(code) == 7):
@@ -222,7 +222,7 @@ def parse_case(data: Any, rules) -> Case:
 
     fr_raw = _obj(data.get("face_reader"), "face_reader")
     maker = fr_raw.get("maker")
-    if maker is not None and maker not in rules.makers:
+    if maker is not None and (not isinstance(maker, str) or maker not in rules.makers):
         raise CaseError("face_reader.maker", f"「{maker}」はメーカーの一覧にありません（{'・'.join(rules.makers)} のどれか）")
     face_reader = FaceReader(
         maker=maker,
@@ -260,7 +260,7 @@ def parse_case(data: Any, rules) -> Case:
         if option is not None:
             if not program.options:
                 raise CaseError(f"{fld}.option", "この補助制度には選択肢がありません")
-            if option not in program.options:
+            if not isinstance(option, str) or option not in program.options:
                 raise CaseError(f"{fld}.option", f"「{option}」は選択肢にありません（{'・'.join(program.options)} のどれか）")
             plan.option = option
         for flag in ("prior_subsidy", "receipt_system_done_before"):
@@ -279,7 +279,7 @@ def parse_case(data: Any, rules) -> Case:
             lf = f"{fld}.lines[{i}]"
             line_raw = _obj(line_raw, lf)
             item = line_raw.get("item")
-            if item not in rules.items:
+            if not isinstance(item, str) or item not in rules.items:
                 raise CaseError(f"{lf}.item", f"「{item}」は品目の一覧にありません（{'・'.join(rules.items)} のどれか）")
             if "unit_price" not in line_raw:
                 raise CaseError(f"{lf}.unit_price", "単価（税込）がありません")

@@ -141,6 +141,8 @@ def parse_percent(value, field: str = "利用率", *, allow_empty: bool = False)
         pct = Fraction(value)
     elif isinstance(value, float):
         # JSON numbers such as 4.0 arrive as floats: take their shortest decimal spelling exactly.
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InputError(field, "数字で入力してください（例: 4.5）")
         pct = Fraction(Decimal(repr(value)))
     elif isinstance(value, str):
         text = _normalise(value).replace("%", "").replace("パーセント", "")

@@ -47,6 +47,14 @@ def run_app(argv: list[str]) -> int:
 
     wizard = OhshiWizard(rules)
     wizard.show()
+    if not smoke:
+        from ..core.paths import setup_logging
+        from .safety import install_excepthook, offer_recovery
+
+        setup_logging()
+        install_excepthook(lambda: wizard)
+        offer_recovery(wizard)
+        wizard.autosave_enabled = True
     if args and not args[0].startswith("-"):
         wizard.open_path(args[0])
     if smoke:

@@ -82,6 +82,9 @@ class LazyPage(QWizardPage):
     def complete(self) -> bool:
         return True
 
+    def _complete_changed(self, *_a) -> None:  # a slot, not a signal-to-signal link: slots must return None
+        self.completeChanged.emit()
+
 
 # ------------------------------------------------------------------------------------------------ 施設
 
@@ -272,7 +275,7 @@ class ReaderPage(LazyPage):
                                    muted=True))
         lay.addLayout(form)
         lay.addStretch(1)
-        self.units.validityChanged.connect(self.completeChanged)
+        self.units.validityChanged.connect(self._complete_changed)
         for sig in (self.model.textChanged, self.units.textChanged, self.free_units.currentIndexChanged):
             sig.connect(wizard.mark_changed)
 
@@ -501,7 +504,7 @@ class UsagePage(LazyPage):
         self.edits = {}
         for key, label, kind, unit in USAGE_FIELDS:
             edit = percent_edit(label) if kind == "percent" else count_edit(label, minimum=0)
-            edit.validityChanged.connect(self.completeChanged)
+            edit.validityChanged.connect(self._complete_changed)
             edit.textChanged.connect(wizard.mark_changed)
             row = QHBoxLayout()
             row.addWidget(edit, 1)
@@ -574,7 +577,7 @@ class ResultPage(LazyPage):
         buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
-        self.date.dateChanged.connect(lambda _d: self.recompute())
+        self.date.dateChanged.connect(self._date_changed)
         self.print_button.clicked.connect(wizard.print_breakdown)
         self.export_button.clicked.connect(wizard.export_dialog)
 
@@ -583,6 +586,9 @@ class ResultPage(LazyPage):
         self.date.blockSignals(True)
         self.date.setDate(QDate(day.year, day.month, day.day))
         self.date.blockSignals(False)
+        self.recompute()
+
+    def _date_changed(self, *_a) -> None:
         self.recompute()
 
     def as_of(self) -> _dt.date:

@@ -145,8 +145,11 @@ class YesNo(QWidget):
             b.setAccessibleName(f"{question}: {b.text()}")
             self.group.addButton(b)
             lay.addWidget(b)
-            b.toggled.connect(lambda _c: self.changed.emit())
+            b.toggled.connect(self._emit_changed)
         lay.addStretch(1)
+
+    def _emit_changed(self, *_a) -> None:
+        self.changed.emit()
 
     def value(self) -> bool | None:
         if self.yes.isChecked():
@@ -202,10 +205,18 @@ class LineRow(QWidget):
         grid.addWidget(self.error, 1, 0, 1, 6)
         for w in (self.quantity, self.price):
             w.validityChanged.connect(self._update_error)
-        self.item.currentIndexChanged.connect(lambda _i: self.changed.emit())
-        self.description.textChanged.connect(lambda _t: self.changed.emit())
-        self.vendor.textChanged.connect(lambda _t: self.changed.emit())
-        self.remove.clicked.connect(lambda: self.removeRequested.emit(self))
+        self.item.currentIndexChanged.connect(self._emit_changed)
+        self.description.textChanged.connect(self._emit_changed)
+        self.vendor.textChanged.connect(self._emit_changed)
+        self.remove.clicked.connect(self._request_remove)
+
+    # Slots return None: PySide6 6.12 on Python 3.11 drops a reference to whatever a slot returns, and a slot
+    # returning True (as Signal.emit() does) ends in "Fatal Python error: bool_dealloc".
+    def _emit_changed(self, *_a) -> None:
+        self.changed.emit()
+
+    def _request_remove(self, *_a) -> None:
+        self.removeRequested.emit(self)
 
     def set_number(self, n: int) -> None:
         self.number = n
@@ -272,17 +283,23 @@ class LinesEditor(QWidget):
         lay.addWidget(hint)
         self.add_button = QPushButton("＋ 行を追加")
         self.add_button.setAccessibleName("行を追加")
-        self.add_button.clicked.connect(lambda: self.add_row())
+        self.add_button.clicked.connect(self._add_clicked)
         lay.addWidget(self.add_button, alignment=qt().AlignmentFlag.AlignLeft)
         for it in suggested:
             row = self.add_row()
             row.item.setCurrentIndex(row.item.findData(it))
 
+    def _emit_changed(self, *_a) -> None:
+        self.changed.emit()
+
+    def _add_clicked(self, *_a) -> None:
+        self.add_row()
+
     def add_row(self, line: dict | None = None) -> LineRow:
         row = LineRow(self.items, self.order, len(self.rows) + 1)
         if line:
             row.load(line)
-        row.changed.connect(self.changed)
+        row.changed.connect(self._emit_changed)
         row.removeRequested.connect(self.remove_row)
         self.rows.append(row)
         self.rows_box.addWidget(row)

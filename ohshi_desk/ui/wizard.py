@@ -31,6 +31,8 @@ from .pages import (
 FACILITY_KEYS = ("name", "kind", "institution_code", "prefecture", "municipality", "obligation_exempt",
                  "checkup_provider")
 READER_KEYS = ("maker", "model", "units", "free_units")
+AUTOSAVE_FORMAT = "ohshi-desk-autosave/1"
+AUTOSAVE_DELAY_MS = 400
 
 
 class OhshiWizard(QWizard):
@@ -53,6 +55,15 @@ class OhshiWizard(QWizard):
                               QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
                               QWizard.WizardButton.CancelButton])
         self.customButtonClicked.connect(self._custom_button)
+        from PySide6.QtCore import QTimer
+
+        self.autosave_enabled = False  # switched on by the app once a recovery question has been answered
+        self.ask_before_close = True  # tests that close windows by the dozen switch this off
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setSingleShot(True)
+        self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
+        self._autosave_timer.timeout.connect(self._autosave_tick)
+        self.currentIdChanged.connect(self.mark_changed)
         self.facility_page = FacilityPage(self)
         self.reader_page = ReaderPage(self)
         self.goals_page = GoalsPage(self)
@@ -95,6 +106,150 @@ class OhshiWizard(QWizard):
 
     def mark_changed(self, *_a) -> None:
         self.dirty = True
+        if self.autosave_enabled:
+            self._autosave_timer.start()
+
+    # ------------------------------------------------------------------ autosave
+    def snapshot(self) -> dict:
+        """Everything on screen, as typed (even a price that does not parse yet), and the page shown."""
+        fp, rp = self.facility_page, self.reader_page
+        snap = {"format": AUTOSAVE_FORMAT, "page": self.currentId(), "raw": self.raw,
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "path": str(self.path) if self.path else None,
+                "facility": {"name": fp.name.text(), "kind": fp.kind.currentData(), "code": fp.code.text(),
+                             "prefecture": fp.prefecture.currentData(), "municipality": fp.municipality.currentText(),
+                             "obligation_exempt": fp.exempt.value(), "checkup_provider": fp.checkup.value()}}
+        if rp._built:
+            snap["reader"] = {"maker": rp.maker(), "model": rp.model.text(), "units": rp.units.text(),
+                              "free_units": rp.free_units.currentData()}
+        if self.goals_page._built:
+            snap["goals"] = self.goals_page.chosen()
+        if self.plans_page._built:
+            snap["plans"] = {
+                pid: {"rows": [{"item": r.item.currentData(), "description": r.description.text(),
+                                "quantity": r.quantity.text(), "price": r.price.text(), "vendor": r.vendor.text(),
+                                "extra": r.extra} for r in ed.rows],
+                      "option": self.plans_page.options[pid].currentData() if pid in self.plans_page.options else None,
+                      "flags": {f: b.isChecked() for f, b in self.plans_page.flags[pid].items()}}
+                for pid, ed in self.plans_page.editors.items()}
+        if self.usage_page._built:
+            snap["usage"] = {k: e.text() for k, e in self.usage_page.edits.items()}
+        return snap
+
+    def restore(self, snap: dict) -> None:
+        """Put a snapshot back on screen, page included."""
+        if snap.get("format") != AUTOSAVE_FORMAT:
+            raise ValueError("not an autosave")
+        self.raw = snap.get("raw") or {}
+        self.as_of = _dt.date.fromisoformat(snap["as_of"]) if snap.get("as_of") else None
+        self.path = Path(snap["path"]) if snap.get("path") else None
+        fp, f = self.facility_page, snap["facility"]
+        fp.name.setText(f.get("name", ""))
+        fp.kind.setCurrentIndex(max(0, fp.kind.findData(f.get("kind"))))
+        fp.code.setText(f.get("code", ""))
+        fp.prefecture.setCurrentIndex(max(0, fp.prefecture.findData(f.get("prefecture") or "")))
+        fp.municipality.setEditText(f.get("municipality", ""))
+        fp.exempt.set_value(f.get("obligation_exempt"))
+        fp.checkup.set_value(f.get("checkup_provider"))
+        if "reader" in snap:
+            r, rp = snap["reader"], self.reader_page
+            rp.load({"maker": r.get("maker"), "model": r.get("model", ""), "free_units": r.get("free_units")})
+            rp.units.setText(r.get("units", ""))
+        if "goals" in snap:
+            self.goals_page.refresh()
+            for pid, box in self.goals_page.boxes.items():
+                box.setChecked(pid in snap["goals"] and box.isEnabled())
+        if "plans" in snap:
+            pp = self.plans_page
+            pp.ensure_built()
+            for pid, plan in snap["plans"].items():
+                if pid not in pp.editors:
+                    continue
+                ed = pp.editors[pid]
+                ed.clear()
+                for row in plan["rows"]:
+                    w = ed.add_row()
+                    w.extra = row.get("extra") or {}
+                    w.item.setCurrentIndex(max(0, w.item.findData(row.get("item"))))
+                    w.description.setText(row.get("description", ""))
+                    w.quantity.setText(row.get("quantity", ""))
+                    w.price.setText(row.get("price", ""))
+                    w.vendor.setText(row.get("vendor", ""))
+                if plan.get("option") and pid in pp.options:
+                    pp.options[pid].setCurrentIndex(max(0, pp.options[pid].findData(plan["option"])))
+                for flag, on in (plan.get("flags") or {}).items():
+                    if flag in pp.flags[pid]:
+                        pp.flags[pid][flag].setChecked(bool(on))
+        if "usage" in snap:
+            self.usage_page.ensure_built()
+            for key, text in snap["usage"].items():
+                if key in self.usage_page.edits:
+                    self.usage_page.edits[key].setText(text)
+        self.restart()
+        target = snap.get("page", 0)
+        while self.currentId() != target and self.currentId() != -1:
+            before = self.currentId()
+            if not self.currentPage().isComplete():
+                break
+            self.next()
+            if self.currentId() == before:
+                break
+        self.dirty = True
+
+    def _autosave_tick(self) -> None:  # a slot must return None (see widgets.LineRow)
+        self.autosave_now()
+
+    def autosave_now(self) -> bool:
+        """Write the snapshot atomically to the app-data folder. Never raises: autosave must not break the app."""
+        import json
+        import logging
+
+        from ..core.case import atomic_write_bytes
+        from ..core.paths import autosave_path
+
+        self._autosave_timer.stop()
+        try:
+            data = json.dumps(self.snapshot(), ensure_ascii=False).encode("utf-8")
+            atomic_write_bytes(autosave_path(), data)
+            return True
+        except Exception:  # noqa: BLE001 - a full disk or a bad path must not take the user's work down with it
+            logging.getLogger(__name__).exception("autosave failed")
+            return False
+
+    def discard_autosave(self) -> None:
+        from ..core.paths import autosave_path
+
+        self._autosave_timer.stop()
+        try:
+            autosave_path().unlink()
+        except OSError:
+            pass
+
+    def _confirm_close(self) -> bool:
+        """Closing with work not saved to a file asks first. True when the window may close."""
+        from PySide6.QtWidgets import QMessageBox
+
+        if self.dirty and self.ask_before_close:
+            answer = QMessageBox.question(
+                self, "終了の確認", "入力した内容はまだファイルに保存されていません。\n保存してから終了しますか。",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save:
+                self.save_dialog()
+                if self.dirty:
+                    return False  # not saved after all: stay open
+        self.discard_autosave()
+        return True
+
+    def reject(self) -> None:  # Cancel, Esc and the window's × all come here
+        if self._confirm_close():
+            super().reject()
+
+    def accept(self) -> None:  # 完了
+        if self._confirm_close():
+            super().accept()
 
     # ------------------------------------------------------------------ the case
     def case_data(self) -> dict:

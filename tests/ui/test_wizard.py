@@ -27,11 +27,11 @@ def commit(widget, text: str) -> None:
 def wizard(qtbot, rules):
     make_application([])
     w = OhshiWizard(rules)
+    w.ask_before_close = False  # pytest-qt closes every window at teardown
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
-    yield w
-    w.dirty = False
+    return w
 
 
 def facility(w, kind, name="テスト医院", exempt=None, checkup=None):
@@ -293,6 +293,7 @@ def test_excel_button_writes_the_workbook_and_it_opens_again(wizard, tmp_path, r
     written = w.export_path(tmp_path / "book.xlsx")
     assert written == tmp_path / "book.xlsx" and written.exists()
     other = OhshiWizard(rules)
+    other.ask_before_close = False
     assert other.open_path(written)
     assert other.facility_page.name.text() == "エクセル医院"
     assert other.plans_page.editors["home_visit"].rows[0].description.text() == "タブレット ABC"
