@@ -197,6 +197,14 @@ def default_rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
+def resources_dir() -> Path:
+    """The bundled resources (icon, example case), found the same way as the rules, frozen or from source."""
+    base = getattr(sys, "_MEIPASS", None)
+    if base:
+        return Path(base) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
 _SCHEMA_CACHE: dict[Path, Any] = {}
 
 
@@ -736,3 +744,34 @@ def _check_programs(programs: list[Program]) -> None:
             for ed in p.editions:
                 if share["group"] not in [g.id for g in ed.groups]:
                     raise RulesError(p.file, "shares_system.group", f"グループ「{share['group']}」がありません")
+
+
+def override_dirs() -> list[Path]:
+    """Folders whose rules replace the bundled ones, most specific first: ``rules`` next to the frozen executable
+    (a vendor's USB stick), then ``rules`` in the user's app-data folder."""
+    from .paths import data_dir
+
+    dirs = []
+    if getattr(sys, "frozen", False):
+        dirs.append(Path(sys.executable).resolve().parent / "rules")
+    dirs.append(data_dir() / "rules")
+    return dirs
+
+
+def load_rules_for_app() -> tuple[Rules, Path, list[str]]:
+    """The rules the app should use: an override folder when it validates, else the bundled rules.
+
+    Returns (rules, folder used, warnings). A broken override is not used; the warning names the folder and the
+    file, key and problem, so that the vendor can fix it. Raises RulesError only when the bundled rules fail.
+    """
+    warnings = []
+    if not os.environ.get("OHSHI_RULES_DIR"):
+        for folder in override_dirs():
+            if not folder.is_dir():
+                continue
+            try:
+                return load_rules(folder), folder, warnings
+            except RulesError as exc:
+                warnings.append(f"差し替え用のルール（{folder}）に誤りがあるため使わず、同梱のルールを使います。{exc}")
+    folder = default_rules_dir()
+    return load_rules(folder), folder, warnings

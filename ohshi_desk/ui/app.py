@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 WINDOWS_FONTS = ["Yu Gothic UI", "Meiryo UI", "Meiryo", "MS UI Gothic"]
@@ -27,19 +28,30 @@ def make_application(argv: list[str]):
     preferred = WINDOWS_FONTS if sys.platform == "win32" else LINUX_FONTS
     font.setFamilies([*preferred, *font.families()])
     app.setFont(font)
+    from ..core.rules import resources_dir
+
+    icon = resources_dir() / "icon.png"
+    if icon.exists():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
 def run_app(argv: list[str]) -> int:
+    if "--self-test" in argv:
+        from .selftest import run_self_test
+
+        return run_self_test()
     smoke = "--smoke" in argv
     args = [a for a in argv if a != "--smoke"]
     app = make_application(args)
     from PySide6.QtWidgets import QMessageBox
 
-    from ..core.rules import RulesError, load_rules
+    from ..core.rules import RulesError, load_rules_for_app
 
     try:
-        rules = load_rules()
+        rules, _folder, warnings = load_rules_for_app()
     except RulesError as exc:
         QMessageBox.critical(None, "ohshi-desk", f"補助制度のルールを読み込めませんでした。\n\n{exc}")
         return 3
@@ -52,6 +64,9 @@ def run_app(argv: list[str]) -> int:
         from .safety import install_excepthook, offer_recovery
 
         setup_logging()
+        for warning in warnings:
+            logging.getLogger("ohshi_desk").warning(warning)
+            QMessageBox.warning(wizard, "ルールの差し替え", warning)
         install_excepthook(lambda: wizard)
         offer_recovery(wizard)
         wizard.autosave_enabled = True
