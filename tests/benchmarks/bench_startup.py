@@ -10,26 +10,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-BARE = """
-import sys
-from PySide6.QtWidgets import QApplication, QWizard, QWizardPage, QLabel, QVBoxLayout
-app = QApplication(sys.argv)
-w = QWizard()
-for i in range(3):
-    p = QWizardPage(); p.setTitle(f"Page {i}"); QVBoxLayout(p).addWidget(QLabel("text"))
-    w.addPage(p)
-w.show()
-app.processEvents()
-import time
-print(f"smoke: first page shown at {time.time():.6f}", flush=True)
-w.close()
-"""
+BARE = Path(__file__).with_name("bare_wizard.py")
 
 
 def run(cmd, n):
@@ -51,18 +37,13 @@ def main():
     # run compile the app's modules from source, which the bare one-file script hardly pays).
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ohshi_desk")], check=True,
                    env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
-        fh.write(BARE)
-        bare_script = fh.name
-    try:
-        run([sys.executable, bare_script], 2)  # warm the file cache
-        run([sys.executable, "-m", "ohshi_desk", "--smoke"], 2)
-        bare, app = [], []
-        for _ in range(n):  # interleave so that machine load hits both alike
-            bare += run([sys.executable, bare_script], 1)
-            app += run([sys.executable, "-m", "ohshi_desk", "--smoke"], 1)
-    finally:
-        os.unlink(bare_script)
+    bare_script = str(BARE)
+    run([sys.executable, bare_script], 2)  # warm the file cache
+    run([sys.executable, "-m", "ohshi_desk", "--smoke"], 2)
+    bare, app = [], []
+    for _ in range(n):  # interleave so that machine load hits both alike
+        bare += run([sys.executable, bare_script], 1)
+        app += run([sys.executable, "-m", "ohshi_desk", "--smoke"], 1)
     for label, k in (("start (process start → first page shown)", 0), ("whole run incl. exit", 1)):
         mb, ma = statistics.median(t[k] for t in bare), statistics.median(t[k] for t in app)
         print(f"{label}:")
