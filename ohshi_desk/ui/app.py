@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 
 WINDOWS_FONTS = ["Yu Gothic UI", "Meiryo UI", "Meiryo", "MS UI Gothic"]
@@ -64,6 +63,8 @@ def run_app(argv: list[str]) -> int:
         from .safety import install_excepthook, offer_recovery
 
         setup_logging()
+        import logging
+
         for warning in warnings:
             logging.getLogger("ohshi_desk").warning(warning)
             QMessageBox.warning(wizard, "ルールの差し替え", warning)

@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.inputs import InputError, parse_count, parse_percent, parse_yen
-
 
 def qt():
     """The ``Qt`` namespace, imported on first use: building its enums costs about 20 ms, which the first page
@@ -53,6 +51,8 @@ class ParsedEdit(QLineEdit):
         self._check(self.text())
 
     def _check(self, text: str) -> None:
+        from ..core.inputs import InputError
+
         try:
             self._value = self._parser(text, self.field, allow_empty=not self.required, **self._kw)
             self._error = ""
@@ -79,18 +79,24 @@ class ParsedEdit(QLineEdit):
 
 
 def money_edit(field: str, **kw) -> ParsedEdit:
+    from ..core.inputs import parse_yen
+
     edit = ParsedEdit(field, parse_yen, placeholder="例: 4,980 または 4.2万", **kw)
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
     return edit
 
 
 def count_edit(field: str, *, minimum: int = 0, maximum: int = 10_000_000, placeholder: str = "", **kw) -> ParsedEdit:
+    from ..core.inputs import parse_count
+
     edit = ParsedEdit(field, parse_count, minimum=minimum, maximum=maximum, placeholder=placeholder, **kw)
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
     return edit
 
 
 def percent_edit(field: str) -> ParsedEdit:
+    from ..core.inputs import parse_percent
+
     edit = ParsedEdit(field, parse_percent, placeholder="例: 4.5")
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
     return edit

@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWizard
 
-from ..core.case import FORMAT, CaseError, parse_case, save_case
 from .pages import (
     FACILITY,
     GOALS,
@@ -28,6 +27,7 @@ from .pages import (
     UsagePage,
 )
 
+FORMAT = "ohshi-desk-case/1"  # as core.case.FORMAT; the case module itself is loaded when first needed
 FACILITY_KEYS = ("name", "kind", "institution_code", "prefecture", "municipality", "obligation_exempt",
                  "checkup_provider")
 READER_KEYS = ("maker", "model", "units", "free_units")
@@ -287,12 +287,15 @@ class OhshiWizard(QWizard):
         return data
 
     def case(self):
+        from ..core.case import parse_case
+
         return parse_case(self.case_data(), self.rules)
 
     def applicability(self) -> dict:
         data = {"format": FORMAT, "facility": self.facility_page.to_data(), "face_reader": self.reader_page.to_data()}
         if data["facility"].get("kind") is None:
             data["facility"]["kind"] = "clinic"
+        from ..core.case import parse_case
         from ..core.engine import applicability
 
         return applicability(parse_case(data, self.rules), self.rules, self.as_of)
@@ -304,6 +307,8 @@ class OhshiWizard(QWizard):
 
     def load_case_data(self, data: dict) -> None:
         """Fill the pages from a checked case (the dict of a case file)."""
+        from ..core.case import parse_case
+
         parse_case(data, self.rules)  # raises CaseError before anything on screen changes
         self.raw = copy.deepcopy(data)
         self.as_of = _dt.date.fromisoformat(data["as_of"]) if data.get("as_of") else None
@@ -343,6 +348,7 @@ class OhshiWizard(QWizard):
     def open_path(self, path) -> bool:
         from PySide6.QtWidgets import QMessageBox
 
+        from ..core.case import CaseError
         from ..core.cli import read_any
 
         try:
@@ -369,6 +375,8 @@ class OhshiWizard(QWizard):
 
     def save_path(self, path) -> bool:
         from PySide6.QtWidgets import QMessageBox
+
+        from ..core.case import CaseError, save_case
 
         try:
             case = self.case()
@@ -397,6 +405,7 @@ class OhshiWizard(QWizard):
         name. Returns the path written, or None."""
         from PySide6.QtWidgets import QMessageBox
 
+        from ..core.case import CaseError
         from ..core.export import ExportError, export_case
 
         path = Path(path)

@@ -319,3 +319,10 @@ def test_excel_locked_target_offers_another_name(wizard, tmp_path, monkeypatch):
     assert asked and "開いたまま" in asked[0]
     assert written == tmp_path / "locked (2).xlsx" and written.exists()
     assert target.read_bytes() == b"old"
+
+
+def test_wizard_writes_the_case_format_of_the_core():
+    from ohshi_desk.core import case
+    from ohshi_desk.ui import wizard
+
+    assert wizard.FORMAT == case.FORMAT
