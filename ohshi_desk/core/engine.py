@@ -443,13 +443,14 @@ def _coupons(program: Program, edition: Edition, plan: Plan, case: Case, rules: 
 # --------------------------------------------------------------------------------------- usage_bonus
 
 def _band(edition: Edition, pct: Fraction) -> tuple[dict, bool]:
+    """The band of a usage rate, and whether the rate lies exactly on the edge between two bands."""
     bands = edition.extra["bands"]
-    for i, b in enumerate(bands):
+    on_edge = any(pct == b["min"] for b in bands[1:])
+    for b in bands:
         hi = b["max"]
         if pct >= b["min"] and (hi is None or pct < hi or (pct == hi and b["max_inclusive"])):
-            on_edge = any(pct == x["min"] for x in bands[1:]) or any(pct == x["max"] for x in bands if x["max"])
-            return b, on_edge and i >= 0
-    return bands[-1], False
+            return b, on_edge
+    return bands[-1], on_edge
 
 
 def table_amount(table: dict, band_id: str, increase: int) -> int | None:
