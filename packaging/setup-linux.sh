@@ -15,6 +15,9 @@ debs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
       fonts-noto-cjk xvfb xauth)
 [ -n "$extras" ] && debs+=(libreoffice-calc-nogui poppler-utils strace)
 
+# a system Python without venv/ensurepip (Debian's python3 without python3-venv) needs it from apt
+python3 -c "import venv, ensurepip" 2>/dev/null || debs+=(python3-venv)
+
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
