@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from .case import CaseError, read_case_file
+from .case import CaseError
 from .inputs import InputError, parse_date
 from .rules import RulesError, load_rules
 
@@ -45,14 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def read_any(path: str, rules):
-    """A case file or a workbook written by ohshi-desk (CaseError on anything else)."""
-    from .workbook import is_workbook, read_workbook
-
-    if is_workbook(path):
-        return read_workbook(path, rules)
-    return read_case_file(path, rules)
-
 
 def _err(message: str) -> None:
     print(message.replace("\n", " "), file=sys.stderr)
@@ -77,6 +69,8 @@ def run(argv: list[str]) -> int:
     except InputError as exc:
         _err(f"--as-of の日付: {exc.problem}")
         return EXIT_BAD_INPUT
+    from .workbook import read_any  # loads openpyxl: only once a file is to be read
+
     try:
         case = read_any(args.case, rules)
     except CaseError as exc:

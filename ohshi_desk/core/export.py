@@ -250,7 +250,7 @@ def _details(wb, case: Case, bd: dict, rules) -> None:
 
 def _form2(wb, case: Case, p: dict, rules) -> None:
     plan = case.plans.get(p["id"])
-    lines = [ln for ln in p["lines"]] if plan else []
+    lines = list(p["lines"]) if plan else []
     pages = [lines[i:i + FORM_LINES] for i in range(0, len(lines), FORM_LINES)] or [[]]
     base = f"様式2_{rules.program(p['id']).short_name}"
     sheets = []

@@ -416,9 +416,7 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
     if not folder.is_dir():
         raise RulesError(str(folder), "", "ルールのフォルダがありません")
     docs = _documents(folder, default_cache_dir() if cache_dir is True else (cache_dir or None))
-
-    def read(rel: str) -> dict:
-        return docs[rel]
+    read = docs.__getitem__
 
     meta = read("meta.yaml")
     sources = meta["sources"]

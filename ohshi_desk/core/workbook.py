@@ -14,7 +14,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from .case import TRACKING_DATES, Case, CaseError, parse_case
+from .case import TRACKING_DATES, Case, CaseError, parse_case, read_case_file
 from .export import COL, DATA_SHEET, WORKBOOK_FORMAT
 from .inputs import InputError, parse_count, parse_date, parse_yen
 
@@ -27,6 +27,11 @@ def is_workbook(path) -> bool:
             return fh.read(4) == b"PK\x03\x04"
     except OSError:
         return False
+
+
+def read_any(path, rules) -> Case:
+    """A case file or a workbook written by ohshi-desk (CaseError on anything else)."""
+    return read_workbook(path, rules) if is_workbook(path) else read_case_file(path, rules)
 
 
 def read_workbook(path, rules) -> Case:

@@ -222,11 +222,17 @@ class FacilityPage(QWizardPage):
                 fac[key] = w.value()
         return fac
 
+    def raw_data(self) -> dict:
+        """What is on the page as typed (for the autosave), in the keys load() reads."""
+        return {"name": self.name.text(), "kind": self.kind.currentData(), "institution_code": self.code.text(),
+                "prefecture": self.prefecture.currentData(), "municipality": self.municipality.currentText(),
+                "obligation_exempt": self.exempt.value(), "checkup_provider": self.checkup.value()}
+
     def load(self, fac: dict) -> None:
         self.name.setText(fac.get("name", ""))
         self.kind.setCurrentIndex(max(0, self.kind.findData(fac.get("kind"))))
         self.code.setText(fac.get("institution_code", ""))
-        self.prefecture.setCurrentIndex(max(0, self.prefecture.findData(fac.get("prefecture", ""))))
+        self.prefecture.setCurrentIndex(max(0, self.prefecture.findData(fac.get("prefecture") or "")))
         self.municipality.setEditText(fac.get("municipality", ""))
         self.exempt.set_value(fac.get("obligation_exempt"))
         self.checkup.set_value(fac.get("checkup_provider"))
@@ -312,6 +318,11 @@ class ReaderPage(LazyPage):
             data["free_units"] = self.free_units.currentData()
         return data
 
+    def raw_data(self) -> dict:
+        self.ensure_built()
+        return {"maker": self.maker(), "model": self.model.text(), "units": self.units.text(),
+                "free_units": self.free_units.currentData()}
+
     def load(self, fr: dict) -> None:
         self.ensure_built()
         maker = fr.get("maker")
@@ -381,6 +392,11 @@ class GoalsPage(LazyPage):
 
     def complete(self) -> bool:
         return bool(self.chosen())
+
+    def set_chosen(self, goals) -> None:
+        self.refresh()
+        for pid, box in self.boxes.items():
+            box.setChecked(pid in goals and box.isEnabled())
 
 
 # ------------------------------------------------------------------------------------ 購入・改修の予定
@@ -469,6 +485,15 @@ class PlansPage(LazyPage):
                 plan[flag] = True
         return plan
 
+    def raw_plan(self, pid: str) -> dict:
+        """The plan as typed (a price that does not parse yet included), in the shape load_plan() reads."""
+        self.ensure_built()
+        plan = {"lines": [r.raw_line() for r in self.editors[pid].rows]}
+        if pid in self.options:
+            plan["option"] = self.options[pid].currentData()
+        plan.update({flag: box.isChecked() for flag, box in self.flags[pid].items()})
+        return plan
+
     def load_plan(self, pid: str, plan: dict) -> None:
         self.ensure_built()
         if pid not in self.editors:
@@ -530,6 +555,10 @@ class UsagePage(LazyPage):
             if v is not None:
                 out[key] = float(v) if key == "oct2023_rate_percent" and v.denominator != 1 else int(v)
         return out
+
+    def raw_data(self) -> dict:
+        self.ensure_built()
+        return {k: e.text() for k, e in self.edits.items()}
 
     def load(self, usage: dict) -> None:
         self.ensure_built()

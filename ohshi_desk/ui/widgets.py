@@ -250,6 +250,11 @@ class LineRow(QWidget):
                 line.pop(key, None)
         return line
 
+    def raw_line(self) -> dict:
+        """The line as typed, in the shape load() reads."""
+        return {**self.extra, "item": self.item.currentData(), "description": self.description.text(),
+                "quantity": self.quantity.text(), "unit_price": self.price.text(), "vendor": self.vendor.text()}
+
     def load(self, line: dict) -> None:
         self.extra = {k: v for k, v in line.items() if k not in ("item", "quantity", "unit_price", "description",
                                                                     "vendor")}

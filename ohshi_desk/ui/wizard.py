@@ -112,28 +112,18 @@ class OhshiWizard(QWizard):
     # ------------------------------------------------------------------ autosave
     def snapshot(self) -> dict:
         """Everything on screen, as typed (even a price that does not parse yet), and the page shown."""
-        fp, rp = self.facility_page, self.reader_page
         snap = {"format": AUTOSAVE_FORMAT, "page": self.currentId(), "raw": self.raw,
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "path": str(self.path) if self.path else None,
-                "facility": {"name": fp.name.text(), "kind": fp.kind.currentData(), "code": fp.code.text(),
-                             "prefecture": fp.prefecture.currentData(), "municipality": fp.municipality.currentText(),
-                             "obligation_exempt": fp.exempt.value(), "checkup_provider": fp.checkup.value()}}
-        if rp._built:
-            snap["reader"] = {"maker": rp.maker(), "model": rp.model.text(), "units": rp.units.text(),
-                              "free_units": rp.free_units.currentData()}
+                "facility": self.facility_page.raw_data()}
+        if self.reader_page._built:
+            snap["reader"] = self.reader_page.raw_data()
         if self.goals_page._built:
             snap["goals"] = self.goals_page.chosen()
         if self.plans_page._built:
-            snap["plans"] = {
-                pid: {"rows": [{"item": r.item.currentData(), "description": r.description.text(),
-                                "quantity": r.quantity.text(), "price": r.price.text(), "vendor": r.vendor.text(),
-                                "extra": r.extra} for r in ed.rows],
-                      "option": self.plans_page.options[pid].currentData() if pid in self.plans_page.options else None,
-                      "flags": {f: b.isChecked() for f, b in self.plans_page.flags[pid].items()}}
-                for pid, ed in self.plans_page.editors.items()}
+            snap["plans"] = {pid: self.plans_page.raw_plan(pid) for pid in self.plans_page.editors}
         if self.usage_page._built:
-            snap["usage"] = {k: e.text() for k, e in self.usage_page.edits.items()}
+            snap["usage"] = self.usage_page.raw_data()
         return snap
 
     def restore(self, snap: dict) -> None:
@@ -143,48 +133,15 @@ class OhshiWizard(QWizard):
         self.raw = snap.get("raw") or {}
         self.as_of = _dt.date.fromisoformat(snap["as_of"]) if snap.get("as_of") else None
         self.path = Path(snap["path"]) if snap.get("path") else None
-        fp, f = self.facility_page, snap["facility"]
-        fp.name.setText(f.get("name", ""))
-        fp.kind.setCurrentIndex(max(0, fp.kind.findData(f.get("kind"))))
-        fp.code.setText(f.get("code", ""))
-        fp.prefecture.setCurrentIndex(max(0, fp.prefecture.findData(f.get("prefecture") or "")))
-        fp.municipality.setEditText(f.get("municipality", ""))
-        fp.exempt.set_value(f.get("obligation_exempt"))
-        fp.checkup.set_value(f.get("checkup_provider"))
+        self.facility_page.load(snap["facility"])
         if "reader" in snap:
-            r, rp = snap["reader"], self.reader_page
-            rp.load({"maker": r.get("maker"), "model": r.get("model", ""), "free_units": r.get("free_units")})
-            rp.units.setText(r.get("units", ""))
+            self.reader_page.load(snap["reader"])
         if "goals" in snap:
-            self.goals_page.refresh()
-            for pid, box in self.goals_page.boxes.items():
-                box.setChecked(pid in snap["goals"] and box.isEnabled())
-        if "plans" in snap:
-            pp = self.plans_page
-            pp.ensure_built()
-            for pid, plan in snap["plans"].items():
-                if pid not in pp.editors:
-                    continue
-                ed = pp.editors[pid]
-                ed.clear()
-                for row in plan["rows"]:
-                    w = ed.add_row()
-                    w.extra = row.get("extra") or {}
-                    w.item.setCurrentIndex(max(0, w.item.findData(row.get("item"))))
-                    w.description.setText(row.get("description", ""))
-                    w.quantity.setText(row.get("quantity", ""))
-                    w.price.setText(row.get("price", ""))
-                    w.vendor.setText(row.get("vendor", ""))
-                if plan.get("option") and pid in pp.options:
-                    pp.options[pid].setCurrentIndex(max(0, pp.options[pid].findData(plan["option"])))
-                for flag, on in (plan.get("flags") or {}).items():
-                    if flag in pp.flags[pid]:
-                        pp.flags[pid][flag].setChecked(bool(on))
+            self.goals_page.set_chosen(snap["goals"])
+        for pid, plan in (snap.get("plans") or {}).items():
+            self.plans_page.load_plan(pid, plan)
         if "usage" in snap:
-            self.usage_page.ensure_built()
-            for key, text in snap["usage"].items():
-                if key in self.usage_page.edits:
-                    self.usage_page.edits[key].setText(text)
+            self.usage_page.load(snap["usage"])
         self.restart()
         target = snap.get("page", 0)
         while self.currentId() != target and self.currentId() != -1:
@@ -319,9 +276,7 @@ class OhshiWizard(QWizard):
         goals = set(plans)
         if data.get("usage") and not any(self.rules.program(pid).uses_usage for pid in goals):
             goals |= {p.id for p in self.rules.programs if p.uses_usage and not p.purchases}
-        self.goals_page.refresh()
-        for pid, box in self.goals_page.boxes.items():
-            box.setChecked(pid in goals and box.isEnabled())
+        self.goals_page.set_chosen(goals)
         for pid, plan in plans.items():
             self.plans_page.load_plan(pid, plan)
         self.restart()
@@ -349,7 +304,7 @@ class OhshiWizard(QWizard):
         from PySide6.QtWidgets import QMessageBox
 
         from ..core.case import CaseError
-        from ..core.cli import read_any
+        from ..core.workbook import read_any
 
         try:
             case = read_any(path, self.rules)

@@ -48,9 +48,9 @@ def test_sigkill_in_the_middle_then_a_new_start_restores_exactly(tmp_path):
     assert after["case"] == before["case"]
     snap_b, snap_a = before["snapshot"], after["snapshot"]
     assert snap_a == snap_b
-    rows = snap_a["plans"]["medical_aid_card"]["rows"]
-    assert rows[0]["price"] == "-3"  # what was half-typed comes back as typed
-    assert snap_a["plans"]["home_visit"]["rows"][0]["price"] == "４万５千円"
+    rows = snap_a["plans"]["medical_aid_card"]["lines"]
+    assert rows[0]["unit_price"] == "-3"  # what was half-typed comes back as typed
+    assert snap_a["plans"]["home_visit"]["lines"][0]["unit_price"] == "４万５千円"
     assert before["case"]["plans"]["home_visit"]["lines"][0]["unit_price"] == 45000
 
 

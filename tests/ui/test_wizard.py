@@ -48,6 +48,16 @@ def next_page(w, expected):
     assert w.currentId() == expected
 
 
+def to_plans(w, kind, *goals, name="テスト医院"):
+    """施設 → カードリーダー → やりたいこと (the goals) → 購入・改修の予定."""
+    facility(w, kind, name)
+    next_page(w, READER)
+    next_page(w, GOALS)
+    for pid in goals:
+        w.goals_page.boxes[pid].setChecked(True)
+    next_page(w, PLANS)
+
+
 def result_cards(w):
     return {c.program["id"]: c for c in w.result_page.cards_host.children() if hasattr(c, "program")}
 
@@ -148,11 +158,7 @@ def test_checkup_centre_tablet_and_desktop_pc(wizard):
 
 def test_full_width_price_input_and_errors_block_next(wizard):
     w = wizard
-    facility(w, "clinic")
-    next_page(w, READER)
-    next_page(w, GOALS)
-    w.goals_page.boxes["home_visit"].setChecked(True)
-    next_page(w, PLANS)
+    to_plans(w, "clinic", "home_visit")
     row = w.plans_page.editors["home_visit"].rows[0]
     commit(row.price, "４，０００円")
     assert row.price.value() == 4000
@@ -179,12 +185,7 @@ def test_full_width_price_input_and_errors_block_next(wizard):
 
 def test_unchecked_goal_does_not_feed_the_engine(wizard):
     w = wizard
-    facility(w, "clinic")
-    next_page(w, READER)
-    next_page(w, GOALS)
-    w.goals_page.boxes["home_visit"].setChecked(True)
-    w.goals_page.boxes["usage_bonus"].setChecked(True)
-    next_page(w, PLANS)
+    to_plans(w, "clinic", "home_visit", "usage_bonus")
     commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
     next_page(w, USAGE)
     commit(w.usage_page.edits["oct2023_rate_percent"], "４")
@@ -267,11 +268,7 @@ def test_opening_a_broken_file_keeps_what_is_on_screen(wizard, tmp_path, monkeyp
 
 def test_print_to_pdf(wizard, tmp_path):
     w = wizard
-    facility(w, "clinic")
-    next_page(w, READER)
-    next_page(w, GOALS)
-    w.goals_page.boxes["medical_aid_card"].setChecked(True)
-    next_page(w, PLANS)
+    to_plans(w, "clinic", "medical_aid_card")
     commit(w.plans_page.editors["medical_aid_card"].rows[0].price, "80000")
     next_page(w, RESULT)
     pdf = tmp_path / "out.pdf"
@@ -291,11 +288,7 @@ def test_smoke_flag_exits_zero():
 
 def test_excel_button_writes_the_workbook_and_it_opens_again(wizard, tmp_path, rules):
     w = wizard
-    facility(w, "clinic", "エクセル医院")
-    next_page(w, READER)
-    next_page(w, GOALS)
-    w.goals_page.boxes["home_visit"].setChecked(True)
-    next_page(w, PLANS)
+    to_plans(w, "clinic", "home_visit", name="エクセル医院")
     commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
     commit(w.plans_page.editors["home_visit"].rows[0].description, "タブレット ABC")
     next_page(w, RESULT)
