@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 
 from .case import TRACKING_DATES, Case, CaseError, parse_case, read_case_file
-from .export import COL, DATA_SHEET, WORKBOOK_FORMAT
 from .inputs import InputError, parse_count, parse_date, parse_yen
 
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
@@ -30,12 +29,15 @@ def is_workbook(path) -> bool:
 
 
 def read_any(path, rules) -> Case:
-    """A case file or a workbook written by ohshi-desk (CaseError on anything else)."""
+    """A case file or a workbook written by ohshi-desk (CaseError on anything else). openpyxl is loaded only
+    for a workbook."""
     return read_workbook(path, rules) if is_workbook(path) else read_case_file(path, rules)
 
 
 def read_workbook(path, rules) -> Case:
     from openpyxl import load_workbook
+
+    from .export import DATA_SHEET, WORKBOOK_FORMAT
 
     path = Path(path)
     try:
@@ -82,6 +84,8 @@ def _cell_error(row: int, column: str, problem: str) -> CaseError:
 
 
 def _apply_details(data: dict, ws, rules) -> dict:
+    from .export import COL
+
     data = copy.deepcopy(data)
     plans = data.setdefault("plans", {})
     short = {rules.program(pid).short_name: pid for pid in rules.program_ids}
