@@ -167,3 +167,43 @@ def test_an_unwritable_cache_folder_is_not_an_error(rules_copy, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
     assert len(load_rules(rules_copy, cache_dir=blocker / "sub").programs) == 9
+
+
+def test_only_a_folder_that_passes_every_check_is_remembered(rules_copy, tmp_path):
+    """The schema passes but a contradiction check fails: nothing is cached, so the next start checks again."""
+    cache = tmp_path / "cache"
+    edit(rules_copy, "programs/p2_home_visit.yaml", "limit: {hospital: 411000", "limit: {hospital: 911000")
+    for _ in range(2):
+        with pytest.raises(RulesError, match="超えています"):
+            load_rules(rules_copy, cache_dir=cache)
+    assert not list(cache.glob("rules-*.json"))
+
+
+def test_another_app_version_checks_the_same_rules_again(rules_copy, tmp_path, monkeypatch):
+    import ohshi_desk
+
+    cache = tmp_path / "cache"
+    load_rules(rules_copy, cache_dir=cache)
+    monkeypatch.setattr(ohshi_desk, "__version__", "99.0.0")
+    load_rules(rules_copy, cache_dir=cache)
+    assert len(list(cache.glob("rules-*.json"))) == 2
+
+
+def test_from_the_cache_the_programs_are_built_when_first_needed(rules_copy, tmp_path):
+    cache = tmp_path / "cache"
+    fresh = load_rules(rules_copy, cache_dir=cache)
+    assert fresh._programs is not None  # a first load checks everything at once
+    cached = load_rules(rules_copy, cache_dir=cache)
+    assert cached._programs is None and cached.kinds == fresh.kinds
+    assert [(p.id, [e.id for e in p.editions]) for p in cached.programs] == \
+        [(p.id, [e.id for e in p.editions]) for p in fresh.programs]
+    assert cached.program("home_visit").editions[0].limit["hospital"].value == 411000
+
+
+def test_the_package_version_is_pyprojects():
+    import re
+
+    import ohshi_desk
+
+    text = (RULES_DIR.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^version = "([^"]+)"', text, re.M).group(1) == ohshi_desk.__version__

@@ -15,10 +15,11 @@ import datetime as _dt
 import json
 import os
 import sys
-from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 CONFIDENCE_ORDER = ("source", "derived", "secondary", "assumed")
 CONFIDENCE_LABELS = {"source": "通知に明記", "derived": "通知の数値から計算", "secondary": "通知以外の資料",
@@ -34,20 +35,61 @@ class RulesError(Exception):
         super().__init__(f"ルールファイル {where}: {problem}")
 
 
-@dataclass(frozen=True, eq=False)
-class Val:
+class _Record:
+    """A plain record: the fields named in ``__slots__``, given by position or keyword; a field left out takes its
+    default from ``_defaults`` (a type there means a fresh instance of it, e.g. ``dict``).
+
+    Plain classes rather than ``@dataclass``: importing dataclasses and building five of them cost ~9 ms of a
+    40 ms budget at start (measured with ``-X importtime``), before the first page can show."""
+
+    __slots__ = ()
+    _defaults: dict[str, Any] = {}
+
+    def __init__(self, *args, **kwargs):
+        names = self.__slots__
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__}: too many arguments")
+        for name, value in zip(names, args, strict=False):
+            if name in kwargs:
+                raise TypeError(f"{type(self).__name__}: {name} given twice")
+            kwargs[name] = value
+        for name in names:
+            if name in kwargs:
+                value = kwargs.pop(name)
+            elif name in self._defaults:
+                value = self._defaults[name]
+                value = value() if isinstance(value, type) else value
+            else:
+                raise TypeError(f"{type(self).__name__}: {name} is missing")
+            object.__setattr__(self, name, value)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unknown {', '.join(kwargs)}")
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__ if not n.startswith("_"))
+        return f"{type(self).__name__}({fields})"
+
+
+class Val(_Record):
+    """One rule value with where it comes from. Never changed once made."""
+
+    __slots__ = ("value", "cite", "confidence", "note", "where")
+    _defaults = {"note": "", "where": ""}
     value: Any
     cite: str
     confidence: str
-    note: str = ""
-    where: str = ""
+    note: str
+    where: str
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Val is read-only ({name})")
 
     def citation(self, rules: Rules) -> str:
         return rules.cite_text(self.cite)
 
 
-@dataclass(eq=False)
-class Group:
+class Group(_Record):
+    __slots__ = ("id", "label", "items", "cap", "only_when", "not_eligible_reason")
     id: str
     label: str
     items: tuple[str, ...]
@@ -56,8 +98,12 @@ class Group:
     not_eligible_reason: str
 
 
-@dataclass(eq=False)
-class Edition:
+class Edition(_Record):
+    __slots__ = ("program_id", "id", "label", "cite", "confidence", "start", "end", "kinds", "flags",
+                 "not_eligible_reason", "documents", "notes", "portal", "portal_by_kind", "groups", "excluded_items",
+                 "review_items", "variants", "project_cap", "rate", "limit", "rounding", "extra")
+    _defaults = {"groups": list, "excluded_items": dict, "review_items": dict, "variants": list,
+                 "project_cap": dict, "rate": dict, "limit": dict, "rounding": None, "extra": dict}
     program_id: str
     id: str
     label: str
@@ -72,15 +118,15 @@ class Edition:
     notes: tuple[str, ...]
     portal: str
     portal_by_kind: dict[str, str]
-    groups: list[Group] = field(default_factory=list)
-    excluded_items: dict[str, Val] = field(default_factory=dict)
-    review_items: dict[str, Val] = field(default_factory=dict)
-    variants: list[dict] = field(default_factory=list)
-    project_cap: dict[str, Val] = field(default_factory=dict)
-    rate: dict[str, Val] = field(default_factory=dict)
-    limit: dict[str, Val] = field(default_factory=dict)
-    rounding: Val | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    groups: list[Group]
+    excluded_items: dict[str, Val]
+    review_items: dict[str, Val]
+    variants: list[dict]
+    project_cap: dict[str, Val]
+    rate: dict[str, Val]
+    limit: dict[str, Val]
+    rounding: Val | None
+    extra: dict[str, Any]
 
     @property
     def start_date(self) -> _dt.date:
@@ -94,8 +140,13 @@ class Edition:
         return self.portal_by_kind.get(kind, self.portal)
 
 
-@dataclass(eq=False)
-class Program:
+class Program(_Record):
+    __slots__ = ("id", "order", "short_name", "name", "goal", "goal_help", "method", "file", "editions",
+                 "not_needed_when", "uses_usage", "shares_system", "done_before_flag", "excluded_when_flag",
+                 "options", "default_option", "suggested_items", "purchases")
+    _defaults = {"not_needed_when": None, "uses_usage": False, "shares_system": None, "done_before_flag": None,
+                 "excluded_when_flag": None, "options": dict, "default_option": None, "suggested_items": (),
+                 "purchases": True}
     id: str
     order: int
     short_name: str
@@ -105,15 +156,15 @@ class Program:
     method: str
     file: str
     editions: list[Edition]
-    not_needed_when: str | None = None
-    uses_usage: bool = False
-    shares_system: dict | None = None
-    done_before_flag: str | None = None
-    excluded_when_flag: dict | None = None
-    options: dict[str, str] = field(default_factory=dict)
-    default_option: str | None = None
-    suggested_items: tuple[str, ...] = ()
-    purchases: bool = True
+    not_needed_when: str | None
+    uses_usage: bool
+    shares_system: dict | None
+    done_before_flag: str | None
+    excluded_when_flag: dict | None
+    options: dict[str, str]
+    default_option: str | None
+    suggested_items: tuple[str, ...]
+    purchases: bool
 
     def edition_for(self, day: _dt.date) -> Edition:
         """The edition open on ``day``; else the next one to open; else the last one that closed."""
@@ -126,8 +177,14 @@ class Program:
         return max(self.editions, key=lambda e: e.end_date)
 
 
-@dataclass(eq=False)
-class Rules:
+class Rules(_Record):
+    """Everything in a rules folder, checked. ``programs`` is built on first use when the folder's checks are
+    already known to pass (see :func:`load_rules`); the first page needs only kinds, flags and prefectures."""
+
+    __slots__ = ("folder", "version", "last_checked", "sources", "kinds", "kind_groups", "flags", "items", "makers",
+                 "reader_hint", "portals", "call_center", "documents", "prefectures", "municipalities", "_programs",
+                 "_build_programs")
+    _defaults = {"_programs": None, "_build_programs": None}
     folder: Path
     version: str
     last_checked: _dt.date
@@ -143,7 +200,13 @@ class Rules:
     documents: dict[str, dict]
     prefectures: list[dict]
     municipalities: dict[str, Any]
-    programs: list[Program]
+
+    @property
+    def programs(self) -> list[Program]:
+        if self._programs is None:
+            self._programs = self._build_programs()
+            self._build_programs = None
+        return self._programs
 
     def program(self, program_id: str) -> Program:
         for p in self.programs:
@@ -337,6 +400,8 @@ class _Ctx:
             self.fail(where, f"日付「{text}」が正しくありません")
 
     def rate(self, text, where: str) -> Fraction:
+        from fractions import Fraction  # here, not at the top: the first page is shown before any rate is read
+
         num, den = (int(x) for x in str(text).split("/"))
         r = Fraction(num, den)
         if not 0 < r <= 1:
@@ -346,7 +411,7 @@ class _Ctx:
 
 FIXED_FILES = ("meta.yaml", "facility_kinds.yaml", "items.yaml", "readers.yaml", "portals.yaml", "documents.yaml",
                "prefectures.yaml", "municipalities.yaml")
-CACHE_FORMAT = "ohshi-rules-cache/1"
+CACHE_FORMAT = "ohshi-rules-cache/2"
 
 
 def default_cache_dir() -> Path:
@@ -358,21 +423,26 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ohshi-desk"
 
 
-def _documents(folder: Path, cache_dir: Path | None) -> dict[str, dict]:
-    """Every rules file parsed and schema-checked, by relative path.
+def _documents(folder: Path, cache_dir: Path | None):
+    """Every rules file parsed and schema-checked, by relative path: (documents, whether they come from the cache,
+    a function that writes them to the cache).
 
-    Parsing YAML and running the JSON schema cost most of a start, so the checked documents are kept as plain
-    JSON in the user's cache folder under a checksum of every rules byte and of the schema. Any change to any
-    file gives another digest and a full check; a cache that cannot be read or written is simply not used.
+    Parsing YAML and running the JSON schema cost most of a start, so documents that passed every check (the
+    schema and all of :func:`load_rules`'s) are kept as plain JSON in the user's cache folder under a checksum of
+    every rules byte, of the schema and of the app's version. Any change to any file, or another version of the
+    app (whose checks may differ), gives another digest and a full check; a cache that cannot be read or written
+    is simply not used.
     """
     import zlib
+
+    from .. import __version__
 
     program_files = sorted(p.name for p in (folder / "programs").glob("*.yaml"))
     rels = [*FIXED_FILES, *(f"programs/{n}" for n in program_files)]
     # The key is a CRC-32 and the length of all the bytes: enough to tell an edited file from the checked one
     # (this guards a cache of our own checks, not against tampering), and zlib is already loaded at start
     # where hashlib would cost a few milliseconds of OpenSSL.
-    blob = bytearray(CACHE_FORMAT.encode())
+    blob = bytearray(f"{CACHE_FORMAT}\0{__version__}\0".encode())
     for rel in [*rels, "schema/rules.schema.json"]:
         try:
             blob += rel.encode() + b"\0" + (folder / rel).read_bytes() + b"\0"
@@ -384,7 +454,7 @@ def _documents(folder: Path, cache_dir: Path | None) -> dict[str, dict]:
         try:
             cached = json.loads(cache_file.read_text(encoding="utf-8"))
             if cached.get("format") == CACHE_FORMAT and list(cached["documents"]) == rels:
-                return cached["documents"]
+                return cached["documents"], True, lambda: None
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
     if not program_files:
@@ -395,7 +465,10 @@ def _documents(folder: Path, cache_dir: Path | None) -> dict[str, dict]:
         data = _read(folder, rel)
         _check_schema(validators, rel, data)
         docs[rel] = data
-    if cache_file is not None:
+
+    def save() -> None:
+        if cache_file is None:
+            return
         try:
             from .case import atomic_write_bytes
 
@@ -404,7 +477,8 @@ def _documents(folder: Path, cache_dir: Path | None) -> dict[str, dict]:
                                                       ensure_ascii=False).encode("utf-8"))
         except OSError:
             pass
-    return docs
+
+    return docs, False, save
 
 
 def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | bool = True) -> Rules:
@@ -415,7 +489,8 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
     folder = Path(folder) if folder is not None else default_rules_dir()
     if not folder.is_dir():
         raise RulesError(str(folder), "", "ルールのフォルダがありません")
-    docs = _documents(folder, default_cache_dir() if cache_dir is True else (cache_dir or None))
+    docs, checked_before, save_to_cache = _documents(folder, default_cache_dir() if cache_dir is True
+                                                     else (cache_dir or None))
     read = docs.__getitem__
 
     meta = read("meta.yaml")
@@ -460,13 +535,16 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
         by_pref[pref] = flat
     munis = dict(munis, by_prefecture=by_pref)
 
-    programs = []
-    for rel in (r for r in docs if r.startswith("programs/")):
-        data = read(rel)
-        programs.append(_program(rel, data, _Ctx(rel, sources, kinds, groups), items, documents, portals["portals"]))
-    _check_programs(programs)
+    def build_programs() -> list[Program]:
+        programs = []
+        for rel in (r for r in docs if r.startswith("programs/")):
+            data = read(rel)
+            programs.append(_program(rel, data, _Ctx(rel, sources, kinds, groups), items, documents,
+                                     portals["portals"]))
+        _check_programs(programs)
+        return sorted(programs, key=lambda p: p.order)
 
-    return Rules(
+    rules = Rules(
         folder=folder,
         version=meta["version"],
         last_checked=_dt.date.fromisoformat(meta["last_checked"]),
@@ -482,8 +560,14 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
         documents=documents,
         prefectures=prefectures,
         municipalities=munis,
-        programs=sorted(programs, key=lambda p: p.order),
+        _build_programs=build_programs,
     )
+    if not checked_before:
+        # A folder seen for the first time is checked whole, now, and only then remembered as good. Once it is,
+        # the programs are built when first asked for: the checks they run are known to pass on these bytes.
+        rules.programs  # noqa: B018 — builds and checks
+        save_to_cache()
+    return rules
 
 
 def _program(rel: str, data: dict, ctx: _Ctx, items: dict, documents: dict, portals: dict) -> Program:
@@ -635,6 +719,7 @@ def _coupons(ctx: _Ctx, w: str, ed: dict, e: Edition, kinds, item_ok) -> None:
 
 def _usage_tables(ctx: _Ctx, w: str, ed: dict, e: Edition, kinds) -> None:
     from decimal import Decimal
+    from fractions import Fraction
 
     bands = []
     prev_max = None
