@@ -45,35 +45,20 @@ def run_app(argv: list[str]) -> int:
     smoke = "--smoke" in argv
     args = [a for a in argv if a != "--smoke"]
     app = make_application(args)
-    from PySide6.QtWidgets import QMessageBox
-
     from ..core.rules import RulesError, load_rules_for_app
 
     try:
         rules, _folder, warnings = load_rules_for_app()
     except RulesError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, "ohshi-desk", f"補助制度のルールを読み込めませんでした。\n\n{exc}")
         return 3
     from .wizard import OhshiWizard
 
     wizard = OhshiWizard(rules)
     wizard.show()
-    if not smoke:
-        from ..core.paths import setup_logging
-        from .safety import install_excepthook, offer_recovery
-
-        setup_logging()
-        import logging
-
-        for warning in warnings:
-            logging.getLogger("ohshi_desk").warning(warning)
-            QMessageBox.warning(wizard, "ルールの差し替え", warning)
-        install_excepthook(lambda: wizard)
-        offer_recovery(wizard)
-        wizard.autosave_enabled = True
-    if args and not args[0].startswith("-"):
-        wizard.open_path(args[0])
-    if smoke:
+    if smoke:  # used by the start-up benchmarks and the packaging checks: first page shown, then exit
         app.processEvents()
         import time
 
@@ -81,7 +66,31 @@ def run_app(argv: list[str]) -> int:
         wizard.dirty = False
         wizard.close()
         return 0
+    from PySide6.QtCore import QTimer
+
+    # The window paints first; then the log, the crash handler, the rules warnings, the offer to restore the last
+    # input and a file given on the command line (each may show a message over the window).
+    QTimer.singleShot(0, lambda: _after_first_paint(wizard, warnings, args))
     return app.exec()
+
+
+def _after_first_paint(wizard, warnings: list[str], args: list[str]) -> None:
+    import logging
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from ..core.paths import setup_logging
+    from .safety import install_excepthook, offer_recovery
+
+    setup_logging()
+    install_excepthook(lambda: wizard)
+    for warning in warnings:
+        logging.getLogger("ohshi_desk").warning(warning)
+        QMessageBox.warning(wizard, "ルールの差し替え", warning)
+    offer_recovery(wizard)
+    wizard.autosave_enabled = True
+    if args and not args[0].startswith("-"):
+        wizard.open_path(args[0])
 
 
 if __name__ == "__main__":

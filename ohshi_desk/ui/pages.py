@@ -8,8 +8,6 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
-    QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -18,14 +16,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
     QWizardPage,
 )
 
-from ..core.inputs import wareki, yen
-from .widgets import LinesEditor, YesNo, checkbox, count_edit, percent_edit, qt, wrap_label
+from .widgets import Form, LinesEditor, YesNo, checkbox, count_edit, percent_edit, qt, wrap_label
 
 FACILITY, READER, GOALS, PLANS, USAGE, RESULT = range(6)
 
@@ -96,7 +92,7 @@ class FacilityPage(QWizardPage):
         self.setTitle("施設について")
         self.setSubTitle("補助の対象かどうかは施設の種類で決まります。分かるところから入力してください。")
         lay = scrolled(self)
-        form = QFormLayout()
+        form = Form()
         lay.addLayout(form)
         self.name = QLineEdit()
         self.name.setAccessibleName("施設名")
@@ -124,6 +120,10 @@ class FacilityPage(QWizardPage):
         self.kind_note.hide()
 
         self.prefecture = QComboBox()
+        # The field spans the window, so the list need not be measured to size it: measuring 47 names loads their
+        # glyphs from the CJK font (~1.5 MiB and ~1 ms at start); they load when the list is first opened instead.
+        self.prefecture.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.prefecture.setMinimumContentsLength(8)
         self.prefecture.setAccessibleName("都道府県")
         self.prefecture.addItem("選択してください", "")
         for p in rules.prefectures:
@@ -264,7 +264,7 @@ class ReaderPage(LazyPage):
         self.canon_info.setStyleSheet("background: #e8f5e9; border: 1px solid #66bb6a; padding: 8px;")
         self.canon_info.hide()
         lay.addWidget(self.canon_info)
-        form = QFormLayout()
+        form = Form()
         self.model = QLineEdit()
         self.model.setAccessibleName("型番")
         self.model.setPlaceholderText("分からなければ空欄")
@@ -525,7 +525,7 @@ class UsagePage(LazyPage):
         self.setTitle("利用状況（2024年の制度）")
         self.setSubTitle("医療機関等向け総合ポータルサイトのプロフィールで確認できる数字です。分からない欄は空欄でかまいません。")
         lay = scrolled(self)
-        form = QFormLayout()
+        form = Form()
         self.edits = {}
         for key, label, kind, unit in USAGE_FIELDS:
             edit = percent_edit(label) if kind == "percent" else count_edit(label, minimum=0)
@@ -579,6 +579,8 @@ class ResultPage(LazyPage):
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("いつ時点で計算するか(&D):"))
+        from PySide6.QtWidgets import QDateEdit  # here: making the class costs ~3 ms the first page need not pay
+
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy年M月d日")
@@ -625,6 +627,8 @@ class ResultPage(LazyPage):
         return _dt.date(d.year(), d.month(), d.day())
 
     def recompute(self):
+        from ..core.inputs import wareki, yen
+
         self.w.as_of = self.as_of()
         self.breakdown = self.w.compute(self.as_of())
         while self.cards.count():
@@ -643,6 +647,7 @@ class ResultPage(LazyPage):
 
 class ProgramCard(QFrame):
     def __init__(self, p: dict):
+        from ..core.inputs import yen
         from ..core.report import STATUS_COLOURS, status_text
 
         super().__init__()
@@ -670,6 +675,8 @@ class ProgramCard(QFrame):
         if p["documents"] and p["status"] not in ("not_applicable", "not_needed"):
             lay.addWidget(wrap_label("集める書類: " + "、".join(d["label"] for d in p["documents"])
                                      + f"　申請先: {p['portal']['label']}", muted=True))
+        from PySide6.QtWidgets import QToolButton  # made on first use, as QDateEdit above
+
         self.toggle = QToolButton()
         self.toggle.setText("▸ なぜこの金額か")
         self.toggle.setCheckable(True)

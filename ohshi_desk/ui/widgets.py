@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -102,31 +103,37 @@ def percent_edit(field: str) -> ParsedEdit:
     return edit
 
 
-class WrapLabel(QLabel):
-    """A word-wrapped label that takes only the height its text needs at its real width (a plain wrapped
-    QLabel in a form reserves the height of a much narrower label)."""
+class Form(QGridLayout):
+    """Rows of label and field, as QFormLayout lays them out, on a grid.
 
-    def __init__(self, text: str = ""):
-        super().__init__(text)
-        self.setWordWrap(True)
+    A grid gives a word-wrapped label just the height its text needs at its real width; QFormLayout reserves the
+    height the text would need at a much narrower width, which left gaps under every explanation line. Working
+    round that with a resize handler on each label cost a relayout per label and ~3 ms at start."""
 
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        self._fit()
+    def __init__(self):
+        super().__init__()
+        self.setColumnStretch(1, 1)
+        self._rows = 0
 
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self._fit()
-
-    def _fit(self) -> None:
-        if self.width() > 0:
-            need = self.heightForWidth(self.width())
-            if need > 0 and need != self.maximumHeight():
-                self.setMaximumHeight(need)
+    def addRow(self, label: QWidget | str, field: QWidget | QLayout) -> None:  # noqa: N802 — QFormLayout's name
+        row, self._rows = self._rows, self._rows + 1
+        if isinstance(label, str):
+            text, label = label, None
+            if text:  # as QFormLayout does: the label's mnemonic (&M) moves the focus to the field
+                label = QLabel(text)
+                if isinstance(field, QWidget):
+                    label.setBuddy(field)
+        if label is not None:
+            self.addWidget(label, row, 0)
+        if isinstance(field, QLayout):
+            self.addLayout(field, row, 1)
+        else:
+            self.addWidget(field, row, 1)
 
 
 def wrap_label(text: str = "", *, muted: bool = False, selectable: bool = False) -> QLabel:
-    label = WrapLabel(text)
+    label = QLabel(text)
+    label.setWordWrap(True)
     if selectable:
         label.setTextInteractionFlags(qt().TextInteractionFlag.TextSelectableByMouse)
     if muted:

@@ -5,7 +5,6 @@ It gathers the case, hands it to ``core.engine.compute`` and shows what comes ba
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 from pathlib import Path
 
@@ -211,6 +210,8 @@ class OhshiWizard(QWizard):
     # ------------------------------------------------------------------ the case
     def case_data(self) -> dict:
         """The case in the CASE_FORMAT shape, from what the pages hold. Skipped pages do not feed it."""
+        import copy
+
         data = copy.deepcopy(self.raw)
         data["format"] = FORMAT
         data.pop("as_of", None)
@@ -267,6 +268,8 @@ class OhshiWizard(QWizard):
         from ..core.case import parse_case
 
         parse_case(data, self.rules)  # raises CaseError before anything on screen changes
+        import copy
+
         self.raw = copy.deepcopy(data)
         self.as_of = _dt.date.fromisoformat(data["as_of"]) if data.get("as_of") else None
         self.facility_page.load(data.get("facility", {}))

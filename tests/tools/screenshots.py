@@ -1,6 +1,8 @@
 """Take a screenshot of every wizard page into resources/screenshots/ (run under Xvfb):
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tests/tools/screenshots.py
+
+SHOTS_OUT=<folder> writes them elsewhere (to compare a layout change with the committed ones).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ohshi_desk.ui.app import make_application  # noqa: E402
 from ohshi_desk.ui.pages import FACILITY, GOALS, PLANS, READER, RESULT, USAGE  # noqa: E402
 from ohshi_desk.ui.wizard import OhshiWizard  # noqa: E402
 
-OUT = ROOT / "resources" / "screenshots"
+OUT = Path(__import__("os").environ.get("SHOTS_OUT", ROOT / "resources" / "screenshots"))
 
 
 def shot(app, wizard, name):
@@ -24,7 +26,7 @@ def shot(app, wizard, name):
         app.processEvents()
     path = OUT / f"{name}.png"
     wizard.grab().save(str(path))
-    print(path.relative_to(ROOT))
+    print(path)
 
 
 def main():
