@@ -129,10 +129,12 @@ class FacilityPage(QWizardPage):
         for p in rules.prefectures:
             self.prefecture.addItem(p["name"], p["name"])
         form.addRow(self._label("都道府県(&P)", self.prefecture), self.prefecture)
+        # 都道府県 first, as on most Japanese forms: until one is chosen the 市区町村 list is empty, and the field
+        # becomes an editable list (pick or type) then. An editable list with its completer costs ~5 ms at start.
         self.municipality = QComboBox()
-        self.municipality.setEditable(True)
         self.municipality.setAccessibleName("市区町村")
-        self.municipality.lineEdit().setPlaceholderText("一覧から選ぶか入力")
+        self.municipality.setPlaceholderText("先に都道府県を選んでください")
+        self.municipality.setEnabled(False)
         form.addRow(self._label("市区町村(&M)", self.municipality), self.municipality)
         self.muni_status = wrap_label(muted=True)
         form.addRow("", self.muni_status)
@@ -184,12 +186,20 @@ class FacilityPage(QWizardPage):
     def _prefecture_changed(self, _i):
         pref = self.prefecture.currentData()
         current = self.municipality.currentText()
+        if pref:
+            self._municipality_editable()
         self.municipality.blockSignals(True)
         self.municipality.clear()
         self.municipality.addItems(list(self.w.rules.municipalities["by_prefecture"].get(pref, ())))
         self.municipality.setEditText(current if pref else "")
         self.municipality.blockSignals(False)
         self._update_muni_status()
+
+    def _municipality_editable(self) -> None:
+        if not self.municipality.isEditable():
+            self.municipality.setEditable(True)
+            self.municipality.lineEdit().setPlaceholderText("一覧から選ぶか入力")
+            self.municipality.setEnabled(True)
 
     def _update_muni_status(self, *_a):
         pref, muni = self.prefecture.currentData(), self.municipality.currentText().strip()
@@ -233,6 +243,8 @@ class FacilityPage(QWizardPage):
         self.kind.setCurrentIndex(max(0, self.kind.findData(fac.get("kind"))))
         self.code.setText(fac.get("institution_code", ""))
         self.prefecture.setCurrentIndex(max(0, self.prefecture.findData(fac.get("prefecture") or "")))
+        if fac.get("municipality"):
+            self._municipality_editable()
         self.municipality.setEditText(fac.get("municipality", ""))
         self.exempt.set_value(fac.get("obligation_exempt"))
         self.checkup.set_value(fac.get("checkup_provider"))

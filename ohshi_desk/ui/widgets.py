@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -138,7 +137,6 @@ def wrap_label(text: str = "", *, muted: bool = False, selectable: bool = False)
         label.setTextInteractionFlags(qt().TextInteractionFlag.TextSelectableByMouse)
     if muted:
         label.setStyleSheet("color: #555;")
-    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
     return label
 
 

@@ -44,9 +44,8 @@ class OhshiWizard(QWizard):
         self.path: Path | None = None
         self.settings = QSettings("ohshi-desk", "ohshi-desk")
         self.setWindowTitle("ohshi-desk — オンライン資格確認の補助金 見積り")
-        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
-        self.setOption(QWizard.WizardOption.HaveCustomButton2, True)
+        opt = QWizard.WizardOption  # all at once: each setOption lays the buttons out again
+        self.setOptions(self.options() | opt.NoBackButtonOnStartPage | opt.HaveCustomButton1 | opt.HaveCustomButton2)
         self.setButtonText(QWizard.WizardButton.CustomButton1, "開く(&O)…")
         self.setButtonText(QWizard.WizardButton.CustomButton2, "保存(&S)…")
         self.setButtonLayout([QWizard.WizardButton.CustomButton1, QWizard.WizardButton.CustomButton2,
@@ -58,6 +57,7 @@ class OhshiWizard(QWizard):
 
         self.autosave_enabled = False  # switched on by the app once a recovery question has been answered
         self.ask_before_close = True  # tests that close windows by the dozen switch this off
+        self.remember_size = True  # the window's size is kept for the next start (not by --smoke or tools)
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
@@ -183,9 +183,9 @@ class OhshiWizard(QWizard):
 
     def _confirm_close(self) -> bool:
         """Closing with work not saved to a file asks first. True when the window may close."""
-        from PySide6.QtWidgets import QMessageBox
-
         if self.dirty and self.ask_before_close:
+            from PySide6.QtWidgets import QMessageBox
+
             answer = QMessageBox.question(
                 self, "終了の確認", "入力した内容はまだファイルに保存されていません。\n保存してから終了しますか。",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -438,5 +438,6 @@ class OhshiWizard(QWizard):
         self._document().print_(printer)
 
     def done(self, result: int) -> None:
-        self.settings.setValue("window/size", self.size())
+        if self.remember_size:
+            self.settings.setValue("window/size", self.size())
         super().done(result)

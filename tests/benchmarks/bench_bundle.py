@@ -15,8 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from clean_env import clean_env
+
 ROOT = Path(__file__).resolve().parents[2]
 BARE = Path(__file__).with_name("bare_wizard.py")
+ENV = clean_env()
 PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
@@ -33,24 +36,22 @@ def size(path: Path) -> int:
 
 
 def start_times(exe: Path, args: list[str], n: int) -> list[float]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = []
     for _ in range(n):
         t = time.time()
-        proc = subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, check=True)
+        proc = subprocess.run([str(exe), *args], capture_output=True, text=True, env=ENV, check=True)
         out.append(float(proc.stdout.split("shown at ")[1].split()[0]) - t)
     return out
 
 
 def peak_kib(exe: Path, args: list[str]) -> int:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.run([sys.executable, "-c", PEAK, str(exe), *args], capture_output=True, text=True, env=env,
+    proc = subprocess.run([sys.executable, "-c", PEAK, str(exe), *args], capture_output=True, text=True, env=ENV,
                           check=True)
     return int(proc.stdout.strip())
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "bare_wizard.py").write_text(BARE.read_text(encoding="utf-8"), encoding="utf-8")
@@ -65,9 +66,13 @@ def main():
         start_times(bare_exe, [], 2)
         start_times(app_exe, ["--smoke"], 2)
         tb, ta = [], []
-        for _ in range(n):
-            tb += start_times(bare_exe, [], 1)
-            ta += start_times(app_exe, ["--smoke"], 1)
+        for i in range(n):  # interleaved, each first in turn (see bench_startup.py)
+            if i % 2 == 0:
+                tb += start_times(bare_exe, [], 1)
+                ta += start_times(app_exe, ["--smoke"], 1)
+            else:
+                ta += start_times(app_exe, ["--smoke"], 1)
+                tb += start_times(bare_exe, [], 1)
         tj = [start_times(bare_exe, ["--japanese"], 1)[0] for _ in range(n)]
         mj = [peak_kib(bare_exe, ["--japanese"]) for _ in range(3)]
         mb = [peak_kib(bare_exe, []) for _ in range(3)]

@@ -85,6 +85,7 @@ def main():
     shot(app, wizard, "4b_plans_error")
     _ = (FACILITY, GOALS, READER)
     wizard.dirty = False
+    wizard.remember_size = False  # the 1280×720 used here is not the user's next window size
     wizard.close()
 
 
