@@ -1,0 +1,72 @@
+"""Benchmark: CPU instructions executed until the first page is shown (valgrind's callgrind), for the bare
+three-page QWizard (English and Japanese text) and `ohshi-desk --smoke`.
+
+Wall-clock start-up on a shared machine wanders by ±20 % from one minute to the next; the count of instructions
+does not (it repeats to 0.1 %), so it shows whether a change made start-up cheaper. It is a companion to
+bench_startup.py, whose wall-clock median is the figure the target is set on. Needs valgrind
+(apt-get install valgrind); each run takes ~15 s.
+Run: python tests/benchmarks/bench_instructions.py
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from clean_env import clean_env
+
+ROOT = Path(__file__).resolve().parents[2]
+BARE = Path(__file__).with_name("bare_wizard.py")
+# Runs the program and ends the process as soon as it prints its first-page line, so that only the start is counted.
+STOP_AT_FIRST_PAGE = """
+import builtins, os, runpy, sys
+_print = builtins.print
+def _stop(*a, **k):
+    _print(*a, **k)
+    if a and str(a[0]).startswith("smoke:"):
+        sys.stdout.flush()
+        os._exit(0)
+builtins.print = _stop
+target, sys.argv = sys.argv[1], sys.argv[1:]
+if target == "-m":
+    sys.argv = sys.argv[1:]
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+else:
+    runpy.run_path(target, run_name="__main__")
+"""
+
+
+def instructions(args: list[str], env: dict[str, str], out: Path) -> int:
+    proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, "-c",
+                           STOP_AT_FIRST_PAGE, *args], capture_output=True, text=True, env=env, cwd=ROOT)
+    if "smoke: first page shown" not in proc.stdout:
+        raise SystemExit(f"{' '.join(args)} did not show its first page:\n{proc.stderr[-2000:]}")
+    return int(re.search(r"Collected : (\d+)", proc.stderr).group(1))
+
+
+def main():
+    if not shutil.which("valgrind"):
+        raise SystemExit("valgrind is not installed (apt-get install valgrind)")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ohshi_desk")], check=True,
+                   env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+    env = clean_env()
+    subprocess.run([sys.executable, "-m", "ohshi_desk", "--smoke"], env=env, cwd=ROOT, check=True,
+                   capture_output=True)  # fills the rules cache, as a first start does
+    with tempfile.TemporaryDirectory() as tmp:
+        counts = {
+            "bare 3-page QWizard": instructions([str(BARE)], env, Path(tmp) / "bare"),
+            "bare, Japanese text": instructions([str(BARE), "--japanese"], env, Path(tmp) / "bare_ja"),
+            "ohshi-desk --smoke": instructions(["-m", "ohshi_desk", "--smoke"], env, Path(tmp) / "app"),
+        }
+    base, base_ja = counts["bare 3-page QWizard"], counts["bare, Japanese text"]
+    for name, n in counts.items():
+        print(f"{name:22}{n / 1e6:9.1f} M instructions  {n / base:5.2f}× bare  {n / base_ja:5.2f}× bare (日本語)")
+
+
+if __name__ == "__main__":
+    main()
