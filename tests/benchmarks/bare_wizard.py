@@ -1,5 +1,6 @@
 """The yardstick of the start-up benchmarks: a bare three-page QWizard that prints when its first page is shown,
-as `ohshi-desk --smoke` does. Run directly, or bundled by bench_bundle.py. Pass --japanese for Japanese titles."""
+as `ohshi-desk --smoke` does. Run directly, or bundled by bench_bundle.py. Pass --japanese for Japanese titles;
+--hold keeps the window open for a few seconds (bench_bundle.py reads its memory map meanwhile)."""
 
 import sys
 import time
@@ -17,4 +18,6 @@ for i in range(3):
 w.show()
 app.processEvents()
 print(f"smoke: first page shown at {time.time():.6f} cpu {time.process_time():.6f}", flush=True)
+if "--hold" in sys.argv:
+    time.sleep(5)
 w.close()

@@ -1,7 +1,8 @@
 """Benchmark: the app's PyInstaller bundle against a bare three-page QWizard bundled with default settings.
 
 Prints side by side: bundle size (target: app ≤ 0.9× bare), median frozen start-up to the first page shown with
---smoke (target ≤ 1.3× bare) and peak memory (target ≤ 1.3× bare). Builds both bundles in a temporary folder.
+--smoke (target ≤ 1.3× bare) and peak memory (target ≤ 1.3× bare), then what the resident memory is made of (font
+files, Qt, heap…) while each window is open (Linux /proc). Builds both bundles in a temporary folder.
 Run: python tests/benchmarks/bench_bundle.py [runs]
 """
 
@@ -50,6 +51,38 @@ def peak_kib(exe: Path, args: list[str]) -> int:
     return int(proc.stdout.strip())
 
 
+GROUPS = (("font files", (".ttc", ".ttf", ".otf")),
+          ("Qt and PySide libraries", ("libQt6", ".abi3.so", "libpyside6", "libshiboken6")),
+          ("Python library", ("libpython",)), ("other libraries", (".so",)))
+
+
+def resident_by_kind(exe: Path, args: list[str]) -> dict[str, float]:
+    """Resident MiB by kind of mapping (Linux /proc), read once the running window's memory has settled: what the
+    peak-memory figure is made of. The app runs without --smoke here (it is read while it waits for the user)."""
+    proc = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, env=ENV)
+    try:
+        last, steady, deadline = -1, 0, time.time() + 15
+        while steady < 5 and time.time() < deadline:
+            time.sleep(0.2)
+            rss = sum(int(line.split()[1]) for line in Path(f"/proc/{proc.pid}/smaps_rollup").read_text().splitlines()
+                      if line.startswith("Rss:"))
+            steady, last = (steady + 1 if rss == last else 0), rss
+        kinds: dict[str, float] = {}
+        kind = ""
+        for line in Path(f"/proc/{proc.pid}/smaps").read_text().splitlines():
+            head = line.split()
+            if "-" in head[0] and not head[0].endswith(":"):
+                name = head[5] if len(head) > 5 else ""
+                kind = next((k for k, ends in GROUPS if any(e in name for e in ends)), "heap and anonymous memory"
+                            if not name or name.startswith("[") else "other files")
+            elif head[0] == "Rss:":
+                kinds[kind] = kinds.get(kind, 0) + int(head[1]) / 1024
+        return kinds
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,6 +106,9 @@ def main():
                 times[key] += start_times(*runs[key], 1)
         peaks = {k: max(peak_kib(*runs[k]) for _ in range(3)) for k in runs}
         sb, sa = size(bare), size(app)
+        kinds = {"bare": resident_by_kind(bare_exe, ["--hold"]),
+                 "bare_ja": resident_by_kind(bare_exe, ["--japanese", "--hold"]),
+                 "app": resident_by_kind(app_exe, [])}
     st = {k: statistics.median(v) for k, v in times.items()}
     print(f"{'':38}{'bare QWizard':>14}{'bare, 日本語':>14}{'ohshi-desk':>12}{'ratio':>8}{'ratio(日本語)':>14}  target")
     print(f"{'bundle size':38}{sb / 2**20:>10.0f} MiB{'':>14}{sa / 2**20:>8.0f} MiB{sa / sb:>7.2f}×{'':>14}  ≤ 0.90×")
@@ -84,6 +120,15 @@ def main():
     print("The same bare wizard is measured twice: with its default English text, and showing Japanese text, which")
     print("makes Qt load the CJK font as the app must (a Japanese screen needs the font whatever the app does).")
     print(f"(n={n} start-ups each, interleaved; peak memory: the highest of 3 runs each)")
+    print()
+    print("What the resident memory is made of, window open (MiB):")
+    print(f"{'':38}{'bare QWizard':>14}{'bare, 日本語':>14}{'ohshi-desk':>12}")
+    columns = (("bare", 14), ("bare_ja", 14), ("app", 12))
+    for kind in sorted(set().union(*kinds.values()), key=lambda k: -kinds["app"].get(k, 0)):
+        print(f"{kind:38}" + "".join(f"{kinds[k].get(kind, 0):>{w}.1f}" for k, w in columns))
+    print(f"{'total':38}" + "".join(f"{sum(kinds[k].values()):>{w}.1f}" for k, w in columns))
+    print("Font files: the pages of the CJK font that the shown text needed (more distinct kanji, more pages). Heap:")
+    print("also the window's picture, larger for the app (it opens at 1000×700; the bare wizard at its own small size).")
 
 
 if __name__ == "__main__":
