@@ -127,8 +127,8 @@ def main():
     for kind in sorted(set().union(*kinds.values()), key=lambda k: -kinds["app"].get(k, 0)):
         print(f"{kind:38}" + "".join(f"{kinds[k].get(kind, 0):>{w}.1f}" for k, w in columns))
     print(f"{'total':38}" + "".join(f"{sum(kinds[k].values()):>{w}.1f}" for k, w in columns))
-    print("Font files: the pages of the CJK font that the shown text needed (more distinct kanji, more pages). Heap:")
-    print("also the window's picture, larger for the app (it opens at 1000×700; the bare wizard at its own small size).")
+    print("Font files: the pages of the CJK font that the shown text needed (more distinct kanji, more pages).")
+    print("Heap: also the window's picture, larger for the app (its default size against the bare wizard's own).")
 
 
 if __name__ == "__main__":
