@@ -21,15 +21,41 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from .widgets import Form, LinesEditor, YesNo, checkbox, count_edit, percent_edit, qt, wrap_label
+from .widgets import ERROR_RED, Form, LinesEditor, YesNo, checkbox, count_edit, percent_edit, qt, tint, wrap_label
 
 FACILITY, READER, GOALS, PLANS, USAGE, RESULT = range(6)
 
 
-def scrolled(page: QWizardPage) -> QVBoxLayout:
-    """Give a page a scroll area, so that it fits 1366×768 whatever the system font size."""
+def headed(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
+    """Put the page's heading on it — its title, larger, and a line saying what to do, over a rule — and return
+    the page's layout, for the rest to go under.
+
+    The pages draw their own heading rather than using QWizard's titles: those look different on each system
+    (Windows draws its 'Aero' heading, Linux a bold one), and the bold one needs a second CJK font file loaded
+    (with the title machinery, ~3 MiB of the memory at start). ``page.heading`` is the title."""
+    page.heading = title
     outer = QVBoxLayout(page)
+    head = QVBoxLayout()
+    title_label = QLabel(title)
+    heading_font(title_label, 1.4, bold=False)
+    head.addWidget(title_label)
+    head.addWidget(wrap_label(subtitle))
+    rule = QFrame()
+    rule.setFrameShape(QFrame.Shape.HLine)
+    rule.setFrameShadow(QFrame.Shadow.Sunken)
+    head.addWidget(rule)
+    outer.addLayout(head)
+    return outer
+
+
+def scrolled(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
+    """Give a page its heading and a scroll area under it, so that it fits 1366×768 whatever the system font
+    size; returns the layout inside the scroll area."""
+    outer = headed(page, title, subtitle)
+    # the scroll area reaches the page's edges (its bar at the very right); the heading keeps the usual margins
+    m = outer.contentsMargins()
     outer.setContentsMargins(0, 0, 0, 0)
+    outer.itemAt(0).layout().setContentsMargins(m.left(), m.top(), m.right(), 0)
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
@@ -50,6 +76,8 @@ def heading_font(widget: QWidget, scale: float = 1.25, bold: bool = True):
 class LazyPage(QWizardPage):
     """A page whose widgets are made the first time it is needed (shown, filled from a file or read), so that
     the window opens as fast as a bare wizard."""
+
+    heading = ""  # the page's title, once built (see headed)
 
     def __init__(self, wizard):
         super().__init__()
@@ -89,9 +117,8 @@ class FacilityPage(QWizardPage):
         super().__init__()
         self.w = wizard
         rules = wizard.rules
-        self.setTitle("施設について")
-        self.setSubTitle("補助の対象かどうかは施設の種類で決まります。分かるところから入力してください。")
-        lay = scrolled(self)
+        lay = scrolled(self, "施設について",
+                       "補助の対象かどうかは施設の種類で決まります。分かるところから入力してください。")
         form = Form()
         lay.addLayout(form)
         self.name = QLineEdit()
@@ -114,7 +141,7 @@ class FacilityPage(QWizardPage):
         self.code.setMaxLength(12)
         form.addRow(self._label("保険医療機関等コード(&C)", self.code), self.code)
         self.code_error = wrap_label()
-        self.code_error.setStyleSheet("color: #c62828;")
+        tint(self.code_error, ERROR_RED)
         form.addRow("", self.code_error)
         self.code_error.hide()
         self.kind_note.hide()
@@ -256,9 +283,8 @@ class ReaderPage(LazyPage):
     def _build(self):
         wizard = self.w
         rules = wizard.rules
-        self.setTitle("顔認証付きカードリーダー")
-        self.setSubTitle("受付にある顔認証付きカードリーダーについて教えてください。")
-        lay = scrolled(self)
+        lay = scrolled(self, "顔認証付きカードリーダー",
+                       "受付にある顔認証付きカードリーダーについて教えてください。")
         box = QGroupBox("メーカー")
         blay = QVBoxLayout(box)
         self.group = QButtonGroup(self)
@@ -353,9 +379,8 @@ class ReaderPage(LazyPage):
 class GoalsPage(LazyPage):
     def _build(self):
         wizard = self.w
-        self.setTitle("やりたいこと")
-        self.setSubTitle("これから行いたいことを選んでください（いくつでも）。施設に当てはまらないものは選べません。")
-        lay = scrolled(self)
+        lay = scrolled(self, "やりたいこと",
+                       "これから行いたいことを選んでください（いくつでも）。施設に当てはまらないものは選べません。")
         self.boxes = {}
         self.reasons = {}
         for p in wizard.rules.programs:
@@ -367,7 +392,7 @@ class GoalsPage(LazyPage):
             lay.addWidget(help_)
             reason = wrap_label()
             reason.setContentsMargins(24, 0, 0, 6)
-            reason.setStyleSheet("color: #8d6e63;")
+            tint(reason, "#8d6e63")
             reason.hide()
             lay.addWidget(reason)
             self.boxes[p.id] = box
@@ -417,9 +442,8 @@ class PlansPage(LazyPage):
     def _build(self):
         wizard = self.w
         rules = wizard.rules
-        self.setTitle("購入・改修の予定")
-        self.setSubTitle("買う予定の機器や、ベンダーに頼む改修を入力してください。金額は税込です（4,980 や 4.2万 と入力できます）。")
-        lay = scrolled(self)
+        lay = scrolled(self, "購入・改修の予定",
+                       "買う予定の機器や、ベンダーに頼む改修を入力してください。金額は税込です（4,980 や 4.2万 と入力できます）。")
         self.groups, self.editors, self.options, self.flags, self.not_needed = {}, {}, {}, {}, {}
         for p in rules.programs:
             if not p.purchases:
@@ -460,7 +484,7 @@ class PlansPage(LazyPage):
             self.groups[p.id] = box
             lay.addWidget(box)
         self.summary = wrap_label()
-        self.summary.setStyleSheet("color: #c62828;")
+        tint(self.summary, ERROR_RED)
         lay.addWidget(self.summary)
         lay.addStretch(1)
 
@@ -534,9 +558,8 @@ USAGE_FIELDS = (
 class UsagePage(LazyPage):
     def _build(self):
         wizard = self.w
-        self.setTitle("利用状況（2024年の制度）")
-        self.setSubTitle("医療機関等向け総合ポータルサイトのプロフィールで確認できる数字です。分からない欄は空欄でかまいません。")
-        lay = scrolled(self)
+        lay = scrolled(self, "利用状況（2024年の制度）",
+                       "医療機関等向け総合ポータルサイトのプロフィールで確認できる数字です。分からない欄は空欄でかまいません。")
         form = Form()
         self.edits = {}
         for key, label, kind, unit in USAGE_FIELDS:
@@ -550,7 +573,7 @@ class UsagePage(LazyPage):
             self.edits[key] = edit
         lay.addLayout(form)
         self.errors = wrap_label()
-        self.errors.setStyleSheet("color: #c62828;")
+        tint(self.errors, ERROR_RED)
         lay.addWidget(self.errors)
         lay.addStretch(1)
 
@@ -586,9 +609,8 @@ class ResultPage(LazyPage):
 
     def _build(self):
         wizard = self.w
-        self.setTitle("結果: 補助の見積り")
-        self.setSubTitle("制度ごとの見積りです。「なぜこの金額か」を開くと、計算の理由と出典が見られます。")
-        outer = QVBoxLayout(self)
+        outer = headed(self, "結果: 補助の見積り",
+                       "制度ごとの見積りです。「なぜこの金額か」を開くと、計算の理由と出典が見られます。")
         top = QHBoxLayout()
         top.addWidget(QLabel("いつ時点で計算するか(&D):"))
         from PySide6.QtWidgets import QDateEdit  # here: making the class costs ~3 ms the first page need not pay

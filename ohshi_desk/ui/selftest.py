@@ -84,7 +84,7 @@ def run_self_test() -> int:
         while w.currentId() != -1 and w.nextId() != -1 and w.currentPage().isComplete():
             w.next()
             app.processEvents()
-        title = w.currentPage().title()
+        title = w.currentPage().heading
         w.close()
         app.processEvents()
         return f"reached 「{title}」"

@@ -44,6 +44,9 @@ class OhshiWizard(QWizard):
         self.path: Path | None = None
         self.settings = QSettings("ohshi-desk", "ohshi-desk")
         self.setWindowTitle("ohshi-desk — オンライン資格確認の補助金 見積り")
+        # The same look on every system: left to itself, QWizard takes Windows' 'Aero' look there (its Back button
+        # up in the title bar, fixed white colours), unlike the screens shown in the manual and tested here.
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         opt = QWizard.WizardOption  # all at once: each setOption lays the buttons out again
         self.setOptions(self.options() | opt.NoBackButtonOnStartPage | opt.HaveCustomButton1 | opt.HaveCustomButton2)
         self.setButtonText(QWizard.WizardButton.CustomButton1, "開く(&O)…")

@@ -71,6 +71,37 @@ def test_japanese_translation_and_locale(wizard):
     assert wizard.button(QWizard.WizardButton.CancelButton).text() == "キャンセル"
 
 
+def test_every_page_shows_its_own_heading_in_the_same_style(wizard):
+    """Each page draws its title and subtitle itself (QWizard's titles stay empty, so no page gets Windows' Aero
+    heading or Linux's bold one), and the wizard keeps the Classic look on every system."""
+    from PySide6.QtWidgets import QLabel
+
+    w = wizard
+    assert w.wizardStyle() == QWizard.WizardStyle.ClassicStyle
+    for page in (w.facility_page, w.reader_page, w.goals_page, w.plans_page, w.usage_page, w.result_page):
+        if hasattr(page, "ensure_built"):
+            page.ensure_built()
+        assert page.title() == "" and page.subTitle() == ""
+        labels = page.findChildren(QLabel)
+        heading = next(label for label in labels if label.text() == page.heading)
+        assert page.heading and not heading.font().bold()
+        assert heading.font().pointSizeF() > page.font().pointSizeF() * 1.3
+    assert w.facility_page.heading == "施設について" and w.result_page.heading == "結果: 補助の見積り"
+    assert w.facility_page.findChildren(QLabel)[0].isVisible()
+
+
+def test_explanations_and_errors_are_coloured_without_style_sheets(wizard):
+    from PySide6.QtGui import QColor, QPalette
+
+    fp = wizard.facility_page
+    help_label = next(label for label in fp.findChildren(type(fp.kind_note)) if "紙レセプトで請求" in label.text())
+    assert help_label.styleSheet() == ""
+    assert help_label.palette().color(QPalette.ColorRole.WindowText) == QColor("#555555")
+    commit(fp.code, "12345")
+    assert fp.code_error.isVisible() and "7桁" in fp.code_error.text()
+    assert fp.code_error.palette().color(QPalette.ColorRole.WindowText) == QColor("#c62828")
+
+
 def test_canon_clinic_wanting_smartphone_support_sees_not_needed(wizard, qtbot):
     w = wizard
     facility(w, "clinic", "やまだ内科クリニック")
