@@ -26,9 +26,9 @@ from .widgets import ERROR_RED, Form, LinesEditor, YesNo, checkbox, count_edit, 
 FACILITY, READER, GOALS, PLANS, USAGE, RESULT = range(6)
 
 
-def headed(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
+def headed(page: QWizardPage, title: str, subtitle: str, *, to_the_edges: bool = False) -> QVBoxLayout:
     """Put the page's heading on it — its title, larger, and a line saying what to do, over a rule — and return
-    the page's layout, for the rest to go under.
+    the page's layout, for the rest to go under (with no margins of its own when ``to_the_edges``).
 
     The pages draw their own heading rather than using QWizard's titles: those look different on each system
     (Windows draws its 'Aero' heading, Linux a bold one), and the bold one needs a second CJK font file loaded
@@ -36,6 +36,10 @@ def headed(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
     page.heading = title
     outer = QVBoxLayout(page)
     head = QVBoxLayout()
+    if to_the_edges:  # the heading keeps the usual margins; what goes under reaches the page's edges
+        m = outer.contentsMargins()
+        outer.setContentsMargins(0, 0, 0, 0)
+        head.setContentsMargins(m.left(), m.top(), m.right(), 0)
     title_label = QLabel(title)
     heading_font(title_label, 1.4, bold=False)
     head.addWidget(title_label)
@@ -49,13 +53,9 @@ def headed(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
 
 
 def scrolled(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
-    """Give a page its heading and a scroll area under it, so that it fits 1366×768 whatever the system font
-    size; returns the layout inside the scroll area."""
-    outer = headed(page, title, subtitle)
-    # the scroll area reaches the page's edges (its bar at the very right); the heading keeps the usual margins
-    m = outer.contentsMargins()
-    outer.setContentsMargins(0, 0, 0, 0)
-    outer.itemAt(0).layout().setContentsMargins(m.left(), m.top(), m.right(), 0)
+    """Give a page its heading and a scroll area under it (its bar at the page's right edge), so that it fits
+    1366×768 whatever the system font size; returns the layout inside the scroll area."""
+    outer = headed(page, title, subtitle, to_the_edges=True)
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
