@@ -201,7 +201,7 @@ class FacilityPage(QWizardPage):
         ok = t == "" or (t.isdigit() and len(t) == 7)
         self.code_error.setText("" if ok else "「保険医療機関等コード」: 7桁の数字で入力してください")
         self.code_error.setVisible(not ok)
-        self.code.setStyleSheet("" if ok else "QLineEdit { border: 2px solid #c62828; }")
+        self.code.setStyleSheet("" if ok else f"QLineEdit {{ border: 2px solid {ERROR_RED}; }}")
         self.completeChanged.emit()
         self.w.mark_changed()
 

@@ -27,9 +27,9 @@ def qt():
     return Qt
 
 
-ERROR_STYLE = "QLineEdit { border: 2px solid #c62828; background: #fff3f3; }"
 MUTED = "#555555"  # explanations under a field
-ERROR_RED = "#c62828"  # messages about what was typed
+ERROR_RED = "#c62828"  # messages about what was typed, and the outline of the field it is about
+ERROR_STYLE = f"QLineEdit {{ border: 2px solid {ERROR_RED}; background: #fff3f3; }}"
 
 
 def tint(widget: QWidget, colour: str) -> None:
