@@ -11,10 +11,17 @@ import pytest
 
 from ohshi_desk.core.rules import load_rules
 
+_RULES = None
+
 ROOT = Path(__file__).resolve().parents[1]
+# The notices are the golden test's source: they live in shared/seeds beside the checkout (the CI layout), or
+# wherever OHSHI_SEEDS_DIR points.
 SEEDS = Path(os.environ.get("OHSHI_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
-if not SEEDS.is_dir():  # a clone beside shared/ is the CI layout; fall back to the copy kept with the tests
-    SEEDS = ROOT / "tests" / "seeds"
+
+# The day every test runs on, unless it sets its own (the `clock` fixture). Put in the environment, so the CLI and
+# the app started as subprocesses see the same day. No test reads the computer's date.
+SUITE_DAY = dt.date(2026, 11, 23)
+os.environ["OHSHI_TODAY"] = SUITE_DAY.isoformat()
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Qt settings (window size, last folder) go to a throw-away folder, never the developer's own
@@ -23,9 +30,63 @@ os.environ["OHSHI_CACHE_DIR"] = tempfile.mkdtemp(prefix="ohshi-test-cache-")
 os.environ["OHSHI_DATA_DIR"] = tempfile.mkdtemp(prefix="ohshi-test-data-")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_app_data_and_day(tmp_path, monkeypatch):
+    """Each test gets its own app-data folder (autosave, log) and starts on SUITE_DAY."""
+    from ohshi_desk.core import clock
+
+    data = tmp_path / "app-data"
+    data.mkdir()
+    monkeypatch.setenv("OHSHI_DATA_DIR", str(data))
+    monkeypatch.setenv("OHSHI_TODAY", SUITE_DAY.isoformat())
+    clock.set_today(None)
+    yield
+    clock.set_today(None)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the day the app sees: ``clock(dt.date(2025, 6, 1))`` (this process and the subprocesses it starts)."""
+    from ohshi_desk.core import clock as _clock
+
+    def set_day(day: dt.date) -> None:
+        _clock.set_today(day)
+        monkeypatch.setenv("OHSHI_TODAY", day.isoformat())
+
+    return set_day
+
+
+def rules_once():
+    """The bundled rules, loaded once for the whole run (module-level users and the `rules` fixture share them)."""
+    global _RULES
+    if _RULES is None:
+        _RULES = load_rules()
+    return _RULES
+
+
 @pytest.fixture(scope="session")
 def rules():
-    return load_rules()
+    return rules_once()
+
+
+SEED_PREFIXES = ("000", "001", "002", "003", "004")
+
+
+def missing_seeds() -> list[str]:
+    return [p for p in SEED_PREFIXES if not (SEEDS.is_dir() and any(SEEDS.glob(f"{p}_*.txt")))]
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Tests that read the notices need them: without them the run stops once, saying where they are expected."""
+    if any(item.get_closest_marker("seeds") for item in items) and missing_seeds():
+        pytest.exit(f"The notices (seeds) {', '.join(missing_seeds())} were not found in {SEEDS}. Put the shared/ "
+                    "folder beside the checkout, or set OHSHI_SEEDS_DIR to the folder holding 000_*.txt … 004_*.txt.",
+                    returncode=4)
+
+
+def seed_text(prefix: str) -> str:
+    """The text of notice ``prefix`` (000–004), for tests marked ``seeds``."""
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
 
 
 def pytest_collect_file(parent, file_path: Path):
@@ -58,7 +119,7 @@ class CaseItem(pytest.Item):
         from ohshi_desk.core.case import parse_case
         from ohshi_desk.core.engine import compute
 
-        rules = _rules_once()
+        rules = rules_once()
         spec = self.spec
         data = {"format": "ohshi-desk-case/1", **spec["case"]}
         case = parse_case(data, rules)
@@ -93,11 +154,3 @@ class CaseItem(pytest.Item):
         return self.path, 0, f"case: {self.name}"
 
 
-_RULES = None
-
-
-def _rules_once():
-    global _RULES
-    if _RULES is None:
-        _RULES = load_rules()
-    return _RULES

@@ -17,12 +17,9 @@ import pytest
 from ohshi_desk.core.case import parse_case
 from ohshi_desk.core.engine import compute, round_amount
 
-from .conftest import SEEDS
+from .conftest import seed_text as seed
 
-
-def seed(prefix: str) -> str:
-    path = next(SEEDS.glob(f"{prefix}_*.txt"))
-    return path.read_text(encoding="utf-8")
+pytestmark = pytest.mark.seeds
 
 
 def man(amount: int, decimals: int | None = None) -> str:

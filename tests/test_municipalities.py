@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 
-from .conftest import SEEDS
+import pytest
+
+from . import conftest
+
+pytestmark = pytest.mark.seeds
 
 
 def seed_text() -> str:
-    return next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8")
+    return conftest.seed_text("003")
 
 
 def seed_lists():

@@ -11,6 +11,7 @@ import json
 import sys
 
 from .case import CaseError
+from .clock import ClockError, today
 from .inputs import InputError, parse_date
 from .rules import RulesError, load_rules
 
@@ -68,6 +69,11 @@ def run(argv: list[str]) -> int:
         as_of = parse_date(args.as_of, "--as-of") if args.as_of is not None else None
     except InputError as exc:
         _err(f"--as-of の日付: {exc.problem}")
+        return EXIT_BAD_INPUT
+    try:
+        today()  # a bad OHSHI_TODAY is told here in one line, not as a traceback later
+    except ClockError as exc:
+        _err(str(exc))
         return EXIT_BAD_INPUT
     from .workbook import read_any  # loads openpyxl: only once a file is to be read
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .case import Case, Line, Plan
+from .clock import today
 from .inputs import rate_text, yen
 from .rules import CONFIDENCE_ORDER, Edition, Program, Rules, Val
 
@@ -84,7 +85,7 @@ class Result:
 
 def compute(case: Case, rules: Rules, as_of: _dt.date | None = None) -> dict:
     """The breakdown of CASE_FORMAT.md for ``case`` on ``as_of`` (default: the case's as_of, else today)."""
-    day = as_of or case.as_of or _dt.date.today()
+    day = as_of or case.as_of or today()
     results: dict[str, Result] = {}
     for program in rules.programs:
         plan = case.plans.get(program.id)
@@ -626,7 +627,7 @@ def applicability(case: Case, rules: Rules, as_of: _dt.date | None = None) -> di
 
     Used by the wizard to enable or disable goals before anything is bought: the same engine, with empty plans.
     """
-    day = as_of or case.as_of or _dt.date.today()
+    day = as_of or case.as_of or today()
     out = {}
     for program in rules.programs:
         r = _compute_program(program, Plan(program.id), case, rules, day, suppressed=())

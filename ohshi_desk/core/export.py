@@ -23,6 +23,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .case import LINE_STATUSES, TRACKING_DATES, Case
+from .clock import now, today
 from .inputs import wareki
 from .report import status_text
 
@@ -131,7 +132,7 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
         ("保険医療機関等コード", fac.institution_code), ("所在地", f"{fac.prefecture}{fac.municipality}"),
         ("計算の基準日", _dt.date.fromisoformat(bd["as_of"])),
         ("ルール版", f"{bd['rules_version']}（{wareki(rules.last_checked)}確認）"),
-        ("作成", f"ohshi-desk {_dt.date.today().isoformat()}"),
+        ("作成", f"ohshi-desk {today().isoformat()}"),
     ]
     for i, (k, v) in enumerate(rows, start=3):
         text(ws, i, 1, k, font=BOLD)
@@ -394,7 +395,7 @@ def suggest_other_name(path: Path) -> Path:
         candidate = path.with_name(f"{path.stem} ({n}){path.suffix}")
         if not candidate.exists():
             return candidate
-    return path.with_name(f"{path.stem}_{_dt.datetime.now():%Y%m%d%H%M%S}{path.suffix}")
+    return path.with_name(f"{path.stem}_{now():%Y%m%d%H%M%S}{path.suffix}")
 
 
 def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 WINDOWS_FONTS = ["Yu Gothic UI", "Meiryo UI", "Meiryo", "MS UI Gothic"]
@@ -59,6 +60,15 @@ def run_app(argv: list[str]) -> int:
 
         QMessageBox.critical(None, "ohshi-desk", f"補助制度のルールを読み込めませんでした。\n\n{failure}")
         return 3
+    from ..core import clock
+
+    try:
+        clock.today()
+    except clock.ClockError as exc:  # support set OHSHI_TODAY wrongly: say so, then use the computer's date
+        from PySide6.QtWidgets import QMessageBox
+
+        os.environ.pop(clock.ENV, None)
+        QMessageBox.warning(None, "ohshi-desk", f"{exc}\n\nパソコンの日付で計算します。")
     from .wizard import OhshiWizard
 
     wizard = OhshiWizard(rules)

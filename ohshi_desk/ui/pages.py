@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from ..core.clock import today
 from .widgets import ERROR_RED, Form, LinesEditor, YesNo, checkbox, count_edit, percent_edit, qt, tint, wrap_label
 
 FACILITY, READER, GOALS, PLANS, USAGE, RESULT = range(6)
@@ -647,7 +648,7 @@ class ResultPage(LazyPage):
         self.export_button.clicked.connect(wizard.export_dialog)
 
     def on_enter(self):
-        day = self.w.as_of or _dt.date.today()
+        day = self.w.as_of or today()
         self.date.blockSignals(True)
         self.date.setDate(QDate(day.year, day.month, day.day))
         self.date.blockSignals(False)
@@ -665,12 +666,16 @@ class ResultPage(LazyPage):
 
         self.w.as_of = self.as_of()
         self.breakdown = self.w.compute(self.as_of())
-        while self.cards.count():
-            item = self.cards.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        while self.cards.count():  # old cards leave the page at once: nothing stale can be found or clicked
+            old = self.cards.takeAt(0).widget()
+            if old is not None:
+                old.hide()
+                old.setParent(None)
+                old.deleteLater()
         for p in self.breakdown["programs"]:
-            self.cards.addWidget(ProgramCard(p))
+            card = ProgramCard(p)
+            self.cards.addWidget(card)
+            card.show()  # at once, not on Qt's queued show: what the page shows is what can be found
         self.cards.addStretch(1)
         self.total.setText(f"いま申請できる見積り合計: {yen(self.breakdown['total_subsidy_open'])}")
         r = self.w.rules

@@ -8,6 +8,7 @@ import logging
 import sys
 import traceback
 
+from ..core.clock import now
 from ..core.paths import autosave_path, log_path
 
 log = logging.getLogger("ohshi_desk")
@@ -15,7 +16,7 @@ log = logging.getLogger("ohshi_desk")
 
 def _move_aside(kind: str):
     src = autosave_path()
-    dst = src.with_name(f"autosave-{kind}-{_dt.datetime.now():%Y%m%d-%H%M%S}.json")
+    dst = src.with_name(f"autosave-{kind}-{now():%Y%m%d-%H%M%S}.json")
     try:
         src.replace(dst)
     except OSError:

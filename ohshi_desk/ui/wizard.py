@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWizard
 
+from ..core.clock import today
 from .pages import (
     FACILITY,
     GOALS,
@@ -394,7 +395,7 @@ class OhshiWizard(QWizard):
     def breakdown_html(self) -> str:
         from ..core.report import breakdown_html
 
-        bd = self.result_page.breakdown or self.compute(self.as_of or _dt.date.today())
+        bd = self.result_page.breakdown or self.compute(self.as_of or today())
         return breakdown_html(bd, self.facility_page.name.text().strip())
 
     def print_breakdown(self) -> None:
