@@ -18,7 +18,8 @@ from ohshi_desk.core.engine import compute
 from ohshi_desk.core.export import COL, DATA_SHEET, FORM_LINES, ExportError, export_case
 from ohshi_desk.core.workbook import read_workbook
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+from .libreoffice import soffice
+
 AS_OF = dt.date(2025, 11, 1)
 INJECTIONS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", "=HYPERLINK(\"http://x\")"]
 
@@ -83,11 +84,9 @@ def exported(tmp_path_factory, rules):
 @pytest.fixture(scope="module")
 def recalculated(exported, tmp_path_factory):
     """The same workbooks opened, recalculated and saved again by LibreOffice (one soffice run for all)."""
-    assert SOFFICE, "LibreOffice (soffice) is needed: packaging/setup-linux.sh --test installs it"
     folder = tmp_path_factory.mktemp("recalc")
     paths = [str(p) for p, _c, _b in exported]
-    subprocess.run([SOFFICE, "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(folder), *paths],
-                   check=True, capture_output=True, timeout=600)
+    soffice("--calc", "--convert-to", "xlsx", "--outdir", str(folder), *paths, timeout=600)
     return {Path(p).name: folder / Path(p).name for p in paths}
 
 
@@ -198,8 +197,7 @@ def test_pdf_of_each_sheet_fits_its_page(exported, tmp_path):
     assert shutil.which("pdfinfo"), "poppler-utils (pdfinfo) is needed"
     long_case = next(item for item in exported if item[1].facility.name == "長い病院")
     path, _case, bd = long_case
-    subprocess.run([SOFFICE, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)], check=True,
-                   capture_output=True, timeout=300)
+    soffice("--convert-to", "pdf", "--outdir", str(tmp_path), str(path))
     pdf = tmp_path / (path.stem + ".pdf")
     info = subprocess.run(["pdfinfo", "-f", "1", "-l", "99", str(pdf)], capture_output=True, text=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
@@ -241,8 +239,7 @@ def test_round_trip_after_an_edit_saved_by_libreoffice(tmp_path, rules):
     ws.cell(4, COL["単価（税込）"]).value = 73000
     wb.save(book)
     resaved = tmp_path / "lo"
-    subprocess.run([SOFFICE, "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(resaved), str(book)],
-                   check=True, capture_output=True, timeout=300)
+    soffice("--calc", "--convert-to", "xlsx", "--outdir", str(resaved), str(book))
     again = read_workbook(resaved / "book.xlsx", rules)
     lines = again.plans["home_visit"].lines
     assert [ln.unit_price for ln in lines] == [40000, 150000]

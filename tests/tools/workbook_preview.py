@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 from ohshi_desk.core.case import read_case_file  # noqa: E402
 from ohshi_desk.core.export import export_case  # noqa: E402
 from ohshi_desk.core.rules import load_rules  # noqa: E402
+from tests.libreoffice import soffice  # noqa: E402
 
 
 def main():
@@ -25,8 +26,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         book = Path(tmp) / "workbook.xlsx"
         export_case(case, rules, book)
-        subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", tmp, str(book)], check=True,
-                       capture_output=True)
+        soffice("--convert-to", "pdf", "--outdir", tmp, str(book))
         for old in out.glob("workbook-*.png"):
             old.unlink()
         subprocess.run(["pdftoppm", "-r", "70", "-png", str(Path(tmp) / "workbook.pdf"), str(out / "workbook")],
