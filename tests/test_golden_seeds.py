@@ -222,7 +222,6 @@ def test_p8_tables_reproduce_every_row(rules):
     bands = {b["id"]: b["label"] for b in ed.extra["bands"]}
     tables = ed.extra["tables"]
     # the three tables, in the order they are printed, each after its threshold header
-    header_words = {"hospital": "人以上 ", "clinic_pharmacy": "人以上 ", "small": "以上 "}
     printed_rows = 0
     for tid in ("hospital", "clinic_pharmacy", "small"):
         t = tables[tid]
@@ -233,7 +232,6 @@ def test_p8_tables_reproduce_every_row(rules):
             pos = text.index(header)
             assert line in text[pos:pos + 1200], f"row not found under {tid}: {line!r}"
             printed_rows += 1
-        assert header_words[tid]
     # every band row printed in the seed is in the rules: count rows that start with a band label
     band_re = re.compile(r"^(3%未満|3 - 5%|5 - 10%|10 - 20%|20 - 30%|30 - 40%|40%以上) [0-9]", re.M)
     assert printed_rows == len(band_re.findall(text))

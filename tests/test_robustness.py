@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from ohshi_desk.core.case import CaseError, parse_case, read_case_file
 from ohshi_desk.core.inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
-from ohshi_desk.core.rules import load_rules
+
+from .conftest import SUITE_DAY, rules_once
 
 ROOT = Path(__file__).resolve().parents[1]
-RULES = load_rules()
+RULES = rules_once()
 EXAMPLE = json.loads((ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json").read_text(encoding="utf-8"))
 
 json_values = st.recursive(
@@ -32,13 +33,34 @@ json_values = st.recursive(
 FUZZ = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+def assert_refused_clearly(exc: CaseError) -> None:
+    """A refusal is one Japanese line that says it is about the case file."""
+    text = str(exc)
+    assert text.startswith("ケースファイル") and "\n" not in text, text
+
+
+def assert_valid_breakdown(case) -> None:
+    """What loads also computes, to a breakdown whose figures are whole yen, never negative, within their limits."""
+    from ohshi_desk.core.engine import compute
+
+    out = compute(case, RULES, SUITE_DAY)
+    assert out["as_of"] == SUITE_DAY.isoformat()
+    for p in out["programs"]:
+        assert isinstance(p["subsidy"], int) and p["subsidy"] >= 0, p["id"]
+        assert p["limit"] is None or p["subsidy"] <= p["limit"], p["id"]
+    assert out["total_subsidy"] == sum(p["subsidy"] for p in out["programs"])
+
+
 @FUZZ
 @given(json_values)
 def test_case_loader_on_random_structures(data):
     try:
-        parse_case(data, RULES)
+        case = parse_case(data, RULES)
     except CaseError as exc:
-        assert str(exc).startswith("ケースファイル")
+        assert_refused_clearly(exc)
+    else:
+        assert isinstance(data, dict) and data.get("format") == "ohshi-desk-case/1"
+        assert_valid_breakdown(case)
 
 
 def _paths(obj, prefix=()):
@@ -67,11 +89,9 @@ def test_case_loader_on_a_real_case_with_one_value_replaced(path, value):
     try:
         case = parse_case(data, RULES)
     except CaseError as exc:
-        assert "ケースファイル" in str(exc)
+        assert_refused_clearly(exc)
     else:
-        from ohshi_desk.core.engine import compute
-
-        compute(case, RULES)  # what loads also computes
+        assert_valid_breakdown(case)
 
 
 @settings(max_examples=500, deadline=None)
@@ -80,9 +100,12 @@ def test_case_file_of_random_bytes(tmp_path_factory, blob):
     path = tmp_path_factory.mktemp("fuzz") / "x.ohshi.json"
     path.write_bytes(blob)
     try:
-        read_case_file(path, RULES)
-    except CaseError:
-        pass
+        case = read_case_file(path, RULES)
+    except CaseError as exc:
+        assert_refused_clearly(exc)
+    else:  # only bytes that are a whole case in UTF-8 JSON can load
+        assert json.loads(blob.decode("utf-8"))["format"] == "ohshi-desk-case/1"
+        assert_valid_breakdown(case)
 
 
 @settings(max_examples=2000, deadline=None)
@@ -100,7 +123,7 @@ def _strace(args, tmp_path):
     log = tmp_path / "strace.log"
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
            "OHSHI_DATA_DIR": str(tmp_path / "data"), "OHSHI_CACHE_DIR": str(tmp_path / "cache"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "OHSHI_TODAY": SUITE_DAY.isoformat()}
     proc = subprocess.run(["strace", "-f", "-qq", "-e", "trace=socket,connect", "-o", str(log), sys.executable, "-m",
                            "ohshi_desk", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr

@@ -16,17 +16,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from ohshi_desk.core.paths import autosave_path  # noqa: E402
 from ohshi_desk.core.rules import load_rules  # noqa: E402
 from ohshi_desk.ui.app import make_application  # noqa: E402
 from ohshi_desk.ui.safety import offer_recovery  # noqa: E402
 from ohshi_desk.ui.wizard import OhshiWizard  # noqa: E402
 
 
-def pump(seconds: float) -> None:
-    end = time.time() + seconds
-    while time.time() < end:
+def wait_for(condition, what: str, limit: int = 100_000) -> None:
+    """Run Qt's events until ``condition()`` holds (the autosave timer fires inside processEvents)."""
+    for _ in range(limit):
         QApplication.processEvents()
-        time.sleep(0.02)
+        if condition():
+            return
+        time.sleep(0.005)
+    raise SystemExit(f"gave up waiting for {what}")
+
+
+def saved_snapshot() -> dict | None:
+    try:
+        return json.loads(autosave_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def state(w) -> dict:
@@ -64,13 +75,12 @@ def main(mode: str) -> None:
         mac = w.plans_page.editors["medical_aid_card"]
         mac.rows[0].price.setText("-3")  # half-typed, not valid yet: must come back as typed
         w.plans_page.options["medical_aid_card"].setCurrentIndex(2)
-        pump(1.5)  # longer than the autosave delay
+        wait_for(lambda: saved_snapshot() == w.snapshot(), "the autosave of what is on screen")
         print("READY " + json.dumps(state(w), ensure_ascii=False), flush=True)
-        while True:
-            pump(1)
+        QApplication.exec()  # until killed
     else:
         outcome = offer_recovery(w, ask=lambda t: True, tell=lambda t: None)
-        pump(0.2)
+        QApplication.processEvents()
         print("RESTORED " + json.dumps({"outcome": outcome, **state(w)}, ensure_ascii=False), flush=True)
 
 

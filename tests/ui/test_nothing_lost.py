@@ -10,13 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from ohshi_desk.core.paths import autosave_path, log_path
-from ohshi_desk.ui.app import make_application
 from ohshi_desk.ui.safety import install_excepthook, offer_recovery
-from ohshi_desk.ui.wizard import OhshiWizard
+from ohshi_desk.ui.wizard import AUTOSAVE_DELAY_MS
 
 DRIVER = Path(__file__).with_name("kill_driver.py")
 
@@ -54,16 +52,6 @@ def test_sigkill_in_the_middle_then_a_new_start_restores_exactly(tmp_path):
     assert before["case"]["plans"]["home_visit"]["lines"][0]["unit_price"] == 45000
 
 
-@pytest.fixture
-def wizard(qtbot, rules):
-    make_application([])
-    w = OhshiWizard(rules)
-    w.ask_before_close = False
-    qtbot.addWidget(w)
-    w.show()
-    return w
-
-
 def test_a_corrupt_autosave_is_moved_aside_and_the_app_starts_clean(wizard):
     path = autosave_path()
     path.write_text('{"format": "ohshi-desk-autosave/1", "facility": {"na', encoding="utf-8")
@@ -94,10 +82,16 @@ def test_autosave_is_debounced_and_written_atomically(wizard, qtbot):
     path = autosave_path()
     if path.exists():
         path.unlink()
+    timer = wizard._autosave_timer
+    assert timer.interval() == AUTOSAVE_DELAY_MS and timer.isSingleShot()
+    timer.setInterval(3_600_000)  # the delay itself is not what is tested: no keystroke may write
     for ch in "あいうえお":
         wizard.facility_page.name.setText(wizard.facility_page.name.text() + ch)
+        assert timer.isActive() and timer.remainingTime() > 3_000_000  # each keystroke starts the wait again
     assert not path.exists()  # not on every keystroke
-    qtbot.waitUntil(path.exists, timeout=3000)
+    timer.setInterval(0)
+    timer.start()  # the wait is over
+    qtbot.waitUntil(path.exists, timeout=10_000)
     assert json.loads(path.read_text(encoding="utf-8"))["facility"]["name"] == "あいうえお"
     assert not list(path.parent.glob(".autosave.json.*"))  # no temporary file left behind
     wizard.discard_autosave()

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWizard
 
-from ohshi_desk.ui.app import make_application
 from ohshi_desk.ui.pages import GOALS, PLANS, READER, RESULT, USAGE
 from ohshi_desk.ui.wizard import OhshiWizard
 
@@ -21,17 +19,6 @@ def commit(widget, text: str) -> None:
     event = QInputMethodEvent("", [])
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
-
-
-@pytest.fixture
-def wizard(qtbot, rules):
-    make_application([])
-    w = OhshiWizard(rules)
-    w.ask_before_close = False  # pytest-qt closes every window at teardown
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def facility(w, kind, name="テスト医院", exempt=None, checkup=None):
