@@ -29,10 +29,11 @@ def bundle(tmp_path_factory) -> Path:
 def run_frozen(app: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin",
            "OHSHI_DATA_DIR": str(tmp_path / "data"), "OHSHI_CACHE_DIR": str(tmp_path / "cache"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "OHSHI_TODAY": os.environ["OHSHI_TODAY"]}
     return subprocess.run([str(app / "ohshi-desk"), *args], capture_output=True, text=True, env=env, timeout=300)
 
 
+@pytest.mark.slow
 def test_frozen_self_test_passes(bundle, tmp_path):
     proc = run_frozen(bundle, tmp_path, "--self-test")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -43,6 +44,7 @@ def test_frozen_self_test_passes(bundle, tmp_path):
     assert "self-test" in (tmp_path / "data" / "ohshi-desk.log").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_bundle_is_trimmed(bundle):
     files = [p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()]
     qms = [f for f in files if f.endswith(".qm")]
@@ -55,6 +57,7 @@ def test_bundle_is_trimmed(bundle):
     assert any(f.endswith("resources/examples/yamada_clinic.ohshi.json") for f in files)
 
 
+@pytest.mark.slow
 def test_rules_beside_the_executable_override_only_when_valid(bundle, tmp_path):
     override = bundle / "rules"
     try:

@@ -157,6 +157,7 @@ def test_no_formula_injection(exported):
 ERRORS = ("#VALUE!", "#REF!", "#NAME?", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
 
 
+@pytest.mark.slow
 def test_libreoffice_recalculation_equals_the_engine(exported, recalculated, rules):
     assert len(exported) >= 20
     for path, _case, bd in exported:
@@ -193,6 +194,7 @@ def test_libreoffice_recalculation_equals_the_engine(exported, recalculated, rul
                 assert sheet["D7"].value == sum(ln["amount"] for ln in p["lines"])  # 総額 = the receipt total
 
 
+@pytest.mark.slow
 def test_pdf_of_each_sheet_fits_its_page(exported, tmp_path):
     assert shutil.which("pdfinfo"), "poppler-utils (pdfinfo) is needed"
     long_case = next(item for item in exported if item[1].facility.name == "長い病院")
@@ -218,6 +220,7 @@ def test_pdf_of_each_sheet_fits_its_page(exported, tmp_path):
         assert {round(w), round(h)} == {595, 842}, line
 
 
+@pytest.mark.slow
 def test_round_trip_after_an_edit_saved_by_libreoffice(tmp_path, rules):
     data = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
             "facility": {"kind": "clinic", "name": "やまだ内科", "x_custom": "残す"},

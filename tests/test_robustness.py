@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,6 +52,7 @@ def assert_valid_breakdown(case) -> None:
     assert out["total_subsidy"] == sum(p["subsidy"] for p in out["programs"])
 
 
+@pytest.mark.slow
 @FUZZ
 @given(json_values)
 def test_case_loader_on_random_structures(data):
@@ -76,6 +78,7 @@ def _paths(obj, prefix=()):
 EXAMPLE_PATHS = [p for p in _paths(EXAMPLE) if p]
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.sampled_from(EXAMPLE_PATHS), json_values)
 def test_case_loader_on_a_real_case_with_one_value_replaced(path, value):
@@ -94,6 +97,7 @@ def test_case_loader_on_a_real_case_with_one_value_replaced(path, value):
         assert_valid_breakdown(case)
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(st.binary(max_size=400))
 def test_case_file_of_random_bytes(tmp_path_factory, blob):
@@ -111,6 +115,7 @@ def test_case_file_of_random_bytes(tmp_path_factory, blob):
 @settings(max_examples=2000, deadline=None)
 @given(st.one_of(st.text(max_size=40), st.integers(), st.floats(), st.none(), st.booleans(),
                  st.lists(st.integers(), max_size=2)))
+@pytest.mark.slow
 def test_every_parser_ends_in_a_value_or_a_clear_error(value):
     for parser in (parse_yen, parse_count, parse_percent, parse_date):
         try:
@@ -131,6 +136,7 @@ def _strace(args, tmp_path):
     return calls
 
 
+@pytest.mark.slow
 def test_no_network_socket_when_starting_computing_and_exporting(tmp_path):
     assert shutil.which("strace"), "strace is needed: packaging/setup-linux.sh --test installs it"
     example = ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from ohshi_desk.core.paths import autosave_path, log_path
@@ -24,6 +25,7 @@ def _env(tmp_path):
             "XDG_CONFIG_HOME": str(tmp_path / "config")}
 
 
+@pytest.mark.slow
 def test_sigkill_in_the_middle_then_a_new_start_restores_exactly(tmp_path):
     env = _env(tmp_path)
     proc = subprocess.Popen([sys.executable, str(DRIVER), "fill"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -159,6 +161,7 @@ def test_driving_the_wizard_and_exporting_opens_no_socket(wizard, tmp_path):
     assert events == []
 
 
+@pytest.mark.slow
 def test_many_signals_do_not_corrupt_the_interpreter():
     """PySide6 6.12 on Python 3.11 loses a reference to whatever a slot returns; a slot returning True ends the
     process with "bool_dealloc". Every slot of ours returns None: drive the busiest ones thousands of times in a

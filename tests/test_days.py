@@ -1,0 +1,114 @@
+"""A change of day is a tested input, not an accident: the app's one clock (core/clock.py), the CLI's default
+--as-of and the wizard's default date follow it, and at each of five days every program has the status it should.
+
+The windows (rules/programs/*.yaml): P1 2025-08-29〜2026-01-31; P2, P3, P5 2025-05-12〜2026-01-15; P4 2025-07-31〜
+2026-01-15; P7 2025-06-06〜2026-01-15; P6 2026-06-30〜2027-02-01; P8, P9 2024-05-01〜2024-08-31.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ohshi_desk.core import clock as app_clock
+
+ROOT = Path(__file__).resolve().parents[1]
+
+OP, NY, CL = "open", "not_yet_open", "closed"
+PROGRAMS = ["smartphone_reader", "home_visit", "online_care", "outpatient_mobile", "medical_aid_card",
+            "usage_bonus", "reader_addition"]
+# The day, and each program's status on it, in PROGRAMS' order (a clinic); then the 健診 program (a checkup centre).
+DAYS = {
+    "2025-06-01": ([NY, OP, OP, NY, NY, CL, CL], NY),  # before P1 opens; P4 and P7 not yet either
+    "2025-11-01": ([OP, OP, OP, OP, OP, CL, CL], NY),  # everything of FY2025 open
+    "2026-01-16": ([OP, CL, CL, CL, CL, CL, CL], NY),  # the day after the FY2025 deadline: only P1 is left
+    "2026-11-23": ([CL, CL, CL, CL, CL, CL, CL], OP),  # only the 健診 program is open
+    "2027-03-01": ([CL, CL, CL, CL, CL, CL, CL], CL),  # after P6 closes: nothing is open
+}
+
+LINE = {"item": "mobile_terminal", "quantity": 1, "unit_price": 40000}
+CLINIC = {
+    "format": "ohshi-desk-case/1",
+    "facility": {"name": "日付テスト医院", "kind": "clinic", "obligation_exempt": False},
+    "face_reader": {"maker": "panasonic", "units": 1, "free_units": 0},
+    "usage": {"oct2023_receipts": 1000, "oct2023_rate_percent": 4.0, "oct2023_users": 40,
+              "best_month_users_2024": 200, "peak_monthly_uses": 600},
+    "plans": {
+        "smartphone_reader": {"lines": [{"item": "generic_reader", "quantity": 1, "unit_price": 4980}]},
+        "home_visit": {"lines": [LINE]}, "online_care": {"lines": [LINE]}, "outpatient_mobile": {"lines": [LINE]},
+        "medical_aid_card": {"option": "both", "lines": [
+            {"item": "receipt_system_change", "quantity": 1, "unit_price": 80000}]},
+    },
+}
+CHECKUP = {
+    "format": "ohshi-desk-case/1",
+    "facility": {"name": "日付テスト健診センター", "kind": "other", "checkup_provider": True},
+    "face_reader": {"maker": "unknown"},
+    "plans": {"checkup_limited_check": {"lines": [{"item": "tablet", "quantity": 1, "unit_price": 30000}]}},
+}
+
+
+def cli(case: dict, tmp_path: Path, day: str) -> dict:
+    """``ohshi-desk compute`` with no --as-of, in a process whose day is ``day`` (OHSHI_TODAY)."""
+    path = tmp_path / "case.ohshi.json"
+    path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "compute", str(path)], capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, "OHSHI_TODAY": day}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("day", list(DAYS))
+def test_the_cli_computes_on_the_clock_day_with_the_statuses_of_that_day(day, tmp_path):
+    clinic_want, checkup_want = DAYS[day]
+    out = cli(CLINIC, tmp_path, day)
+    assert out["as_of"] == day
+    got = {p["id"]: p["status"] for p in out["programs"]}
+    assert got == dict(zip(PROGRAMS, clinic_want, strict=True))
+    open_total = sum(p["subsidy"] for p in out["programs"] if p["status"] == "open")
+    assert out["total_subsidy_open"] == open_total
+    checkup = cli(CHECKUP, tmp_path, day)
+    assert [(p["id"], p["status"]) for p in checkup["programs"]] == [("checkup_limited_check", checkup_want)]
+
+
+def test_the_clock_reads_the_environment_and_refuses_a_bad_day(monkeypatch):
+    monkeypatch.setenv("OHSHI_TODAY", "令和7年11月1日")
+    assert app_clock.today() == dt.date(2025, 11, 1)
+    assert app_clock.now().date() == dt.date(2025, 11, 1)
+    app_clock.set_today(dt.date(2027, 3, 1))
+    assert app_clock.today() == dt.date(2027, 3, 1)
+    app_clock.set_today(None)
+    monkeypatch.setenv("OHSHI_TODAY", "2025-13-01")
+    with pytest.raises(app_clock.ClockError, match="OHSHI_TODAY"):
+        app_clock.today()
+
+
+def test_a_bad_day_in_the_environment_is_one_line_and_exit_2(tmp_path):
+    path = tmp_path / "c.ohshi.json"
+    path.write_text(json.dumps(CHECKUP, ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "compute", str(path)], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "OHSHI_TODAY": "あした"}, timeout=120)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and "OHSHI_TODAY" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_only_the_clock_module_asks_the_computer_what_day_it_is():
+    """date.today(), datetime.now(), time.localtime() … appear in core/clock.py only."""
+    pattern = re.compile(r"\b(date\.today|datetime\.(now|today|utcnow)|localtime|gmtime|QDate\.currentDate|"
+                         r"QDateTime\.current\w*)\s*\(")
+    found = []
+    for path in (ROOT / "ohshi_desk").rglob("*.py"):
+        if path.name == "clock.py" and path.parent.name == "core":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert found == []
+    assert pattern.search((ROOT / "ohshi_desk" / "core" / "clock.py").read_text(encoding="utf-8"))

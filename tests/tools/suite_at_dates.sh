@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Run the test suite with the computer's clock set to other days (Debian's faketime), to show that no test depends
+# on the real date. The app's own day is pinned by tests/conftest.py (OHSHI_TODAY), so every run must pass.
+#   bash tests/tools/suite_at_dates.sh                      # the whole suite at 2025-06-01, 2026-11-23, 2027-03-01
+#   bash tests/tools/suite_at_dates.sh -m "not slow"        # extra pytest arguments are passed on
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+command -v faketime >/dev/null || { echo "faketime is needed: bash packaging/setup-linux.sh --test installs it" >&2; exit 2; }
+py=${PYTHON:-.venv/bin/python}
+status=0
+for day in 2025-06-01 2026-11-23 2027-03-01; do
+  seen=$(faketime "$day 10:00:00" "$py" -c 'import datetime; print(datetime.date.today())')
+  [ "$seen" = "$day" ] || { echo "faketime did not set the clock to $day (saw $seen)" >&2; exit 2; }
+  start=$(date +%s)
+  faketime -f "@$day 10:00:00" "$py" -m pytest -q -p no:cacheprovider "$@" > "/tmp/ohshi-suite-$day.log" 2>&1
+  rc=$?
+  echo "$day: $(tail -n 1 "/tmp/ohshi-suite-$day.log") (exit $rc, $(( $(date +%s) - start )) s)"
+  [ $rc -eq 0 ] || status=1
+done
+exit $status
