@@ -100,7 +100,7 @@ def test_a_bad_day_in_the_environment_is_one_line_and_exit_2(tmp_path):
 
 
 def test_only_the_clock_module_asks_the_computer_what_day_it_is():
-    """date.today(), datetime.now(), time.localtime() … appear in core/clock.py only."""
+    """The calls that read the computer's date or time (see the pattern) appear in core/clock.py only."""
     pattern = re.compile(r"\b(date\.today|datetime\.(now|today|utcnow)|localtime|gmtime|QDate\.currentDate|"
                          r"QDateTime\.current\w*)\s*\(")
     found = []
