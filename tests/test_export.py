@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from ohshi_desk.core.case import parse_case
 from ohshi_desk.core.engine import compute
-from ohshi_desk.core.export import COL, DATA_SHEET, FORM_LINES, ExportError, export_case
-from ohshi_desk.core.workbook import read_workbook
+from ohshi_desk.core.xlsx_read import read_workbook
+from ohshi_desk.core.xlsx_write import COL, DATA_SHEET, FORM_LINES, ExportError, export_case
 
 from .libreoffice import soffice
 

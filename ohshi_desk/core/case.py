@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_write_bytes
 from .inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
 
 FORMAT = "ohshi-desk-case/1"
@@ -202,7 +203,7 @@ def parse_case(data: Any, rules) -> Case:
     fac_raw = _obj(data.get("facility"), "facility")
     kind = fac_raw.get("kind")
     if kind is None:
-        raise CaseError("facility.kind", "施設区分がありません（hospital・clinic・dental_clinic・pharmacy・chain_pharmacy・other のどれか）")
+        raise CaseError("facility.kind", f"施設区分がありません（{'・'.join(rules.kinds)} のどれか）")
     if not isinstance(kind, str) or kind not in rules.kinds:
         raise CaseError("facility.kind", f"「{kind}」は施設区分ではありません（{'・'.join(rules.kinds)} のどれか）")
     code = _text(fac_raw.get("institution_code"), "facility.institution_code", 20)
@@ -333,26 +334,6 @@ def read_case_file(path: str | os.PathLike, rules) -> Case:
 
 def _reject_constant(name: str):
     raise ValueError(name)
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then move it into place."""
-    import tempfile
-
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def save_case(case: Case, path: str | os.PathLike) -> None:

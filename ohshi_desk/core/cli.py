@@ -75,7 +75,7 @@ def run(argv: list[str]) -> int:
     except ClockError as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
-    from .workbook import read_any  # loads openpyxl: only once a file is to be read
+    from .xlsx_read import read_any  # loads openpyxl: only once a file is to be read
 
     try:
         case = read_any(args.case, rules)
@@ -89,7 +89,7 @@ def run(argv: list[str]) -> int:
         sys.stdout.write(json.dumps(breakdown, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
     if args.command == "export":
-        from .export import ExportError, export_case
+        from .xlsx_write import ExportError, export_case
 
         try:
             export_case(case, rules, args.output, as_of)

@@ -1,4 +1,5 @@
-"""One normalising parser for what people type: money, counts, percentages and dates.
+"""One normalising parser for what people type: money, counts, percentages and dates (writing them back out
+is :mod:`.formatting`).
 
 Used by the wizard's fields and by the case loader, so a price typed as ``４，９８０円`` or ``4.2万`` means the
 same everywhere. Every failure is an :class:`InputError` whose message is Japanese and names the field.
@@ -190,28 +191,3 @@ def parse_date(value, field: str = "日付", *, allow_empty: bool = False) -> _d
         except ValueError:
             raise InputError(field, "存在しない日付です") from None
     raise InputError(field, "日付の形式が正しくありません（例: 2026/1/15、令和8年1月15日）")
-
-
-def wareki(day: _dt.date) -> str:
-    """``2026-01-15`` → ``令和8年1月15日`` (令和 only; earlier dates are written in 平成)."""
-    if day >= _dt.date(2019, 5, 1):
-        n = day.year - 2018
-        return f"令和{'元' if n == 1 else n}年{day.month}月{day.day}日"
-    n = day.year - 1988
-    return f"平成{'元' if n == 1 else n}年{day.month}月{day.day}日"
-
-
-def yen(amount: int) -> str:
-    """``41000`` → ``41,000円``."""
-    return f"{amount:,}円"
-
-
-def man(amount: int) -> str:
-    """``411000`` → ``41.1万円`` (the notices' way of writing amounts)."""
-    value = Decimal(amount) / Decimal(10_000)
-    text = format(value.normalize(), "f")
-    return f"{text}万円"
-
-
-def rate_text(rate: Fraction) -> str:
-    return f"{rate.numerator}/{rate.denominator}"

@@ -28,7 +28,7 @@ def make_application(argv: list[str]):
     preferred = WINDOWS_FONTS if sys.platform == "win32" else LINUX_FONTS
     font.setFamilies([*preferred, *font.families()])
     app.setFont(font)
-    from ..core.rules import resources_dir
+    from ..core.rules_files import resources_dir
 
     icon = resources_dir() / "icon.png"
     if icon.exists():

@@ -662,7 +662,7 @@ class ResultPage(LazyPage):
         return _dt.date(d.year(), d.month(), d.day())
 
     def recompute(self):
-        from ..core.inputs import wareki, yen
+        from ..core.formatting import wareki, yen
 
         self.w.as_of = self.as_of()
         self.breakdown = self.w.compute(self.as_of())
@@ -686,8 +686,9 @@ class ResultPage(LazyPage):
 
 class ProgramCard(QFrame):
     def __init__(self, p: dict):
-        from ..core.inputs import yen
-        from ..core.report import STATUS_COLOURS, status_text
+        from ..core.breakdown import status_text
+        from ..core.formatting import yen
+        from ..core.print_html import STATUS_COLOURS
 
         super().__init__()
         self.program = p

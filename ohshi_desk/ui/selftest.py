@@ -45,7 +45,7 @@ def run_self_test() -> int:
     def compute():
         from ..core.case import read_case_file
         from ..core.engine import compute as run
-        from ..core.rules import resources_dir
+        from ..core.rules_files import resources_dir
 
         example = resources_dir() / "examples" / "yamada_clinic.ohshi.json"
         state["case"] = read_case_file(example, state["rules"])
@@ -60,8 +60,8 @@ def run_self_test() -> int:
         return f"total {bd['total_subsidy']:,} yen"
 
     def export_and_reopen():
-        from ..core.export import export_case
-        from ..core.workbook import read_workbook
+        from ..core.xlsx_read import read_workbook
+        from ..core.xlsx_write import export_case
 
         with tempfile.TemporaryDirectory() as tmp:
             book = Path(tmp) / "self-test.xlsx"

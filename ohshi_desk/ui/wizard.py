@@ -164,7 +164,7 @@ class OhshiWizard(QWizard):
         import json
         import logging
 
-        from ..core.case import atomic_write_bytes
+        from ..core.atomic import atomic_write_bytes
         from ..core.paths import autosave_path
 
         self._autosave_timer.stop()
@@ -256,7 +256,7 @@ class OhshiWizard(QWizard):
     def applicability(self) -> dict:
         data = {"format": FORMAT, "facility": self.facility_page.to_data(), "face_reader": self.reader_page.to_data()}
         if data["facility"].get("kind") is None:
-            data["facility"]["kind"] = "clinic"
+            data["facility"]["kind"] = self.rules.assumed_kind or next(iter(self.rules.kinds))
         from ..core.case import parse_case
         from ..core.engine import applicability
 
@@ -311,7 +311,7 @@ class OhshiWizard(QWizard):
         from PySide6.QtWidgets import QMessageBox
 
         from ..core.case import CaseError
-        from ..core.workbook import read_any
+        from ..core.xlsx_read import read_any
 
         try:
             case = read_any(path, self.rules)
@@ -368,7 +368,7 @@ class OhshiWizard(QWizard):
         from PySide6.QtWidgets import QMessageBox
 
         from ..core.case import CaseError
-        from ..core.export import ExportError, export_case
+        from ..core.xlsx_write import ExportError, export_case
 
         path = Path(path)
         while True:
@@ -393,7 +393,7 @@ class OhshiWizard(QWizard):
 
     # ------------------------------------------------------------------ printing
     def breakdown_html(self) -> str:
-        from ..core.report import breakdown_html
+        from ..core.print_html import breakdown_html
 
         bd = self.result_page.breakdown or self.compute(self.as_of or today())
         return breakdown_html(bd, self.facility_page.name.text().strip())

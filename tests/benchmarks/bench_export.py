@@ -14,8 +14,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from ohshi_desk.core.case import parse_case  # noqa: E402
-from ohshi_desk.core.export import export_case  # noqa: E402
 from ohshi_desk.core.rules import load_rules  # noqa: E402
+from ohshi_desk.core.xlsx_write import export_case  # noqa: E402
 
 
 def main():

@@ -5,22 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 from html import escape
 
-from .inputs import wareki, yen
+from .breakdown import status_text
+from .formatting import wareki, yen
 
 STATUS_COLOURS = {"open": "#1b5e20", "not_yet_open": "#0d47a1", "closed": "#616161", "not_applicable": "#b71c1c",
                   "not_needed": "#4e342e"}
-
-
-def status_text(p: dict) -> str:
-    w = p["window"]
-    start, end = _dt.date.fromisoformat(w["start"]), _dt.date.fromisoformat(w["end"])
-    if p["status"] == "open":
-        return f"受付中（{wareki(end)}まで）"
-    if p["status"] == "not_yet_open":
-        return f"受付前（{wareki(start)}から）"
-    if p["status"] == "closed":
-        return f"受付終了（{wareki(end)}まで）"
-    return p["status_label"]
 
 
 def breakdown_html(breakdown: dict, facility_name: str = "", rules_checked_label: str = "") -> str:

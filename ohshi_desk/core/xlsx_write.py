@@ -3,7 +3,7 @@
 Sheets: 概要 (one row per program, totals with the defined names SubsidyTotal / SubsidyTotalOpen), 明細 (one row
 per purchase line with tracking columns), one 領収書内訳書 (別紙様式2) per program that needs one (15 lines a
 sheet, more on 続紙 sheets), 必要書類 (a checklist), and a hidden sheet holding the case, so that the workbook can
-be opened again after a vendor has edited it (see ``workbook.py``).
+be opened again after a vendor has edited it (see ``xlsx_read.py``).
 
 Every text a user or vendor typed is written as a text cell, never as a formula, whatever it begins with.
 The file is written to a temporary file beside the target and moved into place.
@@ -22,10 +22,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .breakdown import NO_SUBSIDY, confidence_label, status_text
 from .case import LINE_STATUSES, TRACKING_DATES, Case
 from .clock import now, today
-from .inputs import wareki
-from .report import status_text
+from .formatting import wareki
 
 WORKBOOK_FORMAT = "ohshi-desk-workbook/1"
 DATA_SHEET = "_ohshi"
@@ -114,8 +114,8 @@ def build_workbook(case: Case, breakdown: dict, rules) -> Workbook:
     _summary(wb, summary, case, breakdown, rules)
     _details(wb, case, breakdown, rules)
     for p in breakdown["programs"]:
-        if any(d["id"] == "receipt_breakdown" for d in p["documents"]) and p["status"] not in (
-                "not_applicable", "not_needed"):
+        if p["status"] not in NO_SUBSIDY and any(
+                rules.documents[d["id"]].get("workbook_sheet") == "receipt_breakdown_form" for d in p["documents"]):
             _form2(wb, case, p, rules)
     _checklist(wb, breakdown)
     _data_sheet(wb, case)
@@ -154,8 +154,7 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
                   p["eligible_cost"], p["rate"] or "", p["limit"] if p["limit"] is not None else "", p["subsidy"],
                   _dt.date.fromisoformat(p["deadline"]), p["portal"]["label"],
                   "、".join(d["label"] for d in p["documents"]),
-                  {"source": "通知に明記", "derived": "通知から計算", "secondary": "通知以外の資料",
-                   "assumed": "仮定あり（少なめ）"}[p["confidence"]]]
+                  confidence_label(rules, p["confidence"])]
         for j, v in enumerate(values, 1):
             c = text(ws, r, j, v, border=BOX, alignment=WRAP)
             if j in (4, 6, 7):
@@ -177,13 +176,13 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
     r = total_row + 3
     text(ws, r, 1, "ご注意", font=BOLD)
     caveats = ["これは見積りです。実際の補助額は申請の審査で決まります。購入・申請の前に必ずポータルサイトで最新の情報を確認してください。",
-               "通知に書かれていない点は、少なめの金額になるように見積もっています（下の「仮定」「通知以外の資料」）。",
+               "通知に書かれていない点は、少なめの金額になるように見積もっています（下の各行の［ ］は、その値の根拠の種類です）。",
                "明細の単価や数量を変えた場合は、このファイルを ohshi-desk で開き直すと見積りが計算し直されます。"]
     seen = set()
     for p in bd["programs"]:
         for c in p["caveats"]:
-            label = {"derived": "通知から計算", "secondary": "通知以外の資料", "assumed": "仮定"}[c["confidence"]]
-            line = f"{p['name']}: [{label}] {c['note']}" if c["note"] else ""
+            label = confidence_label(rules, c["confidence"])
+            line = f"{p['name']}: ［{label}］{c['note']}" if c["note"] else ""
             if line and line not in seen:
                 seen.add(line)
                 caveats.append(line)
@@ -400,39 +399,26 @@ def suggest_other_name(path: Path) -> Path:
 
 def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
     """Save atomically. Raises :class:`ExportError` (Japanese, with another name to try) when it cannot."""
-    import tempfile
+    from .atomic import ReplaceError, TempFileError, atomic_write
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ExportError(f"「{path.name}」: Excel ファイルの名前は .xlsx で終わるようにしてください", path.with_suffix(".xlsx"))
     folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=folder)
-    except FileNotFoundError:
-        raise ExportError(f"フォルダ「{folder}」がありません。別のフォルダを選んでください") from None
-    except OSError:
+        atomic_write(path, wb.save, suffix=".xlsx.tmp")
+    except TempFileError as exc:
+        if isinstance(exc.original, FileNotFoundError):
+            raise ExportError(f"フォルダ「{folder}」がありません。別のフォルダを選んでください") from None
         raise ExportError(f"フォルダ「{folder}」に書き込めません（読み取り専用か、権限がありません）。別のフォルダを選んでください",
                           Path.home() / path.name) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            wb.save(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.replace(tmp, path)
-        except PermissionError:
+    except ReplaceError as exc:
+        if isinstance(exc.original, PermissionError):
             raise ExportError(f"「{path.name}」に書き込めません。Excel などで開いたままになっていませんか。閉じてからもう一度試すか、"
                               f"別の名前（例: {suggest_other_name(path).name}）で保存してください",
                               suggest_other_name(path)) from None
-        except OSError as exc:
-            raise ExportError(f"「{path.name}」を保存できません（{exc.strerror}）。別の名前か別のフォルダを選んでください",
-                              suggest_other_name(path)) from None
-    finally:
-        if os.path.exists(tmp):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        raise ExportError(f"「{path.name}」を保存できません（{exc.strerror}）。別の名前か別のフォルダを選んでください",
+                          suggest_other_name(path)) from None
 
 
 def export_case(case: Case, rules, path, as_of: _dt.date | None = None) -> dict:

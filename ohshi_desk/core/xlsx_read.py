@@ -37,7 +37,7 @@ def read_any(path, rules) -> Case:
 def read_workbook(path, rules) -> Case:
     from openpyxl import load_workbook
 
-    from .export import DATA_SHEET, WORKBOOK_FORMAT
+    from .xlsx_write import DATA_SHEET, WORKBOOK_FORMAT
 
     path = Path(path)
     try:
@@ -84,7 +84,7 @@ def _cell_error(row: int, column: str, problem: str) -> CaseError:
 
 
 def _apply_details(data: dict, ws, rules) -> dict:
-    from .export import COL
+    from .xlsx_write import COL
 
     data = copy.deepcopy(data)
     plans = data.setdefault("plans", {})

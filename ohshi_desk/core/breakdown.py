@@ -1,0 +1,112 @@
+"""The breakdown: the one contract the wizard, the workbook, the print and the CLI read (CASE_FORMAT.md,
+"breakdown"), and the labels they all share — statuses, rounding, confidence levels — worded once.
+
+The confidence levels are worded in ``rules/meta.yaml`` (``confidence_levels``), read through :func:`confidence_label`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import TYPE_CHECKING
+
+from .formatting import rate_text, wareki
+from .records import CONFIDENCE_ORDER
+
+if TYPE_CHECKING:
+    from .case import Case
+    from .records import Rules
+    from .results import LineResult, Result
+
+STATUS_LABELS = {
+    "open": "受付中",
+    "not_yet_open": "受付前",
+    "closed": "受付終了",
+    "not_applicable": "対象外",
+    "not_needed": "不要",
+}
+NO_SUBSIDY = ("not_applicable", "not_needed")  # statuses whose subsidy is shown as 0
+ROUNDING_LABELS = {"floor_1000": "千円未満切捨て", "floor_1": "1円未満切捨て"}
+
+
+def confidence_label(rules: Rules, level: str) -> str:
+    """The wording of a confidence level (``source`` …), from ``meta.yaml``; the id itself if it has none."""
+    return rules.confidence_levels.get(level, level)
+
+
+def status_text(p: dict) -> str:
+    """A program's status with the date that matters: 受付中（令和8年3月31日まで）."""
+    w = p["window"]
+    start, end = _dt.date.fromisoformat(w["start"]), _dt.date.fromisoformat(w["end"])
+    if p["status"] == "open":
+        return f"受付中（{wareki(end)}まで）"
+    if p["status"] == "not_yet_open":
+        return f"受付前（{wareki(start)}から）"
+    if p["status"] == "closed":
+        return f"受付終了（{wareki(end)}まで）"
+    return p["status_label"]
+
+
+def breakdown_dict(results: list[Result], rules: Rules, case: Case, day: _dt.date) -> dict:
+    """The breakdown of CASE_FORMAT.md from the engine's results."""
+    programs = [program_dict(r, rules, case) for r in results]
+    return {
+        "as_of": day.isoformat(),
+        "rules_version": rules.version,
+        "rules_checked": rules.last_checked.isoformat(),
+        "facility": {"name": case.facility.name, "kind": case.facility.kind,
+                     "kind_label": rules.kinds[case.facility.kind]["label"]},
+        "programs": programs,
+        "total_subsidy": sum(p["subsidy"] for p in programs),
+        "total_subsidy_open": sum(p["subsidy"] for p in programs if p["status"] == "open"),
+    }
+
+
+def line_dict(lr: LineResult, rules: Rules) -> dict:
+    ln = lr.line
+    return {
+        "index": ln.index, "item": ln.item, "item_label": rules.items[ln.item]["label"],
+        "description": ln.description, "vendor": ln.vendor, "quantity": ln.quantity,
+        "unit_price": ln.unit_price, "amount": ln.amount, "eligible": lr.eligible,
+        "ineligible": lr.ineligible, "reasons": list(lr.reasons),
+    }
+
+
+def program_dict(r: Result, rules: Rules, case: Case) -> dict:
+    ed = r.edition
+    portal_id = ed.portal_for(case.facility.kind)
+    portal = rules.portals[portal_id]
+    worst = max((v.confidence for v in r.used), key=CONFIDENCE_ORDER.index, default="source")
+    cites = []
+    for v in r.used:
+        text = rules.cite_text(v.cite) if v.cite in rules.sources else ""
+        if text and text not in cites:
+            cites.append(text)
+    caveats = [{"where": v.where, "confidence": v.confidence, "note": v.note, "cite": rules.cite_text(v.cite)}
+               for v in r.used if v.confidence != "source"]
+    out = {
+        "id": r.program.id,
+        "name": r.program.name,
+        "edition": ed.label,
+        "status": r.status,
+        "status_label": STATUS_LABELS[r.status],
+        "window": {"start": ed.start_date.isoformat(), "end": ed.end_date.isoformat(),
+                   "start_confidence": ed.start.confidence, "end_confidence": ed.end.confidence},
+        "deadline": ed.end_date.isoformat(),
+        "eligible_cost": r.eligible_cost,
+        "capped_cost": r.capped_cost,
+        "rate": rate_text(r.rate) if r.rate is not None else None,
+        "limit": r.limit,
+        "rounding": r.rounding,
+        "subsidy": r.subsidy if r.status not in NO_SUBSIDY else 0,
+        "documents": [{"id": d, "label": rules.documents[d]["label"]} for d in ed.documents],
+        "portal": {"id": portal_id, "label": portal["label"], "url": portal["url"]},
+        "reasons": r.reasons,
+        "notes": list(ed.notes) + r.notes,
+        "confidence": worst,
+        "caveats": caveats,
+        "citations": cites,
+        "lines": [line_dict(lr, rules) for lr in r.lines],
+    }
+    if r.extra:
+        out["details"] = {k: v for k, v in r.extra.items()}
+    return out

@@ -1,0 +1,149 @@
+"""``capped_rate`` — item groups with their own caps, a project cap, a rate, a limit, a rounding (P2–P7).
+
+The eligible cost of each group is capped, the sum is capped by the project cap, times the rate, rounded, and
+limited. A variant (``variants``) may replace the project cap, rate or limit for some kinds or options.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..formatting import yen
+from ..results import LineResult, Result, finish, trim
+
+if TYPE_CHECKING:
+    from ..case import Case, Plan
+    from ..records import Edition, Program, Rules, Val
+    from ..rules import BuildContext
+
+
+def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> None:
+    """The checks of a capped_rate edition (its groups, caps, rate and limit are read by the shared builder)."""
+    for key in ("groups", "project_cap", "rate", "limit", "rounding"):
+        if key not in ed:
+            ctx.fail(w, f"計算方法 capped_rate には「{key}」が必要です")
+    for key in ("project_cap", "rate", "limit"):
+        missing = sorted(k for k in kinds if k not in getattr(e, key))
+        if missing:
+            ctx.fail(f"{w}.{key}", f"対象の施設区分「{'、'.join(missing)}」の値がありません")
+    for k in kinds:
+        if e.limit[k].value > e.project_cap[k].value:
+            ctx.fail(f"{w}.limit", f"「{k}」の補助限度額が事業費の上限を超えています（矛盾）")
+
+
+def _by_kind(r: Result, table: dict[str, Val], kind: str):
+    return r.use(table[kind])
+
+
+def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: Rules, r: Result,
+                suppressed) -> None:
+    kind = case.facility.kind
+    option = plan.option
+    if program.options:
+        if option is None:
+            option = program.default_option
+            r.notes.append(f"改修の内容が未選択のため「{program.options[option]}」として計算しています")
+        r.extra["option"] = option
+        r.reasons.append(f"改修の内容: {program.options[option]}")
+
+    group_of = {it: g for g in edition.groups for it in g.items}
+    group_lines: dict[str, list[LineResult]] = {g.id: [] for g in edition.groups}
+    for lr in r.lines:
+        item = lr.line.item
+        label = rules.items[item]["label"]
+        if item in edition.excluded_items:
+            lr.reasons.append(r.use(edition.excluded_items[item]))
+            r.reasons.append(f"{label}（{yen(lr.line.amount)}）は対象外: {edition.excluded_items[item].value}")
+        elif item in edition.review_items:
+            lr.reasons.append(r.use(edition.review_items[item]))
+            r.reasons.append(f"{label}（{yen(lr.line.amount)}）は個別審査のため見積りでは対象外: "
+                             f"{edition.review_items[item].value}")
+            r.extra.setdefault("flags", []).append("個別審査")
+        elif item not in group_of:
+            lr.reasons.append("この補助の対象品目ではありません")
+            r.reasons.append(f"{label}（{yen(lr.line.amount)}）はこの補助の対象品目ではないため対象外です")
+        else:
+            group_lines[group_of[item].id].append(lr)
+
+    active_groups = []
+    for g in edition.groups:
+        lines = group_lines[g.id]
+        why = _group_blocked(g, kind, option, suppressed)
+        if why:
+            for lr in lines:
+                lr.reasons.append(why)
+            if lines:
+                r.reasons.append(f"{g.label}（{yen(sum(lr.line.amount for lr in lines))}）: {why}")
+            continue
+        for lr in lines:
+            lr.eligible = lr.line.amount
+        active_groups.append((g, lines))
+
+    r.eligible_cost = sum(lr.eligible for _g, lines in active_groups for lr in lines)
+    project_cap_t, rate_t, limit_t = edition.project_cap, edition.rate, edition.limit
+    for var in edition.variants:
+        if _variant_applies(var["when"], kind, option, active_groups):
+            if kind in var["project_cap"]:
+                project_cap_t = var["project_cap"]
+            if kind in var["rate"]:
+                rate_t = var["rate"]
+            if kind in var["limit"]:
+                limit_t = var["limit"]
+            r.reasons.append(var["note"])
+            r.extra["variant"] = var["id"]
+
+    parts = []
+    for g, lines in active_groups:
+        total = sum(lr.eligible for lr in lines)
+        if not lines:
+            continue
+        if g.cap is not None:
+            cap = _by_kind(r, g.cap, kind)
+            if total > cap:
+                trim(lines, total - cap, f"{g.label}の事業費の上限{yen(cap)}を超える分")
+                r.reasons.append(f"{g.label}の合計 {yen(total)} は事業費の上限 {yen(cap)} を超えるため、{yen(cap)} までが対象です")
+                total = cap
+            else:
+                r.reasons.append(f"{g.label}の合計 {yen(total)}（事業費の上限 {yen(cap)} 以内）")
+        else:
+            r.reasons.append(f"{g.label}の合計 {yen(total)}")
+        parts.append((g, lines, total))
+
+    capped = sum(t for _g, _l, t in parts)
+    project_cap = _by_kind(r, project_cap_t, kind)
+    if capped > project_cap:
+        overflow = capped - project_cap
+        for _g, lines, _t in reversed(parts):
+            overflow = trim(lines, overflow, f"事業費の上限{yen(project_cap)}を超える分")
+        r.reasons.append(f"対象経費 {yen(capped)} は事業費の上限 {yen(project_cap)} を超えるため、{yen(project_cap)} で計算します")
+        capped = project_cap
+    elif parts:
+        r.reasons.append(f"対象経費 {yen(capped)}（事業費の上限 {yen(project_cap)} 以内）")
+    r.capped_cost = capped
+    rate = _by_kind(r, rate_t, kind)
+    limit = _by_kind(r, limit_t, kind)
+    rounding = r.use(edition.rounding)
+    finish(r, capped, rate, limit, rounding)
+
+
+def _group_blocked(g, kind: str, option: str | None, suppressed) -> str:
+    for gid, why in suppressed:
+        if gid == g.id:
+            return why
+    only = g.only_when
+    if only:
+        if only.get("kinds") and kind not in only["kinds"]:
+            return g.not_eligible_reason or "この施設区分では対象外です"
+        if only.get("options") and option not in only["options"]:
+            return g.not_eligible_reason or "この改修内容では対象外です"
+    return ""
+
+
+def _variant_applies(when: dict, kind: str, option: str | None, active_groups) -> bool:
+    if when.get("kinds") and kind not in when["kinds"]:
+        return False
+    if when.get("options") and option not in when["options"]:
+        return False
+    if when.get("has_group"):
+        return any(g.id == when["has_group"] and sum(lr.eligible for lr in lines) > 0 for g, lines in active_groups)
+    return True

@@ -1,0 +1,120 @@
+"""``coupons`` — per-coupon caps and a number of coupons per facility kind (P1).
+
+Each coupon takes one unit of the required item and its companions; each is capped, rated and limited alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..breakdown import ROUNDING_LABELS
+from ..formatting import rate_text, yen
+from ..results import LineResult, Result, round_amount
+
+if TYPE_CHECKING:
+    from ..case import Case, Plan
+    from ..records import Edition, Program, Rules
+    from ..rules import BuildContext
+
+
+def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> None:
+    cite, conf = e.cite, e.confidence
+    if "coupon" not in ed or "coupons_per_facility" not in ed:
+        ctx.fail(w, "計算方法 coupons には「coupon」と「coupons_per_facility」が必要です")
+    c = ed["coupon"]
+    for it in c["items"]:
+        item_ok(it, f"{w}.coupon.items")
+    if c["requires"] not in c["items"]:
+        ctx.fail(f"{w}.coupon.requires", "必須の品目が coupon.items にありません")
+    coupon = {
+        "requires": c["requires"],
+        "items": dict(c["items"]),
+        "project_cap": ctx.val(c["project_cap"], f"{w}.coupon.project_cap", cite, conf),
+        "rate": ctx.val(c["rate"], f"{w}.coupon.rate", cite, conf, ctx.rate),
+        "limit": ctx.val(c["limit"], f"{w}.coupon.limit", cite, conf),
+        "rounding": ctx.val(c.get("rounding", "floor_1"), f"{w}.coupon.rounding", cite, conf),
+    }
+    if coupon["limit"].value > coupon["project_cap"].value:
+        ctx.fail(f"{w}.coupon.limit", "補助限度額が事業費の上限を超えています（矛盾）")
+    per = ctx.kind_table(ed["coupons_per_facility"], f"{w}.coupons_per_facility", cite, conf)
+    missing = sorted(k for k in kinds if k not in per)
+    if missing:
+        ctx.fail(f"{w}.coupons_per_facility", f"対象の施設区分「{'、'.join(missing)}」の値がありません")
+    published = {}
+    for key, figs in ed.get("published", {}).items():
+        for k in ctx.kind_list(key, f"{w}.published.{key}"):
+            published[k] = figs
+    e.extra.update(coupon=coupon, coupons_per_facility=per, published=published)
+
+
+def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: Rules, r: Result, suppressed) -> None:
+    kind = case.facility.kind
+    c = edition.extra["coupon"]
+    cap = r.use(c["project_cap"])
+    rate = r.use(c["rate"])
+    limit = r.use(c["limit"])
+    rounding = r.use(c["rounding"])
+    n_allowed = r.use(edition.extra["coupons_per_facility"][kind])
+    units: dict[str, list[tuple[int, LineResult]]] = {it: [] for it in c["items"]}
+    for lr in r.lines:
+        item = lr.line.item
+        if item not in units:
+            lr.reasons.append("この補助（クーポン）の対象品目ではありません")
+            r.reasons.append(f"{rules.items[item]['label']}（{yen(lr.line.amount)}）はクーポンの対象品目ではないため対象外です")
+            continue
+        units[item].extend((lr.line.unit_price, lr) for _ in range(lr.line.quantity))
+    for lst in units.values():
+        lst.sort(key=lambda u: -u[0])
+    n_required = len(units[c["requires"]])
+    n = min(n_allowed, n_required)
+    r.reasons.append(f"{rules.kinds[kind]['label']}はクーポン最大{n_allowed}つ（汎用カードリーダー{n_allowed}台分）まで")
+    if n_required == 0 and r.lines:
+        r.reasons.append(f"{rules.items[c['requires']]['label']}の行がないため、クーポンは使えません")
+    total_eligible = total_capped = total_sub = 0
+    for k in range(n):
+        members = [units[it][k * per + j] for it, per in c["items"].items() for j in range(per)
+                   if k * per + j < len(units[it])]
+        cost = sum(price for price, _lr in members)
+        for price, lr in members:
+            lr.eligible += price
+        capped = min(cost, cap)
+        if cost > cap:
+            over = cost - cap
+            for price, lr in reversed(members):
+                cut = min(price, over)
+                lr.eligible -= cut
+                over -= cut
+                if cut:
+                    lr.reasons.append(f"クーポン1つあたりの事業費の上限{yen(cap)}を超える分（{yen(cut)}）は補助対象外")
+                if over <= 0:
+                    break
+        sub = min(round_amount(capped * rate, rounding), limit)
+        names = "＋".join(rules.items[lr.line.item]["label"] for _p, lr in members)
+        r.reasons.append(f"クーポン{k + 1}: {names} {yen(cost)}"
+                         + (f" → 上限 {yen(cap)}" if cost > cap else "")
+                         + f" × {rate_text(rate)} → {ROUNDING_LABELS[rounding]}で {yen(sub)}（1つあたり上限 {yen(limit)}）")
+        total_eligible += cost
+        total_capped += capped
+        total_sub += sub
+    used_ids = set()
+    for k in range(n):
+        for it, per in c["items"].items():
+            for j in range(per):
+                if k * per + j < len(units[it]):
+                    used_ids.add((it, k * per + j))
+    for it, lst in units.items():
+        extra = [u for idx, u in enumerate(lst) if (it, idx) not in used_ids]
+        for _price, lr in extra:
+            why = (f"クーポンの数（{n_allowed}つ）を超える分" if it == c["requires"]
+                   else f"クーポン1つで{rules.items[it]['label']}は{c['items'][it]}点まで（または本体のカードリーダーがない分）")
+            if why + "は補助対象外" not in lr.reasons:
+                lr.reasons.append(why + "は補助対象外")
+        if extra:
+            r.reasons.append(f"{rules.items[it]['label']} {len(extra)}点は、クーポンの範囲を超えるため対象外です")
+    r.eligible_cost, r.capped_cost = total_eligible, total_capped
+    r.rate, r.rounding = rate, rounding
+    r.limit = limit * n_allowed
+    r.subsidy = total_sub
+    r.extra["coupons_used"] = n
+    r.extra["coupons_allowed"] = n_allowed
+    r.reasons.append(f"見積額: {yen(total_sub)}（クーポン{n}つ分）")

@@ -1,0 +1,114 @@
+"""``unit_table`` — units allowed by free units and peak uses, a limit per number of units (P9)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..formatting import yen
+from ..results import Result, finish
+
+if TYPE_CHECKING:
+    from ..case import Case, Plan
+    from ..records import Edition, Program, Rules
+    from ..rules import BuildContext
+
+
+def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> None:
+    cite, conf = e.cite, e.confidence
+    for key in ("unit_item", "units_by_free_units", "max_units", "limit_by_units", "rate", "rounding", "groups"):
+        if key not in ed:
+            ctx.fail(w, f"計算方法 unit_table には「{key}」が必要です")
+    item_ok(ed["unit_item"], f"{w}.unit_item")
+    table = {}
+    for free, steps in ed["units_by_free_units"].items():
+        mins = [s["min_uses"] for s in steps]
+        units = [s["units"] for s in steps]
+        if any(b <= a for a, b in zip(mins, mins[1:], strict=False)) or any(
+                b <= a for a, b in zip(units, units[1:], strict=False)):
+            ctx.fail(f"{w}.units_by_free_units.{free}", "利用件数と台数が小さい順に並んでいません")
+        table[int(free)] = [(s["min_uses"], s["units"]) for s in steps]
+    unknown = ed.get("free_units_unknown")
+    if unknown and int(unknown["assume"]) not in table:
+        ctx.fail(f"{w}.free_units_unknown.assume", "units_by_free_units にない台数です")
+    max_units = ctx.kind_table(ed["max_units"], f"{w}.max_units", cite, conf)
+    limits = {}
+    for key, row in ed["limit_by_units"].items():
+        if any(b < a for a, b in zip(row, row[1:], strict=False)):
+            ctx.fail(f"{w}.limit_by_units.{key}", "台数が多いほど上限が下がっています（矛盾）")
+        v = ctx.val({"value": list(row)}, f"{w}.limit_by_units.{key}", cite, conf)
+        for k in ctx.kind_list(key, f"{w}.limit_by_units.{key}"):
+            limits[k] = v
+    for k in kinds:
+        if k not in max_units or k not in limits or k not in e.rate:
+            ctx.fail(w, f"施設区分「{k}」の台数・上限・補助率がそろっていません")
+        if max_units[k].value > len(limits[k].value):
+            ctx.fail(f"{w}.limit_by_units", f"「{k}」の最大台数に対応する上限額がありません")
+    e.extra.update(unit_item=ed["unit_item"], units_by_free_units=table, max_units=max_units,
+                   limit_by_units=limits,
+                   free_units_unknown=ctx.val({"value": int(unknown["assume"]),
+                                               **{k: v for k, v in unknown.items() if k != "assume"}},
+                                              f"{w}.free_units_unknown", cite, conf) if unknown else None)
+
+
+def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: Rules, r: Result,
+                suppressed) -> None:
+    kind = case.facility.kind
+    ex = edition.extra
+    uses = case.usage.peak_monthly_uses if case.usage else None
+    free = case.face_reader.free_units
+    if free is None and ex["free_units_unknown"] is not None:
+        free = r.use(ex["free_units_unknown"])
+        r.reasons.append(ex["free_units_unknown"].note)
+    max_units = r.use(ex["max_units"][kind])
+    limits = r.use(ex["limit_by_units"][kind])
+    rate = r.use(edition.rate[kind])
+    rounding = r.use(edition.rounding)
+    r.rate, r.rounding = rate, rounding
+    r.limit = limits[min(max_units, len(limits)) - 1]
+    steps = ex["units_by_free_units"].get(free)
+    if uses is None:
+        r.reasons.append("最も多い月のマイナ保険証の利用件数が未入力のため、増設できる台数が分かりません。0円としています")
+        allowed = 0
+    elif steps is None:
+        r.reasons.append(f"無償提供{free}台の施設の表はないため、増設の補助は見込めません")
+        allowed = 0
+    else:
+        allowed = max((units for min_uses, units in steps if uses >= min_uses), default=0)
+        r.reasons.append(f"無償提供{free}台・最も多い月の利用件数{uses:,}件 → 増設できるのは{allowed}台")
+        if allowed == 0:
+            r.status = "not_applicable"
+            r.reasons.append(f"利用件数が{steps[0][0]:,}件に届かないため対象外です")
+    if allowed > max_units:
+        r.reasons.append(f"{rules.kinds[kind]['label']}は{max_units}台までです")
+        allowed = max_units
+    group_items = {it for g in edition.groups for it in g.items}
+    unit_item = ex["unit_item"]
+    bought = 0
+    for lr in r.lines:
+        item = lr.line.item
+        if item not in group_items:
+            lr.reasons.append("この補助の対象品目ではありません")
+            continue
+        if item == unit_item:
+            ok = max(0, min(lr.line.quantity, allowed - bought))
+            bought += lr.line.quantity
+            lr.eligible = ok * lr.line.unit_price
+            if ok < lr.line.quantity:
+                lr.reasons.append(f"補助の対象になる{allowed}台を超える分は補助対象外")
+        else:
+            lr.eligible = lr.line.amount if allowed > 0 else 0
+            if allowed == 0:
+                lr.reasons.append("増設できる台数が0台のため補助対象外")
+    units = min(allowed, bought)
+    if allowed and not bought:
+        r.reasons.append(f"{rules.items[unit_item]['label']}の購入の行がないため、0円としています")
+    r.eligible_cost = sum(lr.eligible for lr in r.lines) if units else 0
+    if not units:
+        for lr in r.lines:
+            lr.eligible = 0
+        r.subsidy = 0
+        return
+    limit = limits[units - 1]
+    r.capped_cost = r.eligible_cost
+    r.reasons.append(f"{units}台分の補助上限 {yen(limit)}")
+    finish(r, r.eligible_cost, rate, limit, rounding)

@@ -1,0 +1,134 @@
+"""``usage_bonus`` — the left-aligned lookup tables of the 2024 usage bonus (P8).
+
+A usage-rate band and an increase in users pick an amount from a table; small facilities may use a second table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..formatting import percent_text, yen
+from ..results import Result
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    from ..case import Case, Plan
+    from ..records import Edition, Program, Rules
+    from ..rules import BuildContext
+
+
+def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> None:
+    from decimal import Decimal
+    from fractions import Fraction
+
+    bands = []
+    prev_max = None
+    for i, b in enumerate(ed.get("bands", [])):
+        lo = Fraction(Decimal(b["min"]))
+        hi = Fraction(Decimal(b["max"])) if "max" in b else None
+        if prev_max is not None and lo != prev_max:
+            ctx.fail(f"{w}.bands[{i}]", "利用率の区分が連続していません")
+        if hi is not None and hi <= lo:
+            ctx.fail(f"{w}.bands[{i}]", "区分の上限が下限以下です")
+        bands.append({"id": b["id"], "label": b["label"], "min": lo, "max": hi,
+                      "max_inclusive": bool(b.get("max_inclusive", False))})
+        prev_max = hi
+    if not bands or bands[-1]["max"] is not None:
+        ctx.fail(f"{w}.bands", "最後の区分は上限なし（〜以上）でなければなりません")
+    band_ids = [b["id"] for b in bands]
+    tables = {}
+    for tid, t in ed.get("tables", {}).items():
+        tw = f"{w}.tables.{tid}"
+        th = t["thresholds"]
+        if any(b <= a for a, b in zip(th, th[1:], strict=False)):
+            ctx.fail(f"{tw}.thresholds", "増加人数のしきい値が小さい順に並んでいません")
+        rows = {}
+        for rid, row in t["rows"].items():
+            if rid not in band_ids:
+                ctx.fail(f"{tw}.rows.{rid}", "bands にない利用率区分です")
+            if len(row) > len(th):
+                ctx.fail(f"{tw}.rows.{rid}", "行の金額がしきい値の数より多いです")
+            if any(b < a for a, b in zip(row, row[1:], strict=False)):
+                ctx.fail(f"{tw}.rows.{rid}", "増加人数が多いほど金額が下がっています（矛盾）")
+            rows[rid] = list(row)
+        # a higher band never gets less for the same increase (rows are left-aligned)
+        ordered = [rows[b] for b in band_ids if b in rows]
+        for lower, higher in zip(ordered, ordered[1:], strict=False):
+            for j in range(min(len(lower), len(higher))):
+                if higher[j] < lower[j]:
+                    ctx.fail(f"{tw}.rows", "利用率が高い区分の方が金額が少なくなっています（矛盾）")
+        applies = ctx.kind_list(t.get("applies_to", []), f"{tw}.applies_to") if t.get("applies_to") else ()
+        tables[tid] = {"id": tid, "label": t["label"], "thresholds": list(th), "rows": rows, "applies_to": applies,
+                       "small_facility": bool(t.get("small_facility")), "receipts_max": t.get("receipts_max"),
+                       "note": t.get("note", "")}
+    normal = [t for t in tables.values() if not t["small_facility"]]
+    for k in kinds:
+        if sum(k in t["applies_to"] for t in normal) != 1:
+            ctx.fail(f"{w}.tables", f"施設区分「{k}」の表がちょうど1つではありません")
+    edge = ed.get("band_edge", {})
+    e.extra.update(bands=bands, tables=tables, band_edge=ctx.val(
+        {"value": True, **edge}, f"{w}.band_edge", e.cite, e.confidence),
+        published_max=ed.get("published_max", {}))
+
+
+def _band(edition: Edition, pct: Fraction) -> tuple[dict, bool]:
+    """The band of a usage rate, and whether the rate lies exactly on the edge between two bands."""
+    bands = edition.extra["bands"]
+    on_edge = any(pct == b["min"] for b in bands[1:])
+    for b in bands:
+        hi = b["max"]
+        if pct >= b["min"] and (hi is None or pct < hi or (pct == hi and b["max_inclusive"])):
+            return b, on_edge
+    return bands[-1], on_edge
+
+
+def table_amount(table: dict, band_id: str, increase: int) -> int | None:
+    """The amount of a left-aligned table for a band and an increase; None when the band has no row."""
+    row = table["rows"].get(band_id)
+    if row is None:
+        return None
+    amount = 0
+    for j, th in enumerate(table["thresholds"]):
+        if increase >= th:
+            amount = row[min(j, len(row) - 1)]
+    return amount
+
+
+def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: Rules, r: Result,
+                suppressed) -> None:
+    kind = case.facility.kind
+    u = case.usage
+    tables = edition.extra["tables"]
+    normal = next(t for t in tables.values() if not t["small_facility"] and kind in t["applies_to"])
+    r.limit = edition.extra["published_max"].get(normal["id"])
+    missing = [label for key, label in (("oct2023_rate_percent", "2023年10月の利用率"),
+                                        ("oct2023_users", "2023年10月の利用人数"),
+                                        ("best_month_users_2024", "2024年5〜8月で最も多い月の利用人数"))
+               if u is None or getattr(u, key) is None]
+    if missing:
+        r.reasons.append(f"入力が足りないため計算できません（{'・'.join(missing)}）。0円としています")
+        return
+    pct = u.oct2023_rate_percent
+    increase = max(0, u.best_month_users_2024 - u.oct2023_users)
+    band, on_edge = _band(edition, pct)
+    r.reasons.append(f"2023年10月の利用率 {percent_text(pct)}% → 区分「{band['label']}」")
+    if on_edge:
+        r.use(edition.extra["band_edge"])
+        r.reasons.append(edition.extra["band_edge"].note)
+    r.reasons.append(f"増加人数: {u.best_month_users_2024}人 − {u.oct2023_users}人 = {increase}人")
+    amount = table_amount(normal, band["id"], increase) or 0
+    r.reasons.append(f"「{normal['label']}」の表: {yen(amount)}")
+    small = next((t for t in tables.values() if t["small_facility"]), None)
+    if small and u.oct2023_receipts is not None and u.oct2023_receipts <= small["receipts_max"]:
+        s_amount = table_amount(small, band["id"], increase)
+        if s_amount is None:
+            r.reasons.append(f"「{small['label']}」の表にこの利用率の行はないため、通常の表で計算します")
+        else:
+            r.reasons.append(f"「{small['label']}」の表: {yen(s_amount)}（多い方をとります）")
+            amount = max(amount, s_amount)
+        r.notes.append(small["note"])
+    elif small and u.oct2023_receipts is None:
+        r.notes.append("2023年10月のレセプト件数が未入力のため、小規模施設の表は使わずに計算しています")
+    r.subsidy = amount
+    r.reasons.append(f"見積額: {yen(amount)}")

@@ -1,0 +1,200 @@
+"""Reading a rules folder: where it is, the YAML files, the JSON-schema check and the cache of checked files.
+
+What the files mean is built in :mod:`.rules`; this module only finds, reads and schema-checks them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from .records import RulesError
+
+
+def default_rules_dir() -> Path:
+    """The bundled rules: next to the package (from source) or inside the frozen app."""
+    env = os.environ.get("OHSHI_RULES_DIR")
+    if env:
+        return Path(env)
+    base = getattr(sys, "_MEIPASS", None)
+    if base:
+        return Path(base) / "rules"
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def resources_dir() -> Path:
+    """The bundled resources (icon, example case), found the same way as the rules, frozen or from source."""
+    base = getattr(sys, "_MEIPASS", None)
+    if base:
+        return Path(base) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+_SCHEMA_CACHE: dict[Path, Any] = {}
+
+
+def schema_validators(folder: Path):
+    path = folder / "schema" / "rules.schema.json"
+    if path not in _SCHEMA_CACHE:
+        import jsonschema
+
+        try:
+            schema = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise RulesError("schema/rules.schema.json", "", f"スキーマを読めません（{exc}）") from None
+        validators = {}
+        for name in schema["$defs"]:
+            sub = {"$ref": f"#/$defs/{name}", "$defs": schema["$defs"]}
+            validators[name] = jsonschema.Draft202012Validator(sub)
+        _SCHEMA_CACHE[path] = validators
+    return _SCHEMA_CACHE[path]
+
+
+def read_yaml_file(folder: Path, rel: str) -> dict:
+    from .yamlsafe import describe_yaml_error, load_yaml
+
+    path = folder / rel
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RulesError(rel, "", "ファイルがありません") from None
+    except UnicodeDecodeError:
+        raise RulesError(rel, "", "UTF-8のテキストではありません") from None
+    except OSError as exc:
+        raise RulesError(rel, "", f"読み込めません（{exc.strerror}）") from None
+    try:
+        data = load_yaml(text)
+    except Exception as exc:  # yaml.YAMLError and friends: any parse failure is a refusal
+        raise RulesError(rel, "", describe_yaml_error(exc)) from None
+    if not isinstance(data, dict):
+        raise RulesError(rel, "", "中身がYAMLの対応表（キー: 値）ではありません")
+    return data
+
+
+def check_schema(validators, rel: str, data: dict) -> None:
+    kind = data.get("kind")
+    if kind not in validators or kind in ("edition", "group", "window"):
+        raise RulesError(rel, "kind", f"「{kind}」は知らない種類です")
+    errors = sorted(validators[kind].iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        err = _best(errors)
+        key = _path_text(err.absolute_path)
+        raise RulesError(rel, key or "(最上位)", _schema_problem(err))
+
+
+def _best(errors):
+    import jsonschema.exceptions
+
+    return jsonschema.exceptions.best_match(errors)
+
+
+def _path_text(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _schema_problem(err) -> str:
+    v = err.validator
+    if v == "required":
+        missing = [k for k in err.validator_value if k not in (err.instance or {})]
+        return f"必要なキー「{'、'.join(missing)}」がありません"
+    if v == "additionalProperties":
+        return f"知らないキーがあります（{err.message}）"
+    if v == "type":
+        return f"値の型が違います（{err.validator_value} が必要）: {err.instance!r}"
+    if v in ("pattern", "enum", "const", "oneOf", "anyOf", "propertyNames"):
+        return f"値が正しくありません: {err.instance!r}"
+    if v in ("minimum", "maximum"):
+        return f"値が範囲外です: {err.instance!r}"
+    return err.message
+
+
+FIXED_FILES = ("meta.yaml", "facility_kinds.yaml", "items.yaml", "readers.yaml", "portals.yaml", "documents.yaml",
+               "prefectures.yaml", "municipalities.yaml")
+CACHE_FORMAT = "ohshi-rules-cache/2"
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("OHSHI_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "ohshi-desk" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ohshi-desk"
+
+
+def read_documents(folder: Path, cache_dir: Path | None):
+    """Every rules file parsed and schema-checked, by relative path: (documents, whether they come from the cache,
+    a function that writes them to the cache).
+
+    Parsing YAML and running the JSON schema cost most of a start, so documents that passed every check (the
+    schema and all of :func:`load_rules`'s) are kept as plain JSON in the user's cache folder under a checksum of
+    every rules byte, of the schema and of the app's version. Any change to any file, or another version of the
+    app (whose checks may differ), gives another digest and a full check; a cache that cannot be read or written
+    is simply not used.
+    """
+    import zlib
+
+    from .. import __version__
+
+    program_files = sorted(p.name for p in (folder / "programs").glob("*.yaml"))
+    rels = [*FIXED_FILES, *(f"programs/{n}" for n in program_files)]
+    # The key is a CRC-32 and the length of all the bytes: enough to tell an edited file from the checked one
+    # (this guards a cache of our own checks, not against tampering), and zlib is already loaded at start
+    # where hashlib would cost a few milliseconds of OpenSSL.
+    blob = bytearray(f"{CACHE_FORMAT}\0{__version__}\0".encode())
+    for rel in [*rels, "schema/rules.schema.json"]:
+        try:
+            blob += rel.encode() + b"\0" + (folder / rel).read_bytes() + b"\0"
+        except OSError:
+            blob += rel.encode() + b"\0missing\0"
+    key = f"{zlib.crc32(blob):08x}-{len(blob):x}"
+    cache_file = cache_dir / f"rules-{key}.json" if cache_dir else None
+    if cache_file is not None:
+        try:
+            cached = json.loads(cache_file.read_text(encoding="utf-8"))
+            if cached.get("format") == CACHE_FORMAT and list(cached["documents"]) == rels:
+                return cached["documents"], True, lambda: None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+    if not program_files:
+        raise RulesError("programs/", "", "補助制度のファイルがありません")
+    validators = schema_validators(folder)
+    docs = {}
+    for rel in rels:
+        data = read_yaml_file(folder, rel)
+        check_schema(validators, rel, data)
+        docs[rel] = data
+
+    def save() -> None:
+        if cache_file is None:
+            return
+        try:
+            from .atomic import atomic_write_bytes
+
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(cache_file, json.dumps({"format": CACHE_FORMAT, "documents": docs},
+                                                      ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            pass
+
+    return docs, False, save
+
+
+def override_dirs() -> list[Path]:
+    """Folders whose rules replace the bundled ones, most specific first: ``rules`` next to the frozen executable
+    (a vendor's USB stick), then ``rules`` in the user's app-data folder."""
+    from .paths import data_dir
+
+    dirs = []
+    if getattr(sys, "frozen", False):
+        dirs.append(Path(sys.executable).resolve().parent / "rules")
+    dirs.append(data_dir() / "rules")
+    return dirs
+
+
