@@ -11,6 +11,10 @@ def main(argv: list[str] | None = None) -> int:
         from .core.cli import run
 
         return run(argv)
+    if "--self-test" in argv:
+        from .ui.selftest import run_self_test
+
+        return run_self_test()
     try:
         from .ui.app import run_app
     except ImportError:

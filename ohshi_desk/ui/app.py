@@ -1,4 +1,7 @@
-"""Starting the window: Japanese Qt translations and locale, fonts, the rules, the wizard."""
+"""Starting the window: Japanese Qt translations and locale, fonts, the rules, the wizard.
+
+``--self-test`` is dispatched in ``__main__`` (it uses :func:`make_application`; this module does not import it).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,7 @@ LINUX_FONTS = ["Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic"]
 
 
 def make_application(argv: list[str]):
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-    from PySide6.QtGui import QFont
-    from PySide6.QtWidgets import QApplication
+    from .qt import QApplication, QFont, QLibraryInfo, QLocale, QTranslator
 
     app = QApplication.instance() or QApplication(["ohshi-desk", *argv])
     app.setApplicationName("ohshi-desk")
@@ -32,17 +33,13 @@ def make_application(argv: list[str]):
 
     icon = resources_dir() / "icon.png"
     if icon.exists():
-        from PySide6.QtGui import QIcon
+        from .qt import QIcon
 
         app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
 def run_app(argv: list[str]) -> int:
-    if "--self-test" in argv:
-        from .selftest import run_self_test
-
-        return run_self_test()
     smoke = "--smoke" in argv
     args = [a for a in argv if a != "--smoke"]
     # The rules are read before Qt is loaded: PySide6 reads the source of every module imported after it (to see
@@ -56,7 +53,7 @@ def run_app(argv: list[str]) -> int:
         failure = exc
     app = make_application(args)
     if failure is not None:
-        from PySide6.QtWidgets import QMessageBox
+        from .qt import QMessageBox
 
         QMessageBox.critical(None, "ohshi-desk", f"補助制度のルールを読み込めませんでした。\n\n{failure}")
         return 3
@@ -65,7 +62,7 @@ def run_app(argv: list[str]) -> int:
     try:
         clock.today()
     except clock.ClockError as exc:  # support set OHSHI_TODAY wrongly: say so, then use the computer's date
-        from PySide6.QtWidgets import QMessageBox
+        from .qt import QMessageBox
 
         os.environ.pop(clock.ENV, None)
         QMessageBox.warning(None, "ohshi-desk", f"{exc}\n\nパソコンの日付で計算します。")
@@ -83,7 +80,7 @@ def run_app(argv: list[str]) -> int:
         wizard.remember_size = False  # a check run leaves the user's settings as they were
         wizard.close()
         return 0
-    from PySide6.QtCore import QTimer
+    from .qt import QTimer
 
     # The window paints first; then the log, the crash handler, the rules warnings, the offer to restore the last
     # input and a file given on the command line (each may show a message over the window).
@@ -94,10 +91,10 @@ def run_app(argv: list[str]) -> int:
 def _after_first_paint(wizard, warnings: list[str], args: list[str]) -> None:
     import logging
 
-    from PySide6.QtWidgets import QMessageBox
-
     from ..core.paths import setup_logging
-    from .safety import install_excepthook, offer_recovery
+    from .autosave import offer_recovery
+    from .errors import install_excepthook
+    from .qt import QMessageBox
 
     setup_logging()
     install_excepthook(lambda: wizard)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (
+from ..core.clock import today
+from .qt import (
     QButtonGroup,
     QComboBox,
+    QDate,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -20,8 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
     QWizardPage,
 )
-
-from ..core.clock import today
 from .widgets import ERROR_RED, Form, LinesEditor, YesNo, checkbox, count_edit, percent_edit, qt, tint, wrap_label
 
 FACILITY, READER, GOALS, PLANS, USAGE, RESULT = range(6)
@@ -614,7 +613,7 @@ class ResultPage(LazyPage):
                        "制度ごとの見積りです。「なぜこの金額か」を開くと、計算の理由と出典が見られます。")
         top = QHBoxLayout()
         top.addWidget(QLabel("いつ時点で計算するか(&D):"))
-        from PySide6.QtWidgets import QDateEdit  # here: making the class costs ~3 ms the first page need not pay
+        from .qt import QDateEdit  # here: making the class costs ~3 ms the first page need not pay
 
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
@@ -715,7 +714,7 @@ class ProgramCard(QFrame):
         if p["documents"] and p["status"] not in ("not_applicable", "not_needed"):
             lay.addWidget(wrap_label("集める書類: " + "、".join(d["label"] for d in p["documents"])
                                      + f"　申請先: {p['portal']['label']}", muted=True))
-        from PySide6.QtWidgets import QToolButton  # made on first use, as QDateEdit above
+        from .qt import QToolButton  # made on first use, as QDateEdit above
 
         self.toggle = QToolButton()
         self.toggle.setText("▸ なぜこの金額か")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
+from .qt import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -16,13 +15,14 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 
 
 def qt():
     """The ``Qt`` namespace, imported on first use: building its enums costs about 20 ms, which the first page
     does not need to pay."""
-    from PySide6.QtCore import Qt
+    from .qt import Qt
 
     return Qt
 
@@ -35,7 +35,7 @@ ERROR_STYLE = f"QLineEdit {{ border: 2px solid {ERROR_RED}; background: #fff3f3;
 def tint(widget: QWidget, colour: str) -> None:
     """Colour a label's text through its palette. A style sheet would do the same with Qt's whole style sheet
     engine behind it (~0.5 MiB and a proxy style per label); borders and backgrounds still use style sheets."""
-    from PySide6.QtGui import QColor, QPalette
+    from .qt import QColor, QPalette
 
     palette = widget.palette()
     palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))

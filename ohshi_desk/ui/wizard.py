@@ -1,6 +1,8 @@
 """The reception wizard: 施設 → カードリーダー → やりたいこと → 購入・改修の予定 → (利用状況) → 結果.
 
-It gathers the case, hands it to ``core.engine.compute`` and shows what comes back. No subsidy logic here.
+The flow of the pages, and the case they make: it gathers the case, hands it to ``core.engine.compute`` and shows
+what comes back. No subsidy logic here. Files, Excel and printing are :mod:`.actions`; the autosave and the
+recovery are :mod:`.autosave`; each page is in :mod:`.pages`.
 """
 
 from __future__ import annotations
@@ -8,10 +10,9 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QWizard
-
-from ..core.clock import today
+from . import qt
+from .actions import WINDOW_SIZE, FileActions
+from .autosave import Autosave
 from .pages import (
     FACILITY,
     GOALS,
@@ -26,16 +27,15 @@ from .pages import (
     ResultPage,
     UsagePage,
 )
+from .qt import QSettings, QWizard
 
 FORMAT = "ohshi-desk-case/1"  # as core.case.FORMAT; the case module itself is loaded when first needed
 FACILITY_KEYS = ("name", "kind", "institution_code", "prefecture", "municipality", "obligation_exempt",
                  "checkup_provider")
 READER_KEYS = ("maker", "model", "units", "free_units")
-AUTOSAVE_FORMAT = "ohshi-desk-autosave/1"
-AUTOSAVE_DELAY_MS = 400
 
 
-class OhshiWizard(QWizard):
+class OhshiWizard(Autosave, FileActions, QWizard):
     def __init__(self, rules, parent=None):
         super().__init__(parent)
         self.rules = rules
@@ -57,15 +57,9 @@ class OhshiWizard(QWizard):
                               QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
                               QWizard.WizardButton.CancelButton])
         self.customButtonClicked.connect(self._custom_button)
-        from PySide6.QtCore import QTimer
-
-        self.autosave_enabled = False  # switched on by the app once a recovery question has been answered
+        self._init_autosave()
         self.ask_before_close = True  # tests that close windows by the dozen switch this off
         self.remember_size = True  # the window's size is kept for the next start (not by --smoke or tools)
-        self._autosave_timer = QTimer(self)
-        self._autosave_timer.setSingleShot(True)
-        self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
-        self._autosave_timer.timeout.connect(self._autosave_tick)
         self.currentIdChanged.connect(self.mark_changed)
         self.facility_page = FacilityPage(self)
         self.reader_page = ReaderPage(self)
@@ -77,13 +71,8 @@ class OhshiWizard(QWizard):
                           (PLANS, self.plans_page), (USAGE, self.usage_page), (RESULT, self.result_page)):
             self.setPage(pid, page)
         self.setStartId(FACILITY)
-        self.resize(self.settings.value("window/size", None) or self._default_size())
+        self.resize(WINDOW_SIZE.get(self.settings))
         self.dirty = False
-
-    def _default_size(self):
-        from PySide6.QtCore import QSize
-
-        return QSize(1000, 700)
 
     # ------------------------------------------------------------------ flow
     def goals(self) -> list[str]:
@@ -109,87 +98,12 @@ class OhshiWizard(QWizard):
 
     def mark_changed(self, *_a) -> None:
         self.dirty = True
-        if self.autosave_enabled:
-            self._autosave_timer.start()
-
-    # ------------------------------------------------------------------ autosave
-    def snapshot(self) -> dict:
-        """Everything on screen, as typed (even a price that does not parse yet), and the page shown."""
-        snap = {"format": AUTOSAVE_FORMAT, "page": self.currentId(), "raw": self.raw,
-                "as_of": self.as_of.isoformat() if self.as_of else None,
-                "path": str(self.path) if self.path else None,
-                "facility": self.facility_page.raw_data()}
-        if self.reader_page._built:
-            snap["reader"] = self.reader_page.raw_data()
-        if self.goals_page._built:
-            snap["goals"] = self.goals_page.chosen()
-        if self.plans_page._built:
-            snap["plans"] = {pid: self.plans_page.raw_plan(pid) for pid in self.plans_page.editors}
-        if self.usage_page._built:
-            snap["usage"] = self.usage_page.raw_data()
-        return snap
-
-    def restore(self, snap: dict) -> None:
-        """Put a snapshot back on screen, page included."""
-        if snap.get("format") != AUTOSAVE_FORMAT:
-            raise ValueError("not an autosave")
-        self.raw = snap.get("raw") or {}
-        self.as_of = _dt.date.fromisoformat(snap["as_of"]) if snap.get("as_of") else None
-        self.path = Path(snap["path"]) if snap.get("path") else None
-        self.facility_page.load(snap["facility"])
-        if "reader" in snap:
-            self.reader_page.load(snap["reader"])
-        if "goals" in snap:
-            self.goals_page.set_chosen(snap["goals"])
-        for pid, plan in (snap.get("plans") or {}).items():
-            self.plans_page.load_plan(pid, plan)
-        if "usage" in snap:
-            self.usage_page.load(snap["usage"])
-        self.restart()
-        target = snap.get("page", 0)
-        while self.currentId() != target and self.currentId() != -1:
-            before = self.currentId()
-            if not self.currentPage().isComplete():
-                break
-            self.next()
-            if self.currentId() == before:
-                break
-        self.dirty = True
-
-    def _autosave_tick(self) -> None:  # a slot must return None (see widgets.LineRow)
-        self.autosave_now()
-
-    def autosave_now(self) -> bool:
-        """Write the snapshot atomically to the app-data folder. Never raises: autosave must not break the app."""
-        import json
-        import logging
-
-        from ..core.atomic import atomic_write_bytes
-        from ..core.paths import autosave_path
-
-        self._autosave_timer.stop()
-        try:
-            data = json.dumps(self.snapshot(), ensure_ascii=False).encode("utf-8")
-            atomic_write_bytes(autosave_path(), data)
-            return True
-        except Exception:  # noqa: BLE001 - a full disk or a bad path must not take the user's work down with it
-            logging.getLogger(__name__).exception("autosave failed")
-            return False
-
-    def discard_autosave(self) -> None:
-        from ..core.paths import autosave_path
-
-        self._autosave_timer.stop()
-        try:
-            autosave_path().unlink()
-        except OSError:
-            pass
+        self.schedule_autosave()
 
     def _confirm_close(self) -> bool:
         """Closing with work not saved to a file asks first. True when the window may close."""
         if self.dirty and self.ask_before_close:
-            from PySide6.QtWidgets import QMessageBox
-
+            QMessageBox = qt.QMessageBox
             answer = QMessageBox.question(
                 self, "終了の確認", "入力した内容はまだファイルに保存されていません。\n保存してから終了しますか。",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -289,159 +203,14 @@ class OhshiWizard(QWizard):
         self.restart()
         self.dirty = False
 
-    # ------------------------------------------------------------------ files
+    # ------------------------------------------------------------------ buttons
     def _custom_button(self, which: int) -> None:
         if which == QWizard.WizardButton.CustomButton1.value:
             self.open_dialog()
         elif which == QWizard.WizardButton.CustomButton2.value:
             self.save_dialog()
 
-    def _last_dir(self) -> str:
-        return str(self.settings.value("files/last_dir", str(Path.home())))
-
-    def open_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _f = QFileDialog.getOpenFileName(self, "ケースを開く", self._last_dir(),
-                                               "ohshi-desk のファイル (*.ohshi.json *.json *.xlsx);;すべてのファイル (*)")
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path) -> bool:
-        from PySide6.QtWidgets import QMessageBox
-
-        from ..core.case import CaseError
-        from ..core.xlsx_read import read_any
-
-        try:
-            case = read_any(path, self.rules)
-            self.load_case_data(case.raw)
-        except CaseError as exc:
-            QMessageBox.warning(self, "開けませんでした", f"{exc}\n\nいま入力中の内容はそのまま残っています。")
-            return False
-        self.path = Path(path)
-        self.settings.setValue("files/last_dir", str(self.path.parent))
-        return True
-
-    def save_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog, QMessageBox
-
-        if self.facility_page.kind.currentData() is None:
-            QMessageBox.information(self, "保存", "施設の種類を選んでから保存してください。")
-            return
-        name = self.facility_page.name.text().strip() or "ケース"
-        suggested = str(Path(self._last_dir()) / f"{name}.ohshi.json")
-        path, _f = QFileDialog.getSaveFileName(self, "ケースを保存", suggested, "ohshi-desk ケース (*.ohshi.json)")
-        if path:
-            self.save_path(path)
-
-    def save_path(self, path) -> bool:
-        from PySide6.QtWidgets import QMessageBox
-
-        from ..core.case import CaseError, save_case
-
-        try:
-            case = self.case()
-            save_case(case, path)
-        except (CaseError, OSError) as exc:
-            QMessageBox.warning(self, "保存できませんでした",
-                                f"{exc}\n\n別の名前か別のフォルダを選んでください。入力した内容はそのまま残っています。")
-            return False
-        self.path = Path(path)
-        self.settings.setValue("files/last_dir", str(self.path.parent))
-        self.dirty = False
-        return True
-
-    # ------------------------------------------------------------------ Excel
-    def export_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        name = self.facility_page.name.text().strip() or "補助金"
-        suggested = str(Path(self._last_dir()) / f"{name}_補助金管理表.xlsx")
-        path, _f = QFileDialog.getSaveFileName(self, "Excel に書き出す", suggested, "Excel ブック (*.xlsx)")
-        if path:
-            self.export_path(path)
-
-    def export_path(self, path, *, ask=True) -> Path | None:
-        """Write the workbook; when the file is open elsewhere or the folder is read-only, say so and offer another
-        name. Returns the path written, or None."""
-        from PySide6.QtWidgets import QMessageBox
-
-        from ..core.case import CaseError
-        from ..core.xlsx_write import ExportError, export_case
-
-        path = Path(path)
-        while True:
-            try:
-                export_case(self.case(), self.rules, path, self.as_of)
-            except ExportError as exc:
-                if not ask or exc.suggestion is None:
-                    QMessageBox.warning(self, "書き出せませんでした", f"{exc}\n\n入力した内容はそのまま残っています。")
-                    return None
-                answer = QMessageBox.question(
-                    self, "書き出せませんでした",
-                    f"{exc}\n\n代わりに「{exc.suggestion}」に書き出しますか。")
-                if answer != QMessageBox.StandardButton.Yes:
-                    return None
-                path = exc.suggestion
-                continue
-            except CaseError as exc:
-                QMessageBox.warning(self, "書き出せませんでした", str(exc))
-                return None
-            self.settings.setValue("files/last_dir", str(path.parent))
-            return path
-
-    # ------------------------------------------------------------------ printing
-    def breakdown_html(self) -> str:
-        from ..core.print_html import breakdown_html
-
-        bd = self.result_page.breakdown or self.compute(self.as_of or today())
-        return breakdown_html(bd, self.facility_page.name.text().strip())
-
-    def print_breakdown(self) -> None:
-        from PySide6.QtWidgets import QFileDialog, QMenu
-
-        menu = QMenu(self)
-        act_print = menu.addAction("印刷…")
-        act_pdf = menu.addAction("PDF に保存…")
-        chosen = menu.exec(self.result_page.print_button.mapToGlobal(self.result_page.print_button.rect().bottomLeft()))
-        if chosen is act_pdf:
-            name = self.facility_page.name.text().strip() or "見積り"
-            path, _f = QFileDialog.getSaveFileName(self, "PDF に保存", str(Path(self._last_dir()) / f"{name}_見積り.pdf"),
-                                                   "PDF (*.pdf)")
-            if path:
-                self.print_to_pdf(path)
-        elif chosen is act_print:
-            from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            self._setup_a4(printer)
-            if QPrintDialog(printer, self).exec():
-                self._document().print_(printer)
-
-    def _setup_a4(self, printer) -> None:
-        from PySide6.QtGui import QPageSize
-
-        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-
-    def _document(self):
-        from PySide6.QtGui import QTextDocument
-
-        doc = QTextDocument()
-        doc.setDefaultFont(self.font())
-        doc.setHtml(self.breakdown_html())
-        return doc
-
-    def print_to_pdf(self, path) -> None:
-        from PySide6.QtPrintSupport import QPrinter
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(path))
-        self._setup_a4(printer)
-        self._document().print_(printer)
-
     def done(self, result: int) -> None:
         if self.remember_size:
-            self.settings.setValue("window/size", self.size())
+            WINDOW_SIZE.set(self.settings, self.size())
         super().done(result)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from ohshi_desk.core.paths import autosave_path  # noqa: E402
 from ohshi_desk.core.rules import load_rules  # noqa: E402
 from ohshi_desk.ui.app import make_application  # noqa: E402
-from ohshi_desk.ui.safety import offer_recovery  # noqa: E402
+from ohshi_desk.ui.autosave import offer_recovery  # noqa: E402
 from ohshi_desk.ui.wizard import OhshiWizard  # noqa: E402
 
 

@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from ohshi_desk.core.paths import autosave_path, log_path
-from ohshi_desk.ui.safety import install_excepthook, offer_recovery
-from ohshi_desk.ui.wizard import AUTOSAVE_DELAY_MS
+from ohshi_desk.ui.autosave import AUTOSAVE_DELAY_MS, offer_recovery
+from ohshi_desk.ui.errors import install_excepthook
 
 DRIVER = Path(__file__).with_name("kill_driver.py")
 

@@ -1,0 +1,38 @@
+"""The one place the app's windows take Qt from (as Anki's ``aqt/qt``): ``from .qt import QWizard``, or
+``from . import qt`` and ``qt.QMessageBox`` where it is used.
+
+Nothing is imported when this module is: each name is looked up in its PySide6 module the first time it is asked
+for, and kept. This keeps what start-up has always relied on — the rules are read before Qt is loaded, and a Qt
+class the first page does not show (a date picker, the printer, a message box) is never made before it is needed
+(PySide6 builds each class on first access). A name not listed in :data:`NAMES` is an error, so that every Qt
+class the app uses is declared here once.
+"""
+
+from __future__ import annotations
+
+NAMES = {
+    "PySide6.QtCore": ("QDate", "QLibraryInfo", "QLocale", "QSettings", "QSize", "QTimer", "QTranslator", "Qt",
+                       "Signal"),
+    "PySide6.QtGui": ("QColor", "QFont", "QIcon", "QPageSize", "QPalette", "QTextDocument"),
+    "PySide6.QtWidgets": ("QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit", "QFileDialog",
+                          "QFrame", "QGridLayout", "QGroupBox", "QHBoxLayout", "QLabel", "QLayout", "QLineEdit",
+                          "QMenu", "QMessageBox", "QPushButton", "QRadioButton", "QScrollArea", "QToolButton",
+                          "QVBoxLayout", "QWidget", "QWizard", "QWizardPage"),
+    "PySide6.QtPrintSupport": ("QPrintDialog", "QPrinter"),
+}
+_MODULE_OF = {name: module for module, names in NAMES.items() for name in names}
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"{__name__} has no {name!r} (add it to NAMES)")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup is an ordinary module attribute
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *_MODULE_OF])

@@ -1,0 +1,116 @@
+"""The import rules of ARCHITECTURE.md, checked on the source (every import, also those inside functions):
+
+- ``ohshi_desk/core`` imports neither Qt nor ``ohshi_desk.ui``;
+- in ``ohshi_desk/ui`` only ``qt.py`` imports PySide6 (every other module takes Qt from it);
+- no module imports another that imports it back (the package's modules form no circle);
+- no program id, item id, facility kind or document id is written in Python: they live in ``rules/``
+  (the self-test's expected figures are the one exception).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from ohshi_desk.core.case import FIELD_LABELS
+from ohshi_desk.core.methods import METHODS
+from ohshi_desk.core.yamlsafe import load_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "ohshi_desk"
+RULES = ROOT / "rules"
+ID_EXCEPTIONS = {"ui/selftest.py"}  # the self-test checks known figures of the example case
+
+
+def modules() -> dict[str, Path]:
+    return {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+            for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _type_checking_only(node: ast.AST, parents: dict) -> bool:
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return True
+    return False
+
+
+def imports(name: str, path: Path) -> set[str]:
+    """The modules ``name`` imports (absolute names), leaving out imports made only for type checkers."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = set()
+    for node in ast.walk(tree):
+        if _type_checking_only(node, parents):
+            continue
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parts = parts[:len(parts) - (node.level - 1)]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            out.add(base)
+            out.update(f"{base}.{a.name}" for a in node.names)  # ``from . import qt`` imports a module
+    return out
+
+
+def test_core_imports_no_qt_and_no_ui():
+    bad = {name: sorted(i for i in imports(name, path) if i.startswith(("PySide6", "ohshi_desk.ui")))
+           for name, path in modules().items() if name.startswith("ohshi_desk.core")}
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_in_ui_only_the_qt_module_imports_pyside6():
+    bad = {name: sorted(i for i in imports(name, path) if i.startswith("PySide6"))
+           for name, path in modules().items() if name.startswith("ohshi_desk.ui") and name != "ohshi_desk.ui.qt"}
+    assert {k: v for k, v in bad.items() if v} == {}
+
+
+def test_no_import_circles():
+    mods = modules()
+    graph = {name: {i for i in imports(name, path) if i in mods and i != name} for name, path in mods.items()}
+    circles = set()
+
+    def walk(node, stack):
+        for nxt in graph[node]:
+            if nxt in stack:
+                circle = stack[stack.index(nxt):]
+                # a package importing its own submodules (``methods/__init__``) is not a circle
+                if not all(m == circle[0] or m.startswith(circle[0] + ".") for m in circle):
+                    circles.add(" → ".join([*circle, nxt]))
+            elif len(stack) < 12:
+                walk(nxt, [*stack, nxt])
+
+    for name in graph:
+        walk(name, [name])
+    assert sorted(circles) == []
+
+
+def rule_ids() -> set[str]:
+    ids = set()
+    for path in (RULES / "programs").glob("*.yaml"):
+        ids.add(load_yaml(path.read_text(encoding="utf-8"))["id"])
+    ids |= set(load_yaml((RULES / "items.yaml").read_text(encoding="utf-8"))["items"])
+    kinds = load_yaml((RULES / "facility_kinds.yaml").read_text(encoding="utf-8"))
+    ids |= set(kinds["kinds"]) | set(kinds["groups"])
+    ids |= set(load_yaml((RULES / "documents.yaml").read_text(encoding="utf-8"))["documents"])
+    # A method's name is the engine's own word and a case file's keys are the case format's (CASE_FORMAT.md), even
+    # where a program or an item shares the spelling (``usage_bonus``, ``face_reader``).
+    return ids - set(METHODS) - set(FIELD_LABELS)
+
+
+def test_no_program_item_kind_or_document_id_in_python():
+    ids = rule_ids()
+    assert {"home_visit", "tablet", "clinic", "receipt_breakdown"} <= ids  # the rules were read
+    found = []
+    for path in modules().values():
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel in ID_EXCEPTIONS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ids:
+                found.append(f"{rel}:{node.lineno}: {node.value!r}")
+    assert found == []
