@@ -102,8 +102,7 @@ def _done_before(program: Program, plan: Plan | None) -> tuple[tuple[str, str], 
     share = program.shares_system
     if plan is None or not share or not program.done_before_flag or not plan.flags.get(program.done_before_flag):
         return ()
-    why = ("以前の補助（または他の区分）で既にレセコン改修を行っているため、追加の改修は補助対象になりません。"
-           + share["note"])
+    why = share["done_before_reason"] + share["note"]
     return ((share["group"], why),)
 
 
@@ -131,7 +130,7 @@ def _apply_shared_systems(results: dict[str, Result], case: Case, rules: Rules, 
         best = opt1 if opt1[0].subsidy + opt1[1].subsidy >= opt2[0].subsidy + opt2[1].subsidy else opt2
         share_val = Val(True, share.get("cite", a.edition.cite), share.get("confidence", a.edition.confidence), "", "")
         for res2 in best:
-            res2.notes.append(share["note"] + "。両方の計画にレセコン改修があるため、補助額が多くなる方で1回だけ計上しています")
+            res2.notes.append(f"{share['note']}。{share['counted_once_note']}")
             res2.use(share_val)
         results[pid], results[other_id] = best
 

@@ -67,7 +67,8 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
         lst.sort(key=lambda u: -u[0])
     n_required = len(units[c["requires"]])
     n = min(n_allowed, n_required)
-    r.reasons.append(f"{rules.kinds[kind]['label']}はクーポン最大{n_allowed}つ（汎用カードリーダー{n_allowed}台分）まで")
+    required_label = rules.items[c["requires"]]["label"]
+    r.reasons.append(f"{rules.kinds[kind]['label']}はクーポン最大{n_allowed}つ（{required_label}{n_allowed}台分）まで")
     if n_required == 0 and r.lines:
         r.reasons.append(f"{rules.items[c['requires']]['label']}の行がないため、クーポンは使えません")
     total_eligible = total_capped = total_sub = 0
