@@ -27,11 +27,22 @@ def __getattr__(name: str):
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"{__name__} has no {name!r} (add it to NAMES)")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_import(module), name)
     globals()[name] = value  # the next lookup is an ordinary module attribute
     return value
+
+
+def _import(module: str):
+    # Spelled out (not importlib): the packager finds the Qt modules the app needs by reading import statements.
+    if module == "PySide6.QtCore":
+        from PySide6 import QtCore as mod
+    elif module == "PySide6.QtGui":
+        from PySide6 import QtGui as mod
+    elif module == "PySide6.QtWidgets":
+        from PySide6 import QtWidgets as mod
+    else:
+        from PySide6 import QtPrintSupport as mod
+    return mod
 
 
 def __dir__():
