@@ -678,7 +678,11 @@ class ResultPage(LazyPage):
         self.cards.addStretch(1)
         self.total.setText(f"いま申請できる見積り合計: {yen(self.breakdown['total_subsidy_open'])}")
         r = self.w.rules
+        from ..core.rules_source import source_note
+
+        note = source_note(self.breakdown)
         self.footer.setText(
+            (f"{note}。" if note else "") +
             f"ルール版 {r.version}（{wareki(r.last_checked)}に確認）。これは見積りです。通知に書かれていない点は少なめに見積もっています。"
             f"購入・申請の前に、必ず医療機関等向け総合ポータルサイトで最新の情報を確認してください。問い合わせ: {r.call_center}")
 
