@@ -150,6 +150,9 @@ class FileActions:
         return breakdown_html(bd, self.facility_page.name.text().strip())
 
     def print_breakdown(self) -> None:
+        if self.result_page.breakdown is None:  # the case was refused: the page already says which field
+            qt.QMessageBox.warning(self, "印刷できません", self.result_page.footer.text())
+            return
         menu = qt.QMenu(self)
         act_print = menu.addAction("印刷…")
         act_pdf = menu.addAction("PDF に保存…")

@@ -661,16 +661,31 @@ class ResultPage(LazyPage):
         return _dt.date(d.year(), d.month(), d.day())
 
     def recompute(self):
-        from ..core.formatting import wareki, yen
+        from ..core.case import CaseError
 
         self.w.as_of = self.as_of()
-        self.breakdown = self.w.compute(self.as_of())
+        try:
+            self.breakdown = self.w.compute(self.as_of())
+        except CaseError as exc:  # a value the case refuses (text too long, a control character): say which
+            self.breakdown = None
+            self._clear_cards()
+            self.total.setText("計算できません")
+            self.footer.setText(f"{exc}。前のページに戻って直してください。")
+            return
+        self._clear_cards()
+        self._show_breakdown()
+
+    def _clear_cards(self) -> None:
         while self.cards.count():  # old cards leave the page at once: nothing stale can be found or clicked
             old = self.cards.takeAt(0).widget()
             if old is not None:
                 old.hide()
                 old.setParent(None)
                 old.deleteLater()
+
+    def _show_breakdown(self) -> None:
+        from ..core.formatting import wareki, yen
+
         for p in self.breakdown["programs"]:
             card = ProgramCard(p)
             self.cards.addWidget(card)

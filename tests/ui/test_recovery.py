@@ -256,3 +256,16 @@ def test_a_kept_aside_autosave_opens_from_the_app(wizard, fresh):
     after = w2.snapshot()
     for key in ("facility", "reader", "goals", "plans"):
         assert after[key] == snap[key], key
+
+
+@pytest.mark.parametrize("name, words", [("長" * 300, "200文字以内"), ("べっぷ\x07病院", "U+0007")])
+def test_the_result_page_names_a_refused_field_instead_of_a_generic_error(wizard, name, words):
+    _fill(wizard)
+    wizard.facility_page.name.setText(name)
+    while wizard.currentId() != 5:
+        before = wizard.currentId()
+        wizard.next()
+        assert wizard.currentId() != before
+    page = wizard.result_page
+    assert page.breakdown is None and page.total.text() == "計算できません"
+    assert "facility.name" in page.footer.text() and words in page.footer.text()
