@@ -188,6 +188,7 @@ class Autosave:
         which = qt.QWizard.WizardButton.CustomButton3
         if bool(text) != self.testOption(qt.QWizard.WizardOption.HaveCustomButton3):
             self.setOption(qt.QWizard.WizardOption.HaveCustomButton3, bool(text))
+            self.lay_out_buttons(autosave_problem=bool(text))
         if text:
             self.setButtonText(which, "⚠ 自動保存できません")
             self.button(which).setToolTip(text)

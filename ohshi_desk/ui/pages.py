@@ -670,7 +670,7 @@ class ResultPage(LazyPage):
             self.breakdown = None
             self._clear_cards()
             self.total.setText("計算できません")
-            self.footer.setText(f"{exc}。前のページに戻って直してください。")
+            self.footer.setText(f"{str(exc).removeprefix('ケースファイルの ')}。前のページに戻って直してください。")
             return
         self._clear_cards()
         self._show_breakdown()

@@ -62,11 +62,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self.setButtonText(QWizard.WizardButton.CustomButton1, "開く(&O)…")
         self.setButtonText(QWizard.WizardButton.CustomButton2, "保存(&S)…")
         self.autosave_problem = ""
-        self.setButtonLayout([QWizard.WizardButton.CustomButton1, QWizard.WizardButton.CustomButton2,
-                              QWizard.WizardButton.HelpButton, QWizard.WizardButton.CustomButton3,
-                              QWizard.WizardButton.Stretch, QWizard.WizardButton.BackButton,
-                              QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
-                              QWizard.WizardButton.CancelButton])
+        self.lay_out_buttons(autosave_problem=False)
         self.customButtonClicked.connect(self._custom_button)
         self._init_autosave()
         self.ask_before_close = True  # tests that close windows by the dozen switch this off
@@ -248,6 +244,14 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             self.save_dialog()
         elif which == QWizard.WizardButton.CustomButton3.value:
             self._explain_autosave_problem()
+
+    def lay_out_buttons(self, *, autosave_problem: bool) -> None:
+        """The button row; the 「⚠ 自動保存できません」 button is in it only while autosave cannot write (a button
+        in the layout is shown whatever its option says)."""
+        b = QWizard.WizardButton
+        self.setButtonLayout([b.CustomButton1, b.CustomButton2, b.HelpButton,
+                              *([b.CustomButton3] if autosave_problem else []), b.Stretch, b.BackButton,
+                              b.NextButton, b.FinishButton, b.CancelButton])
 
     def update_rules(self) -> None:
         """「ルールを更新…」 (its own module: ui/rules_update.py)."""

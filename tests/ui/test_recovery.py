@@ -147,6 +147,7 @@ def test_autosave_failure_is_shown_with_where_why_and_what_to_do(wizard, how, mo
             raise OSError(errno.EROFS, "Read-only file system")
 
         mp.setattr(tempfile, "mkstemp", read_only)
+    assert not _problem_button(wizard).isVisible()  # nothing to say yet: no empty button in the row
     try:
         commit(wizard.facility_page.name, "入力中")
         assert wizard.autosave_now() is False
@@ -161,6 +162,7 @@ def test_autosave_failure_is_shown_with_where_why_and_what_to_do(wizard, how, mo
             path.rmdir()
     assert wizard.autosave_now() is True  # fixed: the warning goes
     assert not wizard.testOption(QWizard.WizardOption.HaveCustomButton3)
+    assert not _problem_button(wizard).isVisible()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
