@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-import json
 import zipfile
 from pathlib import Path
 
@@ -21,6 +20,11 @@ MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
 
 
 def is_workbook(path) -> bool:
+    """A regular file that starts like a zip. Never opens anything else (a FIFO would block the open)."""
+    from .guard import is_regular_file
+
+    if not is_regular_file(path):
+        return False
     try:
         with open(path, "rb") as fh:
             return fh.read(4) == b"PK\x03\x04"
@@ -37,15 +41,23 @@ def read_any(path, rules) -> Case:
 def read_workbook(path, rules) -> Case:
     from openpyxl import load_workbook
 
+    from .guard import LimitError, is_regular_file, shown
     from .xlsx_write import DATA_SHEET, WORKBOOK_FORMAT
 
     path = Path(path)
     try:
+        if path.exists() and not is_regular_file(path):
+            raise CaseError("", f"「{shown(path.name)}」は通常のファイルではありません")
         if path.stat().st_size > MAX_WORKBOOK_BYTES:
             raise CaseError("", "ファイルが大きすぎます。ohshi-desk で作った Excel ファイルか確認してください")
+        from .guard import check_zip
+
+        check_zip(path)  # a zip bomb is refused before anything is unpacked
         wb = load_workbook(path, data_only=True)
     except CaseError:
         raise
+    except LimitError as exc:
+        raise CaseError("", f"「{shown(path.name)}」は読みません: {exc}。ohshi-desk で作った Excel ファイルか確認してください") from None
     except FileNotFoundError:
         raise CaseError("", f"ファイル「{path}」が見つかりません") from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, TypeError):
@@ -68,15 +80,34 @@ def read_workbook(path, rules) -> Case:
             break
         chunks.append(str(value))
         row += 1
+    from .guard import strict_json_loads
+
     try:
-        data = json.loads("".join(chunks))
-    except ValueError:
+        data = strict_json_loads("".join(chunks))
+    except (ValueError, RecursionError):  # LimitError and DuplicateKey are ValueErrors
         raise CaseError("", f"{DATA_SHEET} シートのケースの情報が壊れています") from None
     if not isinstance(data, dict):
         raise CaseError("", f"{DATA_SHEET} シートのケースの情報が壊れています")
     if "明細" in wb.sheetnames:
-        data = _apply_details(data, wb["明細"], rules)
+        try:
+            data = _apply_details(data, wb["明細"], rules)
+        except CaseError:
+            raise
+        except (AttributeError, TypeError, KeyError, ValueError, IndexError):  # the hidden sheet was edited
+            raise CaseError("", f"{DATA_SHEET} シートのケースの情報が壊れています（非表示のシートは変更しないでください）") from None
     return parse_case(data, rules)
+
+
+MAX_DETAIL_ROWS = 5000
+
+
+def _used_rows(ws) -> list[int]:
+    """The rows of a sheet that hold a cell, in order: a stray cell at row 1,048,576 gives one more row, not a
+    million empty ones (``max_row`` is the declared size, and ``ws.cell`` would create every cell it visits)."""
+    cells = getattr(ws, "_cells", None)
+    if isinstance(cells, dict):
+        return sorted({r for (r, _c), cell in cells.items() if cell.value not in (None, "")})
+    return list(range(1, min(ws.max_row, MAX_DETAIL_ROWS) + 1))
 
 
 def _cell_error(row: int, column: str, problem: str) -> CaseError:
@@ -84,18 +115,31 @@ def _cell_error(row: int, column: str, problem: str) -> CaseError:
 
 
 def _apply_details(data: dict, ws, rules) -> dict:
+    from .guard import bad_char
     from .xlsx_write import COL
 
     data = copy.deepcopy(data)
-    plans = data.setdefault("plans", {})
+    if data.get("plans") is None:
+        data["plans"] = {}
+    plans = data["plans"]
+    for pid in list(plans):
+        if plans[pid] is None:  # a plan written as null: an empty plan, as parse_case takes it
+            plans[pid] = {}
     short = {rules.program(pid).short_name: pid for pid in rules.program_ids}
     item_by_label = {v["label"]: k for k, v in rules.items.items()}
     seen: dict[str, list] = {pid: [] for pid in plans}
     header = [ws.cell(row=1, column=c).value for c in range(1, len(COL) + 1)]
     if header[COL["補助制度"] - 1] != "補助制度" or header[COL["単価（税込）"] - 1] != "単価（税込）":
         raise CaseError("明細 シート 1行目", "見出しの並びが変わっています。列の移動や削除はしないでください")
-    for r in range(2, ws.max_row + 1):
+    rows = [r for r in _used_rows(ws) if r >= 2]
+    if len(rows) > MAX_DETAIL_ROWS:
+        raise CaseError("明細 シート", f"行が多すぎます（{len(rows):,}行、{MAX_DETAIL_ROWS:,}行まで）")
+    for r in rows:
         values = {name: ws.cell(row=r, column=c).value for name, c in COL.items()}
+        for name, value in values.items():
+            problem = bad_char(value) if isinstance(value, str) else None
+            if problem:
+                raise _cell_error(r, name, problem)
         get = values.get
         ident, program_label = get("ID"), get("補助制度")
         if ident in (None, "") and program_label in (None, ""):

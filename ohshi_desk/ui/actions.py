@@ -52,12 +52,27 @@ class FileActions:
     def open_path(self, path) -> bool:
         from ..core.case import CaseError
         from ..core.xlsx_read import read_any
+        from .recovery import read_autosave
 
+        snap = read_autosave(path) if str(path).endswith(".json") else None
+        if snap is not None:  # an autosave kept aside after a crash: opened like a restore, every field it can
+            problems = self.restore(snap)
+            if problems:
+                qt.QMessageBox.information(self, "自動保存を開きました", "次の項目は復元できなかったため、入力されていた値を示します:\n"
+                                           + "\n".join(f"・{p}" for p in problems[:20]))
+            return True
         try:
             case = read_any(path, self.rules)
             self.load_case_data(case.raw)
         except CaseError as exc:
             qt.QMessageBox.warning(self, "開けませんでした", f"{exc}\n\nいま入力中の内容はそのまま残っています。")
+            return False
+        except Exception:  # noqa: BLE001 - the screen has been put back; say so rather than crash
+            import logging
+
+            logging.getLogger(__name__).exception("open failed")
+            qt.QMessageBox.warning(self, "開けませんでした", "このファイルを画面に読み込めませんでした。\n\n"
+                                   "いま入力中の内容はそのまま残っています。")
             return False
         self.path = Path(path)
         self._remember_dir(self.path)
@@ -80,8 +95,11 @@ class FileActions:
             case = self.case()
             save_case(case, path)
         except (CaseError, OSError) as exc:
+            from ..core.atomic import write_problem
+
+            why = write_problem(exc) if isinstance(exc, OSError) else str(exc)  # a full disk: said in Japanese
             qt.QMessageBox.warning(self, "保存できませんでした",
-                                   f"{exc}\n\n別の名前か別のフォルダを選んでください。入力した内容はそのまま残っています。")
+                                   f"{why}\n\n別の名前か別のフォルダを選んでください。入力した内容はそのまま残っています。")
             return False
         self.path = Path(path)
         self._remember_dir(self.path)
@@ -132,6 +150,9 @@ class FileActions:
         return breakdown_html(bd, self.facility_page.name.text().strip())
 
     def print_breakdown(self) -> None:
+        if self.result_page.breakdown is None:  # the case was refused: the page already says which field
+            qt.QMessageBox.warning(self, "印刷できません", self.result_page.footer.text())
+            return
         menu = qt.QMenu(self)
         act_print = menu.addAction("印刷…")
         act_pdf = menu.addAction("PDF に保存…")

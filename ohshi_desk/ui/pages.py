@@ -661,16 +661,31 @@ class ResultPage(LazyPage):
         return _dt.date(d.year(), d.month(), d.day())
 
     def recompute(self):
-        from ..core.formatting import wareki, yen
+        from ..core.case import CaseError
 
         self.w.as_of = self.as_of()
-        self.breakdown = self.w.compute(self.as_of())
+        try:
+            self.breakdown = self.w.compute(self.as_of())
+        except CaseError as exc:  # a value the case refuses (text too long, a control character): say which
+            self.breakdown = None
+            self._clear_cards()
+            self.total.setText("計算できません")
+            self.footer.setText(f"{str(exc).removeprefix('ケースファイルの ')}。前のページに戻って直してください。")
+            return
+        self._clear_cards()
+        self._show_breakdown()
+
+    def _clear_cards(self) -> None:
         while self.cards.count():  # old cards leave the page at once: nothing stale can be found or clicked
             old = self.cards.takeAt(0).widget()
             if old is not None:
                 old.hide()
                 old.setParent(None)
                 old.deleteLater()
+
+    def _show_breakdown(self) -> None:
+        from ..core.formatting import wareki, yen
+
         for p in self.breakdown["programs"]:
             card = ProgramCard(p)
             self.cards.addWidget(card)
@@ -678,7 +693,11 @@ class ResultPage(LazyPage):
         self.cards.addStretch(1)
         self.total.setText(f"いま申請できる見積り合計: {yen(self.breakdown['total_subsidy_open'])}")
         r = self.w.rules
+        from ..core.rules_source import source_note
+
+        note = source_note(self.breakdown)
         self.footer.setText(
+            (f"{note}。" if note else "") +
             f"ルール版 {r.version}（{wareki(r.last_checked)}に確認）。これは見積りです。通知に書かれていない点は少なめに見積もっています。"
             f"購入・申請の前に、必ず医療機関等向け総合ポータルサイトで最新の情報を確認してください。問い合わせ: {r.call_center}")
 

@@ -35,6 +35,11 @@ FACILITY_KEYS = ("name", "kind", "institution_code", "prefecture", "municipality
 READER_KEYS = ("maker", "model", "units", "free_units")
 
 
+def _as_dict(value) -> dict:
+    """A section of the case as last opened; null (which compute takes as empty) is an empty section."""
+    return value if isinstance(value, dict) else {}
+
+
 class OhshiWizard(Autosave, FileActions, QWizard):
     def __init__(self, rules, parent=None):
         super().__init__(parent)
@@ -44,18 +49,20 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self.dirty = False
         self.path: Path | None = None
         self.settings = QSettings("ohshi-desk", "ohshi-desk")
-        self.setWindowTitle("ohshi-desk — オンライン資格確認の補助金 見積り")
+        self.setWindowTitle("ohshi-desk — オンライン資格確認の補助金 見積り"
+                            + (f"（差し替えルール 版 {rules.version} を使用中）" if getattr(rules, "origin", "") else ""))
         # The same look on every system: left to itself, QWizard takes Windows' 'Aero' look there (its Back button
         # up in the title bar, fixed white colours), unlike the screens shown in the manual and tested here.
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         opt = QWizard.WizardOption  # all at once: each setOption lays the buttons out again
-        self.setOptions(self.options() | opt.NoBackButtonOnStartPage | opt.HaveCustomButton1 | opt.HaveCustomButton2)
+        self.setOptions(self.options() | opt.NoBackButtonOnStartPage | opt.HaveCustomButton1 | opt.HaveCustomButton2
+                        | opt.HaveHelpButton)
+        self.setButtonText(QWizard.WizardButton.HelpButton, "ルールを更新…")
+        self.helpRequested.connect(self.update_rules)
         self.setButtonText(QWizard.WizardButton.CustomButton1, "開く(&O)…")
         self.setButtonText(QWizard.WizardButton.CustomButton2, "保存(&S)…")
-        self.setButtonLayout([QWizard.WizardButton.CustomButton1, QWizard.WizardButton.CustomButton2,
-                              QWizard.WizardButton.Stretch, QWizard.WizardButton.BackButton,
-                              QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
-                              QWizard.WizardButton.CancelButton])
+        self.autosave_problem = ""
+        self.lay_out_buttons(autosave_problem=False)
         self.customButtonClicked.connect(self._custom_button)
         self._init_autosave()
         self.ask_before_close = True  # tests that close windows by the dozen switch this off
@@ -135,26 +142,26 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         data.pop("as_of", None)
         if self.as_of:
             data["as_of"] = self.as_of.isoformat()
-        fac = {k: v for k, v in data.get("facility", {}).items() if k not in FACILITY_KEYS}
+        fac = {k: v for k, v in _as_dict(data.get("facility")).items() if k not in FACILITY_KEYS}
         fac.update(self.facility_page.to_data())
         data["facility"] = fac
-        fr = {k: v for k, v in data.get("face_reader", {}).items() if k not in READER_KEYS}
+        fr = {k: v for k, v in _as_dict(data.get("face_reader")).items() if k not in READER_KEYS}
         fr.update(self.reader_page.to_data())
         data["face_reader"] = fr
         goals = self.goals()
         if self._needs_usage():
-            usage = {k: v for k, v in data.get("usage", {}).items() if k not in dict.fromkeys(
+            usage = {k: v for k, v in _as_dict(data.get("usage")).items() if k not in dict.fromkeys(
                 ("oct2023_receipts", "oct2023_rate_percent", "oct2023_users", "best_month_users_2024",
                  "peak_monthly_uses"))}
             usage.update(self.usage_page.to_data())
             data["usage"] = usage
         else:
             data.pop("usage", None)
-        old_plans = data.get("plans", {})
+        old_plans = _as_dict(data.get("plans"))
         plans = {}
         for pid in goals:
             program = self.rules.program(pid)
-            plan = {k: v for k, v in old_plans.get(pid, {}).items()
+            plan = {k: v for k, v in _as_dict(old_plans.get(pid)).items()
                     if k not in ("lines", "option", "prior_subsidy", "receipt_system_done_before")}
             if program.purchases:
                 plan.update(self.plans_page.plan_data(pid))
@@ -171,10 +178,11 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         data = {"format": FORMAT, "facility": self.facility_page.to_data(), "face_reader": self.reader_page.to_data()}
         if data["facility"].get("kind") is None:
             data["facility"]["kind"] = self.rules.assumed_kind or next(iter(self.rules.kinds))
-        from ..core.case import parse_case
         from ..core.engine import applicability
+        from .recovery import parse_leniently
 
-        return applicability(parse_case(data, self.rules), self.rules, self.as_of)
+        # a half-typed field elsewhere on the page (a code "017") must not stop the goals from being offered
+        return applicability(parse_leniently(data, self.rules), self.rules, self.as_of)
 
     def compute(self, day: _dt.date) -> dict:
         from ..core.engine import compute
@@ -182,26 +190,51 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         return compute(self.case(), self.rules, day)
 
     def load_case_data(self, data: dict) -> None:
-        """Fill the pages from a checked case (the dict of a case file)."""
+        """Fill the pages from a case (the dict of a case file): exactly what ``compute`` accepts, and all or
+        nothing — the case is checked first (CaseError before anything on screen changes), the pages are filled
+        from the checked values, and if filling fails half-way the screen is put back as it was."""
         from ..core.case import parse_case
 
-        parse_case(data, self.rules)  # raises CaseError before anything on screen changes
+        case = parse_case(data, self.rules)
+        before = self.snapshot()
+        dirty = self.dirty
+        try:
+            self._fill_from_case(data, case)
+        except Exception:
+            self.restore(before)
+            self.dirty = dirty
+            raise
+        self.dirty = False
+
+    def _fill_from_case(self, data: dict, case) -> None:
         import copy
 
         self.raw = copy.deepcopy(data)
-        self.as_of = _dt.date.fromisoformat(data["as_of"]) if data.get("as_of") else None
-        self.facility_page.load(data.get("facility", {}))
-        self.reader_page.load(data.get("face_reader", {}))
-        self.usage_page.load(data.get("usage", {}) or {})
-        plans = data.get("plans", {})
-        goals = set(plans)
-        if data.get("usage") and not any(self.rules.program(pid).uses_usage for pid in goals):
+        self.as_of = case.as_of
+        f, r = case.facility, case.face_reader
+        self.facility_page.load({"name": f.name, "kind": f.kind, "institution_code": f.institution_code,
+                                 "prefecture": f.prefecture, "municipality": f.municipality,
+                                 "obligation_exempt": f.obligation_exempt, "checkup_provider": f.checkup_provider})
+        self.reader_page.load({"maker": r.maker, "model": r.model, "units": r.units, "free_units": r.free_units})
+        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        self.usage_page.load({k: v for k, v in usage.items() if v is not None and not isinstance(v, (dict, list))})
+        goals = set(case.plans)
+        if case.usage is not None and case.usage.given() and not any(self.rules.program(pid).uses_usage
+                                                                     for pid in goals):
             goals |= {p.id for p in self.rules.programs if p.uses_usage and not p.purchases}
         self.goals_page.set_chosen(goals)
-        for pid, plan in plans.items():
-            self.plans_page.load_plan(pid, plan)
+        raw_plans = data.get("plans") if isinstance(data.get("plans"), dict) else {}
+        for pid, plan in case.plans.items():
+            raw_plan = raw_plans.get(pid) if isinstance(raw_plans.get(pid), dict) else {}
+            raw_lines = raw_plan.get("lines") if isinstance(raw_plan.get("lines"), list) else []
+            lines = []
+            for ln, raw_line in zip(plan.lines, raw_lines, strict=False):
+                extra = {k: v for k, v in raw_line.items() if k not in ("item", "quantity", "unit_price",
+                                                                        "description", "vendor")}
+                lines.append({**extra, "item": ln.item, "quantity": ln.quantity, "unit_price": ln.unit_price,
+                              "description": ln.description, "vendor": ln.vendor})
+            self.plans_page.load_plan(pid, {"lines": lines, "option": plan.option, **plan.flags})
         self.restart()
-        self.dirty = False
 
     # ------------------------------------------------------------------ buttons
     def _custom_button(self, which: int) -> None:
@@ -209,6 +242,22 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             self.open_dialog()
         elif which == QWizard.WizardButton.CustomButton2.value:
             self.save_dialog()
+        elif which == QWizard.WizardButton.CustomButton3.value:
+            self._explain_autosave_problem()
+
+    def lay_out_buttons(self, *, autosave_problem: bool) -> None:
+        """The button row; the 「⚠ 自動保存できません」 button is in it only while autosave cannot write (a button
+        in the layout is shown whatever its option says)."""
+        b = QWizard.WizardButton
+        self.setButtonLayout([b.CustomButton1, b.CustomButton2, b.HelpButton,
+                              *([b.CustomButton3] if autosave_problem else []), b.Stretch, b.BackButton,
+                              b.NextButton, b.FinishButton, b.CancelButton])
+
+    def update_rules(self) -> None:
+        """「ルールを更新…」 (its own module: ui/rules_update.py)."""
+        from .rules_update import run
+
+        run(self)
 
     def done(self, result: int) -> None:
         if self.remember_size:

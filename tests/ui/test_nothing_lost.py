@@ -131,7 +131,9 @@ def test_unexpected_error_apologises_logs_autosaves_and_carries_on(wizard, monke
     finally:
         sys.excepthook = old_hook
     assert shown and shown[0].startswith("申し訳ありません") and "自動保存しました" in shown[0]
-    assert "boom in a slot" in log_path().read_text(encoding="utf-8")
+    logged = log_path().read_text(encoding="utf-8")
+    assert "RuntimeError" in logged and "test_unexpected_error_apologises" in logged  # where it happened
+    assert "エラー前の入力" not in logged  # never a value (the message of an error may hold one)
     assert json.loads(autosave_path().read_text(encoding="utf-8"))["facility"]["name"] == "エラー前の入力"
     wizard.facility_page.name.setText("まだ使える")  # the window still works
     assert wizard.facility_page.name.text() == "まだ使える"
