@@ -90,10 +90,24 @@ class ParsedEdit(QLineEdit):
         self.setText("" if value is None else (f"{value:,}" if isinstance(value, int) else str(value)))
 
 
-def money_edit(field: str, **kw) -> ParsedEdit:
-    from ..core.inputs import parse_yen
+def parse_yen_asking(text, field: str = "金額", *, allow_empty: bool = False):
+    """As core's parse_yen, but an amount written with dots as thousands marks (「10.000」: 10円 or 10,000円?)
+    is asked about rather than read as 10円."""
+    import re
+    import unicodedata
 
-    edit = ParsedEdit(field, parse_yen, placeholder="例: 4,980 または 4.2万", **kw)
+    from ..core.inputs import InputError, parse_yen
+
+    plain = unicodedata.normalize("NFKC", str(text)).strip().rstrip("円").strip()
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", plain):
+        whole = int(plain.replace(".", ""))
+        raise InputError(field, f"「{text}」は {whole:,}円 ですか。そうなら {whole} と、"
+                                f"小数なら円単位の整数で入力してください")
+    return parse_yen(text, field, allow_empty=allow_empty)
+
+
+def money_edit(field: str, **kw) -> ParsedEdit:
+    edit = ParsedEdit(field, parse_yen_asking, placeholder="例: 4,980 または 4.2万", **kw)
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
     return edit
 
@@ -197,6 +211,7 @@ class LineRow(QWidget):
     def __init__(self, items: dict[str, dict], order: list[str], number: int, parent=None):
         super().__init__(parent)
         self.extra: dict = {}
+        self._items = items
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.item = QComboBox()
@@ -221,13 +236,20 @@ class LineRow(QWidget):
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(3, 2)
         grid.setColumnStretch(4, 2)
+        # the amount as understood, under the price: 「＝42,000円」, with the line's subtotal when 数量 > 1
+        self.echo = QLabel()
+        self.echo.setAccessibleName(f"{number}行目の金額（読み取った値）")
+        tint(self.echo, "#1b5e20")
+        self.echo.setAlignment(qt().AlignmentFlag.AlignRight)
+        grid.addWidget(self.echo, 1, 2, 1, 2)
         self.error = QLabel()
         tint(self.error, ERROR_RED)
         self.error.setWordWrap(True)
         self.error.hide()
-        grid.addWidget(self.error, 1, 0, 1, 6)
+        grid.addWidget(self.error, 2, 0, 1, 6)
         for w in (self.quantity, self.price):
             w.validityChanged.connect(self._update_error)
+            w.validityChanged.connect(self._update_echo)
         self.item.currentIndexChanged.connect(self._emit_changed)
         self.description.textChanged.connect(self._emit_changed)
         self.vendor.textChanged.connect(self._emit_changed)
@@ -253,6 +275,19 @@ class LineRow(QWidget):
         self.error.setVisible(bool(msgs))
         self.changed.emit()
 
+    def _update_echo(self) -> None:
+        price, qty = self.price.value(), self.quantity.value()
+        if price is None:
+            self.echo.setText("")
+        elif qty and qty > 1:
+            self.echo.setText(f"＝{price:,}円 × {qty} ＝ {price * qty:,}円")
+        else:
+            self.echo.setText(f"＝{price:,}円")
+
+    def subtotal(self) -> int:
+        price = self.price.value()
+        return 0 if price is None else price * (self.quantity.value() or 1)
+
     def is_ok(self) -> bool:
         return self.quantity.is_ok() and self.price.is_ok()
 
@@ -276,6 +311,9 @@ class LineRow(QWidget):
         self.extra = {k: v for k, v in line.items() if k not in ("item", "quantity", "unit_price", "description",
                                                                     "vendor")}
         idx = self.item.findData(line.get("item"))
+        if idx < 0 and line.get("item") in self._items:  # an item not offered for this program: kept, not swapped
+            self.item.addItem(self._items[line["item"]]["label"], line["item"])
+            idx = self.item.count() - 1
         if idx >= 0:
             self.item.setCurrentIndex(idx)
         self.description.setText(str(line.get("description", "")))
@@ -290,10 +328,11 @@ class LinesEditor(QWidget):
 
     changed = Signal()
 
-    def __init__(self, items: dict[str, dict], suggested: tuple[str, ...], parent=None):
+    def __init__(self, items: dict[str, dict], suggested: tuple[str, ...], parent=None, offered=None):
         super().__init__(parent)
         self.items = items
-        self.order = list(suggested) + [it for it in items if it not in suggested]
+        offered = set(offered or items) | set(suggested)
+        self.order = list(suggested) + [it for it in items if it not in suggested and it in offered]
         self.rows: list[LineRow] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -306,9 +345,14 @@ class LinesEditor(QWidget):
         lay.addLayout(head)
         self.rows_box = QVBoxLayout()
         lay.addLayout(self.rows_box)
+        foot = QHBoxLayout()
         hint = QLabel("単価が空の行は計算に入りません。")
         tint(hint, MUTED)
-        lay.addWidget(hint)
+        foot.addWidget(hint, 1)
+        self.total_label = QLabel()
+        self.total_label.setAccessibleName("購入合計")
+        foot.addWidget(self.total_label)
+        lay.addLayout(foot)
         self.add_button = QPushButton("＋ 行を追加")
         self.add_button.setAccessibleName("行を追加")
         self.add_button.clicked.connect(self._add_clicked)
@@ -318,7 +362,11 @@ class LinesEditor(QWidget):
             row.item.setCurrentIndex(row.item.findData(it))
 
     def _emit_changed(self, *_a) -> None:
+        self.total_label.setText(f"購入合計（税込）: {self.total():,}円")
         self.changed.emit()
+
+    def total(self) -> int:
+        return sum(r.subtotal() for r in self.rows)
 
     def _add_clicked(self, *_a) -> None:
         self.add_row()
@@ -331,7 +379,7 @@ class LinesEditor(QWidget):
         row.removeRequested.connect(self.remove_row)
         self.rows.append(row)
         self.rows_box.addWidget(row)
-        self.changed.emit()
+        self._emit_changed()
         return row
 
     def remove_row(self, row: LineRow) -> None:
@@ -340,7 +388,7 @@ class LinesEditor(QWidget):
         row.deleteLater()
         for i, r in enumerate(self.rows, 1):
             r.set_number(i)
-        self.changed.emit()
+        self._emit_changed()
 
     def clear(self) -> None:
         for row in list(self.rows):
@@ -351,6 +399,16 @@ class LinesEditor(QWidget):
 
     def errors(self) -> list[str]:
         return [r.error.text() for r in self.rows if r.error.text()]
+
+    def blockers(self) -> list[str]:
+        """Each row's problem as a sentence: its message, or the 数量 left empty (which has no message)."""
+        out = []
+        for r in self.rows:
+            if r.error.text():
+                out.append(r.error.text())
+            elif not r.quantity.is_ok():
+                out.append(f"{r.number}行目の「数量」を入力してください（1以上）")
+        return out
 
     def lines(self) -> list[dict]:
         return [r.to_line() for r in self.rows if r.price.value() is not None]
