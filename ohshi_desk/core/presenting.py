@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from .inputs import wareki, yen
+from .formatting import wareki, yen
 
 SECTIONS = (
     ("open", "いま申請できる制度"),

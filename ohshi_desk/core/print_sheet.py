@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from html import escape
 
-from .inputs import wareki, yen
+from .formatting import wareki, yen
 from .presenting import (
     claimable_total,
     closed_line,
