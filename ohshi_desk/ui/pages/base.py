@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import (
+from ..qt import (
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
     QWizardPage,
 )
-
 from ..widgets import ERROR_RED, qt, tint, wrap_label
 
 
@@ -268,7 +267,7 @@ class RadioChoice:
 def with_help(field: QWidget, text: str, name: str):
     """A field with a 「？」 button after it; the button shows or hides ``text`` under the field (on the page, not
     in a tooltip). Returns (the row to put in the form, the help label)."""
-    from PySide6.QtWidgets import QToolButton
+    from ..qt import QToolButton
 
     box = QWidget()
     col = QVBoxLayout(box)

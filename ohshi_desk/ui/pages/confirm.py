@@ -9,7 +9,7 @@ class ConfirmPage(LazyPage):
     STEP = 4  # in the step bar
 
     def _build(self):
-        from PySide6.QtWidgets import QTextBrowser
+        from ..qt import QTextBrowser
 
         outer = headed(self, "入力内容の確認",
                        "入力した内容です。よければ「次へ」で結果を表示します。直すときは「戻る」で前の画面に戻れます。")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
+from ..qt import (
     QComboBox,
     QLabel,
     QLineEdit,
     QWidget,
     QWizardPage,
 )
-
 from ..widgets import ERROR_RED, Form, YesNo, tint, wrap_label
 from .base import Field, FieldTable, required_label, scrolled, show_blockers, with_help
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
-
-from ...core.report import STATUS_COLOURS
+from ...core.print_html import STATUS_COLOURS
+from ..qt import QFrame, QHBoxLayout, QLabel, QPushButton
 from ..widgets import MUTED, checkbox, tint, wrap_label
 from .base import LazyPage, scrolled
 

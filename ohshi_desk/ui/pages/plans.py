@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
+from ..qt import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
 )
-
 from ..widgets import ERROR_RED, LinesEditor, checkbox, tint, wrap_label
 from .base import LazyPage, heading_font, scrolled
 
@@ -26,8 +25,8 @@ def plan_keys(program) -> set[str]:
 
 
 def offered_items(program, items: dict) -> set[str]:
-    """The items worth offering for a program: those its rules name (groups, exclusions, reviews), and その他.
-    Excluded ones stay on offer so that the estimate can say why they are not paid."""
+    """The items worth offering for a program: those its rules name (groups, exclusions, reviews); all items when
+    its rules name fewer than two. Excluded ones stay on offer so that the estimate can say why they are not paid."""
     named = set(program.suggested_items)
     for ed in program.editions:
         for g in ed.groups:
@@ -35,7 +34,7 @@ def offered_items(program, items: dict) -> set[str]:
         named.update(ed.excluded_items)
         named.update(ed.review_items)
     named &= set(items)
-    return named | ({"other"} & set(items)) if len(named) > 1 else set(items)
+    return named if len(named) > 1 else set(items)
 
 
 class PlansPage(LazyPage):
@@ -53,7 +52,7 @@ class PlansPage(LazyPage):
         self.estimate.setAccessibleName("いまの見積り")
         heading_font(self.estimate, 1.1)
         lay.addWidget(self.estimate)
-        from PySide6.QtCore import QTimer
+        from ..qt import QTimer
 
         self._estimate_timer = QTimer(self)
         self._estimate_timer.setSingleShot(True)
@@ -95,7 +94,7 @@ class PlansPage(LazyPage):
             hints = [f"{rules.items[it]['label']}: {rules.items[it]['hint']}" for it in editor.order
                      if rules.items[it].get("hint")]
             if hints:
-                from PySide6.QtWidgets import QToolButton
+                from ..qt import QToolButton
 
                 help_button = QToolButton()
                 help_button.setText("？ 品目の説明")
@@ -151,7 +150,7 @@ class PlansPage(LazyPage):
         """Each chosen program's estimate under its lines, and the claimable-now total at the top."""
         from ...core.case import CaseError
         from ...core.clock import today
-        from ...core.inputs import yen
+        from ...core.formatting import yen
         from ...core.presenting import claimable_total, closed_line, when_text
 
         self._estimate_timer.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
+from ..qt import (
     QButtonGroup,
     QComboBox,
     QGroupBox,
@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QVBoxLayout,
 )
-
 from ..widgets import Form, count_edit, wrap_label
 from .base import Field, FieldTable, LazyPage, RadioChoice, scrolled
 

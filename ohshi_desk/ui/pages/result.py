@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (
+from ...core.clock import today
+from ..qt import (
+    QDate,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -14,8 +15,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from ...core.clock import today
 from ..widgets import qt, wrap_label
 from .base import LazyPage, headed, heading_font
 
@@ -30,7 +29,7 @@ class ResultPage(LazyPage):
                        "制度ごとの見積りです。「なぜこの金額か」を開くと、計算の理由と出典が見られます。")
         top = QHBoxLayout()
         top.addWidget(QLabel("いつ時点で計算するか(&D):"))
-        from PySide6.QtWidgets import QDateEdit  # here: making the class costs ~3 ms the first page need not pay
+        from ..qt import QDateEdit  # here: making the class costs ~3 ms the first page need not pay
 
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
@@ -87,7 +86,7 @@ class ResultPage(LazyPage):
         return _dt.date(d.year(), d.month(), d.day())
 
     def recompute(self):
-        from ...core.inputs import wareki, yen
+        from ...core.formatting import wareki, yen
         from ...core.presenting import claimable_total, sections, upcoming_total
 
         self.w.as_of = self.as_of()
@@ -147,9 +146,10 @@ class ClosedLine(QFrame):
 
 class ProgramCard(QFrame):
     def __init__(self, p: dict, day: _dt.date, rules, maximum: int | None = None):
-        from ...core.inputs import yen
+        from ...core.breakdown import status_text
+        from ...core.formatting import yen
         from ...core.presenting import documents_and_conditions, next_steps, source_titles, when_text
-        from ...core.report import STATUS_COLOURS, status_text
+        from ...core.print_html import STATUS_COLOURS
 
         super().__init__()
         self.program = p
@@ -190,7 +190,7 @@ class ProgramCard(QFrame):
             lay.addWidget(wrap_label("集める書類: " + "、".join(docs) + f"　申請先: {p['portal']['label']}", muted=True))
         if active and conds:
             lay.addWidget(wrap_label("条件（施設で行うこと）: " + "、".join(conds), muted=True))
-        from PySide6.QtWidgets import QToolButton  # made on first use, as QDateEdit above
+        from ..qt import QToolButton  # made on first use, as QDateEdit above
 
         self.toggle = QToolButton()
         self.toggle.setText("▸ なぜこの金額か")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
+from ..qt import (
     QHBoxLayout,
     QLabel,
 )
-
 from ..widgets import ERROR_RED, Form, count_edit, percent_edit, tint, wrap_label
 from .base import Field, FieldTable, LazyPage, scrolled
 
