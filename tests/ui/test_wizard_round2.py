@@ -219,7 +219,7 @@ def test_open_replaces_unsaved_work_only_after_asking(wizard, tmp_path, monkeypa
 def test_save_says_where_and_starts_in_documents(wizard, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-    from ohshi_desk.ui.wizard import documents_dir
+    from ohshi_desk.ui.actions import documents_dir
 
     w = wizard
     w.settings.remove("files/last_dir")  # as on a first start
@@ -262,7 +262,7 @@ def test_only_the_items_a_program_names_are_offered(wizard):
     to_plans(w, "clinic", "home_visit")
     combo = w.plans_page.editors["home_visit"].rows[0].item
     offered = {combo.itemData(i) for i in range(combo.count())}
-    assert "mobile_terminal" in offered and "generic_reader" not in offered and "other" in offered
+    assert "mobile_terminal" in offered and "receipt_system_change" in offered and "generic_reader" not in offered
 
 
 def test_an_open_program_says_what_to_do_next_from_the_rules_data(wizard, rules):
