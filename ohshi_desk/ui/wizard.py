@@ -103,6 +103,11 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             self.setPage(pid, page)
         self.setStartId(FACILITY)
         self.resize(WINDOW_SIZE.get(self.settings))
+        # Fitted here, before the first show, rather than in a showEvent override: wrapping Qt's show event for
+        # Python builds QEvent's enums (~4 ms at start).
+        self.fit_to_screen()
+        qt.QApplication.instance().focusChanged.connect(self._focus_ring)
+        self.facility_page.first_field.setFocus()
         self.dirty = False
 
     def initializePage(self, page_id: int) -> None:  # noqa: N802 — Qt's name; 次へ
@@ -123,16 +128,26 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         page = self.currentPage()
         if page is None:
             return
-        Qt = qt.Qt
-        w = page.nextInFocusChain()
-        for _ in range(500):
-            if w is None or w is page:
-                return
-            if (page.isAncestorOf(w) and w.isVisible() and w.isEnabled()
-                    and w.focusPolicy() & Qt.FocusPolicy.TabFocus):
-                w.setFocus(Qt.FocusReason.TabFocusReason)
-                return
-            w = w.nextInFocusChain()
+        target = getattr(page, "first_field", None)  # a page may name it (the first page does: no search at start)
+        if target is None or not (target.isVisible() and target.isEnabled()):
+            target = None
+            # the first visible, enabled input in Tab order; found by class, not by asking each widget its focus
+            # policy (Qt's enums cost ~20 ms the first time)
+            inputs = (qt.QLineEdit, qt.QComboBox, qt.QCheckBox, qt.QRadioButton, qt.QTextBrowser)
+            w = page.nextInFocusChain()
+            for _ in range(500):
+                if w is None or w is page:
+                    break
+                if isinstance(w, inputs) and page.isAncestorOf(w) and w.isVisible() and w.isEnabled():
+                    target = w
+                    break
+                w = w.nextInFocusChain()
+        if target is None:
+            return
+        area = getattr(page, "scroll_area", None)
+        if area is not None:
+            area.setFocusProxy(target)  # Tab onto the (invisible) scroll area lands on the field instead
+        target.setFocus()
 
     def _focus_ring(self, old, new) -> None:
         """A clear blue ring around the control with the focus (the system's own is faint on some screens): a
@@ -173,21 +188,13 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         if need.width() > room.width() or need.height() > room.height():
             self.setMinimumSize(0, 0)
             self.resize(room)
-            self.showMaximized()
+            self.setWindowState(qt.Qt.WindowState.WindowMaximized)  # takes effect when shown
             return
         self.resize(self.size().boundedTo(room))
         geo = self.frameGeometry()
         x = min(max(geo.x(), avail.x()), avail.right() - self.width() - frame.width() + 1)
         y = min(max(geo.y(), avail.y()), avail.bottom() - self.height() - frame.height() + 1)
         self.move(max(avail.x(), x), max(avail.y(), y))
-
-    def showEvent(self, event) -> None:  # noqa: N802 — Qt's name
-        if not getattr(self, "_fitted", False):
-            self._fitted = True
-            self.fit_to_screen()
-            qt.QApplication.instance().focusChanged.connect(self._focus_ring)
-        super().showEvent(event)
-        self._focus_first_field()
 
     # ------------------------------------------------------------------ flow
     def goals(self) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 
 from ..qt import (
     QComboBox,
@@ -15,7 +14,7 @@ from ..qt import (
     QWidget,
     QWizardPage,
 )
-from ..widgets import ERROR_RED, qt, tint, wrap_label
+from ..widgets import ERROR_RED, tint, wrap_label
 
 
 def headed(page: QWizardPage, title: str, subtitle: str, *, to_the_edges: bool = False) -> QVBoxLayout:
@@ -80,13 +79,13 @@ def scrolled(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
     page.missing_line = QLabel()
     page.missing_line.setWordWrap(True)
     page.missing_line.setAccessibleName("次へ進めない理由")
-    m = page.style().pixelMetric(page.style().PixelMetric.PM_LayoutLeftMargin)
+    m = 9  # the usual layout margin (asking the style for it builds Qt's enums at start, ~20 ms)
     page.missing_line.setContentsMargins(m, 4, m, 0)
     tint(page.missing_line, ERROR_RED)
     page.missing_line.hide()
     outer.addWidget(page.missing_line)
     lay = QVBoxLayout(inner)
-    area.setFocusPolicy(qt().FocusPolicy.NoFocus)  # focus goes to the first field, not to the scroll area
+    page.scroll_area = area  # the wizard takes it out of the focus chain once shown (see OhshiWizard._focus_first_field)
     return lay
 
 
@@ -101,6 +100,19 @@ def show_blockers(page, reasons: list[str]) -> None:
         line.setVisible(bool(reasons))
 
 
+def paint_badge(label: QLabel, text: str, background: str) -> None:
+    """Colour a label's text and background through its palette: a style sheet would bring Qt's whole style sheet
+    engine to the first page (see widgets.tint)."""
+    from ..qt import QColor, QPalette
+
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(text))
+    palette.setColor(QPalette.ColorRole.Window, QColor(background))
+    label.setPalette(palette)
+    label.setAutoFillBackground(True)
+    label.setContentsMargins(4, 0, 4, 0)
+
+
 def required_label(text: str, buddy: QWidget) -> QWidget:
     """A field's label with a 必須 mark after it; the label's mnemonic moves the focus to ``buddy``."""
     box = QWidget()
@@ -110,7 +122,7 @@ def required_label(text: str, buddy: QWidget) -> QWidget:
     label.setBuddy(buddy)
     row.addWidget(label)
     mark = QLabel("必須")
-    mark.setStyleSheet(f"color: white; background: {ERROR_RED}; padding: 0px 4px; border-radius: 2px;")
+    paint_badge(mark, "#ffffff", ERROR_RED)
     mark.setAccessibleName("必須の項目")
     row.addWidget(mark)
     row.addStretch(1)
@@ -176,17 +188,17 @@ class LazyPage(QWizardPage):
 
 # ------------------------------------------------------------------------------------------ field table
 
-@dataclass(frozen=True)
 class Field:
     """One question on a page: the case key it fills, the page attribute holding its widget, how the widget is
-    read and written (``kind``), the label shown (for 必須 and the missing-fields line) and whether Next needs it."""
+    read and written (``kind``: text | code | combo | edit_combo | choice | parsed | count | percent, see ADAPTERS),
+    the label shown (for 必須 and the line above the buttons), whether 次へ needs it, and its unit.
 
-    key: str
-    attr: str
-    kind: str  # text | code | combo | edit_combo | choice | parsed | count | percent (see ADAPTERS)
-    label: str
-    required: bool = False
-    unit: str = ""
+    A plain class, not a dataclass: importing ``dataclasses`` at start costs a few milliseconds."""
+
+    __slots__ = ("key", "attr", "kind", "label", "required", "unit")
+
+    def __init__(self, key: str, attr: str, kind: str, label: str, required: bool = False, unit: str = ""):
+        self.key, self.attr, self.kind, self.label, self.required, self.unit = key, attr, kind, label, required, unit
 
 
 def _text(w) -> str:
@@ -267,21 +279,22 @@ class RadioChoice:
 def with_help(field: QWidget, text: str, name: str):
     """A field with a 「？」 button after it; the button shows or hides ``text`` under the field (on the page, not
     in a tooltip). Returns (the row to put in the form, the help label)."""
-    from ..qt import QToolButton
+    from ..qt import QPushButton  # a push button (its class is made anyway), not a QToolButton (~2 ms more at start)
 
     box = QWidget()
     col = QVBoxLayout(box)
     col.setContentsMargins(0, 0, 0, 0)
     row = QHBoxLayout()
     row.addWidget(field, 1)
-    button = QToolButton()
-    button.setText("？")
+    button = QPushButton("？")
+    button.setFixedWidth(button.sizeHint().height() + 4)
     button.setCheckable(True)
     button.setAccessibleName(f"{name}の説明")
     row.addWidget(button)
     col.addLayout(row)
     label = wrap_label(text)
-    label.setStyleSheet("background: #e3f2fd; border: 1px solid #90caf9; padding: 6px;")
+    paint_badge(label, "#000000", "#e3f2fd")
+    label.setContentsMargins(6, 6, 6, 6)
     label.hide()
     col.addWidget(label)
     button.toggled.connect(label.setVisible)

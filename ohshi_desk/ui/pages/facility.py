@@ -36,6 +36,7 @@ class FacilityPage(FieldTable, QWizardPage):
         self.name = QLineEdit()
         self.name.setAccessibleName("施設名")
         self.name.setPlaceholderText("例: やまだ内科クリニック")
+        self.first_field = self.name  # where the focus starts
         form.addRow(self._label("施設名(&A)", self.name), self.name)
 
         self.kind = QComboBox()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ...core.print_html import STATUS_COLOURS
 from ..qt import QFrame, QHBoxLayout, QLabel, QPushButton
 from ..widgets import MUTED, checkbox, tint, wrap_label
 from .base import LazyPage, scrolled
@@ -56,6 +55,8 @@ class GoalsPage(LazyPage):
         self.refresh()
 
     def refresh(self):
+        from ...core.print_html import STATUS_COLOURS
+
         self.ensure_built()
         info = self.w.applicability()
         inputs = (self.w.facility_page.to_data(), self.w.reader_page.to_data())
