@@ -284,6 +284,10 @@ class LineRow(QWidget):
         else:
             self.echo.setText(f"＝{price:,}円")
 
+    def typed(self) -> bool:
+        """Anything typed on this line (a price, a description or a vendor): never dropped without a word."""
+        return any(w.text().strip() for w in (self.price, self.description, self.vendor))
+
     def subtotal(self) -> int:
         price = self.price.value()
         return 0 if price is None else price * (self.quantity.value() or 1)

@@ -352,3 +352,17 @@ def test_help_is_on_the_page_and_unknown_maker_gets_advice(wizard, rules):
     advice = w.reader_page.canon_info.text()
     assert w.reader_page.canon_info.isVisible()
     assert rules.reader_hint in advice and rules.makers["canon"]["label"] in advice
+
+
+def test_choosing_canon_later_keeps_typed_reader_lines_and_says_so(wizard):
+    w = wizard
+    to_plans(w, "clinic", "smartphone_reader")
+    commit(w.plans_page.editors["smartphone_reader"].rows[0].price, "4980")
+    w.back()
+    w.back()
+    w.reader_page.buttons["canon"].setChecked(True)  # the reader turns out to be a Canon: no reader needed
+    next_page(w, GOALS)
+    next_page(w, PLANS)
+    ed = w.plans_page.editors["smartphone_reader"]
+    assert [r.price.text() for r in ed.rows] == ["4980"] and ed.isVisible()
+    assert "入力済みの1行は消さずに残してあります" in w.plans_page.not_needed["smartphone_reader"].text()

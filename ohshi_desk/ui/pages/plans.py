@@ -128,11 +128,15 @@ class PlansPage(LazyPage):
             box.setVisible(pid in chosen)
             needed = info[pid]["status"] != "not_needed"
             note = self.not_needed[pid]
+            ed = self.editors[pid]
+            typed = [r for r in ed.rows if r.typed()]
             if not needed:
-                note.setText("不要: " + info[pid]["reason"] + "。購入の入力はいりません。")
-                self.editors[pid].clear()
+                for r in [r for r in ed.rows if not r.typed()]:  # untouched suggestions go; typed lines stay
+                    ed.remove_row(r)
+                note.setText("不要: " + info[pid]["reason"] + "。購入の入力はいりません。" + (
+                    f"入力済みの{len(typed)}行は消さずに残してあります（不要なら「削除」で消してください）。" if typed else ""))
             note.setVisible(not needed)
-            self.editors[pid].setVisible(needed)
+            ed.setVisible(needed or bool(typed))
             if pid in self.help_buttons:
                 self.help_buttons[pid].setVisible(needed)
                 if not needed:
