@@ -16,6 +16,9 @@ class ConfirmPage(LazyPage):
         self.view = QTextBrowser()
         self.view.setAccessibleName("入力内容")
         self.view.setOpenLinks(False)
+        from ..qt import Qt
+
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # tables wrap to the width
         outer.addWidget(self.view, 1)
 
     def on_enter(self):
