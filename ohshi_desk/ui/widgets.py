@@ -208,7 +208,19 @@ class LineRow(QWidget):
     changed = Signal()
     removeRequested = Signal(object)
 
-    def __init__(self, items: dict[str, dict], order: list[str], number: int, parent=None):
+    QUANTITY_WIDTH = 70
+
+    @classmethod
+    def set_columns(cls, grid, item_width: int, remove_width: int) -> None:
+        """The columns every row and the header share."""
+        grid.setColumnMinimumWidth(0, item_width)
+        grid.setColumnMinimumWidth(2, cls.QUANTITY_WIDTH)
+        grid.setColumnMinimumWidth(5, remove_width)
+        for col, stretch in ((1, 3), (3, 2), (4, 2)):
+            grid.setColumnStretch(col, stretch)
+
+    def __init__(self, items: dict[str, dict], order: list[str], number: int, parent=None, *, item_width: int = 0,
+                 remove_width: int = 0):
         super().__init__(parent)
         self.extra: dict = {}
         self._items = items
@@ -221,7 +233,7 @@ class LineRow(QWidget):
         self.description.setPlaceholderText("品名・型番（わかれば）")
         self.quantity = count_edit("数量", minimum=1, maximum=10_000, required=True)
         self.quantity.setText("1")
-        self.quantity.setMaximumWidth(70)
+        self.quantity.setFixedWidth(self.QUANTITY_WIDTH)
         self.price = money_edit("単価（税込）")  # an empty price: the row is not counted (a suggestion not taken)
         self.vendor = QLineEdit()
         self.vendor.setPlaceholderText("購入先・ベンダー")
@@ -233,9 +245,10 @@ class LineRow(QWidget):
         grid.addWidget(self.price, 0, 3)
         grid.addWidget(self.vendor, 0, 4)
         grid.addWidget(self.remove, 0, 5)
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(3, 2)
-        grid.setColumnStretch(4, 2)
+        if item_width:
+            self.item.setFixedWidth(item_width)
+            self.remove.setFixedWidth(remove_width)
+            self.set_columns(grid, item_width, remove_width)
         # the amount as understood, under the price: 「＝42,000円」, with the line's subtotal when 数量 > 1
         self.echo = QLabel()
         self.echo.setAccessibleName(f"{number}行目の金額（読み取った値）")
@@ -340,12 +353,18 @@ class LinesEditor(QWidget):
         self.rows: list[LineRow] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        head = QHBoxLayout()
-        for text, stretch in (("品目", 2), ("内訳（品名・型番）", 3), ("数量", 1), ("単価（税込・円）", 2),
-                              ("購入先", 2), ("", 1)):
+        # the column headers on a grid of the same columns as the rows (fixed widths for 品目, 数量 and 削除, the same
+        # stretch for the rest), so each header stands over its field
+        fm = self.fontMetrics()
+        self.item_width = max(fm.horizontalAdvance(items[it]["label"]) for it in self.order) + 48
+        self.remove_width = fm.horizontalAdvance("削除") + 40
+        head = QGridLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        for col, text in enumerate(("品目", "内訳（品名・型番）", "数量", "単価（税込・円）", "購入先", "")):
             label = QLabel(text)
             tint(label, MUTED)
-            head.addWidget(label, stretch)
+            head.addWidget(label, 0, col)
+        LineRow.set_columns(head, self.item_width, self.remove_width)
         lay.addLayout(head)
         self.rows_box = QVBoxLayout()
         lay.addLayout(self.rows_box)
@@ -376,7 +395,8 @@ class LinesEditor(QWidget):
         self.add_row()
 
     def add_row(self, line: dict | None = None) -> LineRow:
-        row = LineRow(self.items, self.order, len(self.rows) + 1)
+        row = LineRow(self.items, self.order, len(self.rows) + 1, item_width=self.item_width,
+                      remove_width=self.remove_width)
         if line:
             row.load(line)
         row.changed.connect(self._emit_changed)
