@@ -366,3 +366,23 @@ def test_choosing_canon_later_keeps_typed_reader_lines_and_says_so(wizard):
     ed = w.plans_page.editors["smartphone_reader"]
     assert [r.price.text() for r in ed.rows] == ["4980"] and ed.isVisible()
     assert "入力済みの1行は消さずに残してあります" in w.plans_page.not_needed["smartphone_reader"].text()
+
+
+def test_tab_order_is_reading_order_on_the_first_page(wizard):
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit
+
+    w = wizard
+    fp = w.facility_page
+    order, x = [], fp.name
+    for _ in range(60):
+        if isinstance(x, (QLineEdit, QComboBox, QAbstractButton)) and fp.isAncestorOf(x) and x.isVisible():
+            if not (isinstance(x, QLineEdit) and isinstance(x.parent(), QComboBox)):
+                order.append(x.accessibleName() or x.text())
+        x = x.nextInFocusChain()
+        if x is fp.name:
+            break
+    expected = ["施設名", "施設の種類", "施設の種類の説明", "保険医療機関等コード（7桁）", "保険医療機関等コードの説明",
+                "都道府県", "市区町村"]
+    assert order[:len(expected)] == expected
+    yes = [o for o in order if o.endswith(": はい")]
+    assert len(yes) == 2 and "義務化対象外" in yes[0] and "健診" in yes[1]  # the two questions, top to bottom
