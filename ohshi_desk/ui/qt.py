@@ -11,14 +11,15 @@ class the app uses is declared here once.
 from __future__ import annotations
 
 NAMES = {
-    "PySide6.QtCore": ("QDate", "QLibraryInfo", "QLocale", "QSettings", "QSize", "QTimer", "QTranslator", "Qt",
-                       "Signal"),
-    "PySide6.QtGui": ("QColor", "QFont", "QIcon", "QPageSize", "QPalette", "QTextDocument"),
+    "PySide6.QtCore": ("QDate", "QLibraryInfo", "QLocale", "QSettings", "QSize", "QStandardPaths", "QTimer",
+                       "QTranslator", "QUrl", "Qt", "Signal"),
+    "PySide6.QtGui": ("QColor", "QDesktopServices", "QFont", "QIcon", "QPageSize", "QPalette", "QTextDocument"),
     "PySide6.QtWidgets": ("QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit", "QFileDialog",
-                          "QFrame", "QGridLayout", "QGroupBox", "QHBoxLayout", "QLabel", "QLayout", "QLineEdit",
-                          "QMenu", "QMessageBox", "QPushButton", "QRadioButton", "QScrollArea", "QToolButton",
-                          "QVBoxLayout", "QWidget", "QWizard", "QWizardPage"),
-    "PySide6.QtPrintSupport": ("QPrintDialog", "QPrinter"),
+                          "QFrame", "QGraphicsDropShadowEffect", "QGridLayout", "QGroupBox", "QHBoxLayout", "QLabel",
+                          "QLayout", "QLineEdit", "QMenu", "QMessageBox", "QPushButton", "QRadioButton",
+                          "QScrollArea", "QTextBrowser", "QToolButton", "QVBoxLayout", "QWidget", "QWizard",
+                          "QWizardPage"),
+    "PySide6.QtPrintSupport": ("QPrintDialog", "QPrintPreviewDialog", "QPrinter"),
 }
 _MODULE_OF = {name: module for module, names in NAMES.items() for name in names}
 

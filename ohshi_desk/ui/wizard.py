@@ -14,25 +14,28 @@ from . import qt
 from .actions import WINDOW_SIZE, FileActions
 from .autosave import Autosave
 from .pages import (
+    CONFIRM,
     FACILITY,
     GOALS,
     PLANS,
     READER,
     RESULT,
     USAGE,
+    ConfirmPage,
     FacilityPage,
     GoalsPage,
     PlansPage,
     ReaderPage,
     ResultPage,
     UsagePage,
+    plan_keys,
 )
 from .qt import QSettings, QWizard
 
 FORMAT = "ohshi-desk-case/1"  # as core.case.FORMAT; the case module itself is loaded when first needed
-FACILITY_KEYS = ("name", "kind", "institution_code", "prefecture", "municipality", "obligation_exempt",
-                 "checkup_provider")
-READER_KEYS = ("maker", "model", "units", "free_units")
+FACILITY_KEYS = FacilityPage.keys()  # the keys the pages own; any other key in an opened file is kept as it was
+READER_KEYS = ReaderPage.keys()
+USAGE_KEYS = UsagePage.keys()
 
 
 def _as_dict(value) -> dict:
@@ -41,6 +44,32 @@ def _as_dict(value) -> dict:
 
 
 class OhshiWizard(Autosave, FileActions, QWizard):
+    _dirty = False
+    _path: Path | None = None
+
+    # The title bar names the file (「やまだ内科.ohshi.json* — ohshi-desk …」, * while not saved)
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        if value != self._dirty:
+            self._dirty = value
+            self.setWindowModified(value)
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @path.setter
+    def path(self, value) -> None:
+        self._path = Path(value) if value else None
+        name = f"{self._path.name}[*] — " if self._path else "[*]"
+        rules = getattr(self, "rules", None)
+        other = f"（差し替えルール 版 {rules.version} を使用中）" if getattr(rules, "origin", "") else ""
+        self.setWindowTitle(f"{name}ohshi-desk — オンライン資格確認の補助金 見積り{other}")
+
     def __init__(self, rules, parent=None):
         super().__init__(parent)
         self.rules = rules
@@ -49,8 +78,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self.dirty = False
         self.path: Path | None = None
         self.settings = QSettings("ohshi-desk", "ohshi-desk")
-        self.setWindowTitle("ohshi-desk — オンライン資格確認の補助金 見積り"
-                            + (f"（差し替えルール 版 {rules.version} を使用中）" if getattr(rules, "origin", "") else ""))
+        self.path = None  # the title
         # The same look on every system: left to itself, QWizard takes Windows' 'Aero' look there (its Back button
         # up in the title bar, fixed white colours), unlike the screens shown in the manual and tested here.
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -67,6 +95,8 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self._init_autosave()
         self.ask_before_close = True  # tests that close windows by the dozen switch this off
         self.remember_size = True  # the window's size is kept for the next start (not by --smoke or tools)
+        self.confirm_files = True  # 保存しました / 書き出しました with the path (tools switch it off)
+        self.last_told = ""
         self.currentIdChanged.connect(self.mark_changed)
         self.facility_page = FacilityPage(self)
         self.reader_page = ReaderPage(self)
@@ -74,12 +104,105 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self.plans_page = PlansPage(self)
         self.usage_page = UsagePage(self)
         self.result_page = ResultPage(self)
+        self.confirm_page = ConfirmPage(self)
         for pid, page in ((FACILITY, self.facility_page), (READER, self.reader_page), (GOALS, self.goals_page),
-                          (PLANS, self.plans_page), (USAGE, self.usage_page), (RESULT, self.result_page)):
+                          (PLANS, self.plans_page), (USAGE, self.usage_page), (CONFIRM, self.confirm_page),
+                          (RESULT, self.result_page)):
             self.setPage(pid, page)
         self.setStartId(FACILITY)
         self.resize(WINDOW_SIZE.get(self.settings))
+        # Fitted here, before the first show, rather than in a showEvent override: wrapping Qt's show event for
+        # Python builds QEvent's enums (~4 ms at start).
+        self.fit_to_screen()
+        qt.QApplication.instance().focusChanged.connect(self._focus_ring)
+        self.facility_page.first_field.setFocus()
         self.dirty = False
+
+    def initializePage(self, page_id: int) -> None:  # noqa: N802 — Qt's name; 次へ
+        super().initializePage(page_id)
+        self._focus_soon()
+
+    def cleanupPage(self, page_id: int) -> None:  # noqa: N802 — Qt's name; 戻る
+        super().cleanupPage(page_id)
+        self._focus_soon()
+
+    def _focus_soon(self) -> None:
+        """Once the new page is shown. A timer tied to the window (not a signal to a method): nothing runs when the
+        window is being taken down, which a currentIdChanged connection did during garbage collection."""
+        qt.QTimer.singleShot(0, self, self._focus_first_field)
+
+    def _focus_first_field(self, *_a) -> None:
+        """Each page starts with the focus on its first field (not on the scroll area around it)."""
+        page = self.currentPage()
+        if page is None:
+            return
+        target = getattr(page, "first_field", None)  # a page may name it (the first page does: no search at start)
+        if target is None or not (target.isVisible() and target.isEnabled()):
+            target = None
+            # the first visible, enabled input in Tab order; found by class, not by asking each widget its focus
+            # policy (Qt's enums cost ~20 ms the first time)
+            inputs = (qt.QLineEdit, qt.QComboBox, qt.QCheckBox, qt.QRadioButton, qt.QTextBrowser)
+            w = page.nextInFocusChain()
+            for _ in range(500):
+                if w is None or w is page:
+                    break
+                if isinstance(w, inputs) and page.isAncestorOf(w) and w.isVisible() and w.isEnabled():
+                    target = w
+                    break
+                w = w.nextInFocusChain()
+        if target is None:
+            return
+        area = getattr(page, "scroll_area", None)
+        if area is not None:
+            area.setFocusProxy(target)  # Tab onto the (invisible) scroll area lands on the field instead
+        target.setFocus()
+
+    def _focus_ring(self, old, new) -> None:
+        """A clear blue ring around the control with the focus (the system's own is faint on some screens): a
+        glow drawn around that one widget, so no style sheet is needed."""
+        from shiboken6 import isValid
+
+        QColor, QGraphicsDropShadowEffect = qt.QColor, qt.QGraphicsDropShadowEffect
+        if not isValid(self) or (new is not None and not isValid(new)):
+            return  # the window is being taken down
+        try:
+            if old is not None and getattr(old, "_ohshi_ring", False):
+                old.setGraphicsEffect(None)
+                old._ohshi_ring = False
+        except RuntimeError:  # the widget is gone already
+            pass
+        if new is None or not self.isAncestorOf(new) or new.graphicsEffect() is not None:
+            return
+        ring = QGraphicsDropShadowEffect(new)  # owned by the widget (Qt deletes it when it is replaced)
+        ring.setColor(QColor("#1565c0"))
+        ring.setOffset(0, 0)
+        ring.setBlurRadius(10)
+        new.setGraphicsEffect(ring)
+        new._ohshi_ring = True
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window, buttons included, on the screen's free area (without the taskbar) at any text
+        scale: the size is clamped to it, and the window is maximised when even its smallest size does not fit."""
+        QSize = qt.QSize
+        screen = self.screen() or qt.QApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()
+        if frame.height() <= 0:  # not shown yet: allow for a usual title bar and borders
+            frame = QSize(16, 39)
+        room = QSize(avail.width() - frame.width(), avail.height() - frame.height())
+        need = self.minimumSizeHint().expandedTo(self.minimumSize())
+        if need.width() > room.width() or need.height() > room.height():
+            self.setMinimumSize(0, 0)
+            self.resize(room)
+            self.setWindowState(qt.Qt.WindowState.WindowMaximized)  # takes effect when shown
+            return
+        self.resize(self.size().boundedTo(room))
+        geo = self.frameGeometry()
+        x = min(max(geo.x(), avail.x()), avail.right() - self.width() - frame.width() + 1)
+        y = min(max(geo.y(), avail.y()), avail.bottom() - self.height() - frame.height() + 1)
+        self.move(max(avail.x(), x), max(avail.y(), y))
 
     # ------------------------------------------------------------------ flow
     def goals(self) -> list[str]:
@@ -94,10 +217,12 @@ class OhshiWizard(Autosave, FileActions, QWizard):
     def nextId(self) -> int:
         cur = self.currentId()
         if cur == GOALS:
-            return PLANS if self._needs_plans() else (USAGE if self._needs_usage() else RESULT)
+            return PLANS if self._needs_plans() else (USAGE if self._needs_usage() else CONFIRM)
         if cur == PLANS:
-            return USAGE if self._needs_usage() else RESULT
+            return USAGE if self._needs_usage() else CONFIRM
         if cur == USAGE:
+            return CONFIRM
+        if cur == CONFIRM:
             return RESULT
         if cur == RESULT:
             return -1
@@ -150,9 +275,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         data["face_reader"] = fr
         goals = self.goals()
         if self._needs_usage():
-            usage = {k: v for k, v in _as_dict(data.get("usage")).items() if k not in dict.fromkeys(
-                ("oct2023_receipts", "oct2023_rate_percent", "oct2023_users", "best_month_users_2024",
-                 "peak_monthly_uses"))}
+            usage = {k: v for k, v in _as_dict(data.get("usage")).items() if k not in USAGE_KEYS}
             usage.update(self.usage_page.to_data())
             data["usage"] = usage
         else:
@@ -161,8 +284,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         plans = {}
         for pid in goals:
             program = self.rules.program(pid)
-            plan = {k: v for k, v in _as_dict(old_plans.get(pid)).items()
-                    if k not in ("lines", "option", "prior_subsidy", "receipt_system_done_before")}
+            plan = {k: v for k, v in _as_dict(old_plans.get(pid)).items() if k not in plan_keys(program)}
             if program.purchases:
                 plan.update(self.plans_page.plan_data(pid))
             plans[pid] = plan
@@ -178,11 +300,29 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         data = {"format": FORMAT, "facility": self.facility_page.to_data(), "face_reader": self.reader_page.to_data()}
         if data["facility"].get("kind") is None:
             data["facility"]["kind"] = self.rules.assumed_kind or next(iter(self.rules.kinds))
-        from ..core.engine import applicability
+        from ..core.clock import today
+        from ..core.engine import applicability, compute
+        from ..core.presenting import when_text
         from .recovery import parse_leniently
 
+        day = self.as_of or today()
         # a half-typed field elsewhere on the page (a code "017") must not stop the goals from being offered
-        return applicability(parse_leniently(data, self.rules), self.rules, self.as_of)
+        info = applicability(parse_leniently(data, self.rules), self.rules, day)
+        # each program's window, for the status and deadline beside its goal: the breakdown of empty plans
+        data["plans"] = {p.id: {} for p in self.rules.programs}
+        for p in compute(parse_leniently(data, self.rules), self.rules, day)["programs"]:
+            info[p["id"]]["when"] = when_text(p, day) if info[p["id"]]["applicable"] else ""
+            info[p["id"]]["window_status"] = p["status"]
+        return info
+
+    def program_maximum(self, p: dict, day: _dt.date) -> int | None:
+        """The most the program could pay this facility (for a chosen program with no prices yet)."""
+        if not self.rules.program(p["id"]).purchases:
+            return None
+        from ..core.maximum import program_maximum
+
+        return program_maximum(self.case_data(), self.rules, day, p["id"])
+
 
     def compute(self, day: _dt.date) -> dict:
         from ..core.engine import compute

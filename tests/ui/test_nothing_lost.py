@@ -157,6 +157,7 @@ def test_driving_the_wizard_and_exporting_opens_no_socket(wizard, tmp_path):
     w.next()
     w.plans_page.editors["home_visit"].rows[0].price.setText("40000")
     w.next()
+    w.next()  # past the 入力内容の確認 page
     assert w.result_page.breakdown is not None
     assert w.export_path(tmp_path / "o.xlsx", ask=False)
     w.print_to_pdf(tmp_path / "o.pdf")
