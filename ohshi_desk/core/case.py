@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_write_bytes
+from .formats import CASE_FORMAT, CASE_FORMAT_PREFIX
 from .inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
 
-FORMAT = "ohshi-desk-case/1"
-FORMAT_PREFIX = "ohshi-desk-case/"
+FORMAT, FORMAT_PREFIX = CASE_FORMAT, CASE_FORMAT_PREFIX
 MAX_CASE_BYTES = 5 * 1024 * 1024
 MAX_LINES = 500
 

@@ -11,8 +11,8 @@ import logging
 from pathlib import Path
 
 from . import qt
+from .recovery import AUTOSAVE_FORMAT  # noqa: E402 - written once, in recovery.py
 
-AUTOSAVE_FORMAT = "ohshi-desk-autosave/1"
 AUTOSAVE_DELAY_MS = 400
 
 log = logging.getLogger("ohshi_desk")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
+from ..core.formats import CASE_FORMAT as FORMAT  # the case module itself is loaded when first needed
 from . import qt
 from .actions import WINDOW_SIZE, FileActions
 from .autosave import Autosave
@@ -32,7 +33,6 @@ from .pages import (
 )
 from .qt import QSettings, QWizard
 
-FORMAT = "ohshi-desk-case/1"  # as core.case.FORMAT; the case module itself is loaded when first needed
 FACILITY_KEYS = FacilityPage.keys()  # the keys the pages own; any other key in an opened file is kept as it was
 READER_KEYS = ReaderPage.keys()
 USAGE_KEYS = UsagePage.keys()

@@ -364,8 +364,14 @@ def test_excel_locked_target_offers_another_name(wizard, tmp_path, monkeypatch):
     assert target.read_bytes() == b"old"
 
 
-def test_wizard_writes_the_case_format_of_the_core():
-    from ohshi_desk.core import case
-    from ohshi_desk.ui import wizard
+def test_wizard_writes_a_case_the_core_reads(wizard, rules, tmp_path):
+    """What the wizard saves is a case file of the core's format that the CLI's reader takes back unchanged."""
+    from ohshi_desk.core.case import read_case_file
 
-    assert wizard.FORMAT == case.FORMAT
+    facility(wizard, "clinic", "形式テスト医院")
+    path = tmp_path / "c.ohshi.json"
+    assert wizard.save_path(path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["format"] == "ohshi-desk-case/1"
+    case = read_case_file(path, rules)
+    assert case.facility.name == "形式テスト医院" and case.facility.kind == "clinic"
