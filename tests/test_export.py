@@ -168,7 +168,8 @@ def test_libreoffice_recalculation_equals_the_engine(exported, recalculated, rul
                     if isinstance(cell.value, str):
                         assert not cell.value.startswith(ERRORS), (path.name, ws.title, cell.coordinate, cell.value)
         # defined names point at the totals, which LibreOffice computed
-        for name, key in (("SubsidyTotal", "total_subsidy"), ("SubsidyTotalOpen", "total_subsidy_open")):
+        for name, key in (("SubsidyTotal", "total_subsidy"), ("SubsidyTotalOpen", "total_subsidy_open"),
+                          ("SubsidyTotalClosed", "total_subsidy_closed")):
             dest = next(iter(wb.defined_names[name].destinations))
             assert wb[dest[0]][dest[1].replace("$", "")].value == bd[key], (path.name, name)
         detail = wb["明細"]

@@ -28,7 +28,7 @@ def edit(folder: Path, rel: str, old: str, new: str) -> None:
 
 def test_bundled_rules_load(rules):
     assert len(rules.programs) == 9
-    assert rules.version and rules.last_checked.isoformat() == "2026-11-22"
+    assert rules.version and rules.last_checked.isoformat() == "2026-11-23"
     for p in rules.programs:
         for ed in p.editions:
             assert ed.start.cite in rules.sources and ed.end.cite in rules.sources
@@ -76,7 +76,7 @@ CASES = [
     ("programs/p4_outpatient_mobile.yaml", "with: online_care", "with: home_visit",
      ["shares_system", "outpatient_mobile", "同じシステム"]),
     ("programs/p3_online_care.yaml", "id: online_care", "id: home_visit", ["home_visit", "重複"]),
-    ("meta.yaml", 'version: "2026.11"', "version: latest", ["meta.yaml", "version"]),
+    ("meta.yaml", 'version: "2026.11.2"', "version: latest", ["meta.yaml", "version"]),
     ("municipalities.yaml", "  - 北海道\n", "  - 北海道\n  - ムー大陸\n", ["municipalities.yaml", "ムー大陸"]),
     ("readers.yaml", "reads_smartphone: {value: true,", "reads_smartphone: {value: yes-please,",
      ["readers.yaml", "reads_smartphone"]),
@@ -207,3 +207,49 @@ def test_the_package_version_is_pyprojects():
 
     text = (RULES_DIR.parent / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'^version = "([^"]+)"', text, re.M).group(1) == ohshi_desk.__version__
+
+
+# Issue 14 point 11: a limit should be the rounding of project cap × rate, unless the edition says why not.
+def test_bundled_limits_match_cap_times_rate_or_say_why(rules):
+    assert rules.warnings == []
+
+
+def test_a_limit_that_is_not_cap_times_rate_warns_naming_file_and_line(rules_copy):
+    # P3 clinic/pharmacy: 130,000 × 3/4 = 97,500 → 97,000 (seed 001 「9.7万円」); 98,000 would not match
+    edit(rules_copy, "programs/p3_online_care.yaml", "clinic_pharmacy: 97000", "clinic_pharmacy: 98000")
+    rules = load_rules(rules_copy, cache_dir=False)
+    text = (rules_copy / "programs/p3_online_care.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(i for i, ln in enumerate(text, 1) if "clinic_pharmacy: 98000" in ln)
+    assert len(rules.warnings) == 1
+    w = rules.warnings[0]
+    assert f"programs/p3_online_care.yaml {line}行目" in w and "98,000円" in w and "97,000円" in w
+
+
+def test_a_limit_with_a_note_saying_why_does_not_warn(rules_copy):
+    # P5's 「最大3.1万円」 with a 4.1万円 cap (30,750 → 30,000) carries a note: no warning. Without it, one.
+    edit(rules_copy, "programs/p6_checkup_limited_check.yaml",
+         'limit: {any: {value: 31000, note: "通知は「最大3.1万円」。ただし4.1万円×3/4＝30,750円の千円未満切捨ては30,000円のため、見積りでは30,000円が上限になります"}}',
+         "limit: {any: 31000}")
+    rules = load_rules(rules_copy, cache_dir=False)
+    assert len(rules.warnings) == 1 and "p6_checkup_limited_check.yaml" in rules.warnings[0]
+
+
+def test_kind_groups_in_only_when_and_variants_match_in_the_engine(rules_copy):
+    """Issue 14 point 10: a kind group (insured, clinic_any, …) in only_when / variants.when is resolved at load."""
+    import datetime as dt
+
+    from ohshi_desk.core.case import parse_case
+    from ohshi_desk.core.engine import compute
+
+    edit(rules_copy, "programs/p7_medical_aid_card.yaml",
+         "only_when: {kinds: [hospital], options: [both, card]}", "only_when: {kinds: [insured], options: [both, card]}")
+    edit(rules_copy, "programs/p7_medical_aid_card.yaml",
+         "when: {kinds: [hospital], options: [both, card], has_group: reception}",
+         "when: {kinds: [insured], options: [both, card], has_group: reception}")
+    rules = load_rules(rules_copy, cache_dir=False)
+    case = parse_case({"format": "ohshi-desk-case/1", "facility": {"kind": "hospital"},
+                       "plans": {"medical_aid_card": {"option": "both", "lines": [
+                           {"item": "reception_machine_change", "unit_price": 1000000}]}}}, rules)
+    p7 = compute(case, rules, dt.date(2025, 11, 1))["programs"][0]
+    # before the fix the group name never matched: the 再来受付機 line was refused and the subsidy was 0
+    assert p7["subsidy"] == 500000 and p7["details"]["variant"] == "with_reception"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING
 
-from .formatting import rate_text, wareki
+from .formatting import rate_text, wareki, yen
 from .records import CONFIDENCE_ORDER
 
 if TYPE_CHECKING:
@@ -33,16 +33,20 @@ def confidence_label(rules: Rules, level: str) -> str:
     return rules.confidence_levels.get(level, level)
 
 
-def status_text(p: dict) -> str:
-    """A program's status with the date that matters: 受付中（令和8年3月31日まで）."""
+def window_date(p: dict, which: str) -> str:
+    """A window date in 和暦, marked 「（目安）」 when the notice does not state it (issue 14 point 8)."""
     w = p["window"]
-    start, end = _dt.date.fromisoformat(w["start"]), _dt.date.fromisoformat(w["end"])
-    if p["status"] == "open":
-        return f"受付中（{wareki(end)}まで）"
+    text = wareki(_dt.date.fromisoformat(w[which]))
+    return text if w.get(f"{which}_confidence", "source") == "source" else text + "（目安）"
+
+
+def status_text(p: dict) -> str:
+    """A program's status with the date that matters: 受付中（令和8年3月31日まで）. The status may be the program's own
+    words (P8: 申請不要・支給期間終了); a date the notice does not state is marked 「（目安）」."""
+    if p["status"] in ("open", "closed"):
+        return f"{p['status_label']}（{window_date(p, 'end')}まで）"
     if p["status"] == "not_yet_open":
-        return f"受付前（{wareki(start)}から）"
-    if p["status"] == "closed":
-        return f"受付終了（{wareki(end)}まで）"
+        return f"{p['status_label']}（{window_date(p, 'start')}から）"
     return p["status_label"]
 
 
@@ -50,6 +54,22 @@ def rules_source(rules: Rules) -> dict:
     """``rules_source``: "bundled", or "override" with the folder the rules came from (CASE_FORMAT)."""
     origin = getattr(rules, "origin", "") or ""
     return {"rules_source": "override", "rules_source_folder": origin} if origin else {"rules_source": "bundled"}
+
+
+def documents_text(p: dict) -> str:
+    """The documents to collect, as every output shows them (one the notice does not name says so)."""
+    return "、".join(d.get("text") or d["label"] for d in p["documents"])
+
+
+def totals_lines(breakdown: dict) -> list[str]:
+    """The totals, with programs not open yet and closed programs apart (issue 14 point 8): a closed program's
+    figure was paid or never will be, so it is never added to what can be claimed."""
+    out = [f"いま申請できる補助の見積り合計: {yen(breakdown['total_subsidy_open'])}"]
+    if breakdown.get("total_subsidy_upcoming"):
+        out.append(f"受付前の補助（受付が始まってから申請）: {yen(breakdown['total_subsidy_upcoming'])}")
+    if breakdown.get("total_subsidy_closed"):
+        out.append(f"終了した制度（参考計算・合計に含めません）: {yen(breakdown['total_subsidy_closed'])}")
+    return out
 
 
 def breakdown_dict(results: list[Result], rules: Rules, case: Case, day: _dt.date) -> dict:
@@ -65,6 +85,9 @@ def breakdown_dict(results: list[Result], rules: Rules, case: Case, day: _dt.dat
         "programs": programs,
         "total_subsidy": sum(p["subsidy"] for p in programs),
         "total_subsidy_open": sum(p["subsidy"] for p in programs if p["status"] == "open"),
+        # (ohshi-desk extension) shown apart, never added to what can be claimed (issue 14 point 8)
+        "total_subsidy_upcoming": sum(p["subsidy"] for p in programs if p["status"] == "not_yet_open"),
+        "total_subsidy_closed": sum(p["subsidy"] for p in programs if p["status"] == "closed"),
     }
 
 
@@ -76,6 +99,19 @@ def line_dict(lr: LineResult, rules: Rules) -> dict:
         "unit_price": ln.unit_price, "amount": ln.amount, "eligible": lr.eligible,
         "ineligible": lr.ineligible, "reasons": list(lr.reasons),
     }
+
+
+def document_dict(doc_id: str, ed, rules: Rules) -> dict:
+    """A document to collect; one the notice does not name says so in its ``text`` (what screen, print and workbook
+    show) and carries its confidence (issue 14 point 7). Not among the values used: a document does not make the
+    amount less sure."""
+    label = rules.documents[doc_id]["label"]
+    val = ed.extra.get("document_vals", {}).get(doc_id)
+    out = {"id": doc_id, "label": label, "text": label, "confidence": "source", "note": ""}
+    if val is not None:
+        out.update(confidence=val.confidence, note=val.note,
+                   text=label + ("（通知に記載なし・要確認）" if val.confidence in ("secondary", "assumed") else ""))
+    return out
 
 
 def program_dict(r: Result, rules: Rules, case: Case) -> dict:
@@ -95,9 +131,9 @@ def program_dict(r: Result, rules: Rules, case: Case) -> dict:
         "name": r.program.name,
         "edition": ed.label,
         "status": r.status,
-        "status_label": STATUS_LABELS[r.status],
-        "window": {"start": ed.start_date.isoformat(), "end": ed.end_date.isoformat(),
-                   "start_confidence": ed.start.confidence, "end_confidence": ed.end.confidence},
+        "status_label": r.program.status_labels.get(r.status) or STATUS_LABELS[r.status],
+        "window": {"start": (r.start or ed.start).value.isoformat(), "end": ed.end_date.isoformat(),
+                   "start_confidence": (r.start or ed.start).confidence, "end_confidence": ed.end.confidence},
         "deadline": ed.end_date.isoformat(),
         "eligible_cost": r.eligible_cost,
         "capped_cost": r.capped_cost,
@@ -105,7 +141,7 @@ def program_dict(r: Result, rules: Rules, case: Case) -> dict:
         "limit": r.limit,
         "rounding": r.rounding,
         "subsidy": r.subsidy if r.status not in NO_SUBSIDY else 0,
-        "documents": [{"id": d, "label": rules.documents[d]["label"]} for d in ed.documents],
+        "documents": [document_dict(d, ed, rules) for d in ed.documents],
         "portal": {"id": portal_id, "label": portal["label"], "url": portal["url"]},
         "reasons": r.reasons,
         "notes": list(ed.notes) + r.notes,

@@ -52,6 +52,7 @@ FIELD_LABELS = {
     "face_reader": "顔認証付きカードリーダー",
     "face_reader.maker": "カードリーダーのメーカー",
     "face_reader.model": "カードリーダーの型番",
+    "face_reader.other_makers": "ほかのカードリーダーのメーカー",
     "face_reader.units": "カードリーダーの台数",
     "face_reader.free_units": "無償提供を受けた台数",
     "usage.oct2023_receipts": "2023年10月のレセプト件数",
@@ -119,15 +120,21 @@ class Facility:
     municipality: str = ""
     obligation_exempt: bool | None = None
     checkup_provider: bool | None = None
+    # answers to facility questions declared only in the rules (facility_kinds.yaml flags): no Python per question
+    other_flags: dict[str, bool] = field(default_factory=dict)
 
     def flag(self, name: str) -> bool | None:
-        return getattr(self, name, None)
+        if name in ("obligation_exempt", "checkup_provider"):
+            return getattr(self, name)
+        return self.other_flags.get(name)
 
 
 @dataclass(eq=False)
 class FaceReader:
     maker: str | None = None
     model: str = ""
+    # makers of the facility's other face readers (a hospital with readers from two makers; issue 14 point 9)
+    other_makers: tuple[str, ...] = ()
     units: int | None = None
     free_units: int | None = None
 
@@ -224,6 +231,8 @@ def parse_case(data: Any, rules) -> Case:
         municipality=_text(fac_raw.get("municipality"), "facility.municipality", 40),
         obligation_exempt=_bool(fac_raw.get("obligation_exempt"), "facility.obligation_exempt"),
         checkup_provider=_bool(fac_raw.get("checkup_provider"), "facility.checkup_provider"),
+        other_flags={fid: v for fid in rules.flags if fid not in ("obligation_exempt", "checkup_provider")
+                     and (v := _bool(fac_raw.get(fid), f"facility.{fid}")) is not None},
     )
     if facility.prefecture and not any(p["name"] == facility.prefecture for p in rules.prefectures):
         raise CaseError("facility.prefecture", f"「{facility.prefecture}」は都道府県名ではありません（例: 大分県）")
@@ -232,8 +241,18 @@ def parse_case(data: Any, rules) -> Case:
     maker = fr_raw.get("maker")
     if maker is not None and (not isinstance(maker, str) or maker not in rules.makers):
         raise CaseError("face_reader.maker", f"「{maker}」はメーカーの一覧にありません（{'・'.join(rules.makers)} のどれか）")
+    others = fr_raw.get("other_makers")
+    if others is None:
+        others = []
+    if not isinstance(others, list) or len(others) > 20:
+        raise CaseError("face_reader.other_makers", "[ ] で囲んだメーカーの並びにしてください（20まで）")
+    for i, m in enumerate(others):
+        if not isinstance(m, str) or m not in rules.makers:
+            raise CaseError(f"face_reader.other_makers[{i}]",
+                            f"「{m}」はメーカーの一覧にありません（{'・'.join(rules.makers)} のどれか）")
     face_reader = FaceReader(
         maker=maker,
+        other_makers=tuple(dict.fromkeys(m for m in others if m != maker)),
         model=_text(fr_raw.get("model"), "face_reader.model", 80),
         units=_wrap(parse_count, fr_raw.get("units"), "face_reader.units", minimum=0, maximum=100, allow_empty=True),
         free_units=_wrap(parse_count, fr_raw.get("free_units"), "face_reader.free_units", minimum=0, maximum=100,
@@ -271,7 +290,8 @@ def parse_case(data: Any, rules) -> Case:
             if not isinstance(option, str) or option not in program.options:
                 raise CaseError(f"{fld}.option", f"「{option}」は選択肢にありません（{'・'.join(program.options)} のどれか）")
             plan.option = option
-        for flag in ("prior_subsidy", "receipt_system_done_before"):
+        # the plan's yes/no questions are data (rules: a program's ``questions``), not a list in Python
+        for flag in program.questions:
             if flag in plan_raw:
                 value = _bool(plan_raw[flag], f"{fld}.{flag}")
                 if value is not None:

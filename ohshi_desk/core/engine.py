@@ -29,7 +29,7 @@ def compute(case: Case, rules: Rules, as_of: _dt.date | None = None) -> dict:
         if plan is None and not (program.uses_usage and case.usage is not None and case.usage.given()):
             continue
         results[program.id] = _compute_program(program, plan or Plan(program.id), case, rules, day,
-                                               suppressed=_done_before(program, plan))
+                                               suppressed=_system_done(program, case, rules))
     _apply_shared_systems(results, case, rules, day)
     return breakdown_dict(list(results.values()), rules, case, day)
 
@@ -39,15 +39,18 @@ def _compute_program(program: Program, plan: Plan, case: Case, rules: Rules, day
     edition = program.edition_for(day)
     r = Result(program=program, edition=edition)
     r.lines = [LineResult(line) for line in plan.lines]
-    r.use(edition.start)
+    r.start = _start_for(edition, plan, r)
+    r.use(r.start)
     r.use(edition.end)
-    if day < edition.start_date:
+    if day < r.start.value:
         r.status = "not_yet_open"
     elif day > edition.end_date:
         r.status = "closed"
 
+    start_notes = list(r.notes)  # what _start_for said: only worth saying when the program can be used
     blocked = _eligibility(program, edition, plan, case, rules, r)
     if blocked:
+        r.notes = [n for n in r.notes if n not in start_notes]
         r.subsidy = 0
         for lr in r.lines:
             lr.eligible = 0
@@ -59,6 +62,25 @@ def _compute_program(program: Program, plan: Plan, case: Case, rules: Rules, day
         if val.note and val.note not in r.notes:
             r.notes.append(val.note)
     return r
+
+
+def _start_for(edition: Edition, plan: Plan, r: Result) -> Val:
+    """Issue 14 point 2: a program whose parts open on different days (``use_starts``, keyed by a plan question).
+    The plan's start is the earliest of the uses it says yes to; none answered → the latest start (lower figure:
+    we do not show 受付中 for a part that may not be open yet)."""
+    starts: dict[str, Val] = edition.extra.get("use_starts") or {}
+    if not starts:
+        return edition.start
+    chosen = [v for flag, v in starts.items() if plan.flags.get(flag)]
+    if not chosen:
+        latest = max(starts.values(), key=lambda v: v.value)
+        r.notes.append("どの用途で使うかが未回答のため、受付開始が最も遅い用途の日付で受付状況を判断しています")
+        return latest
+    first = min(chosen, key=lambda v: v.value)
+    for v in (v for v in chosen if v.value > first.value):
+        mark = "" if v.confidence == "source" else "（目安）"
+        r.notes.append(f"選んだ用途のうち一部は受付開始が{v.value.year}年{v.value.month}月{v.value.day}日{mark}からです")
+    return first
 
 
 def _eligibility(program: Program, edition: Edition, plan: Plan, case: Case, rules: Rules, r: Result) -> str:
@@ -88,22 +110,48 @@ def _eligibility(program: Program, edition: Edition, plan: Plan, case: Case, rul
     if program.not_needed_when == "reader_reads_smartphone":
         maker = case.face_reader.maker
         reads = rules.reads_smartphone(maker)
-        if reads.value:
+        # every face reader of the facility must read the smartphone by itself for the program to be not needed
+        # (a hospital with readers from two makers; issue 14 point 9)
+        others = [m for m in case.face_reader.other_makers if not rules.reads_smartphone(m).value]
+        if reads.value and not others:
             r.use(reads)
             r.status = "not_needed"
             reason = reads.note or "お持ちのカードリーダーで対応できるため不要です"
             r.reasons.append(reason)
             return reason
+        if reads.value and others:
+            r.use(reads)
+            names = "・".join(rules.makers[m]["label"] for m in others)
+            r.reasons.append(f"{rules.makers[maker]['label']}のカードリーダーはスマホ保険証を読み取れますが、"
+                             f"{names}のカードリーダーを使う受付には汎用カードリーダーが必要です")
+            r.notes.append("汎用カードリーダーは、スマホ保険証を読み取れないカードリーダーを使う受付の分だけ購入してください")
     return ""
 
 
-def _done_before(program: Program, plan: Plan | None) -> tuple[tuple[str, str], ...]:
-    """A plan flagged ``receipt_system_done_before``: its shared system group is not subsidised again."""
+def _system_done(program: Program, case: Case, rules: Rules) -> tuple[tuple[str, str], ...]:
+    """Issue 14 point 1 (seed 001: 「いずれかでシステム改修を行っている場合は追加での改修は不要であり、追加での補助対象と
+    なりません」). Programs that share one system (P3/P4): when the system already exists — a flag listed in
+    ``shares_system.system_exists_flags`` (or ``done_before_flag``) is set on the plan of EITHER program — the shared
+    group is subsidised in NEITHER of them. Returns the suppressed (group, reason) pairs for ``program``.
+    The reason is the rules' ``done_before_reason`` with ``{where}`` (which plan) and ``{question}`` filled in."""
     share = program.shares_system
-    if plan is None or not share or not program.done_before_flag or not plan.flags.get(program.done_before_flag):
+    if not share:
         return ()
-    why = share["done_before_reason"] + share["note"]
-    return ((share["group"], why),)
+    for owner_id in (program.id, share["with"]):
+        owner_plan = case.plans.get(owner_id)
+        if owner_plan is None:
+            continue
+        owner = rules.program(owner_id)
+        flags = list((owner.shares_system or {}).get("system_exists_flags") or ())
+        if owner.done_before_flag and owner.done_before_flag not in flags:
+            flags.append(owner.done_before_flag)
+        for flag in flags:
+            if owner_plan.flags.get(flag):
+                where = "この計画" if owner_id == program.id else f"「{owner.short_name}」の計画"
+                question = owner.questions.get(flag, {}).get("label") or flag
+                why = share["done_before_reason"].replace("{where}", where).replace("{question}", question)
+                return ((share["group"], why + share["note"]),)
+    return ()
 
 
 def _apply_shared_systems(results: dict[str, Result], case: Case, rules: Rules, day: _dt.date) -> None:
@@ -119,7 +167,7 @@ def _apply_shared_systems(results: dict[str, Result], case: Case, rules: Rules, 
         if {a.status, b.status} & set(NO_SUBSIDY):
             continue
         plan_a, plan_b = case.plans[pid], case.plans[other_id]
-        if _done_before(a.program, plan_a) or _done_before(b.program, plan_b):
+        if _system_done(a.program, case, rules):
             continue
         if not (_has_group_lines(a, group) and _has_group_lines(b, group)):
             continue

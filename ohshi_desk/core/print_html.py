@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from html import escape
 
-from .breakdown import status_text
+from .breakdown import documents_text, status_text, totals_lines
 from .formatting import wareki, yen
 
 STATUS_COLOURS = {"open": "#1b5e20", "not_yet_open": "#0d47a1", "closed": "#616161", "not_applicable": "#b71c1c",
@@ -25,8 +25,8 @@ def breakdown_html(breakdown: dict, facility_name: str = "", rules_checked_label
            f"<p>計算の基準日: {wareki(day)}　ルール版: {escape(breakdown['rules_version'])}"
            f"（{escape(rules_checked_label or breakdown.get('rules_checked', ''))} 確認）</p>",
            *([f"<p style='color:#b00000'>{escape(_source_note(breakdown))}</p>"] if _source_note(breakdown) else []),
-           f"<p><b>いま申請できる補助の見積り合計: {yen(breakdown['total_subsidy_open'])}</b>"
-           f"（受付前・終了分を含む合計 {yen(breakdown['total_subsidy'])}）</p>",
+           "<p><b>" + "</b><br>".join(escape(s) for s in totals_lines(breakdown)[:1])
+           + "</b>" + "".join("<br>" + escape(s) for s in totals_lines(breakdown)[1:]) + "</p>",
            "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
            "<tr><th>補助制度</th><th>状況</th><th>対象経費</th><th>見積額</th></tr>"]
     for p in breakdown["programs"]:
@@ -40,7 +40,7 @@ def breakdown_html(breakdown: dict, facility_name: str = "", rules_checked_label
         if p["notes"]:
             out.append("<p><b>注意</b></p><ul>" + "".join(f"<li>{escape(n)}</li>" for n in p["notes"]) + "</ul>")
         if p["documents"]:
-            out.append("<p>必要な書類: " + "、".join(escape(d["label"]) for d in p["documents"]) + "</p>")
+            out.append("<p>必要な書類: " + escape(documents_text(p)) + "</p>")
         out.append(f"<p>申請先: {escape(p['portal']['label'])}</p>")
         out.append("<p style='color:#555'>出典: " + "／".join(escape(c) for c in p["citations"]) + "</p>")
     out.append("<p>これは見積りです。通知に書かれていない点は少なめに見積もっています。購入・申請の前に、必ずポータルサイトで"

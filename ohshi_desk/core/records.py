@@ -127,10 +127,10 @@ class Edition(_Record):
 class Program(_Record):
     __slots__ = ("id", "order", "short_name", "name", "goal", "goal_help", "method", "file", "editions",
                  "not_needed_when", "uses_usage", "shares_system", "done_before_flag", "excluded_when_flag",
-                 "options", "default_option", "suggested_items", "purchases")
+                 "options", "default_option", "suggested_items", "purchases", "questions", "status_labels")
     _defaults = {"not_needed_when": None, "uses_usage": False, "shares_system": None, "done_before_flag": None,
                  "excluded_when_flag": None, "options": dict, "default_option": None, "suggested_items": (),
-                 "purchases": True}
+                 "purchases": True, "questions": dict, "status_labels": dict}
     id: str
     order: int
     short_name: str
@@ -149,6 +149,11 @@ class Program(_Record):
     default_option: str | None
     suggested_items: tuple[str, ...]
     purchases: bool
+    # Yes/no questions asked about this program's plan (issue 14 point 10: questions are data). {flag id: question}
+    # where a question is {id, label, help, cite, confidence, note}; the case file keeps the answer as
+    # ``plans.<program>.<flag id>: true|false``.
+    questions: dict[str, dict]
+    status_labels: dict[str, str]  # a program's own words for a status (P8: 申請不要・支給期間終了)
 
     def edition_for(self, day: _dt.date) -> Edition:
         """The edition open on ``day``; else the next one to open; else the last one that closed."""
@@ -167,10 +172,10 @@ class Rules(_Record):
 
     __slots__ = ("folder", "version", "last_checked", "sources", "kinds", "kind_groups", "flags", "items", "makers",
                  "reader_hint", "portals", "call_center", "documents", "prefectures", "municipalities",
-                 "confidence_levels", "assumed_kind", "_programs", "_build_programs", "origin")
+                 "confidence_levels", "assumed_kind", "warnings", "_programs", "_build_programs", "origin")
     # origin: "" for the bundled rules, else the override folder they came from (rules_source.resolve_rules)
-    _defaults = {"confidence_levels": dict, "assumed_kind": None, "_programs": None, "_build_programs": None,
-                 "origin": ""}
+    _defaults = {"confidence_levels": dict, "assumed_kind": None, "warnings": list, "_programs": None,
+                 "_build_programs": None, "origin": ""}
     folder: Path
     version: str
     last_checked: _dt.date
@@ -188,6 +193,7 @@ class Rules(_Record):
     municipalities: dict[str, Any]
     confidence_levels: dict[str, str]  # the wording of each confidence level (meta.yaml), shared by every output
     assumed_kind: str | None  # the kind assumed before the facility kind is answered (facility_kinds.yaml)
+    warnings: list[str]  # problems worth a look that do not stop the rules (rules.limit_warnings)
 
     @property
     def programs(self) -> list[Program]:

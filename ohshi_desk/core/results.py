@@ -52,6 +52,7 @@ class Result:
     used: list[Val] = field(default_factory=list)
     lines: list[LineResult] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    start: Val | None = None  # the start that applies to this plan (an edition's use_starts), else the edition's
 
     def use(self, val: Val | None):
         if val is not None and val not in self.used:

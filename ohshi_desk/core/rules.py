@@ -102,6 +102,9 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
     fk = read("facility_kinds.yaml")
     kinds = fk["kinds"]
     groups = {k: tuple(v) for k, v in fk["groups"].items()}
+    for k, kd in kinds.items():
+        if kd.get("note_cite") and kd["note_cite"] not in sources:
+            raise RulesError("facility_kinds.yaml", f"kinds.{k}.note_cite", f"出典「{kd['note_cite']}」が meta.yaml の sources にありません")
     for g, members in groups.items():
         if g in kinds:
             raise RulesError("facility_kinds.yaml", f"groups.{g}", "グループ名が施設区分と同じです")
@@ -150,6 +153,7 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
             programs.append(_program(rel, data, BuildContext(rel, sources, kinds, groups), items, documents,
                                      portals["portals"]))
         _check_programs(programs)
+        _check_flags(fk["flags"], programs)
         return sorted(programs, key=lambda p: p.order)
 
     rules = Rules(
@@ -168,6 +172,7 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
         documents=documents,
         prefectures=prefectures,
         municipalities=munis,
+        warnings=limit_warnings(folder, docs, groups),
         confidence_levels=dict(meta.get("confidence_levels", {})),
         assumed_kind=assumed,
         _build_programs=build_programs,
@@ -195,6 +200,24 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
     for it in data.get("suggested_items", ()):
         if it not in items:
             ctx.fail("suggested_items", f"品目「{it}」が items.yaml にありません")
+    questions = {}
+    for qi, q in enumerate(data.get("questions", ())):
+        if q["id"] in questions or q["id"] in ("lines", "option"):
+            ctx.fail(f"questions[{qi}].id", f"質問「{q['id']}」が重複しているか、使えない名前です")
+        if q["cite"] not in ctx.sources:
+            ctx.fail(f"questions[{qi}].cite", f"出典「{q['cite']}」が meta.yaml の sources にありません")
+        questions[q["id"]] = dict(q)
+    for key, flag in (("done_before_flag", data.get("done_before_flag")),
+                      ("excluded_when_flag", (data.get("excluded_when_flag") or {}).get("flag"))):
+        if flag and flag not in questions:
+            ctx.fail(key, f"質問「{flag}」が questions にありません（画面に出せません）")
+    for e in editions:
+        for flag in e.extra.get("use_starts", {}):
+            if flag not in questions:
+                ctx.fail("editions.use_starts", f"質問「{flag}」が questions にありません")
+    for flag in (data.get("shares_system") or {}).get("system_exists_flags", ()):
+        if flag not in questions:
+            ctx.fail("shares_system.system_exists_flags", f"質問「{flag}」が questions にありません")
     return Program(
         id=pid, order=data["order"], short_name=data["short_name"], name=data["name"], goal=data["goal"], goal_help=data["goal_help"],
         method=data["method"], file=rel, editions=editions, not_needed_when=data.get("not_needed_when"),
@@ -202,6 +225,7 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
         done_before_flag=data.get("done_before_flag"), excluded_when_flag=data.get("excluded_when_flag"),
         options=data.get("options", {}), default_option=data.get("default_option"),
         suggested_items=tuple(data.get("suggested_items", ())), purchases=data.get("purchases", True),
+        questions=questions, status_labels=dict(data.get("status_labels", {})),
     )
 
 
@@ -216,7 +240,14 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
         ctx.fail(f"{w}.window", "受付期間の終わりが始まりより前です")
     elig = ed["eligibility"]
     kinds = frozenset(ctx.kind_list(elig["kinds"], f"{w}.eligibility.kinds"))
-    for doc in ed["documents"]:
+    # a document may carry its own confidence (a document the notice does not name: issue 14 point 7)
+    doc_ids, doc_vals = [], {}
+    for di, node in enumerate(ed["documents"]):
+        doc = node if isinstance(node, str) else node["id"]
+        doc_ids.append(doc)
+        if not isinstance(node, str):
+            doc_vals[doc] = ctx.val({"value": doc, **{k: v for k, v in node.items() if k != "id"}},
+                                    f"{w}.documents[{di}]", cite, conf)
         if doc not in documents:
             ctx.fail(f"{w}.documents", f"書類「{doc}」が documents.yaml にありません")
     portal = ed.get("portal", "none")
@@ -231,8 +262,16 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
     e = Edition(program_id=pid, id=ed["id"], label=ed["label"], cite=cite, confidence=conf, start=start, end=end,
                 kinds=kinds, flags=tuple(elig.get("flags", ())),
                 not_eligible_reason=elig.get("not_eligible_reason", "この施設区分は対象ではありません"),
-                documents=tuple(ed["documents"]), notes=tuple(ed.get("notes", ())), portal=portal,
+                documents=tuple(doc_ids), notes=tuple(ed.get("notes", ())), portal=portal,
                 portal_by_kind=portal_by_kind)
+
+    e.extra["document_vals"] = doc_vals
+    # Parts of a program with their own start (P4: 通常とは異なる動線 from the notice, 機器故障時等 「令和7年7月頃」).
+    # Keyed by a plan question of the program; checked against the questions in _program.
+    for flag, node in ed.get("use_starts", {}).items():
+        e.extra.setdefault("use_starts", {})[flag] = ctx.val(node, f"{w}.use_starts.{flag}", cite, conf, ctx.date)
+    if e.extra.get("use_starts") and min(v.value for v in e.extra["use_starts"].values()) != start.value:
+        ctx.fail(f"{w}.use_starts", "最も早い開始日を window.start にしてください")
 
     def item_ok(item: str, where: str):
         if item not in items:
@@ -249,7 +288,9 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
         cap = ctx.kind_table(g["cap"], f"{gw}.cap", cite, conf) if "cap" in g else None
         only = g.get("only_when")
         if only:
-            ctx.kind_list(only.get("kinds", []), f"{gw}.only_when.kinds")
+            # group names (clinic_pharmacy, insured, …) are resolved to kinds here, so the engine's plain
+            # ``kind in only["kinds"]`` matches them (issue 14 point 10)
+            only = dict(only, kinds=ctx.kind_list(only.get("kinds", []), f"{gw}.only_when.kinds"))
             for o in only.get("options", []):
                 if o not in options:
                     ctx.fail(f"{gw}.only_when.options", f"選択肢「{o}」が options にありません")
@@ -270,8 +311,8 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
         e.rounding = ctx.val(ed["rounding"], f"{w}.rounding", cite, conf)
     for vi, var in enumerate(ed.get("variants", [])):
         vw = f"{w}.variants[{vi}]"
-        ctx.kind_list(var["when"].get("kinds", []), f"{vw}.when.kinds")
-        resolved = {"id": var["id"], "when": var["when"], "note": var["note"]}
+        when = dict(var["when"], kinds=ctx.kind_list(var["when"].get("kinds", []), f"{vw}.when.kinds"))
+        resolved = {"id": var["id"], "when": when, "note": var["note"]}
         for key in ("project_cap", "limit"):
             resolved[key] = ctx.kind_table(var.get(key, {}), f"{vw}.{key}", cite, conf) if key in var else {}
         resolved["rate"] = ctx.kind_table(var["rate"], f"{vw}.rate", cite, conf, ctx.rate) if "rate" in var else {}
@@ -304,6 +345,86 @@ def _check_programs(programs: list[Program]) -> None:
                     raise RulesError(p.file, "shares_system.group", f"グループ「{share['group']}」がありません")
 
 
+def limit_warnings(folder: Path, docs: dict, groups: dict) -> list[str]:
+    """Issue 14 point 11: a published limit should equal the rounding of project cap × rate (that is how every
+    limit of seed 001/003 reads). Where it does not, and the limit carries no ``note`` saying why (as P5/P6's
+    「最大3.1万円」 does), a warning names the file and line. Cheap: plain arithmetic on the parsed files, run at
+    every load (also when the folder's checks come from the cache)."""
+    from fractions import Fraction
+
+    out = []
+
+    def by_kind(node) -> dict:
+        table = {}
+        for key, v in (node or {}).items():
+            value, note = (v.get("value"), v.get("note", "")) if isinstance(v, dict) else (v, "")
+            for k in groups.get(key, (key,)):
+                table[k] = (value, note, key)
+        return table
+
+    for rel in (r for r in docs if r.startswith("programs/")):
+        data = docs[rel]
+        if data.get("method") != "capped_rate":
+            continue
+        for ed in data.get("editions", ()):
+            step = 1000 if (ed.get("rounding", {}).get("value") if isinstance(ed.get("rounding"), dict)
+                            else ed.get("rounding")) == "floor_1000" else 1
+            tables = [(ed.get("project_cap"), ed.get("rate"), ed.get("limit"))]
+            for var in ed.get("variants", ()):
+                tables.append(({**(ed.get("project_cap") or {}), **var.get("project_cap", {})},
+                               {**(ed.get("rate") or {}), **var.get("rate", {})}, var.get("limit")))
+            seen = set()
+            for cap_t, rate_t, limit_t in tables:
+                caps, rates, limits = by_kind(cap_t), by_kind(rate_t), by_kind(limit_t)
+                for kind, (limit, note, key) in limits.items():
+                    if kind not in caps or kind not in rates or (key, limit) in seen:
+                        continue
+                    try:
+                        expected = int(caps[kind][0] * Fraction(str(rates[kind][0]))) // step * step
+                    except (TypeError, ValueError, ZeroDivisionError):
+                        continue
+                    if expected != limit and not note:
+                        seen.add((key, limit))
+                        out.append(f"{rel} {_line_of(folder / rel, ed.get('id', ''), key)}行目: 補助限度額 {limit:,}円が"
+                                   f"事業費の上限×補助率の端数処理（{expected:,}円）と合いません。理由があれば note に書いてください")
+    return out
+
+
+def _line_of(path: Path, edition_id: str, key: str) -> int:
+    """The line of ``key`` under the ``limit`` of an edition (best effort; 0 when it cannot be found)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    start = next((i for i, ln in enumerate(lines) if ln.strip() in (f"- id: {edition_id}", f"id: {edition_id}")), 0)
+    limit_line = next((i for i in range(start, len(lines)) if lines[i].strip().startswith("limit:")), None)
+    if limit_line is None:
+        return 0
+    if f"{key}:" in lines[limit_line]:
+        return limit_line + 1
+    for i in range(limit_line + 1, len(lines)):
+        if lines[i].strip().startswith(f"{key}:"):
+            return i + 1
+    return limit_line + 1
+
+
+def _check_flags(flags: dict, programs: list[Program]) -> None:
+    """Facility questions and the programs that read them agree both ways (issue 14 point 10)."""
+    reserved = {"name", "kind", "institution_code", "prefecture", "municipality"}
+    ids = {p.id for p in programs}
+    for fid, f in flags.items():
+        if fid in reserved:
+            raise RulesError("facility_kinds.yaml", f"flags.{fid}", "施設の項目と同じ名前は使えません")
+        for pid in f.get("read_by", ()):
+            if pid not in ids:
+                raise RulesError("facility_kinds.yaml", f"flags.{fid}.read_by", f"補助制度「{pid}」がありません")
+    for p in programs:
+        for e in p.editions:
+            for fid in e.flags:
+                if fid not in flags:
+                    raise RulesError(p.file, "eligibility.flags", f"質問「{fid}」が facility_kinds.yaml の flags にありません")
+
+
 def load_rules_for_app() -> tuple[Rules, Path, list[str]]:
     """The rules the app and the CLI use: an override folder when it validates, else the bundled rules.
 
@@ -312,4 +433,5 @@ def load_rules_for_app() -> tuple[Rules, Path, list[str]]:
     bundled rules fail."""
     from .rules_source import resolve_rules
 
-    return resolve_rules(load_rules)
+    rules, folder, warnings = resolve_rules(load_rules)
+    return rules, folder, warnings + rules.warnings  # + the limits that do not match cap × rate (limit_warnings)

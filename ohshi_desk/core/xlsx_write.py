@@ -1,7 +1,7 @@
 """The tracking workbook the clinic sends to its vendors (openpyxl).
 
-Sheets: 概要 (one row per program, totals with the defined names SubsidyTotal / SubsidyTotalOpen), 明細 (one row
-per purchase line with tracking columns), one 領収書内訳書 (別紙様式2) per program that needs one (15 lines a
+Sheets: 概要 (one row per program, totals with the defined names SubsidyTotal / SubsidyTotalOpen /
+SubsidyTotalClosed), 明細 (one row per purchase line with tracking columns), one 領収書内訳書 (別紙様式2) per program that needs one (15 lines a
 sheet, more on 続紙 sheets), 必要書類 (a checklist), and a hidden sheet holding the case, so that the workbook can
 be opened again after a vendor has edited it (see ``xlsx_read.py``).
 
@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .breakdown import NO_SUBSIDY, confidence_label, status_text
+from .breakdown import NO_SUBSIDY, confidence_label, documents_text, status_text, window_date
 from .case import LINE_STATUSES, TRACKING_DATES, Case
 from .clock import now, today
 from .formatting import wareki
@@ -42,6 +42,7 @@ HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+RIGHT = Alignment(horizontal="right")  # a label left of its figure: long text runs into the empty cells on its left
 CHECK_STATUSES = ("未着手", "依頼済", "受領済", "提出済", "不要")
 
 DETAIL_COLUMNS = [  # (header, width)
@@ -152,12 +153,11 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
     first = head + 1
     for i, p in enumerate(bd["programs"]):
         r = first + i
-        w = p["window"]
         values = [p["name"], p["status_label"],
-                  f"{wareki(_dt.date.fromisoformat(w['start']))}〜{wareki(_dt.date.fromisoformat(w['end']))}",
+                  f"{window_date(p, 'start')}〜{window_date(p, 'end')}",
                   p["eligible_cost"], p["rate"] or "", p["limit"] if p["limit"] is not None else "", p["subsidy"],
                   _dt.date.fromisoformat(p["deadline"]), p["portal"]["label"],
-                  "、".join(d["label"] for d in p["documents"]),
+                  documents_text(p),
                   confidence_label(rules, p["confidence"])]
         for j, v in enumerate(values, 1):
             c = text(ws, r, j, v, border=BOX, alignment=WRAP)
@@ -167,15 +167,21 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
                 c.number_format = DATE_WAREKI
     last = first + len(bd["programs"]) - 1
     total_row = last + 2
-    text(ws, total_row, 6, "見積額の合計", font=BOLD)
+    text(ws, total_row, 6, "見積額の合計（終了した制度を含む）", font=BOLD, alignment=RIGHT)
     est = f"$G${first}:$G${max(last, first)}"
     status = f"$B${first}:$B${max(last, first)}"
     formula(ws, total_row, 7, f"=SUM({est})" if bd["programs"] else "=0", number_format=YEN, font=BOLD, border=BOX)
-    text(ws, total_row + 1, 6, "いま申請できる分", font=BOLD)
+    text(ws, total_row + 1, 6, "いま申請できる分", font=BOLD, alignment=RIGHT)
     formula(ws, total_row + 1, 7, f'=SUMIF({status},"受付中",{est})' if bd["programs"] else "=0",
             number_format=YEN, font=BOLD, border=BOX)
+    # closed programs apart (issue 14 point 8): their figure was paid or never will be
+    closed_labels = sorted({p["status_label"] for p in bd["programs"] if p["status"] == "closed"})
+    text(ws, total_row + 2, 6, "うち終了した制度（参考計算）", font=BOLD, alignment=RIGHT)
+    formula(ws, total_row + 2, 7, "=" + "+".join(f'SUMIF({status},"{lab}",{est})' for lab in closed_labels)
+            if closed_labels and bd["programs"] else "=0", number_format=YEN, border=BOX)
     wb.defined_names["SubsidyTotal"] = DefinedName("SubsidyTotal", attr_text=f"'概要'!$G${total_row}")
     wb.defined_names["SubsidyTotalOpen"] = DefinedName("SubsidyTotalOpen", attr_text=f"'概要'!$G${total_row + 1}")
+    wb.defined_names["SubsidyTotalClosed"] = DefinedName("SubsidyTotalClosed", attr_text=f"'概要'!$G${total_row + 2}")
 
     r = total_row + 3
     text(ws, r, 1, "ご注意", font=BOLD)
@@ -352,7 +358,7 @@ def _checklist(wb, bd: dict) -> None:
         for d in p["documents"] or [{"id": "", "label": "（書類なし）"}]:
             text(ws, r, 1, p["name"], border=BOX, alignment=WRAP)
             text(ws, r, 2, status_text(p), border=BOX, alignment=WRAP)
-            text(ws, r, 3, d["label"], border=BOX, alignment=WRAP)
+            text(ws, r, 3, d.get("text") or d["label"], border=BOX, alignment=WRAP)
             text(ws, r, 4, d.get("who", ""), border=BOX)
             text(ws, r, 5, "未着手" if needed else "不要", border=BOX, fill=INPUT_FILL)
             dv.add(ws.cell(row=r, column=5))

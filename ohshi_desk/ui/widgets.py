@@ -442,3 +442,57 @@ def checkbox(text: str, accessible: str = "") -> QCheckBox:
     box = QCheckBox(text)
     box.setAccessibleName(accessible or text.replace("&", ""))
     return box
+
+
+class QuestionWidget(QWidget):
+    """A yes/no question that comes from the rules (issue 14 point 10): a facility flag (facility_kinds.yaml
+    ``flags``) or a plan question (a program's ``questions``). Built from the question's data only — label, help,
+    and the programs that read it — so a question added to the rules needs no Python.
+
+    ``style="yesno"``: はい / いいえ, unanswered is ``None`` (facility questions: not answered is not a no).
+    ``style="check"``: one check box, unchecked is ``None`` (plan questions: "this applies to my plan").
+    ``value()`` / ``set_value()`` read and write the answer; ``changed`` fires on every change."""
+
+    changed = Signal()
+
+    def __init__(self, question: dict, style: str = "yesno", read_by: str = "", parent=None):
+        super().__init__(parent)
+        self.question = question
+        self.style = style
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        label = question["label"]
+        if style == "check":
+            self.box = checkbox(label)
+            self.box.toggled.connect(self._emit_changed)
+            lay.addWidget(self.box)
+            self.answer = None
+        else:
+            self.box = None
+            self.answer = YesNo(label)
+            self.answer.changed.connect(self._emit_changed)
+            lay.addWidget(self.answer)
+        help_text = question.get("help", "")
+        if read_by:
+            help_text += f"（{read_by}の判定に使います）"
+        self.help = wrap_label(help_text, muted=True)
+        lay.addWidget(self.help)
+
+    def _emit_changed(self, *_a) -> None:
+        self.changed.emit()
+
+    def value(self) -> bool | None:
+        if self.box is not None:
+            return True if self.box.isChecked() else None
+        return self.answer.value()
+
+    def set_value(self, value: bool | None) -> None:
+        if self.box is not None:
+            self.box.setChecked(value is True)
+        else:
+            self.answer.set_value(value)
+
+
+def question_widget(question: dict, style: str = "yesno", read_by: str = "") -> QuestionWidget:
+    """The one call the pages make for a question from the rules (see QuestionWidget)."""
+    return QuestionWidget(question, style, read_by)

@@ -12,6 +12,8 @@ from ..formatting import rate_text, yen
 from ..results import LineResult, Result, round_amount
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from ..case import Case, Plan
     from ..records import Edition, Program, Rules
     from ..rules import BuildContext
@@ -86,10 +88,10 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
     r.reasons.append(f"{rules.kinds[kind]['label']}はクーポン最大{n_allowed}つ（{required_label}{n_allowed}台分）まで")
     if n_required == 0 and r.lines:
         r.reasons.append(f"{rules.items[c['requires']]['label']}の行がないため、クーポンは使えません")
+    slots = _best_coupon_slots(units, c, n, cap, rate, limit, rounding)
     total_eligible = total_capped = total_sub = 0
     for k in range(n):
-        members = [units[it][k * per + j] for it, per in c["items"].items() for j in range(per)
-                   if k * per + j < len(units[it])]
+        members = [units[it][idx] for it, idx in slots[k]]
         cost = sum(price for price, _lr in members)
         for price, lr in members:
             lr.eligible += price
@@ -112,12 +114,11 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
         total_eligible += cost
         total_capped += capped
         total_sub += sub
-    used_ids = set()
-    for k in range(n):
-        for it, per in c["items"].items():
-            for j in range(per):
-                if k * per + j < len(units[it]):
-                    used_ids.add((it, k * per + j))
+    if n > 1 and any(it != c["requires"] for k in range(n) for it, _i in slots[k]):
+        extras = "・".join(rules.items[it]["label"] for it in c["items"] if it != c["requires"])
+        r.reasons.append(f"{extras}は、どの{rules.items[c['requires']]['label']}のクーポンに合わせるかを購入時に選べます。"
+                         "補助が最も多くなる組み合わせで計算しています")
+    used_ids = {key for k in range(n) for key in slots[k]}
     for it, lst in units.items():
         extra = [lr for idx, (_price, lr) in enumerate(lst) if (it, idx) not in used_ids]
         more, more_lines = beyond[it]
@@ -135,3 +136,48 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
     r.extra["coupons_used"] = n
     r.extra["coupons_allowed"] = n_allowed
     r.reasons.append(f"見積額: {yen(total_sub)}（クーポン{n}つ分）")
+
+
+def _best_coupon_slots(units: dict, c: dict, n: int, cap: int, rate: Fraction, limit: int,
+                       rounding: str) -> list[list[tuple[str, int]]]:
+    """Issue 14 point 6: which units go on which coupon. The ``n`` dearest required units (readers) each open a
+    coupon; the other items' units (hub, cable) go where the total subsidy is highest — the buyer chooses which
+    reader's coupon an accessory joins. A coupon's subsidy never falls when its cost rises, so the dearest
+    accessory units are always used, as many as there are places; only WHERE they go is searched (≤ 3! ways per
+    item with the published rules). On a tie the first arrangement (dearest with dearest) is kept.
+    Returns, per coupon, the (item, index in ``units[item]``) it holds."""
+    import itertools
+
+    req = c["requires"]
+    base = [[(req, k)] for k in range(n)]
+    choices = []
+    for it in (it for it in c["items"] if it != req):
+        seats = [k for k in range(n) for _ in range(c["items"][it])]
+        used = min(len(units[it]), len(seats))
+        # unit i (dearest first) goes to coupon arrangement[i]
+        arrangements = list(dict.fromkeys(tuple(seats[j] for j in perm)
+                                          for perm in itertools.permutations(range(len(seats)), used)))
+        choices.append((it, arrangements))
+    if n <= 1 or not choices:
+        for it, arrangements in choices:
+            for i, k in enumerate(arrangements[0]):
+                base[k].append((it, i))
+        return base
+
+    def value(slots):
+        total = 0
+        for members in slots:
+            cost = sum(units[it][idx][0] for it, idx in members)
+            total += min(round_amount(min(cost, cap) * rate, rounding), limit)
+        return total
+
+    best, best_value = base, -1
+    for combo in itertools.product(*(arr for _it, arr in choices)):
+        slots = [list(b) for b in base]
+        for (it, _arr), arrangement in zip(choices, combo, strict=True):
+            for i, k in enumerate(arrangement):
+                slots[k].append((it, i))
+        v = value(slots)
+        if v > best_value:
+            best, best_value = slots, v
+    return best

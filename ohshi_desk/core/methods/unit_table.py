@@ -43,6 +43,18 @@ def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> No
             ctx.fail(w, f"施設区分「{k}」の台数・上限・補助率がそろっていません")
         if max_units[k].value > len(limits[k].value):
             ctx.fail(f"{w}.limit_by_units", f"「{k}」の最大台数に対応する上限額がありません")
+    # Issue 14 point 5 (seed 004): 「500件以上の機関については、顔認証付きカードリーダー１台の増設」 holds for every kind;
+    # 「なお、病院については」 the free-units table applies (free_units_table_for), up to 3 units.
+    base = ed.get("base_units")
+    base_val = ctx.val({"value": (base["min_uses"], base["units"]),
+                        **{k: v for k, v in base.items() if k not in ("min_uses", "units")}},
+                       f"{w}.base_units", cite, conf) if base else None
+    table_for = frozenset(ctx.kind_list(ed["free_units_table_for"], f"{w}.free_units_table_for")) \
+        if "free_units_table_for" in ed else frozenset(kinds)
+    missing = ed.get("free_units_missing")
+    e.extra.update(base_units=base_val, free_units_table_for=table_for,
+                   free_units_missing=ctx.val({"value": True, **missing}, f"{w}.free_units_missing", cite, conf)
+                   if missing else None)
     e.extra.update(unit_item=ed["unit_item"], units_by_free_units=table, max_units=max_units,
                    limit_by_units=limits,
                    free_units_unknown=ctx.val({"value": int(unknown["assume"]),
@@ -56,28 +68,46 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
     ex = edition.extra
     uses = case.usage.peak_monthly_uses if case.usage else None
     free = case.face_reader.free_units
-    if free is None and ex["free_units_unknown"] is not None:
-        free = r.use(ex["free_units_unknown"])
-        r.reasons.append(ex["free_units_unknown"].note)
     max_units = r.use(ex["max_units"][kind])
     limits = r.use(ex["limit_by_units"][kind])
     rate = r.use(edition.rate[kind])
     rounding = r.use(edition.rounding)
     r.rate, r.rounding = rate, rounding
     r.limit = limits[min(max_units, len(limits)) - 1]
-    steps = ex["units_by_free_units"].get(free)
+    base = ex.get("base_units")
+    base_min, base_units = base.value if base is not None else (None, 0)
     if uses is None:
         r.reasons.append("最も多い月のマイナ保険証の利用件数が未入力のため、増設できる台数が分かりません。0円としています")
         allowed = 0
-    elif steps is None:
-        r.reasons.append(f"無償提供{free}台の施設の表はないため、増設の補助は見込めません")
-        allowed = 0
     else:
-        allowed = max((units for min_uses, units in steps if uses >= min_uses), default=0)
-        r.reasons.append(f"無償提供{free}台・最も多い月の利用件数{uses:,}件 → 増設できるのは{allowed}台")
+        # the base rule (every kind): ≥ base_min uses → base_units
+        allowed = base_units if base is not None and uses >= base_min else 0
+        if base is not None:
+            r.use(base)
+            r.reasons.append(f"最も多い月の利用件数{uses:,}件 → " + (
+                f"{base_min:,}件以上のため{base_units}台の増設が対象です" if allowed
+                else f"{base_min:,}件に届きません"))
+        if kind in ex["free_units_table_for"]:
+            # the free-units table (hospitals): more units by free units and uses
+            if free is None and ex["free_units_unknown"] is not None:
+                free = r.use(ex["free_units_unknown"])
+                r.reasons.append(ex["free_units_unknown"].note)
+            steps = ex["units_by_free_units"].get(free)
+            if steps is None:
+                if ex.get("free_units_missing") is not None:
+                    r.use(ex["free_units_missing"])
+                    r.reasons.append(ex["free_units_missing"].note)
+                else:
+                    r.reasons.append(f"無償提供{free}台の施設の表はないため、表による増設は見込めません")
+            else:
+                by_table = max((units for min_uses, units in steps if uses >= min_uses), default=0)
+                r.reasons.append(f"無償提供{free}台・最も多い月の利用件数{uses:,}件 → 表では{by_table}台")
+                allowed = max(allowed, by_table)
+        r.reasons.append(f"増設の補助の対象は{allowed}台です")
         if allowed == 0:
             r.status = "not_applicable"
-            r.reasons.append(f"利用件数が{steps[0][0]:,}件に届かないため対象外です")
+            first = base_min if base is not None else min(s[0][0] for s in ex["units_by_free_units"].values())
+            r.reasons.append(f"利用件数が{first:,}件に届かないため対象外です")
     if allowed > max_units:
         r.reasons.append(f"{rules.kinds[kind]['label']}は{max_units}台までです")
         allowed = max_units

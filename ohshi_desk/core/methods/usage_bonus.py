@@ -119,7 +119,14 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
     r.reasons.append(f"増加人数: {u.best_month_users_2024}人 − {u.oct2023_users}人 = {increase}人")
     amount = table_amount(normal, band["id"], increase) or 0
     r.reasons.append(f"「{normal['label']}」の表: {yen(amount)}")
-    small = next((t for t in tables.values() if t["small_facility"]), None)
+    # the small-facility table applies to the kinds it names (the 診療所・薬局 one; issue 14 point 4)
+    small = next((t for t in tables.values() if t["small_facility"] and kind in t["applies_to"]), None)
+    if small is None and any(t["small_facility"] for t in tables.values()) and u.oct2023_receipts is not None:
+        other = next(t for t in tables.values() if t["small_facility"])
+        if u.oct2023_receipts <= other["receipts_max"]:
+            whose = "・".join(rules.kinds[k]["label"] for k in other["applies_to"])
+            r.reasons.append(f"「{other['label']}」の表は{whose}のための表のため、{rules.kinds[kind]['label']}は"
+                             f"「{normal['label']}」の表だけで計算します")
     if small and u.oct2023_receipts is not None and u.oct2023_receipts <= small["receipts_max"]:
         s_amount = table_amount(small, band["id"], increase)
         if s_amount is None:

@@ -21,6 +21,7 @@ def plan_keys(program) -> set[str]:
         keys.add(program.excluded_when_flag["flag"])
     if program.done_before_flag:
         keys.add(program.done_before_flag)
+    keys.update(program.questions)  # the plan's yes/no questions are rules data (issue 14 point 10)
     return keys
 
 
@@ -79,16 +80,15 @@ class PlansPage(LazyPage):
                 row.addWidget(combo, 1)
                 blay.addLayout(row)
                 self.options[p.id] = combo
+            # the plan's yes/no questions are data (the program's ``questions``: label, help): no list in Python
             flags = {}
-            if p.excluded_when_flag:
-                flags[p.excluded_when_flag["flag"]] = checkbox(
-                    "既に「通常とは異なる動線」の補助を受けたことがある", "以前に同じ用途の補助を受けた")
-            if p.done_before_flag:
-                flags[p.done_before_flag] = checkbox("以前にオンライン診療等・外来診療等の補助でレセコン改修を済ませている",
-                                                     "以前にレセコン改修を済ませている")
-            for box_ in flags.values():
+            for qid, q in p.questions.items():
+                box_ = checkbox(q["label"])
                 box_.toggled.connect(wizard.mark_changed)
                 blay.addWidget(box_)
+                if q.get("help"):
+                    blay.addWidget(wrap_label(q["help"], muted=True))
+                flags[qid] = box_
             self.flags[p.id] = flags
             editor = LinesEditor(rules.items, p.suggested_items, offered=offered_items(p, rules.items))
             hints = [f"{rules.items[it]['label']}: {rules.items[it]['hint']}" for it in editor.order

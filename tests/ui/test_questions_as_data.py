@@ -1,0 +1,132 @@
+"""Issue 14 point 10: a question added to rules/ shows in the wizard and is kept in the case file, with no Python.
+
+The fixture rules folder is a copy of the bundled rules with two questions added as data only:
+- a facility question ``night_clinic`` that P2 (home_visit) reads through ``eligibility.flags``;
+- a plan question ``tablet_lent`` on P4 (outpatient_mobile).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QWizard
+
+from ohshi_desk.core.case import parse_case
+from ohshi_desk.core.engine import compute
+from ohshi_desk.core.rules import RulesError, load_rules
+from ohshi_desk.ui.app import make_application
+from ohshi_desk.ui.pages import GOALS, PLANS, READER
+from ohshi_desk.ui.wizard import OhshiWizard
+
+from .test_wizard import commit
+
+RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+
+
+def _edit(folder: Path, rel: str, old: str, new: str) -> None:
+    path = folder / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def rules_with_new_questions(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, folder)
+    _edit(folder, "facility_kinds.yaml", "flags:\n", "flags:\n"
+          "  night_clinic:\n"
+          "    label: 夜間に訪問診療を行う施設\n"
+          "    help: 試験用の質問です（規則のデータだけで追加）\n"
+          "    read_by: [home_visit]\n")
+    _edit(folder, "programs/p2_home_visit.yaml", "      kinds: insured\n",
+          "      kinds: insured\n      flags: [night_clinic]\n")
+    _edit(folder, "programs/p4_outpatient_mobile.yaml", "questions:\n", "questions:\n"
+          "  - id: tablet_lent\n"
+          "    label: タブレットは貸出品を使う\n"
+          "    help: 試験用の質問です\n"
+          "    cite: ohshi_policy\n"
+          "    confidence: assumed\n")
+    return load_rules(folder, cache_dir=False)
+
+
+@pytest.fixture
+def wizard_new(qtbot, rules_with_new_questions):
+    make_application([])
+    w = OhshiWizard(rules_with_new_questions)
+    w.ask_before_close = False
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _next(w, expected):
+    w.button(QWizard.WizardButton.NextButton).click()
+    assert w.currentId() == expected
+
+
+def test_new_questions_show_in_the_wizard_and_are_kept_in_the_case_file(wizard_new, tmp_path):
+    w = wizard_new
+    fp = w.facility_page
+    assert "night_clinic" in fp.questions  # built from the rules, not from a list in Python
+    q = fp.questions["night_clinic"]
+    assert q.question["label"] == "夜間に訪問診療を行う施設"
+    assert "試験用の質問です" in q.help.text()
+    commit(fp.name, "よる診療所")
+    fp.kind.setCurrentIndex(fp.kind.findData("clinic"))
+    q.set_value(True)
+    _next(w, READER)
+    _next(w, GOALS)
+    w.goals_page.boxes["home_visit"].setChecked(True)
+    w.goals_page.boxes["outpatient_mobile"].setChecked(True)
+    _next(w, PLANS)
+    plan_q = w.plans_page.flags["outpatient_mobile"]["tablet_lent"]
+    assert plan_q.isVisibleTo(w.plans_page) and plan_q.question["label"] == "タブレットは貸出品を使う"
+    plan_q.set_value(True)
+    w.plans_page.editors["home_visit"].add_row({"item": "mobile_terminal", "quantity": 1, "unit_price": 40000})
+
+    data = w.case_data()
+    assert data["facility"]["night_clinic"] is True
+    assert data["plans"]["outpatient_mobile"]["tablet_lent"] is True
+    # the flag declared only in the rules can become true: P2 reads it
+    out = compute(parse_case(data, w.rules), w.rules)
+    p2 = next(p for p in out["programs"] if p["id"] == "home_visit")
+    assert p2["status"] != "not_applicable"
+
+    path = tmp_path / "night.ohshi.json"
+    assert w.save_path(path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["facility"]["night_clinic"] is True and saved["plans"]["outpatient_mobile"]["tablet_lent"] is True
+
+    # reopened: the answers are on screen again; answered "no" → P2 is not available
+    fp.questions["night_clinic"].set_value(False)
+    assert w.open_path(path)
+    assert w.facility_page.questions["night_clinic"].value() is True
+    assert w.plans_page.flags["outpatient_mobile"]["tablet_lent"].value() is True
+    w.facility_page.questions["night_clinic"].set_value(False)
+    out = compute(parse_case(w.case_data(), w.rules), w.rules)
+    p2 = next(p for p in out["programs"] if p["id"] == "home_visit")
+    assert p2["status"] == "not_applicable"
+
+
+def test_a_program_reading_an_undeclared_question_is_refused(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, folder)
+    _edit(folder, "programs/p2_home_visit.yaml", "      kinds: insured\n",
+          "      kinds: insured\n      flags: [not_declared]\n")
+    with pytest.raises(RulesError) as err:
+        load_rules(folder, cache_dir=False)
+    assert "p2_home_visit.yaml" in str(err.value) and "not_declared" in str(err.value)
+
+
+def test_a_question_read_by_an_unknown_program_is_refused(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, folder)
+    _edit(folder, "facility_kinds.yaml", "    read_by: [limited_check]", "    read_by: [no_such_program]")
+    with pytest.raises(RulesError) as err:
+        load_rules(folder, cache_dir=False)
+    assert "facility_kinds.yaml" in str(err.value) and "no_such_program" in str(err.value)

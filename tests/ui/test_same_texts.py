@@ -1,0 +1,92 @@
+"""Issue 14 point 8: the screen, the print and the workbook say the same corrected texts — dates the notice does
+not state marked 「（目安）」, P8 「申請不要・支給期間終了」, documents the notice does not name said so, and closed
+programs apart from the totals. The texts come from the shared breakdown (core/breakdown.py), never from a page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QLabel
+
+from ohshi_desk.core.case import parse_case
+from ohshi_desk.core.engine import compute
+from ohshi_desk.core.print_html import breakdown_html
+from ohshi_desk.core.xlsx_write import build_workbook
+from ohshi_desk.ui.pages import RESULT
+
+from .test_wizard import result_cards, set_result_date
+
+CASE = {
+    "format": "ohshi-desk-case/1",
+    "facility": {"name": "テスト医院", "kind": "clinic"},
+    "face_reader": {"maker": "panasonic"},
+    "usage": {"oct2023_receipts": 1000, "oct2023_rate_percent": 4, "oct2023_users": 40, "best_month_users_2024": 200},
+    "plans": {
+        "smartphone_reader": {"lines": [{"item": "generic_reader", "unit_price": 5000}]},
+        "home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000}]},
+        "outpatient_mobile": {"use_device_failure": True, "lines": [{"item": "tablet", "unit_price": 40000}]},
+        "usage_bonus": {},
+    },
+}
+DAY = dt.date(2025, 6, 15)
+EXPECTED_STATUS = {
+    "smartphone_reader": "受付前（令和7年8月29日から）",            # the start is stated (seed 000)
+    "home_visit": "受付中（令和8年1月15日まで）",
+    "outpatient_mobile": "受付前（令和7年7月31日（目安）から）",     # 「令和7年7月頃」: not a stated day
+    "usage_bonus": "申請不要・支給期間終了（令和6年8月31日まで）",   # paid without application
+}
+BREAKDOWN_DOC = "領収書内訳書（別紙様式2）（通知に記載なし・要確認）"
+TOTALS = ["いま申請できる補助の見積り合計: 30,000円",
+          "受付前の補助（受付が始まってから申請）: 32,500円",
+          "終了した制度（参考計算・合計に含めません）: 200,000円"]
+
+
+def _breakdown(rules):
+    return compute(parse_case(CASE, rules), rules, DAY)
+
+
+def test_print_says_the_corrected_texts(rules):
+    html = breakdown_html(_breakdown(rules))
+    for text in [*EXPECTED_STATUS.values(), BREAKDOWN_DOC, *TOTALS]:
+        assert text in html, text
+    assert "受付前・終了分を含む合計" not in html
+
+
+def test_workbook_says_the_same_texts(rules):
+    bd = _breakdown(rules)
+    wb = build_workbook(parse_case(CASE, rules), bd, rules)
+    cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    for text in [*EXPECTED_STATUS.values(), BREAKDOWN_DOC, "令和7年7月31日（目安）〜令和8年1月15日",
+                 "申請不要・支給期間終了", "うち終了した制度（参考計算）"]:
+        assert any(text in c for c in cells), text
+
+
+def test_screen_says_the_same_texts(wizard, qtbot, rules):
+    w = wizard
+    w.load_case_data(CASE)
+    while w.currentId() != RESULT:
+        w.next()
+    set_result_date(w, DAY)
+    qtbot.waitUntil(lambda: set(EXPECTED_STATUS) <= set(result_cards(w)))
+    cards = result_cards(w)
+    for pid, text in EXPECTED_STATUS.items():
+        assert cards[pid].status.text() == text
+    labels = [lb.text() for lb in cards["home_visit"].findChildren(QLabel)]
+    assert any(BREAKDOWN_DOC in t for t in labels)
+    rp = w.result_page
+    assert [rp.total.text(), *rp.totals_apart.text().split("\n")] == TOTALS
+
+
+def test_a_second_reader_maker_is_asked_kept_and_changes_the_smartphone_program(wizard, rules, tmp_path):
+    """Issue 14 point 9: a hospital with a Canon and a Panasonic reader still needs generic readers."""
+    w = wizard
+    w.load_case_data({"format": "ohshi-desk-case/1", "facility": {"name": "テスト病院", "kind": "hospital"},
+                      "face_reader": {"maker": "canon", "other_makers": ["panasonic"]},
+                      "plans": {"smartphone_reader": {"lines": [{"item": "generic_reader", "unit_price": 5000}]}}})
+    rp = w.reader_page
+    assert rp.other_maker.currentData() == "panasonic" and rp.canon_info.isHidden()
+    assert w.case_data()["face_reader"]["other_makers"] == ["panasonic"]
+    assert w.applicability()["smartphone_reader"]["status"] != "not_needed"
+    rp.other_maker.setCurrentIndex(0)  # なし: every reader is a Canon
+    assert "other_makers" not in w.case_data()["face_reader"]
+    assert w.applicability()["smartphone_reader"]["status"] == "not_needed"
