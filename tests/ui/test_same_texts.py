@@ -6,15 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QLabel
-
 from ohshi_desk.core.case import parse_case
 from ohshi_desk.core.engine import compute
 from ohshi_desk.core.print_html import breakdown_html
 from ohshi_desk.core.xlsx_write import build_workbook
-from ohshi_desk.ui.pages import RESULT
-
-from .test_wizard import result_cards, set_result_date
 
 CASE = {
     "format": "ohshi-desk-case/1",
@@ -59,34 +54,3 @@ def test_workbook_says_the_same_texts(rules):
     for text in [*EXPECTED_STATUS.values(), BREAKDOWN_DOC, "令和7年7月31日（目安）〜令和8年1月15日",
                  "申請不要・支給期間終了", "うち終了した制度（参考計算）"]:
         assert any(text in c for c in cells), text
-
-
-def test_screen_says_the_same_texts(wizard, qtbot, rules):
-    w = wizard
-    w.load_case_data(CASE)
-    while w.currentId() != RESULT:
-        w.next()
-    set_result_date(w, DAY)
-    qtbot.waitUntil(lambda: set(EXPECTED_STATUS) <= set(result_cards(w)))
-    cards = result_cards(w)
-    for pid, text in EXPECTED_STATUS.items():
-        assert cards[pid].status.text() == text
-    labels = [lb.text() for lb in cards["home_visit"].findChildren(QLabel)]
-    assert any(BREAKDOWN_DOC in t for t in labels)
-    rp = w.result_page
-    assert [rp.total.text(), *rp.totals_apart.text().split("\n")] == TOTALS
-
-
-def test_a_second_reader_maker_is_asked_kept_and_changes_the_smartphone_program(wizard, rules, tmp_path):
-    """Issue 14 point 9: a hospital with a Canon and a Panasonic reader still needs generic readers."""
-    w = wizard
-    w.load_case_data({"format": "ohshi-desk-case/1", "facility": {"name": "テスト病院", "kind": "hospital"},
-                      "face_reader": {"maker": "canon", "other_makers": ["panasonic"]},
-                      "plans": {"smartphone_reader": {"lines": [{"item": "generic_reader", "unit_price": 5000}]}}})
-    rp = w.reader_page
-    assert rp.other_maker.currentData() == "panasonic" and rp.canon_info.isHidden()
-    assert w.case_data()["face_reader"]["other_makers"] == ["panasonic"]
-    assert w.applicability()["smartphone_reader"]["status"] != "not_needed"
-    rp.other_maker.setCurrentIndex(0)  # なし: every reader is a Canon
-    assert "other_makers" not in w.case_data()["face_reader"]
-    assert w.applicability()["smartphone_reader"]["status"] == "not_needed"
