@@ -30,16 +30,18 @@ def days_left(p: dict, day: _dt.date) -> int:
 
 def when_text(p: dict, day: _dt.date) -> str:
     """The status with its date, for a goal's checkbox or a card: 「受付中・令和8年1月15日締切（あと53日）」."""
+    from .breakdown import window_date  # a date the notice does not state says 「（目安）」 (issue 14 point 8)
+
     w = p["window"]
-    if p["status"] == "closed":
-        return f"受付終了・{wareki(_day(w['end']))}で締切"
+    if p["status"] == "closed":  # the program's own words when it has them (P8: 申請不要・支給期間終了)
+        return f"{p['status_label']}・{window_date(p, 'end')}で締切"
     if p["status"] == "not_yet_open":
-        return f"受付前・{wareki(_day(w['start']))}から受付"
+        return f"{p['status_label']}・{window_date(p, 'start')}から受付"
     n = days_left(p, day)
     left = "本日締切" if n == 0 else f"あと{n}日"
     if day < _day(w["start"]) or n < 0:  # not_needed / not_applicable outside the window: the window alone
         return f"受付期間 {wareki(_day(w['start']))}〜{wareki(_day(w['end']))}"
-    return f"受付中・{wareki(_day(w['end']))}締切（{left}）"
+    return f"{p['status_label']}・{window_date(p, 'end')}締切（{left}）"
 
 
 def closed_line(p: dict) -> str:
@@ -86,7 +88,7 @@ def documents_and_conditions(p: dict, rules) -> tuple[list[str], list[str]]:
     """The program's papers to collect, and apart from them the things the facility must do (``condition``)."""
     docs, conds = [], []
     for d in p.get("documents", ()):
-        (conds if rules.documents.get(d["id"], {}).get("condition") else docs).append(d["label"])
+        (conds if rules.documents.get(d["id"], {}).get("condition") else docs).append(d.get("text") or d["label"])
     return docs, conds
 
 
