@@ -43,6 +43,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object], *
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        _normal_permissions(tmp)
         try:
             os.replace(tmp, path)
         except OSError as exc:
@@ -53,6 +54,18 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object], *
         except OSError:
             pass
         raise
+
+
+def _normal_permissions(tmp: str) -> None:
+    """mkstemp makes the file readable by its owner only; a saved file gets what any new file gets (the umask)."""
+    if os.name != "posix":
+        return
+    mask = os.umask(0o022)
+    os.umask(mask)
+    try:
+        os.chmod(tmp, 0o666 & ~mask)
+    except OSError:
+        pass
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

@@ -112,13 +112,15 @@ def build_workbook(case: Case, breakdown: dict, rules) -> Workbook:
     summary = wb.active
     summary.title = "概要"
     _summary(wb, summary, case, breakdown, rules)
-    _details(wb, case, breakdown, rules)
+    snapshot: dict = {"eligible": {}, "forms": {}}
+    rows = _details(wb, case, breakdown, rules, snapshot)
+    used: set[str] = set()
     for p in breakdown["programs"]:
         if p["status"] not in NO_SUBSIDY and any(
                 rules.documents[d["id"]].get("workbook_sheet") == "receipt_breakdown_form" for d in p["documents"]):
-            _form2(wb, case, p, rules)
-    _checklist(wb, breakdown)
-    _data_sheet(wb, case)
+            _form2(wb, case, p, rules, rows, snapshot, used)
+    _checklist(wb, case, breakdown)
+    _data_sheet(wb, case, snapshot)
     return wb
 
 
@@ -197,7 +199,22 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
 
 # ------------------------------------------------------------------------------------------------- 明細
 
-def _details(wb, case: Case, bd: dict, rules) -> None:
+DETAIL_FIRST = 3  # row 1 the headers, row 2 the totals (they count every row below, added ones included)
+
+
+def detail_rows(case: Case, bd: dict) -> list[tuple[str, dict, object]]:
+    """(program id, breakdown line, case line) in 明細's order; the row of the k-th is DETAIL_FIRST + k."""
+    out = []
+    for p in bd["programs"]:
+        plan = case.plans.get(p["id"])
+        if plan is None:
+            continue
+        by_index = {ln["index"]: ln for ln in p["lines"]}
+        out.extend((p["id"], by_index[line.index], line) for line in plan.lines)
+    return out
+
+
+def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws = wb.create_sheet("明細")
     for j, (h, width) in enumerate(DETAIL_COLUMNS, 1):
         text(ws, 1, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=WRAP)
@@ -206,76 +223,108 @@ def _details(wb, case: Case, bd: dict, rules) -> None:
     status_dv = DataValidation(type="list", formula1='"' + ",".join(LINE_STATUSES) + '"', allow_blank=True,
                                showErrorMessage=True, errorTitle="状況", error="一覧から選んでください")
     ws.add_data_validation(status_dv)
-    r = 2
-    for p in bd["programs"]:
-        plan = case.plans.get(p["id"])
-        if plan is None:
-            continue
-        by_index = {ln["index"]: ln for ln in p["lines"]}
-        for line in plan.lines:
-            res = by_index[line.index]
-            text(ws, r, COL["ID"], f"{p['id']}#{line.index}")
-            text(ws, r, COL["補助制度"], rules.program(p["id"]).short_name, border=BOX)
-            text(ws, r, COL["項目"], rules.items[line.item]["label"], border=BOX)
-            text(ws, r, COL["内訳（品名・型番）"], line.description, border=BOX, fill=INPUT_FILL)
-            text(ws, r, COL["数量"], line.quantity, border=BOX, fill=INPUT_FILL)
-            text(ws, r, COL["単価（税込）"], line.unit_price, border=BOX, fill=INPUT_FILL, number_format=YEN)
-            q, u = get_column_letter(COL["数量"]), get_column_letter(COL["単価（税込）"])
-            formula(ws, r, COL["金額"], f"={q}{r}*{u}{r}", border=BOX, number_format=YEN)
-            text(ws, r, COL["①補助対象金額"], res["eligible"], border=BOX, number_format=YEN)
-            a, e = get_column_letter(COL["金額"]), get_column_letter(COL["①補助対象金額"])
-            formula(ws, r, COL["②補助対象外金額"], f"={a}{r}-{e}{r}", border=BOX, number_format=YEN)
-            text(ws, r, COL["購入先・ベンダー"], line.vendor, border=BOX, fill=INPUT_FILL)
-            for key, label in TRACKING_DATES.items():
-                text(ws, r, COL[label], line.tracking.get(key), border=BOX, fill=INPUT_FILL, number_format=DATE_SHORT)
-            text(ws, r, COL["状況"], line.status or "検討中", border=BOX, fill=INPUT_FILL)
-            status_dv.add(ws.cell(row=r, column=COL["状況"]))
-            text(ws, r, COL["備考"], line.note, border=BOX, fill=INPUT_FILL, alignment=WRAP)
-            text(ws, r, COL["見積りの理由（ohshi-desk）"], " / ".join(res["reasons"]) or "補助対象", border=BOX,
-                 alignment=WRAP)
-            r += 1
-    last = max(r - 1, 1)
-    text(ws, r + 1, COL["単価（税込）"], "合計", font=BOLD)
+    letter = {name: get_column_letter(c) for name, c in COL.items()}
+    q, u, a, e = letter["数量"], letter["単価（税込）"], letter["金額"], letter["①補助対象金額"]
+    text(ws, 2, COL["補助制度"], "合計", font=BOLD, border=BOX)
     for name in ("金額", "①補助対象金額", "②補助対象外金額"):
-        c = get_column_letter(COL[name])
-        formula(ws, r + 1, COL[name], f"=SUM({c}2:{c}{max(last, 2)})" if last >= 2 else "=0", font=BOLD,
-                number_format=YEN, border=BOX)
+        c = letter[name]
+        formula(ws, 2, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN, border=BOX)
+    rows: dict[str, int] = {}
+    r = DETAIL_FIRST
+    for pid, res, line in detail_rows(case, bd):
+        ident = f"{pid}#{line.index}"
+        rows[ident] = r
+        shown = line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]
+        snapshot["eligible"][ident] = shown  # what ① says now: a different value later is the vendor's split
+        text(ws, r, COL["ID"], ident)
+        text(ws, r, COL["補助制度"], rules.program(pid).short_name, border=BOX)
+        text(ws, r, COL["項目"], rules.items[line.item]["label"], border=BOX)
+        text(ws, r, COL["内訳（品名・型番）"], line.description, border=BOX, fill=INPUT_FILL)
+        text(ws, r, COL["数量"], line.quantity, border=BOX, fill=INPUT_FILL)
+        text(ws, r, COL["単価（税込）"], line.unit_price, border=BOX, fill=INPUT_FILL, number_format=YEN)
+        if line.amount_override is not None:  # the vendor's 金額 (a discount) stays as written
+            text(ws, r, COL["金額"], line.amount_override, border=BOX, fill=INPUT_FILL, number_format=YEN)
+        else:
+            formula(ws, r, COL["金額"], f"={q}{r}*{u}{r}", border=BOX, number_format=YEN)
+        text(ws, r, COL["①補助対象金額"], shown, border=BOX, fill=INPUT_FILL, number_format=YEN)
+        formula(ws, r, COL["②補助対象外金額"], f"={a}{r}-{e}{r}", border=BOX, number_format=YEN)
+        text(ws, r, COL["購入先・ベンダー"], line.vendor, border=BOX, fill=INPUT_FILL)
+        for key, label in TRACKING_DATES.items():
+            text(ws, r, COL[label], line.tracking.get(key), border=BOX, fill=INPUT_FILL, number_format=DATE_SHORT)
+        text(ws, r, COL["状況"], line.status or "検討中", border=BOX, fill=INPUT_FILL)
+        status_dv.add(ws.cell(row=r, column=COL["状況"]))
+        text(ws, r, COL["備考"], line.note, border=BOX, fill=INPUT_FILL, alignment=WRAP)
+        text(ws, r, COL["見積りの理由（ohshi-desk）"], " / ".join(res["reasons"]) or "補助対象", border=BOX,
+             alignment=WRAP)
+        r += 1
+    last = max(r - 1, DETAIL_FIRST)
     fit_rows(ws, 1, last)
-    ws.freeze_panes = "D2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_COLUMNS))}{max(last, 2)}"
+    ws.freeze_panes = f"D{DETAIL_FIRST}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
     _print_setup(ws, landscape=True, title_rows="1:1")
+    return rows
 
 
 # ------------------------------------------------------------------------------------- 領収書内訳書（様式2）
 
-def _form2(wb, case: Case, p: dict, rules) -> None:
+NO_VENDOR = "購入先未記入"
+_BAD_TITLE = str.maketrans({ch: "＿" for ch in "[]:*?/\\'"})
+
+
+def receipts(case: Case, bd: dict, rules) -> list[tuple[str, str, list[tuple[dict, object]]]]:
+    """One receipt per program × vendor: (program id, vendor, [(breakdown line, case line)]), in 明細's order."""
+    groups: dict[tuple[str, str], list] = {}
+    for pid, res, line in detail_rows(case, bd):
+        groups.setdefault((pid, line.vendor), []).append((res, line))
+    return [(pid, vendor, lines) for (pid, vendor), lines in groups.items()]
+
+
+def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set) -> None:
     plan = case.plans.get(p["id"])
-    lines = list(p["lines"]) if plan else []
-    pages = [lines[i:i + FORM_LINES] for i in range(0, len(lines), FORM_LINES)] or [[]]
-    base = f"様式2_{rules.program(p['id']).short_name}"
-    sheets = []
-    for n, chunk in enumerate(pages):
-        title = base if n == 0 else f"{base}_続{n}"
-        ws = wb.create_sheet(title[:31])
-        sheets.append(ws)
-        _form2_sheet(ws, case, p, chunk, n, len(pages), rules)
-    # 総額 on every page: the sum of all pages' 小計
-    subtotal_refs = [f"'{ws.title}'!$D$29+'{ws.title}'!$E$29" for ws in sheets]
-    for ws in sheets:
-        formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=Font(bold=True, size=12),
-                border=BOX)
+    per_vendor = [(v, lines) for pid, v, lines in receipts(case, {"programs": [p]}, rules)] if plan else []
+    stored = (case.raw.get("plans", {}).get(p["id"], {}) or {}).get("receipts") or {}
+    for vendor, lines in per_vendor or [("", [])]:
+        pages = [lines[i:i + FORM_LINES] for i in range(0, len(lines), FORM_LINES)] or [[]]
+        short = rules.program(p["id"]).short_name
+        base = f"様式2_{short}_{vendor or NO_VENDOR}".translate(_BAD_TITLE)[:27]
+        title, k = base, 2
+        while title in used:
+            title, k = f"{base[:24]}({k})", k + 1
+        used.add(title)
+        sheets = []
+        for n, chunk in enumerate(pages):
+            ws = wb.create_sheet(title if n == 0 else f"{title}_続{n}")
+            sheets.append(ws)
+            snapshot["forms"][ws.title] = [p["id"], vendor]
+            block = stored.get(vendor) if isinstance(stored.get(vendor), dict) else {}
+            _form2_sheet(ws, case, p, vendor, block, chunk, rows, n, len(pages), rules)
+        subtotal_refs = [f"'{ws.title}'!$D$29+'{ws.title}'!$E$29" for ws in sheets]
+        for ws in sheets:
+            formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=Font(bold=True, size=12),
+                    border=BOX)
 
 
-def _form2_sheet(ws, case: Case, p: dict, chunk: list[dict], page: int, pages: int, rules) -> None:
+FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等名称"), "address": (10, "所在地"),
+              "phone": (11, "電話番号")}
+
+
+def _form2_sheet(ws, case: Case, p: dict, vendor: str, block: dict, chunk: list, rows: dict, page: int,
+                 pages: int, rules) -> None:
     fac = case.facility
     text(ws, 1, 5, "（別紙様式2）", alignment=Alignment(horizontal="right"))
     text(ws, 2, 1, "領収書内訳書" + (f"（続紙 {page}）" if page else ""), font=Font(bold=True, size=16))
     ws.merge_cells("A2:E2")
     ws["A2"].alignment = Alignment(horizontal="center")
-    text(ws, 3, 1, f"補助制度: {p['name']}", font=Font(size=9))
+    text(ws, 3, 1, f"補助制度: {p['name']}　／　購入先: {vendor or NO_VENDOR}", font=Font(size=9))
     ws.merge_cells("A3:E3")
+    date = None
+    if block.get("date"):
+        try:
+            date = _dt.date.fromisoformat(str(block["date"]))
+        except ValueError:
+            date = None
     header = [
-        (4, "日付（西暦）", None, DATE_PLAIN),
+        (4, "日付（西暦）", date, DATE_PLAIN),
         (5, "都道府県コード", rules.prefecture_code(fac.prefecture) or "", None),
         (6, "点数表コード", rules.kinds[fac.kind].get("score_table_code", ""), None),
     ]
@@ -290,27 +339,42 @@ def _form2_sheet(ws, case: Case, p: dict, chunk: list[dict], page: int, pages: i
     text(ws, 5, 4, fac.name, border=BOX, fill=INPUT_FILL)
     ws.merge_cells("D5:E5")
     text(ws, 7, 3, "総額（①＋②）", font=BOLD, border=BOX, fill=HEAD_FILL)
-    vendors = sorted({ln["vendor"] for ln in chunk if ln["vendor"]})
-    for r, label, value in ((9, "開発事業者等名称", vendors[0] if len(vendors) == 1 else ""), (10, "所在地", ""),
-                            (11, "電話番号", "")):
+    for key in ("name", "address", "phone"):
+        r, label = FORM_BLOCK[key]
+        value = block.get(key) if isinstance(block.get(key), str) else ""
+        if key == "name" and not value:
+            value = vendor
         text(ws, r, 1, label, font=BOLD, border=BOX, fill=HEAD_FILL)
         text(ws, r, 2, value, border=BOX, fill=INPUT_FILL)
         ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)
-    text(ws, 12, 1, "（開発事業者等が記入してください）", font=Font(size=9, color="555555"))
+    text(ws, 12, 1, "（開発事業者等が記入してください。明細の行は「明細」シートに書いてください）",
+         font=Font(size=9, color="555555"))
     head = 13
     for j, h in enumerate(("No", "項目", "内訳", "①補助対象金額", "②補助対象外金額"), 1):
         text(ws, head, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=Alignment(horizontal="center"))
+    col = {name: get_column_letter(c) for name, c in COL.items()}
     for i in range(FORM_LINES):
         r = head + 1 + i
         text(ws, r, 1, page * FORM_LINES + i + 1, border=BOX, alignment=Alignment(horizontal="center"))
-        ln = chunk[i] if i < len(chunk) else None
-        text(ws, r, 2, ln["item_label"] if ln else None, border=BOX, alignment=WRAP)
-        detail = None
-        if ln:
-            detail = (ln["description"] or ln["item_label"]) + f"　{ln['quantity']}点 × {ln['unit_price']:,}円"
-        text(ws, r, 3, detail, border=BOX, alignment=WRAP)
-        text(ws, r, 4, ln["eligible"] if ln else None, border=BOX, number_format=YEN)
-        text(ws, r, 5, ln["ineligible"] if ln else None, border=BOX, number_format=YEN)
+        ws.row_dimensions[r].height = 24
+        if i >= len(chunk):
+            for j in (2, 3, 4, 5):
+                text(ws, r, j, None, border=BOX, alignment=WRAP)
+            continue
+        res, line = chunk[i]
+        src = rows[f"{p['id']}#{line.index}"]
+
+        def ref(name, src=src):
+            return f"'明細'!${col[name]}${src}"
+        formula(ws, r, 2, f"={ref('項目')}", border=BOX, alignment=WRAP)
+        formula(ws, r, 3, f'=IF({ref("内訳（品名・型番）")}="",{ref("項目")},{ref("内訳（品名・型番）")})&"　"&'
+                          f'{ref("数量")}&"点 × "&TEXT({ref("単価（税込）")},"#,##0")&"円"', border=BOX, alignment=WRAP)
+        formula(ws, r, 4, f"={ref('①補助対象金額')}", border=BOX, number_format=YEN)
+        formula(ws, r, 5, f"={ref('②補助対象外金額')}", border=BOX, number_format=YEN)
+        shown = f"{line.description or res['item_label']}　{line.quantity}点 × {line.unit_price:,}円"
+        import math
+        lines_needed = max(math.ceil(_text_width(res["item_label"]) / 19), math.ceil(_text_width(shown) / 37), 1)
+        ws.row_dimensions[r].height = max(24, 13 * lines_needed + 4)
     sub = head + FORM_LINES + 1  # row 29
     text(ws, sub, 1, "小計", font=BOLD, border=BOX, fill=HEAD_FILL)
     ws.merge_cells(start_row=sub, start_column=1, end_row=sub, end_column=3)
@@ -318,45 +382,56 @@ def _form2_sheet(ws, case: Case, p: dict, chunk: list[dict], page: int, pages: i
     formula(ws, sub, 5, f"=SUM(E{head + 1}:E{sub - 1})", number_format=YEN, font=BOLD, border=BOX)
     notes = ["記入上の注意",
              "・金額はすべて税込で記入してください。",
-             "・内訳書の総額（①＋②）は、領収書の総額と一致させてください。",
+             "・内訳書の総額（①＋②）は、領収書の総額と一致させてください。この用紙は領収書1枚（補助制度×購入先）ごとです。",
              "・領収書のすべての明細を記入し、補助対象外の金額や上限を超える部分は②に記入してください。",
-             "・型番・数量は内訳欄に記入してください。15行を超える場合は続紙に記入してください。"
+             "・品名・数量・金額・①②は「明細」シートで直してください（この用紙に自動で反映されます）。"
              + (f"（全{pages}枚）" if pages > 1 else "")]
     for i, n in enumerate(notes):
-        text(ws, sub + 2 + i, 1, n, font=Font(size=9, bold=(i == 0)))
+        text(ws, sub + 2 + i, 1, n, font=Font(size=9, bold=(i == 0)), alignment=Alignment(wrap_text=True))
         ws.merge_cells(start_row=sub + 2 + i, start_column=1, end_row=sub + 2 + i, end_column=5)
-    for col, width in zip("ABCDE", (16, 20, 38, 16, 16), strict=True):
-        ws.column_dimensions[col].width = width
-    for r in range(head + 1, sub):
-        ws.row_dimensions[r].height = 24
-    fit_rows(ws, head + 1, sub - 1, line_height=13)
+    for col_letter, width in zip("ABCDE", (16, 20, 38, 16, 16), strict=True):
+        ws.column_dimensions[col_letter].width = width
     _print_setup(ws, landscape=False, one_page=True)
 
 
 # ------------------------------------------------------------------------------------------------ 必要書類
 
-def _checklist(wb, bd: dict) -> None:
+CHECK_HEADERS = ("補助制度", "状況・締切", "書類", "用意する人", "進み具合", "受領日", "備考", "ID")
+
+
+def _checklist(wb, case: Case, bd: dict) -> None:
     ws = wb.create_sheet("必要書類")
-    headers = ("補助制度", "状況・締切", "書類", "用意する人", "進み具合", "受領日", "備考")
-    for j, h in enumerate(headers, 1):
+    for j, h in enumerate(CHECK_HEADERS, 1):
         text(ws, 1, j, h, font=BOLD, fill=HEAD_FILL, border=BOX)
     dv = DataValidation(type="list", formula1='"' + ",".join(CHECK_STATUSES) + '"', allow_blank=True)
     ws.add_data_validation(dv)
+    stored = case.raw.get("documents") if isinstance(case.raw.get("documents"), dict) else {}
     r = 2
     for p in bd["programs"]:
         needed = p["status"] not in ("not_applicable", "not_needed", "closed")
         for d in p["documents"] or [{"id": "", "label": "（書類なし）"}]:
+            kept = (stored.get(p["id"]) or {}).get(d["id"]) if isinstance(stored.get(p["id"]), dict) else None
+            kept = kept if isinstance(kept, dict) else {}
             text(ws, r, 1, p["name"], border=BOX, alignment=WRAP)
             text(ws, r, 2, status_text(p), border=BOX, alignment=WRAP)
             text(ws, r, 3, d["label"], border=BOX, alignment=WRAP)
             text(ws, r, 4, d.get("who", ""), border=BOX)
-            text(ws, r, 5, "未着手" if needed else "不要", border=BOX, fill=INPUT_FILL)
+            text(ws, r, 5, kept.get("progress") or ("未着手" if needed else "不要"), border=BOX, fill=INPUT_FILL)
             dv.add(ws.cell(row=r, column=5))
-            text(ws, r, 6, None, border=BOX, fill=INPUT_FILL, number_format=DATE_WAREKI)
-            text(ws, r, 7, "" if needed else p["status_label"], border=BOX, fill=INPUT_FILL)
+            received = None
+            if kept.get("received_date"):
+                try:
+                    received = _dt.date.fromisoformat(str(kept["received_date"]))
+                except ValueError:
+                    received = None
+            text(ws, r, 6, received, border=BOX, fill=INPUT_FILL, number_format=DATE_WAREKI)
+            note = kept.get("note") if "note" in kept else ("" if needed else p["status_label"])
+            text(ws, r, 7, note, border=BOX, fill=INPUT_FILL, alignment=WRAP)
+            text(ws, r, 8, f"{p['id']}#{d['id']}" if d["id"] else None)
             r += 1
-    for col, width in zip("ABCDEFG", (34, 26, 30, 14, 10, 14, 24), strict=True):
+    for col, width in zip("ABCDEFGH", (34, 26, 30, 14, 10, 14, 24, 4), strict=True):
         ws.column_dimensions[col].width = width
+    ws.column_dimensions["H"].hidden = True
     fit_rows(ws, 1, r - 1)
     ws.freeze_panes = "A2"
     _print_setup(ws, landscape=True, title_rows="1:1")
@@ -364,14 +439,23 @@ def _checklist(wb, bd: dict) -> None:
 
 # ------------------------------------------------------------------------------------------- the case
 
-def _data_sheet(wb, case: Case) -> None:
+def payload_hash(case_json: str, snapshot_json: str) -> str:
+    import hashlib
+
+    return hashlib.sha256((case_json + "\n" + snapshot_json).encode("utf-8")).hexdigest()
+
+
+def _data_sheet(wb, case: Case, snapshot: dict) -> None:
     ws = wb.create_sheet(DATA_SHEET)
-    ws.sheet_state = "hidden"
+    ws.sheet_state = "veryHidden"
     payload = json.dumps(case.raw, ensure_ascii=False)
+    snap = json.dumps(snapshot, ensure_ascii=False)
     text(ws, 1, 1, WORKBOOK_FORMAT)
     text(ws, 1, 2, "このシートは ohshi-desk が開き直すためのものです。変更しないでください。")
-    for i in range(0, max(len(payload), 1), CHUNK):
-        text(ws, 2 + i // CHUNK, 1, payload[i:i + CHUNK])
+    text(ws, 1, 3, payload_hash(payload, snap))
+    for col, data in ((1, payload), (2, snap)):
+        for i in range(0, max(len(data), 1), CHUNK):
+            text(ws, 2 + i // CHUNK, col, data[i:i + CHUNK])
 
 
 def _print_setup(ws, *, landscape: bool, title_rows: str | None = None, one_page: bool = False) -> None:

@@ -62,7 +62,7 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
             lr.reasons.append("この補助（クーポン）の対象品目ではありません")
             r.reasons.append(f"{rules.items[item]['label']}（{yen(lr.line.amount)}）はクーポンの対象品目ではないため対象外です")
             continue
-        units[item].extend((lr.line.unit_price, lr) for _ in range(lr.line.quantity))
+        units[item].extend((lr.line.unit_cost, lr) for _ in range(lr.line.quantity))
     for lst in units.values():
         lst.sort(key=lambda u: -u[0])
     n_required = len(units[c["requires"]])
