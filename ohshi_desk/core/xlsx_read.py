@@ -440,6 +440,8 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
             if len(value) > limit:
                 note(r, column, f"{limit}文字を超えています（{len(value)}文字）", f"最初の{limit}文字だけ読みました")
                 value = value[:limit]
+            if key_ == "status" and value == LINE_STATUSES[0] and "status" not in line:
+                continue  # the export's own default, not an entry
             if key_ == "status" and value not in LINE_STATUSES:
                 note(r, column, f"「{value}」は状況の一覧にありません", "書かれたまま読みました")
             line[key_] = value
