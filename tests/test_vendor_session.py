@@ -222,3 +222,22 @@ def test_compute_lists_what_was_not_read_on_stderr_and_exits_0(session):
     lines = proc.stderr.splitlines()
     assert any(ln.startswith("注意: 明細 シート") and "コピーした" in ln for ln in lines), lines
     assert "Traceback" not in proc.stderr and "plans." not in proc.stderr  # no JSON paths for a workbook
+
+
+@pytest.mark.slow
+def test_what_changed_since_the_estimate(session, rules):
+    from ohshi_desk.core.changes import changes_since_estimate
+
+    case, _second = session["out"]["by_lo"]
+    found = {c["program_id"]: c for c in changes_since_estimate(case, rules, AS_OF)}
+    aid = found["medical_aid_card"]
+    assert aid["before"] > 0 and aid["after"] == 0
+    assert [c["kind"] for c in aid["changes"]] == ["moved"]
+    assert "①補助対象金額: 見積り 50,000円 → 業者の記入 0円（50,000円 を②へ）" in aid["changes"][0]["text"]
+    kinds = [c["kind"] for c in found["home_visit"]["changes"]]
+    assert kinds.count("added") == 2 and "price" in kinds and "amount" in kinds and "item" in kinds
+    texts = [c["text"] for c in found["home_visit"]["changes"]]
+    assert "2点 × 40,000円 → 2点 × 38,000円" in texts and "金額（値引きなど）: 120,000円 → 110,000円" in texts
+    # nothing changed: nothing to show
+    again = read_workbook(session["out"]["by_lo"][1], rules)
+    assert changes_since_estimate(again, rules, AS_OF) == []

@@ -424,10 +424,10 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
             except InputError as exc:
                 note(r, "①補助対象金額", exc.problem, "見積りの①のまま読みました")
             else:
+                amount_now = line.get("amount", line["quantity"] * line["unit_price"])
                 if base is None or (before is not None and value != before):
                     line["vendor_eligible"] = value
-                amount_now = line.get("amount", line["quantity"] * line["unit_price"])
-                if value > amount_now:
+                if line.get("vendor_eligible") == value and value > amount_now:
                     note(r, "①補助対象金額", f"①（{value:,}円）が金額（{amount_now:,}円）より大きくなっています",
                          "金額までを①として計算しました")
         # texts

@@ -61,6 +61,9 @@ class FileActions:
             return False
         self.path = Path(path)
         self._remember_dir(self.path)
+        from .import_report import show_import_report  # 取り込み結果, after a vendor's workbook
+
+        self.import_report = show_import_report(self, case, self.rules, self.as_of)
         return True
 
     def save_dialog(self) -> None:

@@ -1,0 +1,58 @@
+"""取り込み結果: opening a workbook a vendor filled in shows what changed since the estimate and what could not be
+read (with sheet/row/column); a workbook nobody changed shows nothing."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from ohshi_desk.core.case import parse_case
+from ohshi_desk.core.engine import compute
+from ohshi_desk.core.xlsx_write import COL, DETAIL_FIRST, export_case
+from ohshi_desk.ui.app import make_application
+from ohshi_desk.ui.wizard import OhshiWizard
+
+CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
+        "plans": {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社"}]}}}
+
+
+@pytest.fixture
+def wizard(qtbot, rules):
+    make_application([])
+    w = OhshiWizard(rules)
+    w.ask_before_close = False
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_a_vendors_workbook_shows_the_changes_and_what_was_not_read(wizard, qtbot, tmp_path, rules):
+    book = tmp_path / "book.xlsx"
+    export_case(parse_case(CASE, rules), rules, book)
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    ws.cell(DETAIL_FIRST, COL["単価（税込）"]).value = 38000
+    ws.cell(DETAIL_FIRST + 1, COL["内訳（品名・型番）"]).value = "設定作業"  # no 補助制度/項目
+    ws.cell(DETAIL_FIRST + 1, COL["単価（税込）"]).value = 8000
+    wb.save(book)
+    assert wizard.open_path(book)
+    qtbot.waitUntil(lambda: wizard.import_report is not None and wizard.import_report.isVisible())
+    report = wizard.import_report
+    top = report.changes.topLevelItem(0)
+    lower = {**CASE, "plans": {"home_visit": {"lines": [{**CASE["plans"]["home_visit"]["lines"][0], "unit_price": 38000}]}}}
+    before, after = (compute(parse_case(d, rules), rules, wizard.as_of)["programs"] for d in (CASE, lower))
+    before, after = (next(p["subsidy"] for p in ps if p["id"] == "home_visit") for ps in (before, after))
+    assert before != after and top.text(1) == f"{before:,}円 → {after:,}円"
+    assert top.child(0).text(1) == "1点 × 40,000円 → 1点 × 38,000円"
+    notice = report.notices.topLevelItem(0)
+    assert notice.text(0) == f"明細 シート {DETAIL_FIRST + 1}行目「補助制度」"
+    assert "計算に入れませんでした" in notice.text(2)
+    report.close()
+
+
+def test_an_untouched_workbook_shows_nothing(wizard, tmp_path, rules):
+    book = tmp_path / "book.xlsx"
+    export_case(parse_case(CASE, rules), rules, book)
+    assert wizard.open_path(book)
+    assert wizard.import_report is None
