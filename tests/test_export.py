@@ -227,7 +227,7 @@ def test_pdf_of_each_sheet_fits_its_page(exported, tmp_path):
     details = [t for t in texts if "見積りの理由" in t]
     assert details and all("補助制度" in t and "単価" in t for t in details)  # the header is repeated on each page
     assert "端末36" in "".join(details)  # the last line is printed
-    assert sum("見積額の合計" in t for t in texts) == 1  # 概要 on one page
+    assert sum("いま申請できる見積額の合計" in t for t in texts) == 1  # 概要 on one page
     assert pages == 1 + len(details) + 3 + 1, info
     sizes = [line for line in info.splitlines() if line.startswith("Page") and "size:" in line]
     for line in sizes:  # A4 portrait (595 × 842 pt) or landscape

@@ -31,6 +31,7 @@ WORKBOOK_FORMAT = "ohshi-desk-workbook/1"
 DATA_SHEET = "_ohshi"
 CHUNK = 30000  # a cell holds at most 32,767 characters
 FORM_LINES = 15
+MAX_ROW_HEIGHT = 180  # points; an A4 landscape page holds about 500
 
 YEN = '#,##0"円";[Red]-#,##0"円"'
 DATE_WAREKI = '[$-411]ggge"年"m"月"d"日";@'  # 令和8年1月15日 (Excel and LibreOffice both read [$-411] ggg/e)
@@ -67,6 +68,8 @@ def text(ws, row: int, col: int, value, **style):
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
+        if value[:1] in ("=", "+", "-", "@"):
+            cell.quotePrefix = True  # F2 + Enter in Excel keeps it text instead of turning it into a formula
     for key, val in style.items():
         setattr(cell, key, val)
     return cell
@@ -95,8 +98,8 @@ def fit_rows(ws, first: int, last: int, line_height: float = 16.5) -> None:
                 widths[letter] = ws.column_dimensions[letter].width or 8.43
             lines = max(lines, sum(max(1, math.ceil(_text_width(part) / max(widths[letter] - 1, 1)))
                                    for part in cell.value.split("\n")))
-        if lines > 1:
-            ws.row_dimensions[r].height = lines * line_height
+        if lines > 1:  # capped: a 1,000-character note must not make a row taller than a page
+            ws.row_dimensions[r].height = min(lines * line_height, MAX_ROW_HEIGHT)
 
 
 def formula(ws, row: int, col: int, expr: str, **style):
@@ -165,21 +168,27 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
                 c.number_format = DATE_WAREKI
     last = first + len(bd["programs"]) - 1
     total_row = last + 2
-    text(ws, total_row, 6, "見積額の合計", font=BOLD)
     est = f"$G${first}:$G${max(last, first)}"
     status = f"$B${first}:$B${max(last, first)}"
-    formula(ws, total_row, 7, f"=SUM({est})" if bd["programs"] else "=0", number_format=YEN, font=BOLD, border=BOX)
-    text(ws, total_row + 1, 6, "いま申請できる分", font=BOLD)
-    formula(ws, total_row + 1, 7, f'=SUMIF({status},"受付中",{est})' if bd["programs"] else "=0",
-            number_format=YEN, font=BOLD, border=BOX)
-    wb.defined_names["SubsidyTotal"] = DefinedName("SubsidyTotal", attr_text=f"'概要'!$G${total_row}")
-    wb.defined_names["SubsidyTotalOpen"] = DefinedName("SubsidyTotalOpen", attr_text=f"'概要'!$G${total_row + 1}")
+    # the headline is what can still be applied for; programs whose window closed are a reference line apart
+    right = Alignment(horizontal="right")
+    text(ws, total_row, 1, "いま申請できる見積額の合計", font=Font(bold=True, size=12), alignment=right)
+    ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=6)
+    formula(ws, total_row, 7, f'=SUMIF({status},"受付中",{est})' if bd["programs"] else "=0",
+            number_format=YEN, font=Font(bold=True, size=12), border=BOX)
+    text(ws, total_row + 1, 1, "（参考）受付が終わった制度も含めた合計", font=Font(size=9), alignment=right)
+    ws.merge_cells(start_row=total_row + 1, start_column=1, end_row=total_row + 1, end_column=6)
+    formula(ws, total_row + 1, 7, f"=SUM({est})" if bd["programs"] else "=0", number_format=YEN, border=BOX)
+    wb.defined_names["SubsidyTotalOpen"] = DefinedName("SubsidyTotalOpen", attr_text=f"'概要'!$G${total_row}")
+    wb.defined_names["SubsidyTotal"] = DefinedName("SubsidyTotal", attr_text=f"'概要'!$G${total_row + 1}")
 
     r = total_row + 3
     text(ws, r, 1, "ご注意", font=BOLD)
     caveats = ["これは見積りです。実際の補助額は申請の審査で決まります。購入・申請の前に必ずポータルサイトで最新の情報を確認してください。",
                "通知に書かれていない点は、少なめの金額になるように見積もっています（下の各行の［ ］は、その値の根拠の種類です）。",
-               "明細の単価や数量を変えた場合は、このファイルを ohshi-desk で開き直すと見積りが計算し直されます。"]
+               "明細の単価や数量を変えた場合は、このファイルを ohshi-desk で開き直すと見積りが計算し直されます。",
+               "「対象経費」は、明細の「①補助対象金額」のうち、その補助の計算に入る金額の合計です。"
+               "「見積額」は対象経費に補助率をかけ、補助限度額までとした金額です（制度によって計算のしかたが違います）。"]
     seen = set()
     for p in bd["programs"]:
         for c in p["caveats"]:
@@ -200,6 +209,7 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
 # ------------------------------------------------------------------------------------------------- 明細
 
 DETAIL_FIRST = 3  # row 1 the headers, row 2 the totals (they count every row below, added ones included)
+LIST_ROWS = 2000  # drop-downs reach this far, for rows a vendor adds at the end
 
 
 def detail_rows(case: Case, bd: dict) -> list[tuple[str, dict, object]]:
@@ -224,6 +234,16 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
                                showErrorMessage=True, errorTitle="状況", error="一覧から選んでください")
     ws.add_data_validation(status_dv)
     letter = {name: get_column_letter(c) for name, c in COL.items()}
+    status_dv.add(f"{letter['状況']}{DETAIL_FIRST}:{letter['状況']}{LIST_ROWS}")  # rows added at the end too
+    for column, labels in (("補助制度", [rules.program(pid).short_name for pid in rules.program_ids
+                                         if rules.program(pid).purchases]),
+                           ("項目", [v["label"] for v in rules.items.values()])):
+        choices = ",".join(labels)
+        if len(choices) <= 250 and not any("," in x or '"' in x for x in labels):  # Excel's limit for a list
+            dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True, showErrorMessage=True,
+                                errorTitle=column, error="一覧から選んでください")
+            dv.add(f"{letter[column]}{DETAIL_FIRST}:{letter[column]}{LIST_ROWS}")
+            ws.add_data_validation(dv)
     q, u, a, e = letter["数量"], letter["単価（税込）"], letter["金額"], letter["①補助対象金額"]
     text(ws, 2, COL["補助制度"], "合計", font=BOLD, border=BOX)
     for name in ("金額", "①補助対象金額", "②補助対象外金額"):
@@ -252,7 +272,6 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         for key, label in TRACKING_DATES.items():
             text(ws, r, COL[label], line.tracking.get(key), border=BOX, fill=INPUT_FILL, number_format=DATE_SHORT)
         text(ws, r, COL["状況"], line.status or "検討中", border=BOX, fill=INPUT_FILL)
-        status_dv.add(ws.cell(row=r, column=COL["状況"]))
         text(ws, r, COL["備考"], line.note, border=BOX, fill=INPUT_FILL, alignment=WRAP)
         text(ws, r, COL["見積りの理由（ohshi-desk）"], " / ".join(res["reasons"]) or "補助対象", border=BOX,
              alignment=WRAP)
