@@ -224,9 +224,11 @@ def test_pdf_of_each_sheet_fits_its_page(exported, tmp_path):
     assert len(forms) == 3  # 37 lines: 15 + 15 + 7, each sheet on one page with its 小計 and notes
     for t in forms:
         assert "小計" in t and "領収書内訳書" in t and "総額" in t and "No" in t
-    details = [t for t in texts if "見積りの理由" in t]
-    assert details and all("補助制度" in t and "単価" in t for t in details)  # the header is repeated on each page
-    assert "端末36" in "".join(details)  # the last line is printed
+    # 明細 prints in three parts (lines, tracking dates, 状況/備考/reasons), each with 補助制度/項目/内訳 repeated
+    parts = [[t for t in texts if key in t and "領収書内訳書" not in t] for key in ("単価", "入金日", "見積りの理由")]
+    details = [t for part in parts for t in part]
+    assert all(parts) and all("補助制度" in t and "内訳（品名・型番）" in t for t in details)
+    assert all("端末36" in "".join(part) for part in parts)  # the last line is printed in every part
     assert sum("いま申請できる見積額の合計" in t for t in texts) == 1  # 概要 on one page
     assert pages == 1 + len(details) + 3 + 1, info
     sizes = [line for line in info.splitlines() if line.startswith("Page") and "size:" in line]

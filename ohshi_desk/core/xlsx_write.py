@@ -48,9 +48,9 @@ CENTER = Alignment(horizontal="center")
 CHECK_STATUSES = ("未着手", "依頼済", "受領済", "提出済", "不要")
 
 DETAIL_COLUMNS = [  # (header, width)
-    ("ID", 4), ("補助制度", 12), ("項目", 13), ("内訳（品名・型番）", 24), ("数量", 5), ("単価（税込）", 11),
+    ("ID", 4), ("補助制度", 17), ("項目", 13), ("内訳（品名・型番）", 20), ("数量", 5), ("単価（税込）", 11),
     ("金額", 11), ("①補助対象金額", 11), ("②補助対象外金額", 11), ("購入先・ベンダー", 14),
-    *[(label, 9) for label in TRACKING_DATES.values()],
+    *[(label, 8.5) for label in TRACKING_DATES.values()],
     ("状況", 11), ("備考", 20), ("見積りの理由（ohshi-desk）", 36),
 ]
 COL = {name: i + 1 for i, (name, _w) in enumerate(DETAIL_COLUMNS)}
@@ -290,9 +290,9 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         shown = line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]
         snapshot["eligible"][ident] = shown  # what ① says now: a different value later is the vendor's split
         text(ws, r, COL["ID"], ident)
-        text(ws, r, COL["補助制度"], rules.program(pid).short_name, border=BOX)
-        text(ws, r, COL["項目"], rules.items[line.item]["label"], border=BOX)
-        text(ws, r, COL["内訳（品名・型番）"], line.description, border=BOX, fill=INPUT_FILL)
+        text(ws, r, COL["補助制度"], rules.program(pid).short_name, border=BOX, alignment=WRAP)
+        text(ws, r, COL["項目"], rules.items[line.item]["label"], border=BOX, alignment=WRAP)
+        text(ws, r, COL["内訳（品名・型番）"], line.description, border=BOX, fill=INPUT_FILL, alignment=WRAP)
         text(ws, r, COL["数量"], line.quantity, border=BOX, fill=INPUT_FILL)
         text(ws, r, COL["単価（税込）"], line.unit_price, border=BOX, fill=INPUT_FILL, number_format=YEN)
         if line.amount_override is not None:  # the vendor's 金額 (a discount) stays as written
@@ -314,6 +314,15 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws.freeze_panes = f"D{DETAIL_FIRST}"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
     _print_setup(ws, landscape=True, title_rows="1:1")
+    # Printed in three parts, each at a readable size (80 % of 11 pt): the lines (to 購入先), the tracking dates,
+    # then 状況, 備考 and the reasons; 補助制度/項目/内訳 repeat on every part.
+    from openpyxl.worksheet.pagebreak import Break
+
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = 80
+    ws.print_title_cols = f"{letter['補助制度']}:{letter['内訳（品名・型番）']}"
+    for name in ("購入先・ベンダー", list(TRACKING_DATES.values())[-1]):
+        ws.col_breaks.append(Break(id=COL[name]))
     return rows
 
 
@@ -420,10 +429,14 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, block: dict, chunk: list,
             return f"'明細'!${col[name]}${src}"
         formula(ws, r, 2, f"={ref('項目')}", border=BOX, alignment=WRAP)
         formula(ws, r, 3, f'=IF({ref("内訳（品名・型番）")}="",{ref("項目")},{ref("内訳（品名・型番）")})&"　"&'
-                          f'{ref("数量")}&"点 × "&TEXT({ref("単価（税込）")},"#,##0")&"円"', border=BOX, alignment=WRAP)
+                          f'{ref("数量")}&"点 × "&TEXT({ref("単価（税込）")},"#,##0")&"円"'
+                          f'&IF({ref("金額")}<>{ref("数量")}*{ref("単価（税込）")},'
+                          f'"（値引き後 "&TEXT({ref("金額")},"#,##0")&"円）","")', border=BOX, alignment=WRAP)
         formula(ws, r, 4, f"={ref('①補助対象金額')}", border=BOX, number_format=YEN)
         formula(ws, r, 5, f"={ref('②補助対象外金額')}", border=BOX, number_format=YEN)
         shown = f"{line.description or res['item_label']}　{line.quantity}点 × {line.unit_price:,}円"
+        if line.amount != line.quantity * line.unit_price:
+            shown += f"（値引き後 {line.amount:,}円）"
         import math
         lines_needed = max(math.ceil(_text_width(res["item_label"]) / 19), math.ceil(_text_width(shown) / 37), 1)
         ws.row_dimensions[r].height = max(24, 13 * lines_needed + 4)

@@ -1,0 +1,99 @@
+"""The workbook as a vendor receives it (openpyxl only, fast): what guides the vendor, what travels, how it prints,
+and what ohshi-desk says about a workbook it cannot read as it stands."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from openpyxl import load_workbook
+
+from ohshi_desk.core.case import CaseError, parse_case
+from ohshi_desk.core.xlsx_read import read_any, read_workbook
+from ohshi_desk.core.xlsx_write import COL, DATA_SHEET, DETAIL_FIRST, LIST_ROWS, MAX_ROW_HEIGHT, export_case
+
+CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
+        "plans": {"home_visit": {"lines": [
+            {"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社", "note": "長い備考。" * 200},
+            {"item": "tablet", "unit_price": 30000, "vendor": "B社", "description": "=HYPERLINK(\"x\")"}]}}}
+
+
+@pytest.fixture
+def book(tmp_path, rules):
+    path = tmp_path / "book.xlsx"
+    export_case(parse_case(CASE, rules), rules, path)
+    return path
+
+
+def test_what_guides_the_vendor_and_how_it_prints(book, rules):
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    # drop-downs for 補助制度 / 項目 / 状況 reach rows added at the end
+    ranges = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    letter = {name: ws.cell(1, c).column_letter for name, c in COL.items()}
+    for name in ("補助制度", "項目", "状況"):
+        ref = f"{letter[name]}{DETAIL_FIRST}:{letter[name]}{LIST_ROWS}"
+        assert ref in ranges, (name, ranges)
+    assert "訪問診療等" in ranges[f"{letter['補助制度']}{DETAIL_FIRST}:{letter['補助制度']}{LIST_ROWS}"]
+    assert rules.items["receipt_system_change"]["label"] in ranges[f"{letter['項目']}{DETAIL_FIRST}:{letter['項目']}{LIST_ROWS}"]
+    # text beginning with = stays text, and F2 + Enter cannot make it a formula
+    cell = ws.cell(DETAIL_FIRST + 1, COL["内訳（品名・型番）"])
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert not ws.cell(DETAIL_FIRST, COL["内訳（品名・型番）"]).quotePrefix
+    # a 1,000-character note cannot make a row taller than a page; 明細 prints at 80 % in three parts
+    assert all((d.height or 0) <= MAX_ROW_HEIGHT for d in ws.row_dimensions.values())
+    assert ws.row_dimensions[DETAIL_FIRST].height == MAX_ROW_HEIGHT
+    assert ws.page_setup.scale == 80 and not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert [b.id for b in ws.col_breaks.brk] == [COL["購入先・ベンダー"], COL["入金日"]]
+    assert ws.print_title_cols == "$B:$D"
+    # only what a vendor needs travels, and it is out of the 再表示 list
+    assert wb[DATA_SHEET].sheet_state == "veryHidden"
+    # one 様式2 per receipt
+    assert [t for t in wb.sheetnames if t.startswith("様式2")] == ["様式2_訪問診療等_A社", "様式2_訪問診療等_B社"]
+
+
+def test_the_file_gets_normal_permissions(book):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert book.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_xls_and_ods_are_told_to_save_as_xlsx(tmp_path, rules):
+    for name, head in (("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100), ("calc.ods", b"PK\x03\x04")):
+        path = tmp_path / name
+        path.write_bytes(head)
+        with pytest.raises(CaseError) as err:
+            read_any(path, rules)
+        assert "「Excel ブック (.xlsx)」を選んで保存" in str(err.value) and name in str(err.value)
+
+
+def test_an_edited_hidden_sheet_is_reported(book, rules):
+    wb = load_workbook(book)
+    ws = wb[DATA_SHEET]
+    ws["A2"].value = ws["A2"].value.replace("やまだ内科", "やまだ外科")
+    wb.save(book)
+    case = read_workbook(book, rules)
+    assert case.facility.name == "やまだ外科"
+    assert [str(n) for n in case.notices] == [
+        f"{DATA_SHEET} シート: ohshi-desk の隠しシートが書き換えられています → 書き換えられた内容のまま読みました。見積りの元の値と違うかもしれません"]
+
+
+def test_sheets_copied_into_another_book_are_still_read(book, rules, tmp_path):
+    wb = load_workbook(book)
+    del wb[DATA_SHEET]
+    wb["明細"].title = "明細のコピー"
+    wb.save(book)
+    case = read_workbook(book, rules)
+    assert case.facility.kind == "clinic" and case.facility.name == "やまだ内科"
+    assert [ln.unit_price for ln in case.plans["home_visit"].lines] == [40000, 30000]
+    texts = [str(n) for n in case.notices]
+    assert any("隠しシート（_ohshi）がありません" in t for t in texts), texts
+    assert any(t.startswith("明細のコピー シート: 明細 シートの名前が変わっています") for t in texts), texts
+
+
+def test_a_workbook_without_the_line_headers_is_refused_with_the_sheet_named(book, rules):
+    wb = load_workbook(book)
+    wb["明細"].cell(1, COL["単価（税込）"]).value = "値段"
+    wb.save(book)
+    with pytest.raises(CaseError, match="明細 シート: 見出し（補助制度・項目・数量・単価（税込））の行が見つかりません"):
+        read_workbook(book, rules)
