@@ -97,3 +97,14 @@ def test_a_workbook_without_the_line_headers_is_refused_with_the_sheet_named(boo
     wb.save(book)
     with pytest.raises(CaseError, match="明細 シート: 見出し（補助制度・項目・数量・単価（税込））の行が見つかりません"):
         read_workbook(book, rules)
+
+
+def test_usage_figures_do_not_travel_to_the_vendor(tmp_path, rules):
+    data = {**CASE, "usage": {"oct2023_receipts": 1234, "oct2023_rate_percent": 4}}
+    path = tmp_path / "book.xlsx"
+    export_case(parse_case(data, rules), rules, path)
+    hidden = "".join(str(c.value) for row in load_workbook(path)[DATA_SHEET].iter_rows() for c in row if c.value)
+    assert "oct2023_receipts" not in hidden and "1234" not in hidden
+    case = read_workbook(path, rules)
+    assert case.usage is None and case.withheld == ["usage"]
+    assert any("利用実績（レセプト件数・利用率など）は業者に渡すファイルには入れていません" in str(n) for n in case.notices)

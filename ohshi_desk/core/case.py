@@ -172,6 +172,7 @@ class Case:
     notices: list = field(default_factory=list)
     estimate: Case | None = None
     origins: dict = field(default_factory=dict)
+    withheld: list = field(default_factory=list)  # case keys the workbook did not carry (usage)
 
     def to_json(self) -> str:
         return json.dumps(self.raw, ensure_ascii=False, indent=2) + "\n"

@@ -149,8 +149,14 @@ def read_workbook(path, rules) -> Case:
         case.estimate = parse_case(estimate_raw, rules)
     except CaseError:
         case.estimate = None
+    withheld = snapshot.get("withheld") if isinstance(snapshot.get("withheld"), list) else []
+    if "usage" in withheld:
+        notices.append(Notice("（ブック全体）", None, None,
+                              "利用実績（レセプト件数・利用率など）は業者に渡すファイルには入れていません",
+                              "利用実績を使う補助は、ケースファイルの利用実績で計算してください（画面では開いていたケースの利用実績を引き継ぎます）"))
     case.notices = notices
     case.origins = origins
+    case.withheld = withheld
     return case
 
 

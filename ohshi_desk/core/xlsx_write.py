@@ -30,6 +30,7 @@ from .formatting import wareki
 
 WORKBOOK_FORMAT = "ohshi-desk-workbook/1"
 DATA_SHEET = "_ohshi"
+WITHHELD = ("usage",)  # case keys that do not travel to vendors
 CHUNK = 30000  # a cell holds at most 32,767 characters
 FORM_LINES = 15
 MAX_ROW_HEIGHT = 180  # points; an A4 landscape page holds about 500
@@ -513,7 +514,11 @@ def payload_hash(case_json: str, snapshot_json: str) -> str:
 def _data_sheet(wb, case: Case, snapshot: dict) -> None:
     ws = wb.create_sheet(DATA_SHEET)
     ws.sheet_state = "veryHidden"
-    payload = json.dumps(case.raw, ensure_ascii=False)
+    # The vendor needs the lines, not the clinic's usage figures (レセプト件数, 利用率…): those stay at the clinic.
+    withheld = [key for key in WITHHELD if key in case.raw]
+    if withheld:
+        snapshot["withheld"] = withheld
+    payload = json.dumps({k: v for k, v in case.raw.items() if k not in WITHHELD}, ensure_ascii=False)
     snap = json.dumps(snapshot, ensure_ascii=False)
     text(ws, 1, 1, WORKBOOK_FORMAT)
     text(ws, 1, 2, "このシートは ohshi-desk が開き直すためのものです。変更しないでください。")

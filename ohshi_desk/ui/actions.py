@@ -55,7 +55,10 @@ class FileActions:
 
         try:
             case = read_any(path, self.rules)
-            self.load_case_data(case.raw)
+            data = case.raw
+            if "usage" in case.withheld and self.raw.get("usage"):  # the clinic's own figures stay with it
+                data = {**data, "usage": self.raw["usage"]}
+            self.load_case_data(data)
         except CaseError as exc:
             qt.QMessageBox.warning(self, "開けませんでした", f"{exc}\n\nいま入力中の内容はそのまま残っています。")
             return False

@@ -56,3 +56,18 @@ def test_an_untouched_workbook_shows_nothing(wizard, tmp_path, rules):
     export_case(parse_case(CASE, rules), rules, book)
     assert wizard.open_path(book)
     assert wizard.import_report is None
+
+
+def test_the_clinics_usage_figures_stay_when_a_vendors_workbook_is_opened(wizard, tmp_path, rules):
+    import json
+
+    usage = {"oct2023_receipts": 1000, "oct2023_rate_percent": 4}
+    own = tmp_path / "case.ohshi.json"
+    own.write_text(json.dumps({**CASE, "usage": usage}, ensure_ascii=False), encoding="utf-8")
+    assert wizard.open_path(own)
+    book = tmp_path / "book.xlsx"
+    export_case(parse_case({**CASE, "usage": usage}, rules), rules, book)
+    assert wizard.open_path(book)
+    assert wizard.case_data()["usage"] == usage  # the workbook did not carry them; the open case's are kept
+    assert "利用実績" in wizard.import_report.notices.topLevelItem(0).text(1)
+    wizard.import_report.close()
