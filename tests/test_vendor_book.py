@@ -46,6 +46,17 @@ def test_what_guides_the_vendor_and_how_it_prints(book, rules):
     assert ws.page_setup.scale == 80 and not ws.sheet_properties.pageSetUpPr.fitToPage
     assert [b.id for b in ws.col_breaks.brk] == [COL["購入先・ベンダー"], COL["入金日"]]
     assert ws.print_title_cols == "$B:$D"
+    # protected without a password: formulas and labels locked, what a vendor fills open (also below the lines)
+    for sheet in ("概要", "明細", "様式2_訪問診療等_A社", "必要書類"):
+        assert wb[sheet].protection.sheet and not wb[sheet].protection.password, sheet
+    assert not ws.protection.insertRows and not ws.protection.insertColumns  # rows and columns may still be added
+    r = DETAIL_FIRST
+    for name in ("内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "購入先・ベンダー", "状況", "項目"):
+        assert not ws.cell(r, COL[name]).protection.locked, name
+    assert ws.cell(r, COL["②補助対象外金額"]).protection.locked and ws.cell(2, COL["金額"]).protection.locked
+    assert not ws.column_dimensions["B"].protection.locked
+    form = wb["様式2_訪問診療等_A社"]
+    assert not form["B9"].protection.locked and form["D14"].protection.locked
     # only what a vendor needs travels, and it is out of the 再表示 list
     assert wb[DATA_SHEET].sheet_state == "veryHidden"
     # one 様式2 per receipt

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -46,6 +46,7 @@ INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center")
+UNLOCKED = Protection(locked=False)
 CHECK_STATUSES = ("未着手", "依頼済", "受領済", "提出済", "不要")
 
 DETAIL_COLUMNS = [  # (header, width)
@@ -79,6 +80,8 @@ def text(ws, row: int, col: int, value, **style):
 def _style(ws, cell, style: dict, quote: bool = False) -> None:
     """Set a cell's style. openpyxl hashes every style object on each set (most of an export's time): the
     resulting style array is kept per workbook and copied to the next cell styled the same way."""
+    if style.get("fill") is INPUT_FILL and "protection" not in style:
+        style = {**style, "protection": UNLOCKED}  # what a vendor fills stays open under the sheet's protection
     if not style and not quote:
         return
     cache = ws.parent.__dict__.setdefault("_ohshi_styles", {})
@@ -238,6 +241,7 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
     fit_rows(ws, first, last)
     ws.freeze_panes = ws.cell(row=first, column=2)
     _print_setup(ws, landscape=True, title_rows=f"{head}:{head}")
+    protect(ws)
 
 
 # ------------------------------------------------------------------------------------------------- 明細
@@ -291,15 +295,15 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         shown = line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]
         snapshot["eligible"][ident] = shown  # what ① says now: a different value later is the vendor's split
         text(ws, r, COL["ID"], ident)
-        text(ws, r, COL["補助制度"], rules.program(pid).short_name, border=BOX, alignment=WRAP)
-        text(ws, r, COL["項目"], rules.items[line.item]["label"], border=BOX, alignment=WRAP)
+        text(ws, r, COL["補助制度"], rules.program(pid).short_name, border=BOX, alignment=WRAP, protection=UNLOCKED)
+        text(ws, r, COL["項目"], rules.items[line.item]["label"], border=BOX, alignment=WRAP, protection=UNLOCKED)
         text(ws, r, COL["内訳（品名・型番）"], line.description, border=BOX, fill=INPUT_FILL, alignment=WRAP)
         text(ws, r, COL["数量"], line.quantity, border=BOX, fill=INPUT_FILL)
         text(ws, r, COL["単価（税込）"], line.unit_price, border=BOX, fill=INPUT_FILL, number_format=YEN)
         if line.amount_override is not None:  # the vendor's 金額 (a discount) stays as written
             text(ws, r, COL["金額"], line.amount_override, border=BOX, fill=INPUT_FILL, number_format=YEN)
         else:
-            formula(ws, r, COL["金額"], f"={q}{r}*{u}{r}", border=BOX, number_format=YEN)
+            formula(ws, r, COL["金額"], f"={q}{r}*{u}{r}", border=BOX, number_format=YEN, protection=UNLOCKED)
         text(ws, r, COL["①補助対象金額"], shown, border=BOX, fill=INPUT_FILL, number_format=YEN)
         formula(ws, r, COL["②補助対象外金額"], f"={a}{r}-{e}{r}", border=BOX, number_format=YEN)
         text(ws, r, COL["購入先・ベンダー"], line.vendor, border=BOX, fill=INPUT_FILL)
@@ -321,6 +325,12 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
 
     ws.sheet_properties.pageSetUpPr.fitToPage = False
     ws.page_setup.scale = 80
+    for c in COL.values():  # below the lines every column is open: rows are added, or copied whole, at the end
+        ws.column_dimensions[get_column_letter(c)].protection = UNLOCKED
+    rest = ws.column_dimensions[get_column_letter(len(COL) + 1)]  # and the columns right of them, to the sheet's end
+    rest.min, rest.max = len(COL) + 1, 16384
+    rest.protection = UNLOCKED
+    protect(ws)
     ws.print_title_cols = f"{letter['補助制度']}:{letter['内訳（品名・型番）']}"
     for name in ("購入先・ベンダー", list(TRACKING_DATES.values())[-1]):
         ws.col_breaks.append(Break(id=COL[name]))
@@ -458,6 +468,7 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, block: dict, chunk: list,
     for col_letter, width in zip("ABCDE", (16, 20, 38, 16, 16), strict=True):
         ws.column_dimensions[col_letter].width = width
     _print_setup(ws, landscape=False, one_page=True)
+    protect(ws)
 
 
 # ------------------------------------------------------------------------------------------------ 必要書類
@@ -501,6 +512,7 @@ def _checklist(wb, case: Case, bd: dict) -> None:
     fit_rows(ws, 1, r - 1)
     ws.freeze_panes = "A2"
     _print_setup(ws, landscape=True, title_rows="1:1")
+    protect(ws)
 
 
 # ------------------------------------------------------------------------------------------- the case
@@ -526,6 +538,17 @@ def _data_sheet(wb, case: Case, snapshot: dict) -> None:
     for col, data in ((1, payload), (2, snap)):
         for i in range(0, max(len(data), 1), CHUNK):
             text(ws, 2 + i // CHUNK, col, data[i:i + CHUNK])
+
+
+def protect(ws) -> None:
+    """Sheet protection without a password (審査 of a vendor's entries needs the formulas intact; 校閲 → シート保護の解除
+    lifts it): formula and label cells are locked, input cells open; rows and columns may still be added, formatted
+    and sorted."""
+    prot = ws.protection
+    prot.sheet = True
+    for action in ("formatCells", "formatColumns", "formatRows", "insertColumns", "insertRows", "deleteRows",
+                   "deleteColumns", "sort", "autoFilter"):
+        setattr(prot, action, False)  # False: allowed while the sheet is protected
 
 
 def _print_setup(ws, *, landscape: bool, title_rows: str | None = None, one_page: bool = False) -> None:
