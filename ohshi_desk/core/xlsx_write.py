@@ -140,9 +140,13 @@ def _merge(ws, ref: str | None = None, *, start_row=0, start_column=0, end_row=0
             _style(ws, ws.cell(row=rng.min_row, column=c), {"border": edge})
 
 
-def formula(ws, row: int, col: int, expr: str, **style):
+def formula(ws, row: int, col: int, expr: str, cached=None, **style):
+    """A formula cell; ``cached`` is its value as ohshi-desk computed it, written into the file beside the formula
+    so that a viewer that does not calculate (a mail preview, openpyxl's data_only) shows it too."""
     cell = ws.cell(row=row, column=col, value=expr)
     cell.data_type = "f"
+    if cached is not None:
+        ws.parent.__dict__.setdefault("_ohshi_cached", {}).setdefault(ws.title, {})[cell.coordinate] = cached
     _style(ws, cell, style)
     return cell
 
@@ -212,10 +216,12 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
     text(ws, total_row, 1, "いま申請できる見積額の合計", font=Font(bold=True, size=12), alignment=right)
     ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=6)
     formula(ws, total_row, 7, f'=SUMIF({status},"受付中",{est})' if bd["programs"] else "=0",
+            cached=bd["total_subsidy_open"],
             number_format=YEN, font=Font(bold=True, size=12), border=BOX)
     text(ws, total_row + 1, 1, "（参考）受付が終わった制度も含めた合計", font=Font(size=9), alignment=right)
     ws.merge_cells(start_row=total_row + 1, start_column=1, end_row=total_row + 1, end_column=6)
-    formula(ws, total_row + 1, 7, f"=SUM({est})" if bd["programs"] else "=0", number_format=YEN, border=BOX)
+    formula(ws, total_row + 1, 7, f"=SUM({est})" if bd["programs"] else "=0", number_format=YEN, border=BOX,
+            cached=bd["total_subsidy"])
     wb.defined_names["SubsidyTotalOpen"] = DefinedName("SubsidyTotalOpen", attr_text=f"'概要'!$G${total_row}")
     wb.defined_names["SubsidyTotal"] = DefinedName("SubsidyTotal", attr_text=f"'概要'!$G${total_row + 1}")
 
@@ -284,12 +290,17 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
             ws.add_data_validation(dv)
     q, u, a, e = letter["数量"], letter["単価（税込）"], letter["金額"], letter["①補助対象金額"]
     text(ws, 2, COL["補助制度"], "合計", font=BOLD, border=BOX)
-    for name in ("金額", "①補助対象金額", "②補助対象外金額"):
+    listed = detail_rows(case, bd)
+    firsts = [ln.vendor_eligible if ln.vendor_eligible is not None else res["eligible"] for _p, res, ln in listed]
+    amounts = [ln.amount for _p, _r, ln in listed]
+    for name, total in (("金額", sum(amounts)), ("①補助対象金額", sum(firsts)),
+                        ("②補助対象外金額", sum(amounts) - sum(firsts))):
         c = letter[name]
-        formula(ws, 2, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN, border=BOX)
+        formula(ws, 2, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN, border=BOX,
+                cached=total)
     rows: dict[str, int] = {}
     r = DETAIL_FIRST
-    for pid, res, line in detail_rows(case, bd):
+    for pid, res, line in listed:
         ident = f"{pid}#{line.index}"
         rows[ident] = r
         shown = line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]
@@ -303,9 +314,11 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         if line.amount_override is not None:  # the vendor's 金額 (a discount) stays as written
             text(ws, r, COL["金額"], line.amount_override, border=BOX, fill=INPUT_FILL, number_format=YEN)
         else:
-            formula(ws, r, COL["金額"], f"={q}{r}*{u}{r}", border=BOX, number_format=YEN, protection=UNLOCKED)
+            formula(ws, r, COL["金額"], f"={q}{r}*{u}{r}", border=BOX, number_format=YEN, protection=UNLOCKED,
+                    cached=line.amount)
         text(ws, r, COL["①補助対象金額"], shown, border=BOX, fill=INPUT_FILL, number_format=YEN)
-        formula(ws, r, COL["②補助対象外金額"], f"={a}{r}-{e}{r}", border=BOX, number_format=YEN)
+        formula(ws, r, COL["②補助対象外金額"], f"={a}{r}-{e}{r}", border=BOX, number_format=YEN,
+                cached=line.amount - shown)
         text(ws, r, COL["購入先・ベンダー"], line.vendor, border=BOX, fill=INPUT_FILL)
         for key, label in TRACKING_DATES.items():
             text(ws, r, COL[label], line.tracking.get(key), border=BOX, fill=INPUT_FILL, number_format=DATE_SHORT)
@@ -373,7 +386,7 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
         subtotal_refs = [f"'{ws.title}'!$D$29+'{ws.title}'!$E$29" for ws in sheets]
         for ws in sheets:
             formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=Font(bold=True, size=12),
-                    border=BOX)
+                    border=BOX, cached=sum(line.amount for _res, line in lines))
 
 
 FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等名称"), "address": (10, "所在地"),
@@ -425,6 +438,8 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, block: dict, chunk: list,
     for j, h in enumerate(("No", "項目", "内訳", "①補助対象金額", "②補助対象外金額"), 1):
         text(ws, head, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=CENTER)
     col = {name: get_column_letter(c) for name, c in COL.items()}
+    firsts: list[int] = []
+    seconds: list[int] = []
     for i in range(FORM_LINES):
         r = head + 1 + i
         text(ws, r, 1, page * FORM_LINES + i + 1, border=BOX, alignment=CENTER)
@@ -438,24 +453,29 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, block: dict, chunk: list,
 
         def ref(name, src=src):
             return f"'明細'!${col[name]}${src}"
-        formula(ws, r, 2, f"={ref('項目')}", border=BOX, alignment=WRAP)
-        formula(ws, r, 3, f'=IF({ref("内訳（品名・型番）")}="",{ref("項目")},{ref("内訳（品名・型番）")})&"　"&'
-                          f'{ref("数量")}&"点 × "&TEXT({ref("単価（税込）")},"#,##0")&"円"'
-                          f'&IF({ref("金額")}<>{ref("数量")}*{ref("単価（税込）")},'
-                          f'"（値引き後 "&TEXT({ref("金額")},"#,##0")&"円）","")', border=BOX, alignment=WRAP)
-        formula(ws, r, 4, f"={ref('①補助対象金額')}", border=BOX, number_format=YEN)
-        formula(ws, r, 5, f"={ref('②補助対象外金額')}", border=BOX, number_format=YEN)
+        first = line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]
         shown = f"{line.description or res['item_label']}　{line.quantity}点 × {line.unit_price:,}円"
         if line.amount != line.quantity * line.unit_price:
             shown += f"（値引き後 {line.amount:,}円）"
+        firsts.append(first)
+        seconds.append(line.amount - first)
+        formula(ws, r, 2, f"={ref('項目')}", border=BOX, alignment=WRAP, cached=res["item_label"])
+        formula(ws, r, 3, f'=IF({ref("内訳（品名・型番）")}="",{ref("項目")},{ref("内訳（品名・型番）")})&"　"&'
+                          f'{ref("数量")}&"点 × "&TEXT({ref("単価（税込）")},"#,##0")&"円"'
+                          f'&IF({ref("金額")}<>{ref("数量")}*{ref("単価（税込）")},'
+                          f'"（値引き後 "&TEXT({ref("金額")},"#,##0")&"円）","")', border=BOX, alignment=WRAP,
+                cached=shown)
+        formula(ws, r, 4, f"={ref('①補助対象金額')}", border=BOX, number_format=YEN, cached=first)
+        formula(ws, r, 5, f"={ref('②補助対象外金額')}", border=BOX, number_format=YEN, cached=line.amount - first)
         import math
         lines_needed = max(math.ceil(_text_width(res["item_label"]) / 19), math.ceil(_text_width(shown) / 37), 1)
         ws.row_dimensions[r].height = max(24, 13 * lines_needed + 4)
     sub = head + FORM_LINES + 1  # row 29
     text(ws, sub, 1, "小計", font=BOLD, border=BOX, fill=HEAD_FILL)
     _merge(ws, start_row=sub, start_column=1, end_row=sub, end_column=3, edge=BOX)
-    formula(ws, sub, 4, f"=SUM(D{head + 1}:D{sub - 1})", number_format=YEN, font=BOLD, border=BOX)
-    formula(ws, sub, 5, f"=SUM(E{head + 1}:E{sub - 1})", number_format=YEN, font=BOLD, border=BOX)
+    formula(ws, sub, 4, f"=SUM(D{head + 1}:D{sub - 1})", number_format=YEN, font=BOLD, border=BOX, cached=sum(firsts))
+    formula(ws, sub, 5, f"=SUM(E{head + 1}:E{sub - 1})", number_format=YEN, font=BOLD, border=BOX,
+            cached=sum(seconds))
     notes = ["記入上の注意",
              "・金額はすべて税込で記入してください。",
              "・内訳書の総額（①＋②）は、領収書の総額と一致させてください。この用紙は領収書1枚（補助制度×購入先）ごとです。",
@@ -574,6 +594,39 @@ def suggest_other_name(path: Path) -> Path:
     return path.with_name(f"{path.stem}_{now():%Y%m%d%H%M%S}{path.suffix}")
 
 
+def _with_cached_values(wb) -> bytes:
+    """The saved file, with each formula's value written beside it (openpyxl writes formulas with an empty value)."""
+    import io
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    cached = wb.__dict__.get("_ohshi_cached") or {}
+    if not cached:
+        return buf.getvalue()
+    parts = {f"xl/worksheets/sheet{i}.xml": cached.get(ws.title) for i, ws in enumerate(wb.worksheets, 1)}
+    pattern = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f><v ?/></c>', re.S)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            values = parts.get(item.filename)
+            if values:
+                def fill(m, values=values):
+                    value = values.get(m.group(1))
+                    if value is None:
+                        return m.group(0)
+                    if isinstance(value, str):
+                        return f'<c r="{m.group(1)}"{m.group(2)} t="str"><f>{m.group(3)}</f><v>{escape(value)}</v></c>'
+                    return f'<c r="{m.group(1)}"{m.group(2)}><f>{m.group(3)}</f><v>{value}</v></c>'
+                data = pattern.sub(fill, data.decode("utf-8")).encode("utf-8")
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
 def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
     """Save atomically. Raises :class:`ExportError` (Japanese, with another name to try) when it cannot."""
     from .atomic import ReplaceError, TempFileError, atomic_write
@@ -583,7 +636,7 @@ def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
         raise ExportError(f"「{path.name}」: Excel ファイルの名前は .xlsx で終わるようにしてください", path.with_suffix(".xlsx"))
     folder = path.parent if str(path.parent) else Path(".")
     try:
-        atomic_write(path, wb.save, suffix=".xlsx.tmp")
+        atomic_write(path, lambda fh: fh.write(_with_cached_values(wb)), suffix=".xlsx.tmp")
     except TempFileError as exc:
         if isinstance(exc.original, FileNotFoundError):
             raise ExportError(f"フォルダ「{folder}」がありません。別のフォルダを選んでください") from None
