@@ -3,7 +3,16 @@ could not be read as it stands (sheet, row, column, what was done). Every word a
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListView,
+    QListWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
 
 from ..core.formatting import yen
 
@@ -12,7 +21,7 @@ class ImportReport(QDialog):
     def __init__(self, changes: list[dict], notices: list, parent=None):
         super().__init__(parent)
         self.setWindowTitle("取り込み結果")
-        self.resize(760, 520)
+        self.resize(980, 600)
         lay = QVBoxLayout(self)
         head = QLabel("業者から戻ったファイルを読み込みました。見積りからの変更と、読み取れなかったところを確かめてください。")
         head.setWordWrap(True)
@@ -23,22 +32,23 @@ class ImportReport(QDialog):
         self.changes.setAccessibleName("見積りからの変更")
         for c in changes:
             top = QTreeWidgetItem([c["name"], f"{yen(c['before'])} → {yen(c['after'])}"])
+            top.setToolTip(0, c["name"])
             for ch in c["changes"]:
-                top.addChild(QTreeWidgetItem([ch["line"], ch["text"]]))
+                child = QTreeWidgetItem([ch["line"], ch["text"]])
+                child.setToolTip(1, ch["text"])
+                top.addChild(child)
             self.changes.addTopLevelItem(top)
             top.setExpanded(True)
-        self.changes.setColumnWidth(0, 300)
+        self.changes.setColumnWidth(0, 420)
         lay.addWidget(self.changes, 3)
         lay.addWidget(QLabel(f"読み取れなかったところ（{len(notices)}件）" if notices else "読み取れなかったところ: ありません"))
-        self.notices = QTreeWidget()
-        self.notices.setHeaderLabels(["場所", "内容", "どうしたか"])
+        self.notices = QListWidget()  # one wrapped entry each: where, what, and what was done
         self.notices.setAccessibleName("読み取れなかったところ")
-        self.notices.setRootIsDecorated(False)
-        for n in notices:
-            self.notices.addTopLevelItem(QTreeWidgetItem([n.place(), n.problem, n.action]))
-        self.notices.setColumnWidth(0, 200)
-        self.notices.setColumnWidth(1, 300)
         self.notices.setWordWrap(True)
+        self.notices.setResizeMode(QListView.ResizeMode.Adjust)
+        self.notices.setAlternatingRowColors(True)
+        for n in notices:
+            self.notices.addItem(f"{n.place()}\n　{n.problem}\n　→ {n.action}")
         lay.addWidget(self.notices, 2)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("閉じる")
