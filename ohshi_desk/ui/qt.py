@@ -14,10 +14,11 @@ NAMES = {
     "PySide6.QtCore": ("QDate", "QLibraryInfo", "QLocale", "QSettings", "QSize", "QTimer", "QTranslator", "Qt",
                        "Signal"),
     "PySide6.QtGui": ("QColor", "QFont", "QIcon", "QPageSize", "QPalette", "QTextDocument"),
-    "PySide6.QtWidgets": ("QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit", "QFileDialog",
-                          "QFrame", "QGridLayout", "QGroupBox", "QHBoxLayout", "QLabel", "QLayout", "QLineEdit",
-                          "QMenu", "QMessageBox", "QPushButton", "QRadioButton", "QScrollArea", "QToolButton",
-                          "QVBoxLayout", "QWidget", "QWizard", "QWizardPage"),
+    "PySide6.QtWidgets": ("QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit", "QDialog",
+                          "QDialogButtonBox", "QFileDialog", "QFrame", "QGridLayout", "QGroupBox", "QHBoxLayout",
+                          "QLabel", "QLayout", "QLineEdit", "QListView", "QListWidget", "QMenu", "QMessageBox",
+                          "QPushButton", "QRadioButton", "QScrollArea", "QToolButton", "QTreeWidget",
+                          "QTreeWidgetItem", "QVBoxLayout", "QWidget", "QWizard", "QWizardPage"),
     "PySide6.QtPrintSupport": ("QPrintDialog", "QPrinter"),
 }
 _MODULE_OF = {name: module for module, names in NAMES.items() for name in names}
