@@ -119,3 +119,29 @@ def test_usage_figures_do_not_travel_to_the_vendor(tmp_path, rules):
     case = read_workbook(path, rules)
     assert case.usage is None and case.withheld == ["usage"]
     assert any("利用実績（レセプト件数・利用率など）は業者に渡すファイルには入れていません" in str(n) for n in case.notices)
+
+
+def test_a_workbook_of_the_previous_version_opens_without_false_notices(tmp_path, rules):
+    """Written as the previous version did: no snapshot, lines from row 2, the totals row at the bottom."""
+    import json
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "明細"
+    headers = ["ID", "補助制度", "項目", "内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "②補助対象外金額"]
+    ws.append(headers)
+    ws.append(["home_visit#0", "訪問診療等", "モバイル端末等", None, 1, 40000, "=E2*F2", 40000, "=G2-H2"])
+    ws.append([])
+    ws.append([None, None, None, None, None, "合計", "=SUM(G2:G2)", "=SUM(H2:H2)", "=SUM(I2:I2)"])
+    wb.create_sheet("様式2_訪問診療等")
+    data = wb.create_sheet(DATA_SHEET)
+    data["A1"] = "ohshi-desk-workbook/1"
+    one = {**CASE, "plans": {"home_visit": {"lines": CASE["plans"]["home_visit"]["lines"][:1]}}}
+    data["A2"] = json.dumps(one, ensure_ascii=False)
+    path = tmp_path / "old.xlsx"
+    wb.save(path)
+    case = read_workbook(path, rules)
+    assert case.notices == []
+    assert [ln.unit_price for ln in case.plans["home_visit"].lines] == [40000]

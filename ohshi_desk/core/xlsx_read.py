@@ -305,6 +305,10 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
             note(None, label, f"ohshi-desk の列ではありません（{len(filled)}行に記入あり、最初は{filled[0]}行目）",
                  "読みませんでした。書いた内容は 備考 に移してください")
 
+    def ident_of(row):
+        j = header.get("ID")
+        return row[j] if j is not None and j < len(row) else None
+
     for i, row in enumerate(rows[head_at + 1:head_at + 1 + MAX_ROWS]):
         r = head_at + 2 + i
 
@@ -313,8 +317,9 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
             return row[j] if j is not None and j < len(row) else None
 
         program_label, item_label = get("補助制度"), get("項目")
-        if _norm(program_label) == "合計":
-            continue
+        if _norm(program_label) == "合計" or (not ident_of(row) and "合計" in (_norm(get("単価（税込）")),
+                                                                           _norm(get("内訳（品名・型番）")))):
+            continue  # the totals row (under the headers now; at the bottom in workbooks of earlier versions)
         inputs = ("内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "購入先・ベンダー", "状況", "備考",
                   *TRACKING_DATES.values())
         ident = get("ID")
@@ -496,7 +501,7 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
 
     forms = snapshot.get("forms", {})
     for title in wb.sheetnames:
-        if title.startswith("様式2") and title not in forms:
+        if title.startswith("様式2") and title not in forms and snapshot.get("eligible"):  # (older books: no list)
             notices.append(Notice(title, None, None, "ohshi-desk が作っていない様式2 シートです",
                                   "読みませんでした（次の書き出しには入りません）"))
     for title, key in forms.items():
