@@ -44,7 +44,7 @@ def test_what_guides_the_vendor_and_how_it_prints(book, rules):
     assert all((d.height or 0) <= MAX_ROW_HEIGHT for d in ws.row_dimensions.values())
     assert ws.row_dimensions[DETAIL_FIRST].height == MAX_ROW_HEIGHT
     assert ws.page_setup.scale == 80 and not ws.sheet_properties.pageSetUpPr.fitToPage
-    assert [b.id for b in ws.col_breaks.brk] == [COL["購入先・ベンダー"], COL["入金日"]]
+    assert [b.id for b in ws.col_breaks.brk] == [COL["領収書No"], COL["入金日"]]
     assert ws.print_title_cols == "$B:$D"
     # protected without a password: formulas and labels locked, what a vendor fills open (also below the lines)
     for sheet in ("概要", "明細", "様式2_訪問診療等_A社", "必要書類"):
@@ -145,3 +145,26 @@ def test_a_workbook_of_the_previous_version_opens_without_false_notices(tmp_path
     case = read_workbook(path, rules)
     assert case.notices == []
     assert [ln.unit_price for ln in case.plans["home_visit"].lines] == [40000]
+
+
+def test_a_vendor_with_two_receipts_gets_two_forms(book, rules, tmp_path):
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    ws.cell(DETAIL_FIRST + 1, COL["購入先・ベンダー"]).value = "A社"  # both lines from A社, on two receipts
+    ws.cell(DETAIL_FIRST, COL["領収書No"]).value = "1"
+    ws.cell(DETAIL_FIRST + 1, COL["領収書No"]).value = 2
+    wb.save(book)
+    case = read_workbook(book, rules)
+    assert [ln.receipt for ln in case.plans["home_visit"].lines] == ["1", "2"] and case.notices == []
+    again = tmp_path / "again.xlsx"
+    export_case(case, rules, again)
+    wb = load_workbook(again)
+    assert [t for t in wb.sheetnames if t.startswith("様式2")] == ["様式2_訪問診療等_A社_1", "様式2_訪問診療等_A社_2"]
+    wb["様式2_訪問診療等_A社_2"]["B10"].value = "大分市"
+    wb.save(again)
+    case = read_workbook(again, rules)
+    assert case.raw["plans"]["home_visit"]["receipts"] == {"A社#2": {"address": "大分市"}}
+    third = tmp_path / "third.xlsx"
+    export_case(case, rules, third)
+    wb = load_workbook(third)
+    assert wb["様式2_訪問診療等_A社_2"]["B10"].value == "大分市" and wb["様式2_訪問診療等_A社_1"]["B10"].value is None

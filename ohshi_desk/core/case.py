@@ -68,6 +68,7 @@ FIELD_LABELS = {
     "status": "状況",
     "note": "備考",
     "amount": "金額（値引き後）",
+    "receipt": "領収書No",
     "vendor_eligible": "①補助対象金額（ベンダー記入）",
     **TRACKING_DATES,
 }
@@ -96,6 +97,7 @@ class Line:
     tracking: dict[str, _dt.date] = field(default_factory=dict)
     status: str = ""
     note: str = ""
+    receipt: str = ""  # 領収書No, when a vendor issues more than one receipt for a program (ohshi-desk extension)
     amount_override: int | None = None  # the 金額 a vendor wrote over 数量×単価 (a discount); ohshi-desk extension
     vendor_eligible: int | None = None  # the vendor's ①補助対象金額 when it differs from the estimate's
 
@@ -322,6 +324,7 @@ def parse_case(data: Any, rules) -> Case:
                 tracking=tracking,
                 status=_text(line_raw.get("status"), f"{lf}.status", 40),
                 note=_text(line_raw.get("note"), f"{lf}.note", 1000),
+                receipt=_text(line_raw.get("receipt"), f"{lf}.receipt", 20),
                 amount_override=_wrap(parse_yen, line_raw.get("amount"), f"{lf}.amount", allow_empty=True)
                 if line_raw.get("amount") is not None else None,
                 vendor_eligible=_wrap(parse_yen, line_raw.get("vendor_eligible"), f"{lf}.vendor_eligible",

@@ -31,7 +31,7 @@ from .inputs import InputError, parse_count, parse_date, parse_yen
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 5000
 TEXT_LIMITS = {"description": ("内訳（品名・型番）", 200), "vendor": ("購入先・ベンダー", 100), "status": ("状況", 40),
-               "note": ("備考", 1000)}
+               "note": ("備考", 1000), "receipt": ("領収書No", 20)}
 REQUIRED = ("補助制度", "項目", "数量", "単価（税込）")
 IGNORED = {"②補助対象外金額", "見積りの理由（ohshi-desk）"}  # computed by the workbook or by ohshi-desk
 
@@ -281,7 +281,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
         missing = "・".join(REQUIRED)
         raise CaseError("", f"{sheet} シート: 見出し（{missing}）の行が見つかりません。見出しの文字は変えないでください")
     header = _header_map(rows[head_at])
-    known = {"ID", *REQUIRED, "内訳（品名・型番）", "金額", "①補助対象金額", "購入先・ベンダー", "状況", "備考",
+    known = {"ID", *REQUIRED, "内訳（品名・型番）", "金額", "①補助対象金額", "購入先・ベンダー", "領収書No", "状況", "備考",
              *TRACKING_DATES.values(), *IGNORED}
     if len(rows) > MAX_ROWS + head_at + 1:
         notices.append(Notice(sheet, MAX_ROWS + head_at + 2, None, f"{MAX_ROWS}行を超えています", "それより下の行は読みませんでした"))
@@ -320,7 +320,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
         if _norm(program_label) == "合計" or (not ident_of(row) and "合計" in (_norm(get("単価（税込）")),
                                                                            _norm(get("内訳（品名・型番）")))):
             continue  # the totals row (under the headers now; at the bottom in workbooks of earlier versions)
-        inputs = ("内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "購入先・ベンダー", "状況", "備考",
+        inputs = ("内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "購入先・ベンダー", "領収書No", "状況", "備考",
                   *TRACKING_DATES.values())
         ident = get("ID")
         if all(get(n) in (None, "") or _is_formula(get(n)) for n in ("補助制度", "項目", *inputs)) and not ident:
@@ -505,9 +505,9 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
             notices.append(Notice(title, None, None, "ohshi-desk が作っていない様式2 シートです",
                                   "読みませんでした（次の書き出しには入りません）"))
     for title, key in forms.items():
-        if title not in wb.sheetnames or not (isinstance(key, list) and len(key) == 2):
+        if title not in wb.sheetnames or not (isinstance(key, list) and len(key) in (2, 3)):
             continue
-        pid, vendor = key
+        pid, receipt, vendor = (*key, key[1]) if len(key) == 2 else key
         plan = data.get("plans", {}).get(pid)
         if not isinstance(plan, dict):
             continue
@@ -538,7 +538,7 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
         if block:
             receipts = plan.setdefault("receipts", {})
             if isinstance(receipts, dict):
-                receipts.setdefault(vendor, {}).update(block)
+                receipts.setdefault(receipt, {}).update(block)
         for r in range(14, 14 + FORM_LINES):
             for c, label in ((2, "項目"), (3, "内訳"), (4, "①補助対象金額"), (5, "②補助対象外金額")):
                 value = cell(r, c)

@@ -51,7 +51,7 @@ CHECK_STATUSES = ("未着手", "依頼済", "受領済", "提出済", "不要")
 
 DETAIL_COLUMNS = [  # (header, width)
     ("ID", 4), ("補助制度", 17), ("項目", 13), ("内訳（品名・型番）", 20), ("数量", 5), ("単価（税込）", 11),
-    ("金額", 11), ("①補助対象金額", 11), ("②補助対象外金額", 11), ("購入先・ベンダー", 14),
+    ("金額", 11), ("①補助対象金額", 11), ("②補助対象外金額", 11), ("購入先・ベンダー", 14), ("領収書No", 6),
     *[(label, 8.5) for label in TRACKING_DATES.values()],
     ("状況", 11), ("備考", 20), ("見積りの理由（ohshi-desk）", 36),
 ]
@@ -320,6 +320,7 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         formula(ws, r, COL["②補助対象外金額"], f"={a}{r}-{e}{r}", border=BOX, number_format=YEN,
                 cached=line.amount - shown)
         text(ws, r, COL["購入先・ベンダー"], line.vendor, border=BOX, fill=INPUT_FILL)
+        text(ws, r, COL["領収書No"], line.receipt, border=BOX, fill=INPUT_FILL)
         for key, label in TRACKING_DATES.items():
             text(ws, r, COL[label], line.tracking.get(key), border=BOX, fill=INPUT_FILL, number_format=DATE_SHORT)
         text(ws, r, COL["状況"], line.status or "検討中", border=BOX, fill=INPUT_FILL)
@@ -345,7 +346,7 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     rest.protection = UNLOCKED
     protect(ws)
     ws.print_title_cols = f"{letter['補助制度']}:{letter['内訳（品名・型番）']}"
-    for name in ("購入先・ベンダー", list(TRACKING_DATES.values())[-1]):
+    for name in ("領収書No", list(TRACKING_DATES.values())[-1]):
         ws.col_breaks.append(Break(id=COL[name]))
     return rows
 
@@ -356,22 +357,29 @@ NO_VENDOR = "購入先未記入"
 _BAD_TITLE = str.maketrans({ch: "＿" for ch in "[]:*?/\\'"})
 
 
-def receipts(case: Case, bd: dict, rules) -> list[tuple[str, str, list[tuple[dict, object]]]]:
-    """One receipt per program × vendor: (program id, vendor, [(breakdown line, case line)]), in 明細's order."""
-    groups: dict[tuple[str, str], list] = {}
+def receipts(case: Case, bd: dict, rules) -> list[tuple[str, str, str, list[tuple[dict, object]]]]:
+    """One receipt per program × vendor (× 領収書No when a vendor issues more than one):
+    (program id, vendor, receipt no, [(breakdown line, case line)]), in 明細's order."""
+    groups: dict[tuple[str, str, str], list] = {}
     for pid, res, line in detail_rows(case, bd):
-        groups.setdefault((pid, line.vendor), []).append((res, line))
-    return [(pid, vendor, lines) for (pid, vendor), lines in groups.items()]
+        groups.setdefault((pid, line.vendor, line.receipt), []).append((res, line))
+    return [(pid, vendor, no, lines) for (pid, vendor, no), lines in groups.items()]
+
+
+def receipt_key(vendor: str, no: str) -> str:
+    """The key of a receipt's vendor block in ``plans.<id>.receipts``."""
+    return f"{vendor}#{no}" if no else vendor
 
 
 def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set) -> None:
     plan = case.plans.get(p["id"])
-    per_vendor = [(v, lines) for pid, v, lines in receipts(case, {"programs": [p]}, rules)] if plan else []
+    per_vendor = [(v, no, lines) for _pid, v, no, lines in receipts(case, {"programs": [p]}, rules)] if plan else []
     stored = (case.raw.get("plans", {}).get(p["id"], {}) or {}).get("receipts") or {}
-    for vendor, lines in per_vendor or [("", [])]:
+    for vendor, no, lines in per_vendor or [("", "", [])]:
         pages = [lines[i:i + FORM_LINES] for i in range(0, len(lines), FORM_LINES)] or [[]]
         short = rules.program(p["id"]).short_name
-        base = f"様式2_{short}_{vendor or NO_VENDOR}".translate(_BAD_TITLE)[:27]
+        key = receipt_key(vendor, no)
+        base = (f"様式2_{short}_{vendor or NO_VENDOR}" + (f"_{no}" if no else "")).translate(_BAD_TITLE)[:27]
         title, k = base, 2
         while title in used:
             title, k = f"{base[:24]}({k})", k + 1
@@ -380,9 +388,9 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
         for n, chunk in enumerate(pages):
             ws = wb.create_sheet(title if n == 0 else f"{title}_続{n}")
             sheets.append(ws)
-            snapshot["forms"][ws.title] = [p["id"], vendor]
-            block = stored.get(vendor) if isinstance(stored.get(vendor), dict) else {}
-            _form2_sheet(ws, case, p, vendor, block, chunk, rows, n, len(pages), rules)
+            snapshot["forms"][ws.title] = [p["id"], key, vendor]
+            block = stored.get(key) if isinstance(stored.get(key), dict) else {}
+            _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules)
         subtotal_refs = [f"'{ws.title}'!$D$29+'{ws.title}'!$E$29" for ws in sheets]
         for ws in sheets:
             formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=Font(bold=True, size=12),
@@ -393,14 +401,15 @@ FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等
               "phone": (11, "電話番号")}
 
 
-def _form2_sheet(ws, case: Case, p: dict, vendor: str, block: dict, chunk: list, rows: dict, page: int,
+def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chunk: list, rows: dict, page: int,
                  pages: int, rules) -> None:
     fac = case.facility
     text(ws, 1, 5, "（別紙様式2）", alignment=Alignment(horizontal="right"))
     text(ws, 2, 1, "領収書内訳書" + (f"（続紙 {page}）" if page else ""), font=Font(bold=True, size=16))
     _merge(ws, "A2:E2")
     ws["A2"].alignment = Alignment(horizontal="center")
-    text(ws, 3, 1, f"補助制度: {p['name']}　／　購入先: {vendor or NO_VENDOR}", font=Font(size=9))
+    text(ws, 3, 1, f"補助制度: {p['name']}　／　購入先: {vendor or NO_VENDOR}" + (f"　／　領収書No: {no}" if no else ""),
+         font=Font(size=9))
     _merge(ws, "A3:E3")
     date = None
     if block.get("date"):
