@@ -56,7 +56,8 @@ def test_what_guides_the_vendor_and_how_it_prints(book, rules):
     assert ws.cell(r, COL["②補助対象外金額"]).protection.locked and ws.cell(2, COL["金額"]).protection.locked
     assert not ws.column_dimensions["B"].protection.locked
     form = wb["様式2_訪問診療等_A社"]
-    assert not form["B9"].protection.locked and form["D14"].protection.locked
+    assert not form["B9"].protection.locked and not form["B4"].protection.locked
+    assert form["D14"].protection.locked and form["D4"].protection.locked  # lines follow 明細; codes are the clinic's
     # only what a vendor needs travels, and it is out of the 再表示 list
     assert wb[DATA_SHEET].sheet_state == "veryHidden"
     # one 様式2 per receipt

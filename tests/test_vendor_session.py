@@ -72,6 +72,7 @@ def _edits(lay: dict, *, with_column: bool) -> list[dict]:
         typ("B10", "大分県大分市府内町1-1", a_form),
         typ("B11", "097-000-0000", a_form),
         typ("C18", "追加の出張費", a_form),                                 # a line written on the form itself
+        typ("D4", "7654321", a_form),                                     # the clinic's code typed over
         typ("E2", "受領済", "必要書類"),
         typ("F2", "2025/12/20", "必要書類"),
         typ("G2", "原本は院長室", "必要書類"),
@@ -161,6 +162,7 @@ def test_every_vendor_entry_is_read_back_or_reported(session, rules, name):
         f"明細 シート {end + 1}行目「ID」: この行の ID は {rows['home_visit#0']}行目と同じです（行をコピーしたようです） → 新しい行として読みました",
         f"明細 シート {end + 3}行目「補助制度」: 補助制度と項目が空の行です",
         "「追加の出張費」は読めません",
+        "様式2_訪問診療等_A社 シート 4行目「保険医療機関等コード」: 「7654321」に変わっています（書き出したときは「1234567」）",
     ]
     for piece in expected:
         assert any(piece in t for t in texts), (piece, texts)

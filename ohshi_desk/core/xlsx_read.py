@@ -516,6 +516,16 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
         def cell(r, c, rows=rows):
             return rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
 
+        fixed = snapshot.get("facility_cells") if isinstance(snapshot.get("facility_cells"), dict) else {}
+        for ref, entry in fixed.items():
+            if not (isinstance(entry, list) and len(entry) == 2 and len(ref) == 2):
+                continue
+            r, c = int(ref[1]), ord(ref[0]) - 64
+            value = cell(r, c)
+            if _norm(_num(value)) != _norm(entry[1]):
+                notices.append(Notice(title, r, entry[0], f"「{value if value is not None else ''}」に変わっています"
+                                      f"（書き出したときは「{entry[1]}」）",
+                                      "読みませんでした。施設の情報は ohshi-desk の画面で直してください（次の書き出しで元に戻ります）"))
         block = {}
         for field_, (r, label) in FORM_BLOCK.items():
             value = cell(r, 2)

@@ -389,12 +389,21 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
             ws = wb.create_sheet(title if n == 0 else f"{title}_続{n}")
             sheets.append(ws)
             snapshot["forms"][ws.title] = [p["id"], key, vendor]
+            snapshot["facility_cells"] = facility_cells(case, rules)
             block = stored.get(key) if isinstance(stored.get(key), dict) else {}
             _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules)
         subtotal_refs = [f"'{ws.title}'!$D$29+'{ws.title}'!$E$29" for ws in sheets]
         for ws in sheets:
             formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=Font(bold=True, size=12),
                     border=BOX, cached=sum(line.amount for _res, line in lines))
+
+
+def facility_cells(case: Case, rules) -> dict[str, str]:
+    """The cells of every 様式2 filled from the clinic's answers: {cell: (label, value)}."""
+    fac = case.facility
+    return {"B5": ["都道府県コード", rules.prefecture_code(fac.prefecture) or ""],
+            "B6": ["点数表コード", rules.kinds[fac.kind].get("score_table_code", "")],
+            "D4": ["保険医療機関等コード", fac.institution_code], "D5": ["保険医療機関等名称", fac.name]}
 
 
 FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等名称"), "address": (10, "所在地"),
@@ -422,15 +431,15 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
         (5, "都道府県コード", rules.prefecture_code(fac.prefecture) or "", None),
         (6, "点数表コード", rules.kinds[fac.kind].get("score_table_code", ""), None),
     ]
-    for r, label, value, fmt in header:
+    for r, label, value, fmt in header:  # 日付 is the vendor's; the codes come from the clinic's answers (locked)
         text(ws, r, 1, label, font=BOLD, border=BOX, fill=HEAD_FILL)
-        c = text(ws, r, 2, value, border=BOX, fill=INPUT_FILL)
+        c = text(ws, r, 2, value, border=BOX, fill=INPUT_FILL) if fmt else text(ws, r, 2, value, border=BOX)
         if fmt:
             c.number_format = fmt
     text(ws, 4, 3, "保険医療機関等コード", font=BOLD, border=BOX, fill=HEAD_FILL)
-    text(ws, 4, 4, fac.institution_code, border=BOX, fill=INPUT_FILL)
+    text(ws, 4, 4, fac.institution_code, border=BOX)
     text(ws, 5, 3, "保険医療機関等名称", font=BOLD, border=BOX, fill=HEAD_FILL)
-    text(ws, 5, 4, fac.name, border=BOX, fill=INPUT_FILL)
+    text(ws, 5, 4, fac.name, border=BOX)
     _merge(ws, "D5:E5", edge=BOX)
     text(ws, 7, 3, "総額（①＋②）", font=BOLD, border=BOX, fill=HEAD_FILL)
     for key in ("name", "address", "phone"):
