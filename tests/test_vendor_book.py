@@ -169,3 +169,15 @@ def test_a_vendor_with_two_receipts_gets_two_forms(book, rules, tmp_path):
     export_case(case, rules, third)
     wb = load_workbook(third)
     assert wb["様式2_訪問診療等_A社_2"]["B10"].value == "大分市" and wb["様式2_訪問診療等_A社_1"]["B10"].value is None
+
+
+def test_a_row_added_to_the_checklist_is_reported(book, rules):
+    wb = load_workbook(book)
+    ws = wb["必要書類"]
+    r = ws.max_row + 1
+    ws.cell(r, 3).value = "見積書の写し"
+    ws.cell(r, 5).value = "受領済"
+    wb.save(book)
+    texts = [str(n) for n in read_workbook(book, rules).notices]
+    assert texts == [f"必要書類 シート {r}行目: ohshi-desk が書き出した書類の行ではありません（足された行） → "
+                     "読みませんでした。書類の進み具合は ohshi-desk が書き出した行に書いてください"]

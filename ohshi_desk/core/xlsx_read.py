@@ -578,8 +578,9 @@ def _apply_checklist(data: dict, wb, notices: list[Notice]) -> None:
 
         ident = get("ID")
         if not (isinstance(ident, str) and "#" in ident):
-            if any(get(n) not in (None, "") for n in ("進み具合", "受領日", "備考")) and get("書類") in (None, ""):
-                notices.append(Notice("必要書類", r, None, "ohshi-desk の書類の行ではありません", "読みませんでした"))
+            if any(v not in (None, "") for v in row):
+                notices.append(Notice("必要書類", r, None, "ohshi-desk が書き出した書類の行ではありません（足された行）",
+                                      "読みませんでした。書類の進み具合は ohshi-desk が書き出した行に書いてください"))
             continue
         pid, _, doc = ident.partition("#")
         entry = {}
