@@ -181,3 +181,12 @@ def test_a_row_added_to_the_checklist_is_reported(book, rules):
     texts = [str(n) for n in read_workbook(book, rules).notices]
     assert texts == [f"必要書類 シート {r}行目: ohshi-desk が書き出した書類の行ではありません（足された行） → "
                      "読みませんでした。書類の進み具合は ohshi-desk が書き出した行に書いてください"]
+
+
+def test_a_number_typed_over_the_second_column_is_reported(book, rules):
+    wb = load_workbook(book)
+    wb["明細"].cell(DETAIL_FIRST, COL["②補助対象外金額"]).value = 40000
+    wb.save(book)
+    texts = [str(n) for n in read_workbook(book, rules).notices]
+    assert texts == [f"明細 シート {DETAIL_FIRST}行目「②補助対象外金額」: ②に 40,000円 が書かれています（②は 金額−① で決まります） → "
+                     "読みませんでした。②に回す分は ①補助対象金額 を減らして書いてください"]

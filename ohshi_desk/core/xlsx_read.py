@@ -441,6 +441,13 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
                 if line.get("vendor_eligible") == value and value > amount_now:
                     note(r, "①補助対象金額", f"①（{value:,}円）が金額（{amount_now:,}円）より大きくなっています",
                          "金額までを①として計算しました")
+        second = _num(get("②補助対象外金額"))
+        if isinstance(second, int) and not isinstance(second, bool):  # a number typed over ②'s formula
+            amount_now = line.get("amount", line["quantity"] * line["unit_price"])
+            first_now = line.get("vendor_eligible", before)
+            if first_now is None or second != amount_now - first_now:
+                note(r, "②補助対象外金額", f"②に {second:,}円 が書かれています（②は 金額−① で決まります）",
+                     "読みませんでした。②に回す分は ①補助対象金額 を減らして書いてください")
         # texts
         for key_, (column, limit) in TEXT_LIMITS.items():
             value = get(column)
