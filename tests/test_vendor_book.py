@@ -190,3 +190,28 @@ def test_a_number_typed_over_the_second_column_is_reported(book, rules):
     texts = [str(n) for n in read_workbook(book, rules).notices]
     assert texts == [f"明細 シート {DETAIL_FIRST}行目「②補助対象外金額」: ②に 40,000円 が書かれています（②は 金額−① で決まります） → "
                      "読みませんでした。②に回す分は ①補助対象金額 を減らして書いてください"]
+
+
+def test_anything_typed_anywhere_is_read_or_reported_never_a_traceback(book, rules, tmp_path):
+    import datetime as dt
+    import random
+
+    rnd = random.Random(15)
+    junk = [None, "", "abc", "=1/0", "-5", 1.5, 10**12, True, dt.datetime(2025, 1, 2), "１２３", "令和8年13月1日",
+            "訪問診療等", "タブレット", "home_visit#0", "home_visit#9", "#", "合計", "x" * 2000, 0, -1]
+    for i in range(25):
+        wb = load_workbook(book)
+        for name in ("明細", "様式2_訪問診療等_A社", "必要書類"):
+            ws = wb[name]
+            for _ in range(12):
+                cell = ws.cell(rnd.randint(1, 12), rnd.randint(1, 24))
+                if cell.__class__.__name__ != "MergedCell":  # a merged range's hidden cells take no value
+                    cell.value = rnd.choice(junk)
+        path = tmp_path / f"j{i}.xlsx"
+        wb.save(path)
+        try:
+            case = read_workbook(path, rules)
+        except CaseError as exc:
+            assert "Traceback" not in str(exc) and "plans." not in str(exc)
+        else:
+            assert all(n.sheet and n.problem and n.action for n in case.notices)
