@@ -71,3 +71,21 @@ def test_the_clinics_usage_figures_stay_when_a_vendors_workbook_is_opened(wizard
     assert wizard.case_data()["usage"] == usage  # the workbook did not carry them; the open case's are kept
     assert "利用実績" in wizard.import_report.notices.item(0).text()
     wizard.import_report.close()
+
+
+def test_a_vendors_discount_holds_until_the_line_is_edited_in_the_wizard(wizard, tmp_path, rules):
+    from .test_wizard import commit
+
+    book = tmp_path / "book.xlsx"
+    export_case(parse_case(CASE, rules), rules, book)
+    wb = load_workbook(book)
+    wb["明細"].cell(DETAIL_FIRST, COL["金額"]).value = 35000  # a discount
+    wb.save(book)
+    assert wizard.open_path(book)
+    wizard.import_report.close()
+    assert wizard.case_data()["plans"]["home_visit"]["lines"][0]["amount"] == 35000  # kept, untouched
+    row = wizard.plans_page.editors["home_visit"].rows[0]
+    row.price.clear()
+    commit(row.price, "39000")  # the clinic changes the price: the discount on the old price no longer holds
+    line = wizard.case_data()["plans"]["home_visit"]["lines"][0]
+    assert line["unit_price"] == 39000 and "amount" not in line
