@@ -25,11 +25,37 @@ class ReplaceError(OSError):
         self.original = original
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object], *, suffix: str = ".tmp") -> None:
+def write_problem(exc: OSError) -> str:
+    """Why a file could not be written, in Japanese, with what to do."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return "ディスクの空きが足りません。不要なファイルを削除するか、別のドライブ（USBメモリなど）に保存してください"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "書き込みが許可されていません（読み取り専用か、権限がありません）。別のフォルダに保存してください"
+    return f"書き込みに失敗しました（{exc.strerror or type(exc).__name__}）。別の場所に保存してください"
+
+
+def apply_umask(fd: int) -> None:
+    """Give a file made by mkstemp (always 0600) the permissions a new file normally gets (0666 less the umask)."""
+    if os.name != "posix":
+        return
+    mask = os.umask(0o022)
+    os.umask(mask)
+    try:
+        os.fchmod(fd, 0o666 & ~mask)
+    except OSError:
+        pass
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object], *, suffix: str = ".tmp",
+                 private: bool = False) -> None:
     """Call ``write(file)`` on a temporary file in ``path``'s folder, fsync it, then move it over ``path``.
 
     Raises :class:`TempFileError` or :class:`ReplaceError` (both ``OSError``) for the two steps that callers word
-    differently; anything ``write`` raises is raised as it is. The temporary file never stays behind."""
+    differently; anything ``write`` raises is raised as it is. The temporary file never stays behind.
+    ``private``: the file is the user's only (0600: autosave, cache); otherwise it gets the permissions a new file
+    normally gets (an exported workbook, a saved case)."""
     import tempfile
 
     path = Path(path)
@@ -39,11 +65,12 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object], *
     except OSError as exc:
         raise TempFileError(exc) from exc
     try:
+        if not private:
+            apply_umask(fd)
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        _normal_permissions(tmp)
         try:
             os.replace(tmp, path)
         except OSError as exc:
@@ -56,17 +83,5 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object], *
         raise
 
 
-def _normal_permissions(tmp: str) -> None:
-    """mkstemp makes the file readable by its owner only; a saved file gets what any new file gets (the umask)."""
-    if os.name != "posix":
-        return
-    mask = os.umask(0o022)
-    os.umask(mask)
-    try:
-        os.chmod(tmp, 0o666 & ~mask)
-    except OSError:
-        pass
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    atomic_write(path, lambda fh: fh.write(data))
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, private: bool = False) -> None:
+    atomic_write(path, lambda fh: fh.write(data), private=private)

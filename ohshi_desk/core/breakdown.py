@@ -46,12 +46,19 @@ def status_text(p: dict) -> str:
     return p["status_label"]
 
 
+def rules_source(rules: Rules) -> dict:
+    """``rules_source``: "bundled", or "override" with the folder the rules came from (CASE_FORMAT)."""
+    origin = getattr(rules, "origin", "") or ""
+    return {"rules_source": "override", "rules_source_folder": origin} if origin else {"rules_source": "bundled"}
+
+
 def breakdown_dict(results: list[Result], rules: Rules, case: Case, day: _dt.date) -> dict:
     """The breakdown of CASE_FORMAT.md from the engine's results."""
     programs = [program_dict(r, rules, case) for r in results]
     return {
         "as_of": day.isoformat(),
         "rules_version": rules.version,
+        **rules_source(rules),
         "rules_checked": rules.last_checked.isoformat(),
         "facility": {"name": case.facility.name, "kind": case.facility.kind,
                      "kind_label": rules.kinds[case.facility.kind]["label"]},

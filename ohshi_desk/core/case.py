@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import atomic_write_bytes
+from .formats import CASE_FORMAT, CASE_FORMAT_PREFIX
 from .inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
 
-FORMAT = "ohshi-desk-case/1"
-FORMAT_PREFIX = "ohshi-desk-case/"
+FORMAT, FORMAT_PREFIX = CASE_FORMAT, CASE_FORMAT_PREFIX
 MAX_CASE_BYTES = 5 * 1024 * 1024
 MAX_LINES = 500
 
@@ -83,7 +83,9 @@ class CaseError(ValueError):
         self.problem = problem
         label = FIELD_LABELS.get(field) or FIELD_LABELS.get(field.rsplit(".", 1)[-1], "")
         name = f"{field}（{label}）" if label and label != field else field
-        super().__init__(f"ケースファイルの {name}: {problem}" if field else f"ケースファイル: {problem}")
+        from .guard import one_line
+
+        super().__init__(one_line(f"ケースファイルの {name}: {problem}" if field else f"ケースファイル: {problem}"))
 
 
 @dataclass(eq=False)
@@ -218,6 +220,11 @@ def parse_case(data: Any, rules) -> Case:
     """Check and normalise a case already read from JSON. Raises :class:`CaseError`."""
     if not isinstance(data, dict):
         raise CaseError("", "中身がケースの形式（{ } で囲んだJSON）ではありません")
+    from .guard import check_tree_text
+
+    bad = check_tree_text(data)  # control characters, lone surrogates, U+FFFE… in any text, and deep nesting
+    if bad is not None:
+        raise CaseError(*bad)
     fmt = data.get("format")
     if not isinstance(fmt, str) or fmt != FORMAT:
         if isinstance(fmt, str) and fmt.startswith(FORMAT_PREFIX):
@@ -337,24 +344,29 @@ def parse_case(data: Any, rules) -> Case:
 
 def read_case_file(path: str | os.PathLike, rules) -> Case:
     """Read and check a case file. Every failure is a :class:`CaseError`."""
+    from .guard import DuplicateKey, LimitError, read_regular_file, shown, strict_json_loads
+
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_CASE_BYTES:
-            raise CaseError("", f"ファイルが大きすぎます（{size:,}バイト）。ケースファイルか確認してください")
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_CASE_BYTES)
     except FileNotFoundError:
-        raise CaseError("", f"ファイル「{path}」が見つかりません") from None
+        raise CaseError("", f"ファイル「{shown(path, 120)}」が見つかりません") from None
     except IsADirectoryError:
-        raise CaseError("", f"「{path}」はフォルダです") from None
+        raise CaseError("", f"「{shown(path, 120)}」はフォルダです") from None
+    except LimitError as exc:
+        raise CaseError("", f"{exc}。ケースファイルか確認してください") from None
     except OSError as exc:
-        raise CaseError("", f"ファイル「{path}」を読めません（{exc.strerror}）") from None
+        raise CaseError("", f"ファイル「{shown(path, 120)}」を読めません（{exc.strerror or type(exc).__name__}）") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CaseError("", "UTF-8のテキストではありません。ケースファイルか確認してください") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = strict_json_loads(text)
+    except DuplicateKey as exc:
+        raise CaseError("", f"キー「{shown(exc.key)}」が同じ場所に2回書かれています（どちらが正しいか分からないため読みません）") from None
+    except LimitError as exc:
+        raise CaseError("", f"JSONとして読めません（{exc}）") from None
     except json.JSONDecodeError as exc:
         raise CaseError("", f"JSONとして読めません（{exc.lineno}行目 {exc.colno}文字目。ファイルが途中で切れているか、壊れています）") from None
     except (ValueError, RecursionError):

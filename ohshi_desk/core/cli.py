@@ -13,7 +13,7 @@ import sys
 from .case import CaseError
 from .clock import ClockError, today
 from .inputs import InputError, parse_date
-from .rules import RulesError, load_rules
+from .rules import RulesError, load_rules_for_app
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_RULES = 0, 2, 3
 
@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _err(message: str) -> None:
-    print(message.replace("\n", " "), file=sys.stderr)
+    from .guard import one_line
+
+    print(one_line(message), file=sys.stderr)
 
 
 def run(argv: list[str]) -> int:
@@ -60,11 +62,13 @@ def run(argv: list[str]) -> int:
     if args.command is None:
         print(USAGE, end="")
         return EXIT_OK
-    try:
-        rules = load_rules()
+    try:  # the same rules as the wizard: a valid override, else the bundled rules (warnings say why)
+        rules, _folder, warnings = load_rules_for_app()
     except RulesError as exc:
         _err(str(exc))
         return EXIT_RULES
+    for warning in warnings:
+        _err(warning)
     try:
         as_of = parse_date(args.as_of, "--as-of") if args.as_of is not None else None
     except InputError as exc:

@@ -22,7 +22,7 @@ def data_dir() -> Path:
     else:
         path = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / APP
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)  # the clinic's data: the user's only
     except OSError:
         pass
     return path
@@ -37,18 +37,79 @@ def log_path() -> Path:
 
 
 def setup_logging() -> Path:
-    """Log to a rotating file in the app-data folder (a windowed app has no console)."""
+    """Log to a rotating file in the app-data folder (a windowed app has no console). The file is the user's only
+    (0600), and it never quotes what was typed: see :class:`PrivateFormatter`."""
     import logging
-    from logging.handlers import RotatingFileHandler
 
     path = log_path()
     root = logging.getLogger()
-    if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
+    if not any(isinstance(h, _PrivateFileHandler) for h in root.handlers):
         try:
-            handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+            handler = _PrivateFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
         except OSError:
             return path
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
         root.setLevel(logging.INFO)
     return path
+
+
+def _handler_base():
+    from logging.handlers import RotatingFileHandler
+
+    return RotatingFileHandler
+
+
+class _PrivateFileHandler(_handler_base()):  # type: ignore[misc]
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.chmod(self.baseFilename, 0o600)  # a log left 0644 by an older version, too
+        except OSError:
+            pass
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
+_QUOTED = None
+
+
+def redact(text: str) -> str:
+    """Text for the log with every quoted value taken out: 「…」, "…", '…' and a value after ": " in an error
+    line. What was typed (a facility name, a note) reaches messages only inside such quotes."""
+    import re
+
+    global _QUOTED
+    if _QUOTED is None:
+        _QUOTED = re.compile(r"「[^」]*」|『[^』]*』|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
+    return _QUOTED.sub(lambda m: m.group()[0] + "…" + m.group()[-1], text)
+
+
+def _formatter_base():
+    import logging
+
+    return logging.Formatter
+
+
+class PrivateFormatter(_formatter_base()):  # type: ignore[misc]
+    """Messages with quoted values taken out; tracebacks keep the code path (files, lines, source) and the
+    exception's type, never its message (which may hold a value typed on screen)."""
+
+    def format(self, record):
+        cached, record.exc_text = record.exc_text, None  # another handler may have cached the full text
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+    def formatMessage(self, record):  # noqa: N802 - logging's name
+        return redact(super().formatMessage(record))
+
+    def formatException(self, ei):  # noqa: N802
+        text = super().formatException(ei)
+        out = []
+        for line in text.splitlines():
+            if line.startswith((" ", "Traceback", "During handling", "The above exception")) or not line.strip():
+                out.append(line)  # the app's own code: files, lines and source, never a value typed
+            else:  # "SomeError: its message" → the type only
+                out.append(line.split(":", 1)[0] + ": （内容は記録しません）")
+        return "\n".join(out)

@@ -12,12 +12,19 @@ STATUS_COLOURS = {"open": "#1b5e20", "not_yet_open": "#0d47a1", "closed": "#6161
                   "not_needed": "#4e342e"}
 
 
+def _source_note(breakdown: dict) -> str:
+    from .rules_source import source_note
+
+    return source_note(breakdown)
+
+
 def breakdown_html(breakdown: dict, facility_name: str = "", rules_checked_label: str = "") -> str:
     day = _dt.date.fromisoformat(breakdown["as_of"])
     out = ["<html><head><meta charset='utf-8'></head><body style='font-family: sans-serif;'>",
            f"<h2>補助金の見積り{('（' + escape(facility_name) + '）') if facility_name else ''}</h2>",
            f"<p>計算の基準日: {wareki(day)}　ルール版: {escape(breakdown['rules_version'])}"
            f"（{escape(rules_checked_label or breakdown.get('rules_checked', ''))} 確認）</p>",
+           *([f"<p style='color:#b00000'>{escape(_source_note(breakdown))}</p>"] if _source_note(breakdown) else []),
            f"<p><b>いま申請できる補助の見積り合計: {yen(breakdown['total_subsidy_open'])}</b>"
            f"（受付前・終了分を含む合計 {yen(breakdown['total_subsidy'])}）</p>",
            "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"

@@ -167,8 +167,10 @@ class Rules(_Record):
 
     __slots__ = ("folder", "version", "last_checked", "sources", "kinds", "kind_groups", "flags", "items", "makers",
                  "reader_hint", "portals", "call_center", "documents", "prefectures", "municipalities",
-                 "confidence_levels", "assumed_kind", "_programs", "_build_programs")
-    _defaults = {"confidence_levels": dict, "assumed_kind": None, "_programs": None, "_build_programs": None}
+                 "confidence_levels", "assumed_kind", "_programs", "_build_programs", "origin")
+    # origin: "" for the bundled rules, else the override folder they came from (rules_source.resolve_rules)
+    _defaults = {"confidence_levels": dict, "assumed_kind": None, "_programs": None, "_build_programs": None,
+                 "origin": ""}
     folder: Path
     version: str
     last_checked: _dt.date

@@ -10,12 +10,11 @@ module in :mod:`.methods`.
 from __future__ import annotations
 
 import datetime as _dt
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .records import Edition, Group, Program, Rules, RulesError, Val
-from .rules_files import default_cache_dir, default_rules_dir, override_dirs, read_documents
+from .rules_files import default_cache_dir, default_rules_dir, read_documents
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -76,8 +75,11 @@ class BuildContext:
     def rate(self, text, where: str) -> Fraction:
         from fractions import Fraction  # here, not at the top: the first page is shown before any rate is read
 
-        num, den = (int(x) for x in str(text).split("/"))
-        r = Fraction(num, den)
+        try:
+            num, den = (int(x) for x in str(text).split("/"))
+            r = Fraction(num, den)
+        except (ValueError, ZeroDivisionError):
+            self.fail(where, f"補助率「{str(text)[:20]}」は「1/2」のような分数で書いてください")
         if not 0 < r <= 1:
             self.fail(where, f"補助率「{text}」は0より大きく1以下でなければなりません")
         return r
@@ -303,19 +305,11 @@ def _check_programs(programs: list[Program]) -> None:
 
 
 def load_rules_for_app() -> tuple[Rules, Path, list[str]]:
-    """The rules the app should use: an override folder when it validates, else the bundled rules.
+    """The rules the app and the CLI use: an override folder when it validates, else the bundled rules.
 
-    Returns (rules, folder used, warnings). A broken override is not used; the warning names the folder and the
-    file, key and problem, so that the vendor can fix it. Raises RulesError only when the bundled rules fail.
-    """
-    warnings = []
-    if not os.environ.get("OHSHI_RULES_DIR"):
-        for folder in override_dirs():
-            if not folder.is_dir():
-                continue
-            try:
-                return load_rules(folder), folder, warnings
-            except RulesError as exc:
-                warnings.append(f"差し替え用のルール（{folder}）に誤りがあるため使わず、同梱のルールを使います。{exc}")
-    folder = default_rules_dir()
-    return load_rules(folder), folder, warnings
+    Returns (rules, folder used, warnings); see :func:`.rules_source.resolve_rules` for the order and the
+    guarantees (any failure of an override → the bundled rules and a warning). Raises RulesError only when the
+    bundled rules fail."""
+    from .rules_source import resolve_rules
+
+    return resolve_rules(load_rules)

@@ -9,7 +9,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from .records import RulesError
 
@@ -33,45 +32,19 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "resources"
 
 
-_SCHEMA_CACHE: dict[Path, Any] = {}
-
-
 def schema_validators(folder: Path):
-    path = folder / "schema" / "rules.schema.json"
-    if path not in _SCHEMA_CACHE:
-        import jsonschema
+    """The bundled schema's validators, whatever the folder: an override's own ``schema/`` is never read, and no
+    ``$ref`` is resolved outside the bundled schema (see :mod:`.rules_source`)."""
+    from .rules_source import schema_validators as bundled
 
-        try:
-            schema = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise RulesError("schema/rules.schema.json", "", f"スキーマを読めません（{exc}）") from None
-        validators = {}
-        for name in schema["$defs"]:
-            sub = {"$ref": f"#/$defs/{name}", "$defs": schema["$defs"]}
-            validators[name] = jsonschema.Draft202012Validator(sub)
-        _SCHEMA_CACHE[path] = validators
-    return _SCHEMA_CACHE[path]
+    return bundled()
 
 
 def read_yaml_file(folder: Path, rel: str) -> dict:
-    from .yamlsafe import describe_yaml_error, load_yaml
+    """One rules file, read with limits (regular file, size, nesting, aliases, digits; :mod:`.guard`)."""
+    from .rules_source import read_rules_yaml
 
-    path = folder / rel
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RulesError(rel, "", "ファイルがありません") from None
-    except UnicodeDecodeError:
-        raise RulesError(rel, "", "UTF-8のテキストではありません") from None
-    except OSError as exc:
-        raise RulesError(rel, "", f"読み込めません（{exc.strerror}）") from None
-    try:
-        data = load_yaml(text)
-    except Exception as exc:  # yaml.YAMLError and friends: any parse failure is a refusal
-        raise RulesError(rel, "", describe_yaml_error(exc)) from None
-    if not isinstance(data, dict):
-        raise RulesError(rel, "", "中身がYAMLの対応表（キー: 値）ではありません")
-    return data
+    return read_rules_yaml(folder, rel)
 
 
 def check_schema(validators, rel: str, data: dict) -> None:
@@ -148,11 +121,18 @@ def read_documents(folder: Path, cache_dir: Path | None):
     # (this guards a cache of our own checks, not against tampering), and zlib is already loaded at start
     # where hashlib would cost a few milliseconds of OpenSSL.
     blob = bytearray(f"{CACHE_FORMAT}\0{__version__}\0".encode())
-    for rel in [*rels, "schema/rules.schema.json"]:
-        try:
-            blob += rel.encode() + b"\0" + (folder / rel).read_bytes() + b"\0"
-        except OSError:
-            blob += rel.encode() + b"\0missing\0"
+    from .guard import MAX_RULES_FILE_BYTES, LimitError, read_regular_file
+    from .rules_source import bundled_schema_path
+
+    for rel in rels:
+        try:  # regular files of bounded size only: a FIFO or /dev/zero in a rules folder cannot hang this
+            blob += rel.encode() + b"\0" + read_regular_file(folder / rel, MAX_RULES_FILE_BYTES) + b"\0"
+        except (OSError, LimitError):
+            blob += rel.encode() + b"\0unreadable\0"
+    try:
+        blob += b"schema\0" + bundled_schema_path().read_bytes()
+    except OSError:
+        blob += b"schema\0missing"
     key = f"{zlib.crc32(blob):08x}-{len(blob):x}"
     cache_file = cache_dir / f"rules-{key}.json" if cache_dir else None
     if cache_file is not None:
@@ -187,14 +167,9 @@ def read_documents(folder: Path, cache_dir: Path | None):
 
 
 def override_dirs() -> list[Path]:
-    """Folders whose rules replace the bundled ones, most specific first: ``rules`` next to the frozen executable
-    (a vendor's USB stick), then ``rules`` in the user's app-data folder."""
-    from .paths import data_dir
+    """Folders whose rules replace the bundled ones, most specific first (see :mod:`.rules_source`)."""
+    from .rules_source import override_dirs as dirs
 
-    dirs = []
-    if getattr(sys, "frozen", False):
-        dirs.append(Path(sys.executable).resolve().parent / "rules")
-    dirs.append(data_dir() / "rules")
-    return dirs
+    return dirs()
 
 

@@ -59,6 +59,11 @@ class Notice:
 
 
 def is_workbook(path) -> bool:
+    """A regular file that starts like a zip. Never opens anything else (a FIFO would block the open)."""
+    from .guard import is_regular_file
+
+    if not is_regular_file(path):
+        return False
     try:
         with open(path, "rb") as fh:
             return fh.read(4) == b"PK\x03\x04"
@@ -67,7 +72,11 @@ def is_workbook(path) -> bool:
 
 
 def _other_spreadsheet(path: Path) -> str | None:
+    from .guard import is_regular_file
+
     suffix = path.suffix.lower()
+    if not is_regular_file(path):  # never open a FIFO or a device to look at it
+        return None
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
@@ -91,12 +100,19 @@ def read_any(path, rules) -> Case:
 def _load(path: Path):
     from openpyxl import load_workbook
 
+    from .guard import LimitError, check_zip, is_regular_file, shown
+
     try:
+        if path.exists() and not is_regular_file(path):
+            raise CaseError("", f"「{shown(path.name)}」は通常のファイルではありません")
         if path.stat().st_size > MAX_WORKBOOK_BYTES:
             raise CaseError("", "ファイルが大きすぎます。ohshi-desk で作った Excel ファイルか確認してください")
+        check_zip(path)  # a zip bomb is refused before anything is unpacked
         return load_workbook(path, read_only=True, data_only=False)
     except CaseError:
         raise
+    except LimitError as exc:
+        raise CaseError("", f"「{shown(path.name)}」は読みません: {exc}。ohshi-desk で作った Excel ファイルか確認してください") from None
     except FileNotFoundError:
         raise CaseError("", f"ファイル「{path}」が見つかりません") from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, TypeError):
@@ -180,9 +196,11 @@ def _data(ws, marker_expected, payload_hash, notices) -> tuple[dict, dict]:
         if b is not None:
             snap_chunks.append(str(b))
     case_json, snap_json = "".join(case_chunks), "".join(snap_chunks)
+    from .guard import strict_json_loads
+
     try:
-        data = json.loads(case_json)
-    except ValueError:
+        data = strict_json_loads(case_json)
+    except (ValueError, RecursionError):  # LimitError and DuplicateKey are ValueErrors
         raise CaseError("", f"{DATA_SHEET} シートのケースの情報が壊れています") from None
     if not isinstance(data, dict):
         raise CaseError("", f"{DATA_SHEET} シートのケースの情報が壊れています")
@@ -267,9 +285,16 @@ def _is_formula(value) -> bool:
 def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice]) -> tuple[dict, dict]:
     from openpyxl.utils import get_column_letter
 
+    from .guard import bad_char
+
     sheet = ws.title
     data = copy.deepcopy(data)
-    plans = data.setdefault("plans", {})
+    if data.get("plans") is None:
+        data["plans"] = {}
+    plans = data["plans"]
+    for pid in list(plans) if isinstance(plans, dict) else []:
+        if plans[pid] is None:  # a plan written as null: an empty plan, as parse_case takes it
+            plans[pid] = {}
     if not isinstance(plans, dict):
         raise CaseError("", "隠しシートのケースの情報が壊れています")
     short = {rules.program(pid).short_name: pid for pid in rules.program_ids}
@@ -453,6 +478,10 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
             value = get(column)
             if value in (None, ""):
                 line.pop(key_, None)
+                continue
+            problem = bad_char(value) if isinstance(value, str) else None
+            if problem:
+                note(r, column, problem, "読みませんでした" + ("（元の値のまま）" if key_ in line else ""))
                 continue
             value = str(_num(value)).strip() if not isinstance(value, _dt.datetime) else value.date().isoformat()
             if len(value) > limit:

@@ -180,6 +180,10 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
         ("ルール版", f"{bd['rules_version']}（{wareki(rules.last_checked)}確認）"),
         ("作成", f"ohshi-desk {today().isoformat()}"),
     ]
+    from .rules_source import source_note
+
+    if source_note(bd):  # figures from an override: said where the rules version is
+        rows.insert(rows.index(next(r for r in rows if r[0] == "ルール版")) + 1, ("ルールの出所", source_note(bd)))
     for i, (k, v) in enumerate(rows, start=3):
         text(ws, i, 1, k, font=BOLD)
         c = text(ws, i, 2, v, alignment=Alignment(horizontal="left"))
@@ -666,6 +670,11 @@ def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
                               f"別の名前（例: {suggest_other_name(path).name}）で保存してください",
                               suggest_other_name(path)) from None
         raise ExportError(f"「{path.name}」を保存できません（{exc.strerror}）。別の名前か別のフォルダを選んでください",
+                          suggest_other_name(path)) from None
+    except OSError as exc:  # while writing: a full disk, a USB stick pulled out, a quota; the old file is untouched
+        from .atomic import write_problem
+
+        raise ExportError(f"「{path.name}」を保存できません。{write_problem(exc)}。元のファイルはそのままです",
                           suggest_other_name(path)) from None
 
 

@@ -29,7 +29,14 @@ class Setting:
 
 
 WINDOW_SIZE = Setting("window/size", "QSize", lambda: qt.QSize(1000, 700))
-LAST_DIR = Setting("files/last_dir", str, lambda: str(Path.home()))
+
+
+def documents_dir() -> str:
+    """The user's ドキュメント folder (the home folder when the system names none)."""
+    return qt.QStandardPaths.writableLocation(qt.QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+
+
+LAST_DIR = Setting("files/last_dir", str, documents_dir)  # first start: ドキュメント
 
 
 class FileActions:
@@ -41,8 +48,44 @@ class FileActions:
     def _remember_dir(self, path: Path) -> None:
         LAST_DIR.set(self.settings, str(path.parent))
 
+    def _confirm_discard(self) -> bool:
+        """Before 開く replaces what is on screen: work not saved to a file is kept only if asked. True: go on."""
+        if not self.dirty:
+            return True
+        QMessageBox = qt.QMessageBox
+        box = QMessageBox(QMessageBox.Icon.Question, "開く前に",
+                          "いま入力中の内容はまだファイルに保存されていません。\n"
+                          "ほかのファイルを開くと、入力中の内容は置き換わります。先に保存しますか。", parent=self)
+        save = box.addButton("保存してから開く(&S)", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("保存せずに開く(&D)", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("キャンセル", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.exec()
+        if box.clickedButton() is save:
+            self.save_dialog()
+            return not self.dirty
+        return box.clickedButton() is discard
+
+    def tell_written(self, path: Path, done: str, *, open_label: str = "") -> None:
+        """Say where a file went, with buttons to open its folder (and the file itself)."""
+        QMessageBox = qt.QMessageBox
+        box = QMessageBox(QMessageBox.Icon.Information, done, f"{done}。\n\n保存先: {path}", parent=self)
+        folder = box.addButton("フォルダを開く(&F)", QMessageBox.ButtonRole.ActionRole)
+        opener = box.addButton(open_label, QMessageBox.ButtonRole.ActionRole) if open_label else None
+        box.addButton("閉じる", QMessageBox.ButtonRole.RejectRole)
+        self.last_told = box.text()
+        if not self.confirm_files:
+            return
+        box.exec()
+        if box.clickedButton() is folder:
+            qt.QDesktopServices.openUrl(qt.QUrl.fromLocalFile(str(path.parent)))
+        elif opener is not None and box.clickedButton() is opener:
+            qt.QDesktopServices.openUrl(qt.QUrl.fromLocalFile(str(path)))
+
     # ------------------------------------------------------------------ case files
     def open_dialog(self) -> None:
+        if not self._confirm_discard():
+            return
         path, _f = qt.QFileDialog.getOpenFileName(
             self, "ケースを開く", self._last_dir(),
             "ohshi-desk のファイル (*.ohshi.json *.json *.xlsx);;すべてのファイル (*)")
@@ -52,7 +95,15 @@ class FileActions:
     def open_path(self, path) -> bool:
         from ..core.case import CaseError
         from ..core.xlsx_read import read_any
+        from .recovery import read_autosave
 
+        snap = read_autosave(path) if str(path).endswith(".json") else None
+        if snap is not None:  # an autosave kept aside after a crash: opened like a restore, every field it can
+            problems = self.restore(snap)
+            if problems:
+                qt.QMessageBox.information(self, "自動保存を開きました", "次の項目は復元できなかったため、入力されていた値を示します:\n"
+                                           + "\n".join(f"・{p}" for p in problems[:20]))
+            return True
         try:
             case = read_any(path, self.rules)
             data = case.raw
@@ -61,6 +112,13 @@ class FileActions:
             self.load_case_data(data)
         except CaseError as exc:
             qt.QMessageBox.warning(self, "開けませんでした", f"{exc}\n\nいま入力中の内容はそのまま残っています。")
+            return False
+        except Exception:  # noqa: BLE001 - the screen has been put back; say so rather than crash
+            import logging
+
+            logging.getLogger(__name__).exception("open failed")
+            qt.QMessageBox.warning(self, "開けませんでした", "このファイルを画面に読み込めませんでした。\n\n"
+                                   "いま入力中の内容はそのまま残っています。")
             return False
         self.path = Path(path)
         self._remember_dir(self.path)
@@ -74,10 +132,11 @@ class FileActions:
             qt.QMessageBox.information(self, "保存", "施設の種類を選んでから保存してください。")
             return
         name = self.facility_page.name.text().strip() or "ケース"
-        suggested = str(Path(self._last_dir()) / f"{name}.ohshi.json")
+        suggested = str(self.path if self.path and self.path.suffix == ".json"
+                        else Path(self._last_dir()) / f"{name}.ohshi.json")
         path, _f = qt.QFileDialog.getSaveFileName(self, "ケースを保存", suggested, "ohshi-desk ケース (*.ohshi.json)")
-        if path:
-            self.save_path(path)
+        if path and self.save_path(path):
+            self.tell_written(self.path, "保存しました")
 
     def save_path(self, path) -> bool:
         from ..core.case import CaseError, save_case
@@ -86,8 +145,11 @@ class FileActions:
             case = self.case()
             save_case(case, path)
         except (CaseError, OSError) as exc:
+            from ..core.atomic import write_problem
+
+            why = write_problem(exc) if isinstance(exc, OSError) else str(exc)  # a full disk: said in Japanese
             qt.QMessageBox.warning(self, "保存できませんでした",
-                                   f"{exc}\n\n別の名前か別のフォルダを選んでください。入力した内容はそのまま残っています。")
+                                   f"{why}\n\n別の名前か別のフォルダを選んでください。入力した内容はそのまま残っています。")
             return False
         self.path = Path(path)
         self._remember_dir(self.path)
@@ -99,8 +161,9 @@ class FileActions:
         name = self.facility_page.name.text().strip() or "補助金"
         suggested = str(Path(self._last_dir()) / f"{name}_補助金管理表.xlsx")
         path, _f = qt.QFileDialog.getSaveFileName(self, "Excel に書き出す", suggested, "Excel ブック (*.xlsx)")
-        if path:
-            self.export_path(path)
+        written = self.export_path(path) if path else None
+        if written:
+            self.tell_written(written, "Excel に書き出しました", open_label="Excel で開く(&O)")
 
     def export_path(self, path, *, ask=True) -> Path | None:
         """Write the workbook; when the file is open elsewhere or the folder is read-only, say so and offer another
@@ -131,14 +194,21 @@ class FileActions:
 
     # ------------------------------------------------------------------ printing
     def breakdown_html(self) -> str:
+        """The printout: inputs, purchase lines, open programs with 次にやること, closed ones as reference."""
         from ..core.clock import today
-        from ..core.print_html import breakdown_html
+        from ..core.print_sheet import case_sheet_html
 
-        bd = self.result_page.breakdown or self.compute(self.as_of or today())
-        return breakdown_html(bd, self.facility_page.name.text().strip())
+        day = self.as_of or today()
+        bd = self.result_page.breakdown or self.compute(day)
+        maximums = {p["id"]: self.program_maximum(p, day) for p in bd["programs"] if not p["lines"]}
+        return case_sheet_html(self.case_data(), bd, self.rules, printed_on=today(), maximums=maximums)
 
     def print_breakdown(self) -> None:
+        if self.result_page.breakdown is None:  # the case was refused: the page already says which field
+            qt.QMessageBox.warning(self, "印刷できません", self.result_page.footer.text())
+            return
         menu = qt.QMenu(self)
+        act_preview = menu.addAction("印刷プレビュー(&V)…")
         act_print = menu.addAction("印刷…")
         act_pdf = menu.addAction("PDF に保存…")
         button = self.result_page.print_button
@@ -149,11 +219,28 @@ class FileActions:
                                                       "PDF (*.pdf)")
             if path:
                 self.print_to_pdf(path)
+                self.tell_written(Path(path), "PDF に保存しました", open_label="PDF を開く(&O)")
+        elif chosen is act_preview:
+            self.print_preview().exec()
         elif chosen is act_print:
             printer = qt.QPrinter(qt.QPrinter.PrinterMode.HighResolution)
             self._setup_a4(printer)
             if qt.QPrintDialog(printer, self).exec():
                 self._document().print_(printer)
+
+    def print_preview(self):
+        """The print preview (A4), from which the receptionist can print; returned unopened."""
+        printer = qt.QPrinter(qt.QPrinter.PrinterMode.HighResolution)
+        self._setup_a4(printer)
+        dialog = qt.QPrintPreviewDialog(printer, self)
+        dialog.setWindowTitle("印刷プレビュー")
+        dialog._ohshi_printer = printer  # the dialog does not own its printer: kept alive with it
+        dialog.paintRequested.connect(self._paint_preview)
+        return dialog
+
+    def _paint_preview(self, printer) -> None:
+        self.preview_pages = getattr(self, "preview_pages", 0) + 1
+        self._document().print_(printer)
 
     def _setup_a4(self, printer) -> None:
         printer.setPageSize(qt.QPageSize(qt.QPageSize.PageSizeId.A4))

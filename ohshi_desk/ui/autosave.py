@@ -11,8 +11,8 @@ import logging
 from pathlib import Path
 
 from . import qt
+from .recovery import AUTOSAVE_FORMAT  # noqa: E402 - written once, in recovery.py
 
-AUTOSAVE_FORMAT = "ohshi-desk-autosave/1"
 AUTOSAVE_DELAY_MS = 400
 
 log = logging.getLogger("ohshi_desk")
@@ -48,22 +48,45 @@ class Autosave:
             snap["usage"] = self.usage_page.raw_data()
         return snap
 
-    def restore(self, snap: dict) -> None:
-        """Put a snapshot back on screen, page included."""
+    def restore(self, snap: dict) -> list[str]:
+        """Put a snapshot back on screen, page included. Never refuses a readable snapshot: every field it can
+        take is taken (a half-typed value comes back as typed); returns one line for each it could not, with
+        the value as it was typed."""
+        from .recovery import shown_value
+
         if snap.get("format") != AUTOSAVE_FORMAT:
             raise ValueError("not an autosave")
-        self.raw = snap.get("raw") or {}
-        self.as_of = _dt.date.fromisoformat(snap["as_of"]) if snap.get("as_of") else None
-        self.path = Path(snap["path"]) if snap.get("path") else None
-        self.facility_page.load(snap["facility"])
+        problems: list[str] = []
+
+        def attempt(label: str, value, fn) -> bool:
+            try:
+                fn()
+                return True
+            except Exception:  # noqa: BLE001 - one bad field must not cost the others
+                problems.append(f"{label}: {shown_value(value)}")
+                return False
+
+        raw = snap.get("raw")
+        self.raw = raw if isinstance(raw, dict) else {}
+        attempt("計算の基準日", snap.get("as_of"), lambda: setattr(
+            self, "as_of", _dt.date.fromisoformat(snap["as_of"]) if snap.get("as_of") else None))
+        attempt("ファイルの場所", snap.get("path"), lambda: setattr(
+            self, "path", Path(snap["path"]) if snap.get("path") else None))
+        self._load_section(snap.get("facility"), self.facility_page.load, problems, "facility",
+                           self.facility_page.raw_data)
         if "reader" in snap:
-            self.reader_page.load(snap["reader"])
+            self._load_section(snap.get("reader"), self.reader_page.load, problems, "face_reader",
+                               self.reader_page.raw_data)
         if "goals" in snap:
-            self.goals_page.set_chosen(snap["goals"])
-        for pid, plan in (snap.get("plans") or {}).items():
-            self.plans_page.load_plan(pid, plan)
+            attempt("やりたいこと", snap.get("goals"), lambda: self.goals_page.set_chosen(
+                [g for g in snap["goals"] if g in self.rules.program_ids]))
+        plans = snap.get("plans") if isinstance(snap.get("plans"), dict) else {}
+        for pid, plan in plans.items():
+            if not attempt(f"購入・改修の予定（{pid}）", "", lambda p=pid, pl=plan: self.plans_page.load_plan(p, pl)):
+                problems.pop()
+                self._load_plan_line_by_line(pid, plan, problems)
         if "usage" in snap:
-            self.usage_page.load(snap["usage"])
+            self._load_section(snap.get("usage"), self.usage_page.load, problems, "usage", self.usage_page.raw_data)
         self.restart()
         target = snap.get("page", 0)
         while self.currentId() != target and self.currentId() != -1:
@@ -74,6 +97,62 @@ class Autosave:
             if self.currentId() == before:
                 break
         self.dirty = True
+        return problems
+
+    def _load_section(self, values, load, problems: list[str], prefix: str = "", read_back=None) -> None:
+        """load(values) on a page; when it fails, find the keys that make it fail, load the rest, and list those
+        (and, with ``read_back``, any value the field could not hold whole, e.g. text over its length)."""
+        from ..core.case import FIELD_LABELS
+        from .recovery import shown_value
+
+        values = dict(values) if isinstance(values, dict) else {}
+
+        def label(key):
+            return FIELD_LABELS.get(f"{prefix}.{key}") or FIELD_LABELS.get(key) or key
+
+        bad: list[str] = []
+        try:
+            load(values)
+        except Exception:  # noqa: BLE001
+            for key in list(values):
+                try:
+                    load({key: values[key]})
+                except Exception:  # noqa: BLE001
+                    bad.append(key)
+            try:
+                load({k: v for k, v in values.items() if k not in bad})
+            except Exception:  # noqa: BLE001
+                bad = list(values)
+        for key in bad:
+            problems.append(f"{label(key)}: {shown_value(values[key])}")
+        if read_back is not None:
+            try:
+                now = read_back()
+            except Exception:  # noqa: BLE001
+                return
+            for key, value in values.items():
+                if key not in bad and isinstance(value, str) and key in now and now[key] != value:
+                    problems.append(f"{label(key)}: {shown_value(value)}（欄に入りきらないため一部だけ入れました）")
+
+    def _load_plan_line_by_line(self, pid: str, plan, problems: list[str]) -> None:
+        from .recovery import shown_value
+
+        plan = dict(plan) if isinstance(plan, dict) else {}
+        lines = plan.get("lines") if isinstance(plan.get("lines"), list) else []
+        ok = []
+        for i, line in enumerate(lines):
+            try:
+                self.plans_page.load_plan(pid, {"lines": [line]})
+                ok.append(line)
+            except Exception:  # noqa: BLE001
+                problems.append(f"購入・改修の予定 {pid} の{i + 1}行目: {shown_value(line)}")
+        try:
+            self.plans_page.load_plan(pid, {**{k: v for k, v in plan.items() if k != "lines"}, "lines": ok})
+        except Exception:  # noqa: BLE001
+            try:
+                self.plans_page.load_plan(pid, {"lines": ok})
+            except Exception:  # noqa: BLE001
+                problems.append(f"購入・改修の予定（{pid}）: {shown_value(plan)}")
 
     def _autosave_tick(self) -> None:  # a slot must return None (see widgets.LineRow)
         self.autosave_now()
@@ -84,15 +163,44 @@ class Autosave:
 
         from ..core.atomic import atomic_write_bytes
         from ..core.paths import autosave_path
+        from .recovery import autosave_problem, clean_app_data
 
         self._autosave_timer.stop()
+        path = autosave_path()
         try:
-            data = json.dumps(self.snapshot(), ensure_ascii=False).encode("utf-8")
-            atomic_write_bytes(autosave_path(), data)
-            return True
-        except Exception:  # noqa: BLE001 - a full disk or a bad path must not take the user's work down with it
+            snap = self.snapshot()
+            try:
+                data = json.dumps(snap, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate pasted into a field: kept, as a \\uXXXX escape
+                data = json.dumps(snap).encode("ascii")
+            atomic_write_bytes(path, data, private=True)
+        except Exception as exc:  # noqa: BLE001 - a full disk or a bad path must not take the user's work down with it
             log.exception("autosave failed")
+            self.show_autosave_problem(autosave_problem(exc, path))
             return False
+        self.show_autosave_problem("")
+        clean_app_data(path.parent)
+        return True
+
+    def show_autosave_problem(self, text: str) -> None:
+        """A warning in the button row while autosave cannot write (where, why, what to do); gone once it can."""
+        self.autosave_problem = text
+        which = qt.QWizard.WizardButton.CustomButton3
+        if bool(text) != self.testOption(qt.QWizard.WizardOption.HaveCustomButton3):
+            self.setOption(qt.QWizard.WizardOption.HaveCustomButton3, bool(text))
+            self.lay_out_buttons(autosave_problem=bool(text))
+        if text:
+            self.setButtonText(which, "⚠ 自動保存できません")
+            self.button(which).setToolTip(text)
+            self.button(which).setAccessibleDescription(text)
+
+    def _explain_autosave_problem(self) -> None:
+        box = qt.QMessageBox(qt.QMessageBox.Icon.Warning, "自動保存", self.autosave_problem, parent=self)
+        save = box.addButton("保存…", qt.QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(qt.QMessageBox.StandardButton.Close)
+        box.exec()
+        if box.clickedButton() is save:
+            self.save_dialog()
 
     def discard_autosave(self) -> None:
         from ..core.paths import autosave_path
@@ -122,7 +230,7 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
 
     ``ask(text) -> bool`` and ``tell(text)`` default to message boxes (tests pass their own).
     """
-    import json
+    import os
 
     from ..core.paths import autosave_path
 
@@ -134,15 +242,22 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
             qt.QMessageBox.information(wizard, "前回の入力", text)
 
     path = autosave_path()
-    if not path.exists():
+    if not os.path.lexists(path):
         return "none"
+    from ..core.guard import LimitError, read_regular_file, shown, strict_json_loads
+
     try:
-        snap = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_regular_file(path, MAX_AUTOSAVE_BYTES)
+        try:
+            snap = strict_json_loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            snap = strict_json_loads(raw.decode("utf-8", "replace"))
         if not isinstance(snap, dict) or snap.get("format") != AUTOSAVE_FORMAT:
             raise ValueError("format")
         saved = _dt.datetime.fromtimestamp(path.stat().st_mtime)
-        name = (snap.get("facility") or {}).get("name") or "（施設名なし）"
-    except (OSError, ValueError):
+        facility = snap.get("facility") if isinstance(snap.get("facility"), dict) else {}
+        name = shown(facility.get("name") or "（施設名なし）", 40)
+    except (OSError, ValueError, LimitError, RecursionError):
         log.exception("corrupt autosave")
         kept = _move_aside("broken")
         tell("前回の自動保存ファイルが壊れていたため、読み込まずに新しく始めます。"
@@ -152,10 +267,39 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
         _move_aside("declined")
         return "declined"
     try:
-        wizard.restore(snap)
-    except Exception:  # noqa: BLE001 - a snapshot from an older layout: keep it, start clean
+        problems = wizard.restore(snap) or []
+    except Exception:  # noqa: BLE001 - not even the page could be put back: keep it, start clean
         log.exception("autosave could not be restored")
         kept = _move_aside("broken")
-        tell(f"前回の入力を復元できなかったため、新しく始めます。ファイルは保管してあります:\n{kept}")
+        tell(f"前回の入力を復元できなかったため、新しく始めます。ファイルは保管してあります"
+             f"（「開く…」でこのファイルを選ぶと、もう一度復元を試せます）:\n{kept}")
         return "corrupt"
+    if problems:
+        log.warning("autosave restored without %d field(s)", len(problems))
+        kept = _copy_aside("partial")
+        tell("前回の入力を復元しました。次の項目は復元できなかったため、入力されていた値を下に示します"
+             "（もう一度入力してください）:\n" + "\n".join(f"・{p}" for p in problems[:20])
+             + (f"\n…ほか{len(problems) - 20}項目" if len(problems) > 20 else "")
+             + (f"\n\n元のファイルは保管してあります:\n{kept}" if kept else ""))
+        return "partial"
     return "restored"
+
+
+MAX_AUTOSAVE_BYTES = 20 * 1024 * 1024
+
+
+def _copy_aside(kind: str):
+    import os
+    import shutil
+
+    from ..core.clock import now
+    from ..core.paths import autosave_path
+
+    src = autosave_path()
+    dst = src.with_name(f"autosave-{kind}-{now():%Y%m%d-%H%M%S}.json")
+    try:
+        shutil.copyfile(src, dst)
+        os.chmod(dst, 0o600)
+    except OSError:
+        return None
+    return dst

@@ -17,7 +17,7 @@ def install_excepthook(get_wizard) -> None:
 
     def hook(exc_type, exc, tb):
         text = "".join(traceback.format_exception(exc_type, exc, tb))
-        log.error("unhandled error\n%s", text)
+        log.error("unhandled error", exc_info=(exc_type, exc, tb))  # the log's formatter leaves values out
         wizard = get_wizard()
         saved = False
         try:

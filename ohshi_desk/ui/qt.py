@@ -11,15 +11,16 @@ class the app uses is declared here once.
 from __future__ import annotations
 
 NAMES = {
-    "PySide6.QtCore": ("QDate", "QLibraryInfo", "QLocale", "QSettings", "QSize", "QTimer", "QTranslator", "Qt",
-                       "Signal"),
-    "PySide6.QtGui": ("QColor", "QFont", "QIcon", "QPageSize", "QPalette", "QTextDocument"),
+    "PySide6.QtCore": ("QDate", "QLibraryInfo", "QLocale", "QSettings", "QSize", "QStandardPaths", "QTimer",
+                       "QTranslator", "QUrl", "Qt", "Signal"),
+    "PySide6.QtGui": ("QColor", "QDesktopServices", "QFont", "QIcon", "QPageSize", "QPalette", "QTextDocument"),
     "PySide6.QtWidgets": ("QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit", "QDialog",
-                          "QDialogButtonBox", "QFileDialog", "QFrame", "QGridLayout", "QGroupBox", "QHBoxLayout",
-                          "QLabel", "QLayout", "QLineEdit", "QListView", "QListWidget", "QMenu", "QMessageBox",
-                          "QPushButton", "QRadioButton", "QScrollArea", "QToolButton", "QTreeWidget",
-                          "QTreeWidgetItem", "QVBoxLayout", "QWidget", "QWizard", "QWizardPage"),
-    "PySide6.QtPrintSupport": ("QPrintDialog", "QPrinter"),
+                          "QDialogButtonBox", "QFileDialog",
+                          "QFrame", "QGraphicsDropShadowEffect", "QGridLayout", "QGroupBox", "QHBoxLayout", "QLabel",
+                          "QLayout", "QLineEdit", "QListView", "QListWidget", "QMenu", "QMessageBox", "QPushButton", "QRadioButton",
+                          "QScrollArea", "QTextBrowser", "QToolButton", "QTreeWidget", "QTreeWidgetItem", "QVBoxLayout", "QWidget", "QWizard",
+                          "QWizardPage"),
+    "PySide6.QtPrintSupport": ("QPrintDialog", "QPrintPreviewDialog", "QPrinter"),
 }
 _MODULE_OF = {name: module for module, names in NAMES.items() for name in names}
 

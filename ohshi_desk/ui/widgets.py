@@ -90,10 +90,24 @@ class ParsedEdit(QLineEdit):
         self.setText("" if value is None else (f"{value:,}" if isinstance(value, int) else str(value)))
 
 
-def money_edit(field: str, **kw) -> ParsedEdit:
-    from ..core.inputs import parse_yen
+def parse_yen_asking(text, field: str = "金額", *, allow_empty: bool = False):
+    """As core's parse_yen, but an amount written with dots as thousands marks (「10.000」: 10円 or 10,000円?)
+    is asked about rather than read as 10円."""
+    import re
+    import unicodedata
 
-    edit = ParsedEdit(field, parse_yen, placeholder="例: 4,980 または 4.2万", **kw)
+    from ..core.inputs import InputError, parse_yen
+
+    plain = unicodedata.normalize("NFKC", str(text)).strip().rstrip("円").strip()
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", plain):
+        whole = int(plain.replace(".", ""))
+        raise InputError(field, f"「{text}」は {whole:,}円 ですか。そうなら {whole} と、"
+                                f"小数なら円単位の整数で入力してください")
+    return parse_yen(text, field, allow_empty=allow_empty)
+
+
+def money_edit(field: str, **kw) -> ParsedEdit:
+    edit = ParsedEdit(field, parse_yen_asking, placeholder="例: 4,980 または 4.2万", **kw)
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
     return edit
 
@@ -194,10 +208,23 @@ class LineRow(QWidget):
     changed = Signal()
     removeRequested = Signal(object)
 
-    def __init__(self, items: dict[str, dict], order: list[str], number: int, parent=None):
+    QUANTITY_WIDTH = 70
+
+    @classmethod
+    def set_columns(cls, grid, item_width: int, remove_width: int) -> None:
+        """The columns every row and the header share."""
+        grid.setColumnMinimumWidth(0, item_width)
+        grid.setColumnMinimumWidth(2, cls.QUANTITY_WIDTH)
+        grid.setColumnMinimumWidth(5, remove_width)
+        for col, stretch in ((1, 3), (3, 2), (4, 2)):
+            grid.setColumnStretch(col, stretch)
+
+    def __init__(self, items: dict[str, dict], order: list[str], number: int, parent=None, *, item_width: int = 0,
+                 remove_width: int = 0):
         super().__init__(parent)
         self.extra: dict = {}
         self.loaded: tuple = ()  # item, quantity, price as loaded (a vendor's discount and split hold while unchanged)
+        self._items = items
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.item = QComboBox()
@@ -207,7 +234,7 @@ class LineRow(QWidget):
         self.description.setPlaceholderText("品名・型番（わかれば）")
         self.quantity = count_edit("数量", minimum=1, maximum=10_000, required=True)
         self.quantity.setText("1")
-        self.quantity.setMaximumWidth(70)
+        self.quantity.setFixedWidth(self.QUANTITY_WIDTH)
         self.price = money_edit("単価（税込）")  # an empty price: the row is not counted (a suggestion not taken)
         self.vendor = QLineEdit()
         self.vendor.setPlaceholderText("購入先・ベンダー")
@@ -219,16 +246,24 @@ class LineRow(QWidget):
         grid.addWidget(self.price, 0, 3)
         grid.addWidget(self.vendor, 0, 4)
         grid.addWidget(self.remove, 0, 5)
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(3, 2)
-        grid.setColumnStretch(4, 2)
+        if item_width:
+            self.item.setFixedWidth(item_width)
+            self.remove.setFixedWidth(remove_width)
+            self.set_columns(grid, item_width, remove_width)
+        # the amount as understood, under the price: 「＝42,000円」, with the line's subtotal when 数量 > 1
+        self.echo = QLabel()
+        self.echo.setAccessibleName(f"{number}行目の金額（読み取った値）")
+        tint(self.echo, "#1b5e20")
+        self.echo.setAlignment(qt().AlignmentFlag.AlignRight)
+        grid.addWidget(self.echo, 1, 2, 1, 2)
         self.error = QLabel()
         tint(self.error, ERROR_RED)
         self.error.setWordWrap(True)
         self.error.hide()
-        grid.addWidget(self.error, 1, 0, 1, 6)
+        grid.addWidget(self.error, 2, 0, 1, 6)
         for w in (self.quantity, self.price):
             w.validityChanged.connect(self._update_error)
+            w.validityChanged.connect(self._update_echo)
         self.item.currentIndexChanged.connect(self._emit_changed)
         self.description.textChanged.connect(self._emit_changed)
         self.vendor.textChanged.connect(self._emit_changed)
@@ -253,6 +288,23 @@ class LineRow(QWidget):
         self.error.setText(f"{self.number}行目 " + " / ".join(msgs) if msgs else "")
         self.error.setVisible(bool(msgs))
         self.changed.emit()
+
+    def _update_echo(self) -> None:
+        price, qty = self.price.value(), self.quantity.value()
+        if price is None:
+            self.echo.setText("")
+        elif qty and qty > 1:
+            self.echo.setText(f"＝{price:,}円 × {qty} ＝ {price * qty:,}円")
+        else:
+            self.echo.setText(f"＝{price:,}円")
+
+    def typed(self) -> bool:
+        """Anything typed on this line (a price, a description or a vendor): never dropped without a word."""
+        return any(w.text().strip() for w in (self.price, self.description, self.vendor))
+
+    def subtotal(self) -> int:
+        price = self.price.value()
+        return 0 if price is None else price * (self.quantity.value() or 1)
 
     def is_ok(self) -> bool:
         return self.quantity.is_ok() and self.price.is_ok()
@@ -281,6 +333,9 @@ class LineRow(QWidget):
         self.extra = {k: v for k, v in line.items() if k not in ("item", "quantity", "unit_price", "description",
                                                                     "vendor")}
         idx = self.item.findData(line.get("item"))
+        if idx < 0 and line.get("item") in self._items:  # an item not offered for this program: kept, not swapped
+            self.item.addItem(self._items[line["item"]]["label"], line["item"])
+            idx = self.item.count() - 1
         if idx >= 0:
             self.item.setCurrentIndex(idx)
         self.description.setText(str(line.get("description", "")))
@@ -297,25 +352,37 @@ class LinesEditor(QWidget):
 
     changed = Signal()
 
-    def __init__(self, items: dict[str, dict], suggested: tuple[str, ...], parent=None):
+    def __init__(self, items: dict[str, dict], suggested: tuple[str, ...], parent=None, offered=None):
         super().__init__(parent)
         self.items = items
-        self.order = list(suggested) + [it for it in items if it not in suggested]
+        offered = set(offered or items) | set(suggested)
+        self.order = list(suggested) + [it for it in items if it not in suggested and it in offered]
         self.rows: list[LineRow] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        head = QHBoxLayout()
-        for text, stretch in (("品目", 2), ("内訳（品名・型番）", 3), ("数量", 1), ("単価（税込・円）", 2),
-                              ("購入先", 2), ("", 1)):
+        # the column headers on a grid of the same columns as the rows (fixed widths for 品目, 数量 and 削除, the same
+        # stretch for the rest), so each header stands over its field
+        fm = self.fontMetrics()
+        self.item_width = max(fm.horizontalAdvance(items[it]["label"]) for it in self.order) + 48
+        self.remove_width = fm.horizontalAdvance("削除") + 40
+        head = QGridLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        for col, text in enumerate(("品目", "内訳（品名・型番）", "数量", "単価（税込・円）", "購入先", "")):
             label = QLabel(text)
             tint(label, MUTED)
-            head.addWidget(label, stretch)
+            head.addWidget(label, 0, col)
+        LineRow.set_columns(head, self.item_width, self.remove_width)
         lay.addLayout(head)
         self.rows_box = QVBoxLayout()
         lay.addLayout(self.rows_box)
+        foot = QHBoxLayout()
         hint = QLabel("単価が空の行は計算に入りません。")
         tint(hint, MUTED)
-        lay.addWidget(hint)
+        foot.addWidget(hint, 1)
+        self.total_label = QLabel()
+        self.total_label.setAccessibleName("購入合計")
+        foot.addWidget(self.total_label)
+        lay.addLayout(foot)
         self.add_button = QPushButton("＋ 行を追加")
         self.add_button.setAccessibleName("行を追加")
         self.add_button.clicked.connect(self._add_clicked)
@@ -325,20 +392,25 @@ class LinesEditor(QWidget):
             row.item.setCurrentIndex(row.item.findData(it))
 
     def _emit_changed(self, *_a) -> None:
+        self.total_label.setText(f"購入合計（税込）: {self.total():,}円")
         self.changed.emit()
+
+    def total(self) -> int:
+        return sum(r.subtotal() for r in self.rows)
 
     def _add_clicked(self, *_a) -> None:
         self.add_row()
 
     def add_row(self, line: dict | None = None) -> LineRow:
-        row = LineRow(self.items, self.order, len(self.rows) + 1)
+        row = LineRow(self.items, self.order, len(self.rows) + 1, item_width=self.item_width,
+                      remove_width=self.remove_width)
         if line:
             row.load(line)
         row.changed.connect(self._emit_changed)
         row.removeRequested.connect(self.remove_row)
         self.rows.append(row)
         self.rows_box.addWidget(row)
-        self.changed.emit()
+        self._emit_changed()
         return row
 
     def remove_row(self, row: LineRow) -> None:
@@ -347,7 +419,7 @@ class LinesEditor(QWidget):
         row.deleteLater()
         for i, r in enumerate(self.rows, 1):
             r.set_number(i)
-        self.changed.emit()
+        self._emit_changed()
 
     def clear(self) -> None:
         for row in list(self.rows):
@@ -358,6 +430,16 @@ class LinesEditor(QWidget):
 
     def errors(self) -> list[str]:
         return [r.error.text() for r in self.rows if r.error.text()]
+
+    def blockers(self) -> list[str]:
+        """Each row's problem as a sentence: its message, or the 数量 left empty (which has no message)."""
+        out = []
+        for r in self.rows:
+            if r.error.text():
+                out.append(r.error.text())
+            elif not r.quantity.is_ok():
+                out.append(f"{r.number}行目の「数量」を入力してください（1以上）")
+        return out
 
     def lines(self) -> list[dict]:
         return [r.to_line() for r in self.rows if r.price.value() is not None]

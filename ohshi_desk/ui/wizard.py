@@ -10,32 +10,66 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
+from ..core.formats import CASE_FORMAT as FORMAT  # the case module itself is loaded when first needed
 from . import qt
 from .actions import WINDOW_SIZE, FileActions
 from .autosave import Autosave
 from .pages import (
+    CONFIRM,
     FACILITY,
     GOALS,
     PLANS,
     READER,
     RESULT,
     USAGE,
+    ConfirmPage,
     FacilityPage,
     GoalsPage,
     PlansPage,
     ReaderPage,
     ResultPage,
     UsagePage,
+    plan_keys,
 )
 from .qt import QSettings, QWizard
 
-FORMAT = "ohshi-desk-case/1"  # as core.case.FORMAT; the case module itself is loaded when first needed
-FACILITY_KEYS = ("name", "kind", "institution_code", "prefecture", "municipality", "obligation_exempt",
-                 "checkup_provider")
-READER_KEYS = ("maker", "model", "units", "free_units")
+FACILITY_KEYS = FacilityPage.keys()  # the keys the pages own; any other key in an opened file is kept as it was
+READER_KEYS = ReaderPage.keys()
+USAGE_KEYS = UsagePage.keys()
+
+
+def _as_dict(value) -> dict:
+    """A section of the case as last opened; null (which compute takes as empty) is an empty section."""
+    return value if isinstance(value, dict) else {}
 
 
 class OhshiWizard(Autosave, FileActions, QWizard):
+    _dirty = False
+    _path: Path | None = None
+
+    # The title bar names the file (「やまだ内科.ohshi.json* — ohshi-desk …」, * while not saved)
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        if value != self._dirty:
+            self._dirty = value
+            self.setWindowModified(value)
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @path.setter
+    def path(self, value) -> None:
+        self._path = Path(value) if value else None
+        name = f"{self._path.name}[*] — " if self._path else "[*]"
+        rules = getattr(self, "rules", None)
+        other = f"（差し替えルール 版 {rules.version} を使用中）" if getattr(rules, "origin", "") else ""
+        self.setWindowTitle(f"{name}ohshi-desk — オンライン資格確認の補助金 見積り{other}")
+
     def __init__(self, rules, parent=None):
         super().__init__(parent)
         self.rules = rules
@@ -44,22 +78,25 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self.dirty = False
         self.path: Path | None = None
         self.settings = QSettings("ohshi-desk", "ohshi-desk")
-        self.setWindowTitle("ohshi-desk — オンライン資格確認の補助金 見積り")
+        self.path = None  # the title
         # The same look on every system: left to itself, QWizard takes Windows' 'Aero' look there (its Back button
         # up in the title bar, fixed white colours), unlike the screens shown in the manual and tested here.
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         opt = QWizard.WizardOption  # all at once: each setOption lays the buttons out again
-        self.setOptions(self.options() | opt.NoBackButtonOnStartPage | opt.HaveCustomButton1 | opt.HaveCustomButton2)
+        self.setOptions(self.options() | opt.NoBackButtonOnStartPage | opt.HaveCustomButton1 | opt.HaveCustomButton2
+                        | opt.HaveHelpButton)
+        self.setButtonText(QWizard.WizardButton.HelpButton, "ルールを更新…")
+        self.helpRequested.connect(self.update_rules)
         self.setButtonText(QWizard.WizardButton.CustomButton1, "開く(&O)…")
         self.setButtonText(QWizard.WizardButton.CustomButton2, "保存(&S)…")
-        self.setButtonLayout([QWizard.WizardButton.CustomButton1, QWizard.WizardButton.CustomButton2,
-                              QWizard.WizardButton.Stretch, QWizard.WizardButton.BackButton,
-                              QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton,
-                              QWizard.WizardButton.CancelButton])
+        self.autosave_problem = ""
+        self.lay_out_buttons(autosave_problem=False)
         self.customButtonClicked.connect(self._custom_button)
         self._init_autosave()
         self.ask_before_close = True  # tests that close windows by the dozen switch this off
         self.remember_size = True  # the window's size is kept for the next start (not by --smoke or tools)
+        self.confirm_files = True  # 保存しました / 書き出しました with the path (tools switch it off)
+        self.last_told = ""
         self.currentIdChanged.connect(self.mark_changed)
         self.facility_page = FacilityPage(self)
         self.reader_page = ReaderPage(self)
@@ -67,12 +104,105 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self.plans_page = PlansPage(self)
         self.usage_page = UsagePage(self)
         self.result_page = ResultPage(self)
+        self.confirm_page = ConfirmPage(self)
         for pid, page in ((FACILITY, self.facility_page), (READER, self.reader_page), (GOALS, self.goals_page),
-                          (PLANS, self.plans_page), (USAGE, self.usage_page), (RESULT, self.result_page)):
+                          (PLANS, self.plans_page), (USAGE, self.usage_page), (CONFIRM, self.confirm_page),
+                          (RESULT, self.result_page)):
             self.setPage(pid, page)
         self.setStartId(FACILITY)
         self.resize(WINDOW_SIZE.get(self.settings))
+        # Fitted here, before the first show, rather than in a showEvent override: wrapping Qt's show event for
+        # Python builds QEvent's enums (~4 ms at start).
+        self.fit_to_screen()
+        qt.QApplication.instance().focusChanged.connect(self._focus_ring)
+        self.facility_page.first_field.setFocus()
         self.dirty = False
+
+    def initializePage(self, page_id: int) -> None:  # noqa: N802 — Qt's name; 次へ
+        super().initializePage(page_id)
+        self._focus_soon()
+
+    def cleanupPage(self, page_id: int) -> None:  # noqa: N802 — Qt's name; 戻る
+        super().cleanupPage(page_id)
+        self._focus_soon()
+
+    def _focus_soon(self) -> None:
+        """Once the new page is shown. A timer tied to the window (not a signal to a method): nothing runs when the
+        window is being taken down, which a currentIdChanged connection did during garbage collection."""
+        qt.QTimer.singleShot(0, self, self._focus_first_field)
+
+    def _focus_first_field(self, *_a) -> None:
+        """Each page starts with the focus on its first field (not on the scroll area around it)."""
+        page = self.currentPage()
+        if page is None:
+            return
+        target = getattr(page, "first_field", None)  # a page may name it (the first page does: no search at start)
+        if target is None or not (target.isVisible() and target.isEnabled()):
+            target = None
+            # the first visible, enabled input in Tab order; found by class, not by asking each widget its focus
+            # policy (Qt's enums cost ~20 ms the first time)
+            inputs = (qt.QLineEdit, qt.QComboBox, qt.QCheckBox, qt.QRadioButton, qt.QTextBrowser)
+            w = page.nextInFocusChain()
+            for _ in range(500):
+                if w is None or w is page:
+                    break
+                if isinstance(w, inputs) and page.isAncestorOf(w) and w.isVisible() and w.isEnabled():
+                    target = w
+                    break
+                w = w.nextInFocusChain()
+        if target is None:
+            return
+        area = getattr(page, "scroll_area", None)
+        if area is not None:
+            area.setFocusProxy(target)  # Tab onto the (invisible) scroll area lands on the field instead
+        target.setFocus()
+
+    def _focus_ring(self, old, new) -> None:
+        """A clear blue ring around the control with the focus (the system's own is faint on some screens): a
+        glow drawn around that one widget, so no style sheet is needed."""
+        from shiboken6 import isValid
+
+        QColor, QGraphicsDropShadowEffect = qt.QColor, qt.QGraphicsDropShadowEffect
+        if not isValid(self) or (new is not None and not isValid(new)):
+            return  # the window is being taken down
+        try:
+            if old is not None and getattr(old, "_ohshi_ring", False):
+                old.setGraphicsEffect(None)
+                old._ohshi_ring = False
+        except RuntimeError:  # the widget is gone already
+            pass
+        if new is None or not self.isAncestorOf(new) or new.graphicsEffect() is not None:
+            return
+        ring = QGraphicsDropShadowEffect(new)  # owned by the widget (Qt deletes it when it is replaced)
+        ring.setColor(QColor("#1565c0"))
+        ring.setOffset(0, 0)
+        ring.setBlurRadius(10)
+        new.setGraphicsEffect(ring)
+        new._ohshi_ring = True
+
+    def fit_to_screen(self) -> None:
+        """Keep the whole window, buttons included, on the screen's free area (without the taskbar) at any text
+        scale: the size is clamped to it, and the window is maximised when even its smallest size does not fit."""
+        QSize = qt.QSize
+        screen = self.screen() or qt.QApplication.primaryScreen()
+        if screen is None:
+            return
+        avail = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()
+        if frame.height() <= 0:  # not shown yet: allow for a usual title bar and borders
+            frame = QSize(16, 39)
+        room = QSize(avail.width() - frame.width(), avail.height() - frame.height())
+        need = self.minimumSizeHint().expandedTo(self.minimumSize())
+        if need.width() > room.width() or need.height() > room.height():
+            self.setMinimumSize(0, 0)
+            self.resize(room)
+            self.setWindowState(qt.Qt.WindowState.WindowMaximized)  # takes effect when shown
+            return
+        self.resize(self.size().boundedTo(room))
+        geo = self.frameGeometry()
+        x = min(max(geo.x(), avail.x()), avail.right() - self.width() - frame.width() + 1)
+        y = min(max(geo.y(), avail.y()), avail.bottom() - self.height() - frame.height() + 1)
+        self.move(max(avail.x(), x), max(avail.y(), y))
 
     # ------------------------------------------------------------------ flow
     def goals(self) -> list[str]:
@@ -87,10 +217,12 @@ class OhshiWizard(Autosave, FileActions, QWizard):
     def nextId(self) -> int:
         cur = self.currentId()
         if cur == GOALS:
-            return PLANS if self._needs_plans() else (USAGE if self._needs_usage() else RESULT)
+            return PLANS if self._needs_plans() else (USAGE if self._needs_usage() else CONFIRM)
         if cur == PLANS:
-            return USAGE if self._needs_usage() else RESULT
+            return USAGE if self._needs_usage() else CONFIRM
         if cur == USAGE:
+            return CONFIRM
+        if cur == CONFIRM:
             return RESULT
         if cur == RESULT:
             return -1
@@ -135,27 +267,24 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         data.pop("as_of", None)
         if self.as_of:
             data["as_of"] = self.as_of.isoformat()
-        fac = {k: v for k, v in data.get("facility", {}).items() if k not in FACILITY_KEYS}
+        fac = {k: v for k, v in _as_dict(data.get("facility")).items() if k not in FACILITY_KEYS}
         fac.update(self.facility_page.to_data())
         data["facility"] = fac
-        fr = {k: v for k, v in data.get("face_reader", {}).items() if k not in READER_KEYS}
+        fr = {k: v for k, v in _as_dict(data.get("face_reader")).items() if k not in READER_KEYS}
         fr.update(self.reader_page.to_data())
         data["face_reader"] = fr
         goals = self.goals()
         if self._needs_usage():
-            usage = {k: v for k, v in data.get("usage", {}).items() if k not in dict.fromkeys(
-                ("oct2023_receipts", "oct2023_rate_percent", "oct2023_users", "best_month_users_2024",
-                 "peak_monthly_uses"))}
+            usage = {k: v for k, v in _as_dict(data.get("usage")).items() if k not in USAGE_KEYS}
             usage.update(self.usage_page.to_data())
             data["usage"] = usage
         else:
             data.pop("usage", None)
-        old_plans = data.get("plans", {})
+        old_plans = _as_dict(data.get("plans"))
         plans = {}
         for pid in goals:
             program = self.rules.program(pid)
-            plan = {k: v for k, v in old_plans.get(pid, {}).items()
-                    if k not in ("lines", "option", "prior_subsidy", "receipt_system_done_before")}
+            plan = {k: v for k, v in _as_dict(old_plans.get(pid)).items() if k not in plan_keys(program)}
             if program.purchases:
                 plan.update(self.plans_page.plan_data(pid))
             plans[pid] = plan
@@ -171,10 +300,29 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         data = {"format": FORMAT, "facility": self.facility_page.to_data(), "face_reader": self.reader_page.to_data()}
         if data["facility"].get("kind") is None:
             data["facility"]["kind"] = self.rules.assumed_kind or next(iter(self.rules.kinds))
-        from ..core.case import parse_case
-        from ..core.engine import applicability
+        from ..core.clock import today
+        from ..core.engine import applicability, compute
+        from ..core.presenting import when_text
+        from .recovery import parse_leniently
 
-        return applicability(parse_case(data, self.rules), self.rules, self.as_of)
+        day = self.as_of or today()
+        # a half-typed field elsewhere on the page (a code "017") must not stop the goals from being offered
+        info = applicability(parse_leniently(data, self.rules), self.rules, day)
+        # each program's window, for the status and deadline beside its goal: the breakdown of empty plans
+        data["plans"] = {p.id: {} for p in self.rules.programs}
+        for p in compute(parse_leniently(data, self.rules), self.rules, day)["programs"]:
+            info[p["id"]]["when"] = when_text(p, day) if info[p["id"]]["applicable"] else ""
+            info[p["id"]]["window_status"] = p["status"]
+        return info
+
+    def program_maximum(self, p: dict, day: _dt.date) -> int | None:
+        """The most the program could pay this facility (for a chosen program with no prices yet)."""
+        if not self.rules.program(p["id"]).purchases:
+            return None
+        from ..core.maximum import program_maximum
+
+        return program_maximum(self.case_data(), self.rules, day, p["id"])
+
 
     def compute(self, day: _dt.date) -> dict:
         from ..core.engine import compute
@@ -182,26 +330,51 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         return compute(self.case(), self.rules, day)
 
     def load_case_data(self, data: dict) -> None:
-        """Fill the pages from a checked case (the dict of a case file)."""
+        """Fill the pages from a case (the dict of a case file): exactly what ``compute`` accepts, and all or
+        nothing — the case is checked first (CaseError before anything on screen changes), the pages are filled
+        from the checked values, and if filling fails half-way the screen is put back as it was."""
         from ..core.case import parse_case
 
-        parse_case(data, self.rules)  # raises CaseError before anything on screen changes
+        case = parse_case(data, self.rules)
+        before = self.snapshot()
+        dirty = self.dirty
+        try:
+            self._fill_from_case(data, case)
+        except Exception:
+            self.restore(before)
+            self.dirty = dirty
+            raise
+        self.dirty = False
+
+    def _fill_from_case(self, data: dict, case) -> None:
         import copy
 
         self.raw = copy.deepcopy(data)
-        self.as_of = _dt.date.fromisoformat(data["as_of"]) if data.get("as_of") else None
-        self.facility_page.load(data.get("facility", {}))
-        self.reader_page.load(data.get("face_reader", {}))
-        self.usage_page.load(data.get("usage", {}) or {})
-        plans = data.get("plans", {})
-        goals = set(plans)
-        if data.get("usage") and not any(self.rules.program(pid).uses_usage for pid in goals):
+        self.as_of = case.as_of
+        f, r = case.facility, case.face_reader
+        self.facility_page.load({"name": f.name, "kind": f.kind, "institution_code": f.institution_code,
+                                 "prefecture": f.prefecture, "municipality": f.municipality,
+                                 "obligation_exempt": f.obligation_exempt, "checkup_provider": f.checkup_provider})
+        self.reader_page.load({"maker": r.maker, "model": r.model, "units": r.units, "free_units": r.free_units})
+        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        self.usage_page.load({k: v for k, v in usage.items() if v is not None and not isinstance(v, (dict, list))})
+        goals = set(case.plans)
+        if case.usage is not None and case.usage.given() and not any(self.rules.program(pid).uses_usage
+                                                                     for pid in goals):
             goals |= {p.id for p in self.rules.programs if p.uses_usage and not p.purchases}
         self.goals_page.set_chosen(goals)
-        for pid, plan in plans.items():
-            self.plans_page.load_plan(pid, plan)
+        raw_plans = data.get("plans") if isinstance(data.get("plans"), dict) else {}
+        for pid, plan in case.plans.items():
+            raw_plan = raw_plans.get(pid) if isinstance(raw_plans.get(pid), dict) else {}
+            raw_lines = raw_plan.get("lines") if isinstance(raw_plan.get("lines"), list) else []
+            lines = []
+            for ln, raw_line in zip(plan.lines, raw_lines, strict=False):
+                extra = {k: v for k, v in raw_line.items() if k not in ("item", "quantity", "unit_price",
+                                                                        "description", "vendor")}
+                lines.append({**extra, "item": ln.item, "quantity": ln.quantity, "unit_price": ln.unit_price,
+                              "description": ln.description, "vendor": ln.vendor})
+            self.plans_page.load_plan(pid, {"lines": lines, "option": plan.option, **plan.flags})
         self.restart()
-        self.dirty = False
 
     # ------------------------------------------------------------------ buttons
     def _custom_button(self, which: int) -> None:
@@ -209,6 +382,22 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             self.open_dialog()
         elif which == QWizard.WizardButton.CustomButton2.value:
             self.save_dialog()
+        elif which == QWizard.WizardButton.CustomButton3.value:
+            self._explain_autosave_problem()
+
+    def lay_out_buttons(self, *, autosave_problem: bool) -> None:
+        """The button row; the 「⚠ 自動保存できません」 button is in it only while autosave cannot write (a button
+        in the layout is shown whatever its option says)."""
+        b = QWizard.WizardButton
+        self.setButtonLayout([b.CustomButton1, b.CustomButton2, b.HelpButton,
+                              *([b.CustomButton3] if autosave_problem else []), b.Stretch, b.BackButton,
+                              b.NextButton, b.FinishButton, b.CancelButton])
+
+    def update_rules(self) -> None:
+        """「ルールを更新…」 (its own module: ui/rules_update.py)."""
+        from .rules_update import run
+
+        run(self)
 
     def done(self, result: int) -> None:
         if self.remember_size:

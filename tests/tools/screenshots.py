@@ -1,12 +1,18 @@
-"""Take a screenshot of every wizard page into resources/screenshots/ (run under Xvfb):
+"""Take a screenshot of every wizard page into resources/screenshots/ (run under Xvfb), at the text scale given:
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tests/tools/screenshots.py
+    QT_SCALE_FACTOR=1.5 xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tests/tools/screenshots.py
 
-SHOTS_OUT=<folder> writes them elsewhere (to compare a layout change with the committed ones).
+At 150 % the files are named *_150.png. The window is sized as a user gets it (fitted to the screen). At 100 % the
+printout is also written as 8_print.pdf and its pages as 8_print-N.png (pdftoppm). SHOTS_OUT=<folder> writes them
+elsewhere (to compare a layout change with the committed ones).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,16 +21,18 @@ sys.path.insert(0, str(ROOT))
 
 from ohshi_desk.core.rules import load_rules  # noqa: E402
 from ohshi_desk.ui.app import make_application  # noqa: E402
-from ohshi_desk.ui.pages import FACILITY, GOALS, PLANS, READER, RESULT, USAGE  # noqa: E402
+from ohshi_desk.ui.pages import CONFIRM, PLANS, RESULT, USAGE  # noqa: E402
 from ohshi_desk.ui.wizard import OhshiWizard  # noqa: E402
 
-OUT = Path(__import__("os").environ.get("SHOTS_OUT", ROOT / "resources" / "screenshots"))
+OUT = Path(os.environ.get("SHOTS_OUT", ROOT / "resources" / "screenshots"))
+SCALE = os.environ.get("QT_SCALE_FACTOR", "1")
+SUFFIX = "" if SCALE in ("", "1") else "_" + str(round(float(SCALE) * 100))
 
 
 def shot(app, wizard, name):
-    for _ in range(5):
+    for _ in range(10):
         app.processEvents()
-    path = OUT / f"{name}.png"
+    path = OUT / f"{name}{SUFFIX}.png"
     wizard.grab().save(str(path))
     print(path)
 
@@ -32,7 +40,8 @@ def shot(app, wizard, name):
 def main():
     app = make_application([])
     wizard = OhshiWizard(load_rules())
-    wizard.resize(1280, 720)
+    wizard.remember_size = False  # a tool's window is not the user's next window size
+    wizard.settings.remove("window/size")
     wizard.show()
     fp = wizard.facility_page
     fp.name.setText("やまだ内科クリニック")
@@ -56,12 +65,15 @@ def main():
     ed = wizard.plans_page.editors["checkup_limited_check"]
     ed.rows[0].description.setText("ICカードリーダー ABC-123")
     ed.rows[0].price.setText("４，９８０円")
+    ed.rows[0].vendor.setText("別府OA")
     ed.rows[1].description.setText("タブレット 10インチ")
     ed.rows[1].price.setText("4.2万")
+    ed.rows[1].vendor.setText("別府OA")
     row = ed.add_row()
     row.item.setCurrentIndex(row.item.findData("desktop_pc"))
     row.description.setText("受付用パソコン")
     row.price.setText("98,000")
+    wizard.plans_page.update_estimate()
     shot(app, wizard, "4_plans")
     wizard.next()
     assert wizard.currentId() == USAGE
@@ -71,21 +83,29 @@ def main():
         u[key].setText(val)
     shot(app, wizard, "5_usage")
     wizard.next()
+    assert wizard.currentId() == CONFIRM
+    shot(app, wizard, "6_confirm")
+    wizard.next()
     assert wizard.currentId() == RESULT
-    card = wizard.result_page.cards_host.findChildren(type(wizard.result_page.cards_host))
     for c in wizard.result_page.cards_host.children():
         if hasattr(c, "toggle") and c.program["id"] == "checkup_limited_check":
             c.toggle.setChecked(True)
-    del card
-    shot(app, wizard, "6_result")
-    # an error state: a price that cannot be read
+    shot(app, wizard, "7_result")
+    if not SUFFIX:
+        pdf = OUT / "8_print.pdf"
+        wizard.print_to_pdf(pdf)
+        print(pdf)
+        if shutil.which("pdftoppm"):
+            subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(OUT / "8_print")], check=True)
+    # an error state: a price that cannot be read, and one that is asked about
     wizard.back()
     wizard.back()
+    wizard.back()
+    assert wizard.currentId() == PLANS
     ed.rows[0].price.setText("-500")
+    ed.rows[1].price.setText("10.000")
     shot(app, wizard, "4b_plans_error")
-    _ = (FACILITY, GOALS, READER)
     wizard.dirty = False
-    wizard.remember_size = False  # the 1280×720 used here is not the user's next window size
     wizard.close()
 
 

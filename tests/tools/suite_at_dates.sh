@@ -8,13 +8,15 @@ cd "$(dirname "$0")/../.."
 command -v faketime >/dev/null || { echo "faketime is needed: bash packaging/setup-linux.sh --test installs it" >&2; exit 2; }
 py=${PYTHON:-.venv/bin/python}
 status=0
+logs=$(mktemp -d -t ohshi-suite-XXXXXX)  # a folder of this run's own: two runs at once never share a log
 for day in 2025-06-01 2026-11-23 2027-03-01; do
   seen=$(faketime "$day 10:00:00" "$py" -c 'import time; print(time.strftime("%Y-%m-%d"))')
   [ "$seen" = "$day" ] || { echo "faketime did not set the clock to $day (saw $seen)" >&2; exit 2; }
   start=$(date +%s)
-  faketime -f "@$day 10:00:00" "$py" -m pytest -q -p no:cacheprovider "$@" > "/tmp/ohshi-suite-$day.log" 2>&1
+  faketime -f "@$day 10:00:00" "$py" -m pytest -q -p no:cacheprovider "$@" > "$logs/$day.log" 2>&1
   rc=$?
-  echo "$day: $(tail -n 1 "/tmp/ohshi-suite-$day.log") (exit $rc, $(( $(date +%s) - start )) s)"
+  echo "$day: $(tail -n 1 "$logs/$day.log") (exit $rc, $(( $(date +%s) - start )) s)"
   [ $rc -eq 0 ] || status=1
 done
+[ $status -eq 0 ] && rm -rf "$logs" || echo "logs: $logs" >&2
 exit $status

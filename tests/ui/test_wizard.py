@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWizard
 
-from ohshi_desk.ui.pages import GOALS, PLANS, READER, RESULT, USAGE
+from ohshi_desk.ui.pages import CONFIRM, GOALS, PLANS, READER, RESULT, USAGE
 from ohshi_desk.ui.wizard import OhshiWizard
 
 
@@ -32,6 +32,9 @@ def facility(w, kind, name="テスト医院", exempt=None, checkup=None):
 def next_page(w, expected):
     assert w.button(QWizard.WizardButton.NextButton).isEnabled()
     w.button(QWizard.WizardButton.NextButton).click()
+    if expected == RESULT and w.currentId() == CONFIRM:  # the 入力内容の確認 page comes just before the result
+        assert w.button(QWizard.WizardButton.NextButton).isEnabled()
+        w.button(QWizard.WizardButton.NextButton).click()
     assert w.currentId() == expected
 
 
@@ -213,6 +216,7 @@ def test_unchecked_goal_does_not_feed_the_engine(wizard):
     next_page(w, RESULT)
     assert {p["id"] for p in w.result_page.breakdown["programs"]} >= {"home_visit", "usage_bonus"}
     assert {p["id"]: p for p in w.result_page.breakdown["programs"]}["usage_bonus"]["subsidy"] == 200000
+    w.back()  # the 入力内容の確認 page
     w.back()
     w.back()
     w.back()
@@ -360,8 +364,14 @@ def test_excel_locked_target_offers_another_name(wizard, tmp_path, monkeypatch):
     assert target.read_bytes() == b"old"
 
 
-def test_wizard_writes_the_case_format_of_the_core():
-    from ohshi_desk.core import case
-    from ohshi_desk.ui import wizard
+def test_wizard_writes_a_case_the_core_reads(wizard, rules, tmp_path):
+    """What the wizard saves is a case file of the core's format that the CLI's reader takes back unchanged."""
+    from ohshi_desk.core.case import read_case_file
 
-    assert wizard.FORMAT == case.FORMAT
+    facility(wizard, "clinic", "形式テスト医院")
+    path = tmp_path / "c.ohshi.json"
+    assert wizard.save_path(path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["format"] == "ohshi-desk-case/1"
+    case = read_case_file(path, rules)
+    assert case.facility.name == "形式テスト医院" and case.facility.kind == "clinic"

@@ -55,17 +55,32 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
     limit = r.use(c["limit"])
     rounding = r.use(c["rounding"])
     n_allowed = r.use(edition.extra["coupons_per_facility"][kind])
-    units: dict[str, list[tuple[int, LineResult]]] = {it: [] for it in c["items"]}
+    by_item: dict[str, list[LineResult]] = {it: [] for it in c["items"]}
     for lr in r.lines:
         item = lr.line.item
-        if item not in units:
+        if item not in by_item:
             lr.reasons.append("この補助（クーポン）の対象品目ではありません")
             r.reasons.append(f"{rules.items[item]['label']}（{yen(lr.line.amount)}）はクーポンの対象品目ではないため対象外です")
             continue
-        units[item].extend((lr.line.unit_cost, lr) for _ in range(lr.line.quantity))
-    for lst in units.values():
-        lst.sort(key=lambda u: -u[0])
-    n_required = len(units[c["requires"]])
+        by_item[item].append(lr)
+    # Units, dearest first, expanded only as far as coupons can use them (at most coupons × per-coupon units per
+    # item): 500 lines × quantity 10,000 must not become five million entries. The rest is counted, not listed.
+    units: dict[str, list[tuple[int, LineResult]]] = {}
+    beyond: dict[str, tuple[int, list[LineResult]]] = {}
+    n_required = 0
+    for it, lrs in by_item.items():
+        need = n_allowed * c["items"][it]
+        lst: list[tuple[int, LineResult]] = []
+        more, more_lines = 0, []
+        for lr in sorted(lrs, key=lambda x: -x.line.unit_cost):
+            take = max(0, min(lr.line.quantity, need - len(lst)))
+            lst.extend((lr.line.unit_cost, lr) for _ in range(take))
+            if lr.line.quantity > take:
+                more += lr.line.quantity - take
+                more_lines.append(lr)
+        units[it], beyond[it] = lst, (more, more_lines)
+        if it == c["requires"]:
+            n_required = sum(lr.line.quantity for lr in lrs)
     n = min(n_allowed, n_required)
     required_label = rules.items[c["requires"]]["label"]
     r.reasons.append(f"{rules.kinds[kind]['label']}はクーポン最大{n_allowed}つ（{required_label}{n_allowed}台分）まで")
@@ -104,14 +119,15 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
                 if k * per + j < len(units[it]):
                     used_ids.add((it, k * per + j))
     for it, lst in units.items():
-        extra = [u for idx, u in enumerate(lst) if (it, idx) not in used_ids]
-        for _price, lr in extra:
+        extra = [lr for idx, (_price, lr) in enumerate(lst) if (it, idx) not in used_ids]
+        more, more_lines = beyond[it]
+        for lr in [*extra, *more_lines]:
             why = (f"クーポンの数（{n_allowed}つ）を超える分" if it == c["requires"]
                    else f"クーポン1つで{rules.items[it]['label']}は{c['items'][it]}点まで（または本体のカードリーダーがない分）")
             if why + "は補助対象外" not in lr.reasons:
                 lr.reasons.append(why + "は補助対象外")
-        if extra:
-            r.reasons.append(f"{rules.items[it]['label']} {len(extra)}点は、クーポンの範囲を超えるため対象外です")
+        if extra or more:
+            r.reasons.append(f"{rules.items[it]['label']} {len(extra) + more}点は、クーポンの範囲を超えるため対象外です")
     r.eligible_cost, r.capped_cost = total_eligible, total_capped
     r.rate, r.rounding = rate, rounding
     r.limit = limit * n_allowed

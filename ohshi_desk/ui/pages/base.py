@@ -1,0 +1,302 @@
+"""What every wizard page shares: the heading, the scroll area, lazy building and the field table."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ..qt import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+from ..widgets import ERROR_RED, tint, wrap_label
+
+
+def headed(page: QWizardPage, title: str, subtitle: str, *, to_the_edges: bool = False) -> QVBoxLayout:
+    """Put the page's heading on it — its title, larger, and a line saying what to do, over a rule — and return
+    the page's layout, for the rest to go under (with no margins of its own when ``to_the_edges``).
+
+    The pages draw their own heading rather than using QWizard's titles: those look different on each system
+    (Windows draws its 'Aero' heading, Linux a bold one), and the bold one needs a second CJK font file loaded
+    (with the title machinery, ~3 MiB of the memory at start). ``page.heading`` is the title."""
+    page.heading = title
+    outer = QVBoxLayout(page)
+    head = QVBoxLayout()
+    if to_the_edges:  # the heading keeps the usual margins; what goes under reaches the page's edges
+        m = outer.contentsMargins()
+        outer.setContentsMargins(0, 0, 0, 0)
+        head.setContentsMargins(m.left(), m.top(), m.right(), 0)
+    step = getattr(page, "STEP", None)
+    if step is not None:
+        page.step_bar = step_bar(step)
+        head.addWidget(page.step_bar)
+    title_label = QLabel(title)
+    heading_font(title_label, 1.4, bold=False)
+    head.addWidget(title_label)
+    head.addWidget(wrap_label(subtitle))
+    rule = QFrame()
+    rule.setFrameShape(QFrame.Shape.HLine)
+    rule.setFrameShadow(QFrame.Shadow.Sunken)
+    head.addWidget(rule)
+    outer.addLayout(head)
+    return outer
+
+
+STEPS = ("①施設", "②カードリーダー", "③やりたいこと", "④購入予定", "⑤確認", "⑥結果")
+
+
+def step_bar(current: int) -> QLabel:
+    """Where the receptionist is: the steps done in grey, the current one bold and blue, the rest plain."""
+    parts = []
+    for i, name in enumerate(STEPS):
+        if i < current:
+            parts.append(f"<span style='color:#757575'>{name} ✓</span>")
+        elif i == current:
+            parts.append(f"<b style='color:#0d47a1'>{name}</b>")
+        else:
+            parts.append(name)
+    bar = QLabel("　›　".join(parts))
+    bar.setAccessibleName(f"手順 {current + 1}/{len(STEPS)}: {STEPS[current][1:]}")
+    return bar
+
+
+def scrolled(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
+    """Give a page its heading and a scroll area under it (its bar at the page's right edge), so that it fits
+    1366×768 whatever the system font size; returns the layout inside the scroll area."""
+    outer = headed(page, title, subtitle, to_the_edges=True)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    inner = QWidget()
+    area.setWidget(inner)
+    outer.addWidget(area, 1)
+    # the line above the buttons saying what keeps 次へ grey (see show_blockers)
+    page.missing_line = QLabel()
+    page.missing_line.setWordWrap(True)
+    page.missing_line.setAccessibleName("次へ進めない理由")
+    m = 9  # the usual layout margin (asking the style for it builds Qt's enums at start, ~20 ms)
+    page.missing_line.setContentsMargins(m, 4, m, 0)
+    tint(page.missing_line, ERROR_RED)
+    page.missing_line.hide()
+    outer.addWidget(page.missing_line)
+    lay = QVBoxLayout(inner)
+    page.scroll_area = area  # the wizard takes it out of the focus chain once shown (see OhshiWizard._focus_first_field)
+    return lay
+
+
+def show_blockers(page, reasons: list[str]) -> None:
+    """Say, above the buttons, why 次へ cannot be pressed yet (nothing when it can)."""
+    line = getattr(page, "missing_line", None)
+    if line is not None:
+        if len(reasons) > 1:  # one a line: messages that run together are not read
+            line.setText("次へ進むには:\n" + "\n".join("・" + r for r in reasons))
+        else:
+            line.setText("次へ進むには: " + reasons[0] if reasons else "")
+        line.setVisible(bool(reasons))
+
+
+def paint_badge(label: QLabel, text: str, background: str) -> None:
+    """Colour a label's text and background through its palette: a style sheet would bring Qt's whole style sheet
+    engine to the first page (see widgets.tint)."""
+    from ..qt import QColor, QPalette
+
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(text))
+    palette.setColor(QPalette.ColorRole.Window, QColor(background))
+    label.setPalette(palette)
+    label.setAutoFillBackground(True)
+    label.setContentsMargins(4, 0, 4, 0)
+
+
+def required_label(text: str, buddy: QWidget) -> QWidget:
+    """A field's label with a 必須 mark after it; the label's mnemonic moves the focus to ``buddy``."""
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    row.addWidget(label)
+    mark = QLabel("必須")
+    paint_badge(mark, "#ffffff", ERROR_RED)
+    mark.setAccessibleName("必須の項目")
+    row.addWidget(mark)
+    row.addStretch(1)
+    return box
+
+
+def heading_font(widget: QWidget, scale: float = 1.25, bold: bool = True):
+    font = widget.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(bold)
+    widget.setFont(font)
+
+
+class LazyPage(QWizardPage):
+    """A page whose widgets are made the first time it is needed (shown, filled from a file or read), so that
+    the window opens as fast as a bare wizard."""
+
+    heading = ""  # the page's title, once built (see headed)
+
+    def __init__(self, wizard):
+        super().__init__()
+        self.w = wizard
+        self._built = False
+
+    def ensure_built(self) -> None:
+        if not self._built:
+            self._built = True
+            self._build()
+            self.completeChanged.emit()
+
+    def _build(self) -> None:
+        raise NotImplementedError
+
+    def initializePage(self):
+        self.ensure_built()
+        self.on_enter()
+
+    def on_enter(self) -> None:
+        pass
+
+    def isComplete(self) -> bool:
+        if not self._built:
+            return False
+        reasons = self.blockers()
+        ok = self.complete() and not reasons
+        if not ok and not reasons:
+            reasons = ["入力を確認してください"]
+        show_blockers(self, [] if ok else reasons)
+        return ok
+
+    def blockers(self) -> list[str]:
+        """What keeps 次へ grey, as sentences for the line above the buttons."""
+        return []
+
+    def complete(self) -> bool:
+        return True
+
+    def _complete_changed(self, *_a) -> None:  # a slot, not a signal-to-signal link: slots must return None
+        self.completeChanged.emit()
+
+
+
+
+# ------------------------------------------------------------------------------------------ field table
+
+class Field:
+    """One question on a page: the case key it fills, the page attribute holding its widget, how the widget is
+    read and written (``kind``: text | code | combo | edit_combo | choice | parsed | count | percent, see ADAPTERS),
+    the label shown (for 必須 and the line above the buttons), whether 次へ needs it, and its unit.
+
+    A plain class, not a dataclass: importing ``dataclasses`` at start costs a few milliseconds."""
+
+    __slots__ = ("key", "attr", "kind", "label", "required", "unit")
+
+    def __init__(self, key: str, attr: str, kind: str, label: str, required: bool = False, unit: str = ""):
+        self.key, self.attr, self.kind, self.label, self.required, self.unit = key, attr, kind, label, required, unit
+
+
+def _text(w) -> str:
+    return w.currentText() if isinstance(w, QComboBox) else w.text()
+
+
+def _percent_value(v):
+    return None if v is None else (float(v) if v.denominator != 1 else int(v))
+
+
+# kind → (value for the case (None = leave out), value as typed for the autosave, put a value back)
+ADAPTERS = {
+    "text": (lambda w: w.text().strip() or None, lambda w: w.text(), lambda w, v: w.setText(v or "")),
+    "code": (lambda w: unicodedata.normalize("NFKC", w.text()).strip() or None, lambda w: w.text(),
+             lambda w, v: w.setText(v or "")),
+    "combo": (lambda w: None if w.currentData() in (None, "") else w.currentData(), lambda w: w.currentData(),
+              lambda w, v: w.setCurrentIndex(max(0, w.findData(v if v is not None else w.itemData(0))))),
+    "edit_combo": (lambda w: w.currentText().strip() or None, lambda w: w.currentText(),
+                   lambda w, v: w.setEditText(v or "")),
+    "choice": (lambda w: w.value(), lambda w: w.value(), lambda w, v: w.set_value(v)),  # YesNo, RadioChoice
+    "parsed": (lambda w: w.value(), lambda w: w.text(), lambda w, v: w.set_value(v)),
+    "count": (lambda w: None if w.value() is None else int(w.value()), lambda w: w.text(),
+              lambda w, v: w.setText("" if v is None else str(v))),
+    "percent": (lambda w: _percent_value(w.value()), lambda w: w.text(),
+                lambda w, v: w.setText("" if v is None else str(v))),
+}
+
+
+class FieldTable:
+    """Build, load, save and check a page from its ``FIELDS``: one list, not three kept by hand."""
+
+    FIELDS: tuple[Field, ...] = ()
+
+    @classmethod
+    def keys(cls) -> tuple[str, ...]:
+        return tuple(f.key for f in cls.FIELDS)
+
+    def widget(self, f: Field):
+        return getattr(self, f.attr)
+
+    def fields_data(self) -> dict:
+        out = {}
+        for f in self.FIELDS:
+            v = ADAPTERS[f.kind][0](self.widget(f))
+            if v is not None:
+                out[f.key] = v
+        return out
+
+    def fields_raw(self) -> dict:
+        return {f.key: ADAPTERS[f.kind][1](self.widget(f)) for f in self.FIELDS}
+
+    def fields_load(self, data: dict) -> None:
+        for f in self.FIELDS:
+            ADAPTERS[f.kind][2](self.widget(f), data.get(f.key))
+
+    def missing(self) -> list[str]:
+        """The required fields not answered yet, in reading order, as sentences."""
+        return [f"「{f.label}」を{'選んで' if f.kind in ('combo', 'choice') else '入力して'}ください"
+                for f in self.FIELDS if f.required and ADAPTERS[f.kind][0](self.widget(f)) is None]
+
+
+class RadioChoice:
+    """Radio buttons keyed by id, read and set as one value (None: none chosen), like YesNo."""
+
+    def __init__(self, group, buttons: dict):
+        self.group, self.buttons = group, buttons
+
+    def value(self):
+        return next((k for k, b in self.buttons.items() if b.isChecked()), None)
+
+    def set_value(self, value) -> None:
+        self.group.setExclusive(False)
+        for k, b in self.buttons.items():
+            b.setChecked(k == value)
+        self.group.setExclusive(True)
+
+
+def with_help(field: QWidget, text: str, name: str):
+    """A field with a 「？」 button after it; the button shows or hides ``text`` under the field (on the page, not
+    in a tooltip). Returns (the row to put in the form, the help label)."""
+    from ..qt import QPushButton  # a push button (its class is made anyway), not a QToolButton (~2 ms more at start)
+
+    box = QWidget()
+    col = QVBoxLayout(box)
+    col.setContentsMargins(0, 0, 0, 0)
+    row = QHBoxLayout()
+    row.addWidget(field, 1)
+    button = QPushButton("？")
+    button.setFixedWidth(button.sizeHint().height() + 4)
+    button.setCheckable(True)
+    button.setAccessibleName(f"{name}の説明")
+    row.addWidget(button)
+    col.addLayout(row)
+    label = wrap_label(text)
+    paint_badge(label, "#000000", "#e3f2fd")
+    label.setContentsMargins(6, 6, 6, 6)
+    label.hide()
+    col.addWidget(label)
+    button.toggled.connect(label.setVisible)
+    box.help_button, box.help_label = button, label
+    return box, label

@@ -1,0 +1,184 @@
+"""① 施設: the facility's kind, code, place and the two yes/no questions."""
+
+from __future__ import annotations
+
+from ..qt import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QWidget,
+    QWizardPage,
+)
+from ..widgets import ERROR_RED, Form, YesNo, tint, wrap_label
+from .base import Field, FieldTable, required_label, scrolled, show_blockers, with_help
+
+
+class FacilityPage(FieldTable, QWizardPage):
+    STEP = 0  # in the step bar
+    FIELDS = (
+        Field("name", "name", "text", "施設名"),
+        Field("kind", "kind", "combo", "施設の種類", required=True),
+        Field("institution_code", "code", "code", "保険医療機関等コード"),
+        Field("prefecture", "prefecture", "combo", "都道府県"),
+        Field("municipality", "municipality", "edit_combo", "市区町村"),
+        Field("obligation_exempt", "exempt", "choice", "義務化対象外"),
+        Field("checkup_provider", "checkup", "choice", "健診"),
+    )
+
+    def __init__(self, wizard):
+        super().__init__()
+        self.w = wizard
+        rules = wizard.rules
+        lay = scrolled(self, "施設について",
+                       "補助の対象かどうかは施設の種類で決まります。分かるところから入力してください。")
+        form = Form()
+        lay.addLayout(form)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("施設名")
+        self.name.setPlaceholderText("例: やまだ内科クリニック")
+        self.first_field = self.name  # where the focus starts
+        form.addRow(self._label("施設名(&A)", self.name), self.name)
+
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("施設の種類")
+        self.kind.addItem("選択してください", None)
+        for kid, k in rules.kinds.items():
+            self.kind.addItem(k["label"], kid)
+        kind_row, _h = with_help(self.kind, "保険医療機関・薬局は、その種類を選びます。健診センターなど保険医療機関でない施設は"
+                                              "「その他」です。歯科診療所は補助の区分では診療所として扱われます。", "施設の種類")
+        form.addRow(required_label("施設の種類(&K)", self.kind), kind_row)
+        self.kind_note = wrap_label(muted=True)
+        form.addRow("", self.kind_note)
+
+        self.code = QLineEdit()
+        self.code.setAccessibleName("保険医療機関等コード（7桁）")
+        self.code.setPlaceholderText("7桁の数字（分からなければ空欄）")
+        self.code.setMaxLength(12)
+        self.code_label = self._label("保険医療機関等コード(&C)", self.code)
+        self.code_row, _h = with_help(
+            self.code, "レセプト（診療報酬明細書）や、地方厚生（支）局からの保険医療機関の指定の通知に書かれている7桁の番号"
+                       "です。Excel の管理表に載せるためのもので、補助の計算には使いません。分からなければ空欄でかまいません。",
+            "保険医療機関等コード")
+        form.addRow(self.code_label, self.code_row)
+        self.code_error = wrap_label()
+        tint(self.code_error, ERROR_RED)
+        form.addRow("", self.code_error)
+        self.code_error.hide()
+        self.kind_note.hide()
+
+        self.prefecture = QComboBox()
+        # The field spans the window, so the list need not be measured to size it: measuring 47 names loads their
+        # glyphs from the CJK font (~1.5 MiB and ~1 ms at start); they load when the list is first opened instead.
+        self.prefecture.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.prefecture.setMinimumContentsLength(8)
+        self.prefecture.setAccessibleName("都道府県")
+        self.prefecture.addItem("選択してください", "")
+        for p in rules.prefectures:
+            self.prefecture.addItem(p["name"], p["name"])
+        form.addRow(self._label("都道府県(&P)", self.prefecture), self.prefecture)
+        # 都道府県 first, as on most Japanese forms: until one is chosen the 市区町村 list is empty, and the field
+        # becomes an editable list (pick or type) then. An editable list with its completer costs ~5 ms at start.
+        self.municipality = QComboBox()
+        self.municipality.setAccessibleName("市区町村")
+        self.municipality.setPlaceholderText("先に都道府県を選んでください")
+        self.municipality.setEnabled(False)
+        form.addRow(self._label("市区町村(&M)", self.municipality), self.municipality)
+        self.muni_status = wrap_label(muted=True)
+        form.addRow("", self.muni_status)
+
+        flags = rules.flags
+        self.exempt = YesNo(flags["obligation_exempt"]["label"])
+        form.addRow(wrap_label(f"{flags['obligation_exempt']['label']}ですか"), self.exempt)
+        form.addRow("", wrap_label(flags["obligation_exempt"]["help"], muted=True))
+        self.checkup = YesNo(flags["checkup_provider"]["label"])
+        form.addRow(wrap_label(f"{flags['checkup_provider']['label']}ですか"), self.checkup)
+        form.addRow("", wrap_label(flags["checkup_provider"]["help"], muted=True))
+        lay.addStretch(1)
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.code.textChanged.connect(self._code_changed)
+        self.prefecture.currentIndexChanged.connect(self._prefecture_changed)
+        self.municipality.currentTextChanged.connect(self._update_muni_status)
+        for sig in (self.name.textChanged, self.exempt.changed, self.checkup.changed):
+            sig.connect(wizard.mark_changed)
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        return label
+
+    def _kind_changed(self, _i):
+        kid = self.kind.currentData()
+        # a facility with no 点数表 code (not a 保険医療機関, e.g. その他) is not asked for the 医療機関コード
+        has_code = (kid is None or bool(self.w.rules.kinds[kid].get("score_table_code"))
+                    or bool(self.code.text().strip()))  # a code already typed stays in view
+        self.code_label.setVisible(has_code)
+        self.code_row.setVisible(has_code)
+        self.kind_note.setText(self.w.rules.kinds[kid].get("note", "") if kid else "")
+        self.kind_note.setVisible(bool(self.kind_note.text()))
+        self.completeChanged.emit()
+        self.w.mark_changed()
+
+    def _code_changed(self, text: str):
+        import unicodedata
+
+        t = unicodedata.normalize("NFKC", text).strip()
+        ok = t == "" or (t.isdigit() and len(t) == 7)
+        self.code_error.setText("" if ok else "「保険医療機関等コード」: 7桁の数字で入力してください")
+        self.code_error.setVisible(not ok)
+        self.code.setStyleSheet("" if ok else f"QLineEdit {{ border: 2px solid {ERROR_RED}; }}")
+        self.completeChanged.emit()
+        self.w.mark_changed()
+
+    def _prefecture_changed(self, _i):
+        pref = self.prefecture.currentData()
+        current = self.municipality.currentText()
+        if pref:
+            self._municipality_editable()
+        self.municipality.blockSignals(True)
+        self.municipality.clear()
+        self.municipality.addItems(list(self.w.rules.municipalities["by_prefecture"].get(pref, ())))
+        self.municipality.setEditText(current if pref else "")
+        self.municipality.blockSignals(False)
+        self._update_muni_status()
+
+    def _municipality_editable(self) -> None:
+        if not self.municipality.isEditable():
+            self.municipality.setEditable(True)
+            self.municipality.lineEdit().setPlaceholderText("一覧から選ぶか入力")
+            self.municipality.setEnabled(True)
+
+    def _update_muni_status(self, *_a):
+        pref, muni = self.prefecture.currentData(), self.municipality.currentText().strip()
+        if not pref:
+            self.muni_status.setText("")
+        else:
+            st = self.w.rules.municipality_status(pref, muni)
+            label = st["as_of_label"]
+            parts = []
+            parts.append(f"{pref}は医療費助成のオンライン資格確認に参加予定の都道府県{'です' if st['prefecture_listed'] else 'の一覧にありません'}。")
+            if muni:
+                parts.append(f"{muni}は参加予定の市区町村の一覧に{'あります' if st['municipality_listed'] else 'ありません'}。")
+            parts.append(f"（{label}。補助の条件ではなく参考情報です）")
+            self.muni_status.setText("".join(parts))
+        self.w.mark_changed()
+
+    def blockers(self) -> list[str]:
+        return self.missing() + ([self.code_error.text()] if self.code_error.text() else [])
+
+    def isComplete(self) -> bool:
+        reasons = self.blockers()
+        show_blockers(self, reasons)
+        return not reasons
+
+    def to_data(self) -> dict:
+        return {"name": "", "kind": None, **self.fields_data()}
+
+    def raw_data(self) -> dict:
+        """What is on the page as typed (for the autosave), in the keys load() reads."""
+        return self.fields_raw()
+
+    def load(self, fac: dict) -> None:
+        if fac.get("municipality"):
+            self._municipality_editable()
+        self.fields_load(fac)

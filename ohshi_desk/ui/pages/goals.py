@@ -1,0 +1,130 @@
+"""③ やりたいこと: the programs the facility wants to use, with whether each is open now."""
+
+from __future__ import annotations
+
+from ..qt import QFrame, QHBoxLayout, QLabel, QPushButton
+from ..widgets import MUTED, checkbox, tint, wrap_label
+from .base import LazyPage, scrolled
+
+
+class GoalsPage(LazyPage):
+    STEP = 2  # in the step bar
+    def _build(self):
+        wizard = self.w
+        lay = scrolled(self, "やりたいこと",
+                       "これから行いたいことを選んでください（いくつでも）。施設に当てはまらないものは選べません。")
+        self.boxes = {}
+        self.reasons = {}
+        self.whens = {}
+        # what was dropped when the facility or reader changed: said, with 元に戻す
+        self.dropped_box = QFrame()
+        self.dropped_box.setStyleSheet("QFrame { background: #fff8e1; border: 1px solid #ffb300; }")
+        dlay = QHBoxLayout(self.dropped_box)
+        self.dropped_text = wrap_label()
+        self.dropped_text.setStyleSheet("border: none;")
+        dlay.addWidget(self.dropped_text, 1)
+        self.undo_button = QPushButton("元に戻す(&Z)")
+        self.undo_button.clicked.connect(self._undo)
+        dlay.addWidget(self.undo_button)
+        self.dropped_box.hide()
+        lay.addWidget(self.dropped_box)
+        self._undo_state = None
+        self._last_inputs = None
+        for p in wizard.rules.programs:
+            box = checkbox(p.goal)
+            box.toggled.connect(self._changed)
+            row = QHBoxLayout()
+            row.addWidget(box, 1)
+            when = QLabel()
+            row.addWidget(when)
+            self.whens[p.id] = when
+            lay.addLayout(row)
+            help_ = wrap_label(p.goal_help, muted=True)
+            help_.setContentsMargins(24, 0, 0, 0)
+            lay.addWidget(help_)
+            reason = wrap_label()
+            reason.setContentsMargins(24, 0, 0, 6)
+            tint(reason, "#8d6e63")
+            reason.hide()
+            lay.addWidget(reason)
+            self.boxes[p.id] = box
+            self.reasons[p.id] = reason
+        lay.addStretch(1)
+
+    def on_enter(self):
+        self.refresh()
+
+    def refresh(self):
+        from ...core.print_html import STATUS_COLOURS
+
+        self.ensure_built()
+        info = self.w.applicability()
+        inputs = (self.w.facility_page.to_data(), self.w.reader_page.to_data())
+        dropped = []
+        for pid, box in self.boxes.items():
+            a = info[pid]
+            box.setEnabled(a["applicable"])
+            if not a["applicable"] and box.isChecked():
+                dropped.append(pid)
+                box.setChecked(False)
+            text = a["reason"]
+            if a["status"] == "not_needed":
+                text = "不要: " + text
+            elif not a["applicable"]:
+                text = "対象外: " + text
+            self.reasons[pid].setText(text)
+            self.reasons[pid].setVisible(bool(text))
+            when = a.get("when", "")
+            self.whens[pid].setText(when)
+            tint(self.whens[pid], STATUS_COLOURS.get(a.get("window_status"), MUTED))
+            box.setAccessibleDescription("　".join(t for t in (when, text) if t))
+        if dropped and self._last_inputs is not None:
+            names = "、".join(f"「{self.w.rules.program(pid).goal}」" for pid in dropped)
+            self.dropped_text.setText(f"施設またはカードリーダーの答えが変わったため、{names}を外しました（この施設では選べません）。")
+            self._undo_state = (self._last_inputs, dropped)
+            self.dropped_box.show()
+        elif not dropped:
+            self.dropped_box.hide()
+        self._last_inputs = inputs
+
+    def _undo(self, *_a) -> None:
+        """Put back the facility and reader answers from before, and the goals dropped by the change."""
+        if not self._undo_state:
+            return
+        (fac, reader), dropped = self._undo_state
+        self._undo_state = None
+        self.w.facility_page.load(fac)
+        self.w.reader_page.load(reader)
+        self.refresh()
+        for pid in dropped:
+            if self.boxes[pid].isEnabled():
+                self.boxes[pid].setChecked(True)
+        self.dropped_box.hide()
+        self.w.mark_changed()
+
+    def blockers(self) -> list[str]:
+        if self._built and not any(b.isEnabled() for b in self.boxes.values()):
+            return ["選べる項目がありません。「戻る」で施設の質問（未回答のもの）に答えてください"]
+        return [] if self.chosen() else ["やりたいことを1つ以上選んでください"]
+
+    def _changed(self, *_a):
+        self.completeChanged.emit()
+        self.w.mark_changed()
+
+    def chosen(self) -> list[str]:
+        self.ensure_built()
+        return [pid for pid, b in self.boxes.items() if b.isChecked() and b.isEnabled()]
+
+    def complete(self) -> bool:
+        return bool(self.chosen())
+
+    def set_chosen(self, goals) -> None:
+        self.ensure_built()
+        self._last_inputs = None  # a file or an autosave put back: nothing was dropped by the receptionist
+        self._undo_state = None
+        self.dropped_box.hide()
+        self.refresh()
+        for pid, box in self.boxes.items():
+            box.setChecked(pid in goals and box.isEnabled())
+
+

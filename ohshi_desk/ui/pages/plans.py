@@ -1,0 +1,224 @@
+"""④ 購入予定: the purchase lines per chosen program."""
+
+from __future__ import annotations
+
+from ..qt import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+)
+from ..widgets import ERROR_RED, LinesEditor, checkbox, tint, wrap_label
+from .base import LazyPage, heading_font, scrolled
+
+
+def plan_keys(program) -> set[str]:
+    """The plan keys this page owns for a program (its flags are named by the rules data); other keys in an
+    opened file are kept as they were."""
+    keys = {"lines", "option"}
+    if program.excluded_when_flag:
+        keys.add(program.excluded_when_flag["flag"])
+    if program.done_before_flag:
+        keys.add(program.done_before_flag)
+    return keys
+
+
+def offered_items(program, items: dict) -> set[str]:
+    """The items worth offering for a program: those its rules name (groups, exclusions, reviews); all items when
+    its rules name fewer than two. Excluded ones stay on offer so that the estimate can say why they are not paid."""
+    named = set(program.suggested_items)
+    for ed in program.editions:
+        for g in ed.groups:
+            named.update(g.items)
+        named.update(ed.excluded_items)
+        named.update(ed.review_items)
+    named &= set(items)
+    return named if len(named) > 1 else set(items)
+
+
+class PlansPage(LazyPage):
+    STEP = 3  # in the step bar
+    def _build(self):
+        wizard = self.w
+        rules = wizard.rules
+        lay = scrolled(self, "購入・改修の予定",
+                       "買う予定の機器や、ベンダーに頼む改修を入力してください。金額は税込です（4,980 や 4.2万 と入力できます）。")
+        self.groups, self.editors, self.options, self.flags, self.not_needed = {}, {}, {}, {}, {}
+        self.estimates = {}
+        self.help_buttons = {}
+        # the running estimate, from the same engine as the result page (recomputed shortly after each change)
+        self.estimate = wrap_label()
+        self.estimate.setAccessibleName("いまの見積り")
+        heading_font(self.estimate, 1.1)
+        lay.addWidget(self.estimate)
+        from ..qt import QTimer
+
+        self._estimate_timer = QTimer(self)
+        self._estimate_timer.setSingleShot(True)
+        self._estimate_timer.setInterval(150)
+        self._estimate_timer.timeout.connect(self.update_estimate)
+        for p in rules.programs:
+            if not p.purchases:
+                continue
+            box = QGroupBox(p.goal)
+            blay = QVBoxLayout(box)
+            note = wrap_label()
+            note.setStyleSheet("background: #e8f5e9; border: 1px solid #66bb6a; padding: 8px;")
+            note.hide()
+            blay.addWidget(note)
+            self.not_needed[p.id] = note
+            if p.options:
+                combo = QComboBox()
+                combo.setAccessibleName("改修の内容")
+                for oid, label in p.options.items():
+                    combo.addItem(label, oid)
+                combo.currentIndexChanged.connect(wizard.mark_changed)
+                row = QHBoxLayout()
+                row.addWidget(QLabel("改修の内容:"))
+                row.addWidget(combo, 1)
+                blay.addLayout(row)
+                self.options[p.id] = combo
+            flags = {}
+            if p.excluded_when_flag:
+                flags[p.excluded_when_flag["flag"]] = checkbox(
+                    "既に「通常とは異なる動線」の補助を受けたことがある", "以前に同じ用途の補助を受けた")
+            if p.done_before_flag:
+                flags[p.done_before_flag] = checkbox("以前にオンライン診療等・外来診療等の補助でレセコン改修を済ませている",
+                                                     "以前にレセコン改修を済ませている")
+            for box_ in flags.values():
+                box_.toggled.connect(wizard.mark_changed)
+                blay.addWidget(box_)
+            self.flags[p.id] = flags
+            editor = LinesEditor(rules.items, p.suggested_items, offered=offered_items(p, rules.items))
+            hints = [f"{rules.items[it]['label']}: {rules.items[it]['hint']}" for it in editor.order
+                     if rules.items[it].get("hint")]
+            if hints:
+                from ..qt import QToolButton
+
+                help_button = QToolButton()
+                help_button.setText("？ 品目の説明")
+                help_button.setCheckable(True)
+                help_button.setAccessibleName(f"{p.short_name}: 品目の説明")
+                help_text = wrap_label("\n".join(hints))
+                help_text.setStyleSheet("background: #e3f2fd; border: 1px solid #90caf9; padding: 6px;")
+                help_text.hide()
+                help_button.toggled.connect(help_text.setVisible)
+                blay.addWidget(help_button)
+                blay.addWidget(help_text)
+                self.help_buttons[p.id] = help_button
+            editor.changed.connect(self._changed)
+            blay.addWidget(editor)
+            est = wrap_label()
+            est.setAccessibleName(f"{p.short_name}の見積り")
+            blay.addWidget(est)
+            self.estimates[p.id] = est
+            self.editors[p.id] = editor
+            self.groups[p.id] = box
+            lay.addWidget(box)
+        self.summary = wrap_label()
+        tint(self.summary, ERROR_RED)
+        lay.addWidget(self.summary)
+        lay.addStretch(1)
+
+    def on_enter(self):
+        chosen = set(self.w.goals())
+        info = self.w.applicability()
+        for pid, box in self.groups.items():
+            box.setVisible(pid in chosen)
+            needed = info[pid]["status"] != "not_needed"
+            note = self.not_needed[pid]
+            ed = self.editors[pid]
+            typed = [r for r in ed.rows if r.typed()]
+            if not needed:
+                for r in [r for r in ed.rows if not r.typed()]:  # untouched suggestions go; typed lines stay
+                    ed.remove_row(r)
+                note.setText("不要: " + info[pid]["reason"] + "。購入の入力はいりません。" + (
+                    f"入力済みの{len(typed)}行は消さずに残してあります（不要なら「削除」で消してください）。" if typed else ""))
+            note.setVisible(not needed)
+            ed.setVisible(needed or bool(typed))
+            if pid in self.help_buttons:
+                self.help_buttons[pid].setVisible(needed)
+                if not needed:
+                    self.help_buttons[pid].setChecked(False)
+        self._changed()
+
+    def _changed(self):
+        errors = [e for pid in self.w.goals() if pid in self.editors for e in self.editors[pid].errors()]
+        self.summary.setText("入力を確認してください:\n" + "\n".join(errors) if errors else "")
+        self.completeChanged.emit()
+        self.w.mark_changed()
+        self._estimate_timer.start()
+
+    def update_estimate(self) -> None:
+        """Each chosen program's estimate under its lines, and the claimable-now total at the top."""
+        from ...core.case import CaseError
+        from ...core.clock import today
+        from ...core.formatting import yen
+        from ...core.presenting import claimable_total, closed_line, when_text
+
+        self._estimate_timer.stop()
+        day = self.w.as_of or today()
+        try:
+            bd = self.w.compute(day)
+        except CaseError:
+            self.estimate.setText("")
+            return
+        chosen = set(self.w.goals())
+        for p in bd["programs"]:
+            est = self.estimates.get(p["id"])
+            if est is None:
+                continue
+            if p["status"] == "closed":
+                est.setText(closed_line(p))
+            elif p["status"] in ("open", "not_yet_open"):
+                if not p["lines"]:
+                    top = self.w.program_maximum(p, day)
+                    est.setText(f"最大 {yen(top)}。購入金額を入れると計算します（{when_text(p, day)}）" if top else "")
+                else:
+                    est.setText(f"この制度の見積額: {yen(p['subsidy'])}（{when_text(p, day)}）")
+            else:
+                est.setText("")
+        self.estimate.setText(f"いま申請できる見積り合計: {yen(claimable_total(bd, chosen))}")
+
+    def complete(self) -> bool:
+        return all(self.editors[pid].is_ok() for pid in self.w.goals() if pid in self.editors)
+
+    def blockers(self) -> list[str]:
+        rules = self.w.rules
+        return [f"{rules.program(pid).short_name}: {b}" for pid in self.w.goals() if pid in self.editors
+                for b in self.editors[pid].blockers()]
+
+    def plan_data(self, pid: str) -> dict:
+        self.ensure_built()
+        plan = {"lines": self.editors[pid].lines()}
+        if pid in self.options:
+            plan["option"] = self.options[pid].currentData()
+        for flag, box in self.flags[pid].items():
+            if box.isChecked():
+                plan[flag] = True
+        return plan
+
+    def raw_plan(self, pid: str) -> dict:
+        """The plan as typed (a price that does not parse yet included), in the shape load_plan() reads."""
+        self.ensure_built()
+        plan = {"lines": [r.raw_line() for r in self.editors[pid].rows]}
+        if pid in self.options:
+            plan["option"] = self.options[pid].currentData()
+        plan.update({flag: box.isChecked() for flag, box in self.flags[pid].items()})
+        return plan
+
+    def load_plan(self, pid: str, plan: dict) -> None:
+        self.ensure_built()
+        if pid not in self.editors:
+            return
+        ed = self.editors[pid]
+        ed.clear()
+        for line in plan.get("lines", []):
+            ed.add_row(line)
+        if pid in self.options and plan.get("option"):
+            self.options[pid].setCurrentIndex(max(0, self.options[pid].findData(plan["option"])))
+        for flag, box in self.flags[pid].items():
+            box.setChecked(bool(plan.get(flag)))
+
+

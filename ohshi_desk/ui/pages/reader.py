@@ -1,0 +1,107 @@
+"""② カードリーダー: the face-authentication reader at the counter."""
+
+from __future__ import annotations
+
+from ..qt import (
+    QButtonGroup,
+    QComboBox,
+    QGroupBox,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+)
+from ..widgets import Form, count_edit, wrap_label
+from .base import Field, FieldTable, LazyPage, RadioChoice, scrolled
+
+
+class ReaderPage(FieldTable, LazyPage):
+    STEP = 1  # in the step bar
+    FIELDS = (
+        Field("maker", "maker_choice", "choice", "メーカー"),
+        Field("model", "model", "text", "型番"),
+        Field("units", "units", "parsed", "設置している台数"),
+        Field("free_units", "free_units", "combo", "無償提供を受けた台数"),
+    )
+
+    def _build(self):
+        wizard = self.w
+        rules = wizard.rules
+        lay = scrolled(self, "顔認証付きカードリーダー",
+                       "受付にある顔認証付きカードリーダーについて教えてください。")
+        box = QGroupBox("メーカー")
+        blay = QVBoxLayout(box)
+        self.group = QButtonGroup(self)
+        self.buttons = {}
+        for mid, m in rules.makers.items():
+            b = QRadioButton(m["label"])
+            b.setAccessibleName(f"メーカー: {m['label']}")
+            self.group.addButton(b)
+            self.buttons[mid] = b
+            blay.addWidget(b)
+            b.toggled.connect(self._maker_changed)
+        self.maker_choice = RadioChoice(self.group, self.buttons)
+        blay.addWidget(wrap_label(f"メーカー名の見つけ方: {rules.reader_hint}", muted=True))
+        lay.addWidget(box)
+        self.canon_info = wrap_label()
+        self.canon_info.setStyleSheet("background: #e8f5e9; border: 1px solid #66bb6a; padding: 8px;")
+        self.canon_info.hide()
+        lay.addWidget(self.canon_info)
+        form = Form()
+        self.model = QLineEdit()
+        self.model.setAccessibleName("型番")
+        self.model.setPlaceholderText("分からなければ空欄")
+        form.addRow("型番(&M)", self.model)
+        self.units = count_edit("設置している台数", minimum=0, maximum=100, placeholder="例: 1")
+        form.addRow("設置している台数(&U)", self.units)
+        self.free_units = QComboBox()
+        self.free_units.setAccessibleName("無償提供を受けた台数")
+        self.free_units.addItem("わからない", None)
+        for n in range(0, 4):
+            self.free_units.addItem(f"{n}台", n)
+        form.addRow("そのうち無償提供を受けた台数(&F)", self.free_units)
+        form.addRow("", wrap_label("2019〜2023年に国の事業で無償提供されたカードリーダーの台数です（2024年の増設支援の計算に使います）",
+                                   muted=True))
+        lay.addLayout(form)
+        lay.addStretch(1)
+        self.units.validityChanged.connect(self._complete_changed)
+        for sig in (self.model.textChanged, self.units.textChanged, self.free_units.currentIndexChanged):
+            sig.connect(wizard.mark_changed)
+
+    def maker(self) -> str | None:
+        self.ensure_built()
+        return self.maker_choice.value()
+
+    def _maker_changed(self, *_a):
+        mid = self.maker()
+        val = self.w.rules.reads_smartphone(mid) if mid else None
+        if mid and val.value:
+            self.canon_info.setText("✔ " + val.note + "。スマホのマイナ保険証のために追加のカードリーダーを買う必要はありません。")
+            self.canon_info.show()
+        elif mid and val.confidence == "assumed":  # わからない: how to find out, and which maker needs nothing
+            rules = self.w.rules
+            readers = [m for m in rules.makers.values() if m["reads_smartphone"].value]
+            tip = "".join(f"{m['label']}なら、{m['reads_smartphone'].note}。" for m in readers)
+            self.canon_info.setText(f"{val.note}。{rules.reader_hint}。{tip}")
+            self.canon_info.show()
+        else:
+            self.canon_info.hide()
+        self.w.mark_changed()
+
+    def complete(self) -> bool:
+        return self.units.is_ok()
+
+    def blockers(self) -> list[str]:
+        return [self.units.error()] if self.units.error() else []
+
+    def to_data(self) -> dict:
+        self.ensure_built()
+        return self.fields_data()
+
+    def raw_data(self) -> dict:
+        self.ensure_built()
+        return self.fields_raw()
+
+    def load(self, fr: dict) -> None:
+        self.ensure_built()
+        self.fields_load(fr)
+        self._maker_changed()

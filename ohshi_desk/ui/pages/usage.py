@@ -1,0 +1,65 @@
+"""利用状況: the usage figures the 2024 programs need."""
+
+from __future__ import annotations
+
+from ..qt import (
+    QHBoxLayout,
+    QLabel,
+)
+from ..widgets import ERROR_RED, Form, count_edit, percent_edit, tint, wrap_label
+from .base import Field, FieldTable, LazyPage, scrolled
+
+USAGE_FIELDS = (
+    Field("oct2023_receipts", "oct2023_receipts", "count", "2023年10月のレセプト件数", unit="件"),
+    Field("oct2023_rate_percent", "oct2023_rate_percent", "percent", "2023年10月のマイナ保険証利用率", unit="%"),
+    Field("oct2023_users", "oct2023_users", "count", "2023年10月のマイナ保険証利用人数", unit="人"),
+    Field("best_month_users_2024", "best_month_users_2024", "count", "2024年5〜8月で最も多い月の利用人数", unit="人"),
+    Field("peak_monthly_uses", "peak_monthly_uses", "count", "2023年10月〜2024年8月で最も多い月の利用件数", unit="件"),
+)
+
+
+class UsagePage(FieldTable, LazyPage):
+    STEP = 3  # in the step bar
+    FIELDS = USAGE_FIELDS
+
+    def _build(self):
+        wizard = self.w
+        lay = scrolled(self, "利用状況（2024年の制度）",
+                       "医療機関等向け総合ポータルサイトのプロフィールで確認できる数字です。分からない欄は空欄でかまいません。")
+        form = Form()
+        self.edits = {}
+        for f in self.FIELDS:
+            edit = percent_edit(f.label) if f.kind == "percent" else count_edit(f.label, minimum=0)
+            edit.validityChanged.connect(self._complete_changed)
+            edit.textChanged.connect(wizard.mark_changed)
+            row = QHBoxLayout()
+            row.addWidget(edit, 1)
+            row.addWidget(QLabel(f.unit))
+            form.addRow(wrap_label(f.label), row)
+            self.edits[f.key] = edit
+            setattr(self, f.attr, edit)
+        lay.addLayout(form)
+        self.errors = wrap_label()
+        tint(self.errors, ERROR_RED)
+        lay.addWidget(self.errors)
+        lay.addStretch(1)
+
+    def blockers(self) -> list[str]:
+        return [e.error() for e in self.edits.values() if e.error()]
+
+    def complete(self) -> bool:
+        errs = [e.error() for e in self.edits.values() if e.error()]
+        self.errors.setText("\n".join(errs))  # one message a line
+        return not errs
+
+    def to_data(self) -> dict:
+        self.ensure_built()
+        return self.fields_data()
+
+    def raw_data(self) -> dict:
+        self.ensure_built()
+        return self.fields_raw()
+
+    def load(self, usage: dict) -> None:
+        self.ensure_built()
+        self.fields_load(usage)

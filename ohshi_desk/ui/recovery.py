@@ -1,0 +1,120 @@
+"""Restore that never refuses, autosave whose failures are seen, and the kept-aside files.
+
+Qt-light: the functions here take the wizard and plain data; message boxes stay with their callers.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger("ohshi_desk")
+
+KEEP_ASIDE = 5  # kept-aside autosave copies (autosave-broken-*, autosave-declined-*) to keep, newest first
+TMP_MAX_AGE_S = 60  # a .autosave.json.*.tmp older than this belongs to no running save
+
+
+def parse_leniently(data: dict, rules):
+    """parse_case, dropping each two-level field it refuses (``facility.institution_code``) until it passes."""
+    from ..core.case import CaseError, parse_case
+
+    data = copy.deepcopy(data)
+    for _ in range(32):
+        try:
+            return parse_case(data, rules)
+        except CaseError as exc:
+            head, _, key = exc.field.partition(".")
+            section = data.get(head)
+            if not key or "." in key or not isinstance(section, dict) or key not in section:
+                raise
+            section.pop(key)
+    return parse_case(data, rules)
+
+
+def shown_value(value) -> str:
+    from ..core.guard import shown
+
+    if value is None or value == "":
+        return "（空欄）"
+    return f"「{shown(value, 60)}」"
+
+
+def clean_app_data(folder: Path, keep: int = KEEP_ASIDE) -> list[Path]:
+    """After a successful autosave: remove stale temporary files of the autosave and all but the newest ``keep``
+    kept-aside copies of each kind. Returns what was removed; never raises."""
+    import time
+
+    removed = []
+    try:
+        now = time.time()
+        for p in folder.glob(".autosave.json.*.tmp"):
+            try:
+                if now - p.stat().st_mtime > TMP_MAX_AGE_S:
+                    p.unlink()
+                    removed.append(p)
+            except OSError:
+                pass
+        for kind in ("broken", "declined"):
+            kept = sorted(folder.glob(f"autosave-{kind}-*.json"), key=lambda p: p.name, reverse=True)
+            for p in kept[keep:]:
+                try:
+                    p.unlink()
+                    removed.append(p)
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    return removed
+
+
+def kept_aside(folder: Path) -> list[Path]:
+    """The kept-aside autosave copies, newest first (for 「保管した入力を開く」)."""
+    try:
+        return sorted(folder.glob("autosave-*-*.json"), key=lambda p: p.name, reverse=True)
+    except OSError:
+        return []
+
+
+def autosave_problem(exc: BaseException, path: Path) -> str:
+    """One line for the status bar: where, why, and what to do."""
+    import errno
+
+    if isinstance(exc, IsADirectoryError) or (path.is_dir() if _safe(path) else False):
+        why = "同じ名前のフォルダがあるため"
+    elif isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        why = "ディスクの空きが足りないため"
+    elif isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "書き込みが許可されていないため（読み取り専用）"
+    else:
+        why = f"書き込みに失敗したため（{type(exc).__name__}）"
+    from ..core.guard import shown
+
+    return (f"自動保存できていません: {shown(path, 80)} に{why}。"
+            "入力は画面に残っています。「保存…」で別の場所（デスクトップなど）に保存してください")
+
+
+def _safe(path: Path) -> bool:
+    try:
+        os.stat(path)
+        return True
+    except OSError:
+        return False
+
+
+MAX_AUTOSAVE_BYTES = 20 * 1024 * 1024
+AUTOSAVE_FORMAT = "ohshi-desk-autosave/1"
+
+
+def read_autosave(path) -> dict | None:
+    """The snapshot in an autosave file (autosave.json or a kept-aside copy), or None when the file is not one.
+    Read with the same limits as any input; raises nothing."""
+    from ..core.guard import read_regular_file, strict_json_loads
+
+    try:
+        raw = read_regular_file(path, MAX_AUTOSAVE_BYTES)
+        snap = strict_json_loads(raw.decode("utf-8", "replace"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return snap if isinstance(snap, dict) and snap.get("format") == AUTOSAVE_FORMAT else None

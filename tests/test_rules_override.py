@@ -1,0 +1,275 @@
+"""Hostile override rules folders: none can break the app, steer it silently, or reach the network.
+
+Each attack is an override folder in the user's app-data; the outcome asserted is always the same: the bundled
+rules are used, quickly, with one warning line naming the folder and the file (or, for a valid override, the
+output says which rules are in use)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ohshi_desk.core.guard import LimitError, check_yaml, read_regular_file, strict_json_loads
+from ohshi_desk.core.rules import RulesError, load_rules, load_rules_for_app
+from ohshi_desk.core.rules_source import sense_problems
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE = ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json"
+
+
+@pytest.fixture
+def override(tmp_path, monkeypatch):
+    """A copy of the bundled rules as the user's override folder (app-data/rules)."""
+    monkeypatch.delenv("OHSHI_RULES_DIR", raising=False)
+    folder = Path(os.environ["OHSHI_DATA_DIR"]) / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    return folder
+
+
+def _resolve():
+    started = time.monotonic()
+    rules, folder, warnings = load_rules_for_app()
+    return rules, folder, warnings, time.monotonic() - started
+
+
+def _falls_back(override: Path, file: str, words: str = "") -> list[str]:
+    rules, folder, warnings, took = _resolve()
+    assert folder == ROOT / "rules", "the bundled rules are used"
+    assert rules.origin == "" and rules.version == "2026.11"
+    assert len(warnings) == 1 and str(override) in warnings[0] and file in warnings[0], warnings
+    assert "\n" not in warnings[0]
+    assert words in warnings[0], warnings[0]
+    assert took < 10, f"falling back took {took:.1f} s"
+    return warnings
+
+
+def test_a_valid_override_is_used_and_named(override):
+    (override / "meta.yaml").write_text((override / "meta.yaml").read_text(encoding="utf-8").replace(
+        'version: "2026.11"', 'version: "2099.1"'), encoding="utf-8")
+    rules, folder, warnings, _ = _resolve()
+    assert folder == override and warnings == [] and rules.version == "2099.1"
+    assert rules.origin == str(override)
+
+
+def test_deep_nesting_falls_back(override):
+    (override / "items.yaml").write_text("kind: items\nitems: " + "[" * 30000 + "]" * 30000 + "\n", encoding="utf-8")
+    _falls_back(override, "items.yaml", "入れ子が深すぎます")
+
+
+def test_billion_laughs_falls_back_quickly(override):
+    lines = ["kind: items", 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    lines.append("items: {x: {label: *a9}}")
+    (override / "items.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _falls_back(override, "items.yaml", "エイリアス")
+
+
+@pytest.mark.parametrize("target", ["fifo", "/dev/zero", "folder"])
+def test_a_rules_file_that_is_not_a_regular_file_falls_back_without_hanging(override, tmp_path, target):
+    path = override / "programs" / "p2_home_visit.yaml"
+    path.unlink()
+    if target == "fifo":
+        os.mkfifo(tmp_path / "pipe")
+        path.symlink_to(tmp_path / "pipe")
+    elif target == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(target)
+    result: list = []
+    worker = threading.Thread(target=lambda: result.append(_falls_back(override, "p2_home_visit.yaml")), daemon=True)
+    worker.start()
+    worker.join(20)
+    assert result, "resolving the rules hung on a file that is not a regular file"
+
+
+def test_a_huge_rules_file_falls_back(override):
+    with open(override / "documents.yaml", "ab") as fh:
+        fh.write(b"#" * (3 * 1024 * 1024) + b"\n")
+    _falls_back(override, "documents.yaml", "大きすぎます")
+
+
+def test_a_five_thousand_digit_rate_falls_back(override):
+    p = override / "programs" / "p2_home_visit.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace('hospital: "1/2", chain', f'hospital: "{"9" * 5000}/1", chain'),
+                 encoding="utf-8")
+    _falls_back(override, "p2_home_visit.yaml", "桁が多すぎます")
+
+
+@pytest.mark.parametrize("edit, words", [
+    (("project_cap: {hospital: 822000", "project_cap: {hospital: -822000"), "project_cap"),
+    (("limit: {hospital: 411000", "limit: {hospital: 4110000"), "limit"),  # typed 10× too big: above the cap
+    (("limit: {hospital: 411000", "limit: {hospital: 41100"), "411,000"),  # 10× too small: not cap × rate
+    (('rate: {hospital: "1/2"', 'rate: {hospital: "3/2"'), "rate"),
+])
+def test_figures_that_make_no_sense_fall_back(override, edit, words):
+    p = override / "programs" / "p2_home_visit.yaml"
+    text = p.read_text(encoding="utf-8")
+    assert edit[0] in text
+    p.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
+    _falls_back(override, "p2_home_visit.yaml", words)
+
+
+def test_sense_checks_pass_on_the_bundled_rules(rules):
+    assert sense_problems(rules) == []
+
+
+def test_any_failure_of_an_override_falls_back(override, monkeypatch):
+    import ohshi_desk.core.rules as rules_module
+
+    real = rules_module.load_rules
+
+    def explode(folder, **kw):
+        if Path(folder) == override:
+            raise RecursionError("deep")
+        return real(folder, **kw)
+
+    monkeypatch.setattr(rules_module, "load_rules", explode)
+    rules, folder, warnings, _ = _resolve()
+    assert folder == ROOT / "rules" and "入れ子が深すぎて" in warnings[0]
+
+
+# --------------------------------------------------------------------------------------------- the schema
+
+HOSTILE_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$defs": {"items": {"$ref": "http://127.0.0.1:9/evil.json"}, "meta": {"$ref": "file:///etc/passwd"}},
+}
+
+
+def test_an_override_schema_is_never_read(override):
+    (override / "schema" / "rules.schema.json").write_text(json.dumps(HOSTILE_SCHEMA), encoding="utf-8")
+    rules, folder, warnings, _ = _resolve()
+    assert folder == override and warnings == []  # the bundled schema checked it: the rest is valid
+
+
+def test_no_socket_and_no_passwd_with_a_hostile_override(override):
+    """An audit hook sees every socket and every open: loading a hostile override folder opens neither."""
+    (override / "schema" / "rules.schema.json").write_text(json.dumps(HOSTILE_SCHEMA), encoding="utf-8")
+    (override / "items.yaml").write_text("kind: items\nitems: {x: {$ref: 'http://127.0.0.1:9/x'}}\n",
+                                         encoding="utf-8")
+    seen: list[str] = []
+    active = [True]
+
+    def hook(event, args):
+        if not active[0]:
+            return
+        if event.startswith("socket."):
+            seen.append(event)
+        elif event == "open" and args and str(args[0]).startswith("/etc/passwd"):
+            seen.append(f"open {args[0]}")
+
+    sys.addaudithook(hook)
+    try:
+        load_rules(override, cache_dir=False)
+    except RulesError:
+        pass
+    finally:
+        active[0] = False
+    try:
+        active[0] = True
+        _resolve()
+    finally:
+        active[0] = False
+    assert seen == []
+
+
+@pytest.mark.slow
+def test_strace_compute_with_a_hostile_override_opens_no_socket(override, tmp_path):
+    (override / "schema" / "rules.schema.json").write_text(json.dumps(HOSTILE_SCHEMA), encoding="utf-8")
+    trace = tmp_path / "trace"
+    env = dict(os.environ)
+    env.pop("OHSHI_RULES_DIR", None)
+    proc = subprocess.run(["strace", "-f", "-qq", "-e", "trace=socket,connect,open,openat", "-o", str(trace),
+                           sys.executable, "-m", "ohshi_desk", "compute", str(CASE)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["rules_source"] == "override" and out["rules_source_folder"] == str(override)
+    calls = trace.read_text()
+    assert "openat(" in calls  # the trace worked
+    assert " socket(" not in calls and "connect(" not in calls
+    assert "/etc/passwd" not in calls
+
+
+# --------------------------------------------------------------------------------------------- the CLI
+
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "ohshi_desk", *args], capture_output=True, text=True,
+                          env=env or dict(os.environ), timeout=120)
+
+
+def test_cli_and_wizard_read_the_same_rules(override):
+    env = dict(os.environ)
+    env.pop("OHSHI_RULES_DIR", None)
+    p = override / "programs" / "p2_home_visit.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("limit: {hospital: 411000", "limit: {hospital: -5"),
+                 encoding="utf-8")
+    proc = _cli("compute", str(CASE), env=env)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["rules_source"] == "bundled"
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(override) in lines[0] and "p2_home_visit.yaml" in lines[0]
+    shutil.rmtree(override)
+    shutil.copytree(ROOT / "rules", override)
+    proc = _cli("compute", str(CASE), env=env)
+    assert proc.returncode == 0 and proc.stderr == ""
+    out = json.loads(proc.stdout)
+    assert out["rules_source"] == "override" and out["rules_source_folder"] == str(override)
+    assert out["rules_version"] == load_rules_for_app()[0].version
+
+
+# --------------------------------------------------------------------------------------------- the guard
+
+def test_guard_limits(tmp_path):
+    with pytest.raises(LimitError):
+        check_yaml("a: " + "9" * 31)
+    check_yaml("a: " + "9" * 30)
+    with pytest.raises(LimitError):
+        strict_json_loads("[" * 100 + "]" * 100)
+    with pytest.raises(ValueError, match="a"):
+        strict_json_loads('{"a": 1, "a": 2}')
+    with pytest.raises(LimitError):
+        strict_json_loads("9" * 5000)
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * 11)
+    with pytest.raises(LimitError):
+        read_regular_file(big, 10)
+    assert read_regular_file(big, 11) == b"x" * 11
+
+
+def test_override_rules_are_named_in_the_workbook_the_print_and_the_wizard(override, tmp_path, qtbot):
+    from openpyxl import load_workbook
+
+    from ohshi_desk.core.case import read_case_file
+    from ohshi_desk.core.engine import compute
+    from ohshi_desk.core.print_html import breakdown_html
+    from ohshi_desk.core.xlsx_write import export_case
+    from ohshi_desk.ui.app import make_application
+    from ohshi_desk.ui.wizard import OhshiWizard
+
+    rules, folder, _w, _t = _resolve()
+    assert folder == override
+    case = read_case_file(CASE, rules)
+    bd = compute(case, rules)
+    assert bd["rules_source"] == "override"
+    html = breakdown_html(bd)
+    assert "差し替えルール" in html and str(override) in html
+    out = tmp_path / "o.xlsx"
+    export_case(case, rules, out)
+    cells = [str(c.value) for row in load_workbook(out).worksheets[0].iter_rows() for c in row if c.value]
+    assert any("差し替えルール" in c and str(override) in c for c in cells)
+    make_application([])
+    w = OhshiWizard(rules)
+    w.ask_before_close = False
+    qtbot.addWidget(w)
+    assert "差し替えルール" in w.windowTitle()
+    bundled = load_rules()
+    assert breakdown_html(compute(case, bundled)).count("差し替え") == 0

@@ -1,0 +1,273 @@
+"""Restore never refuses, autosave failures are seen, 開く takes exactly what compute takes and never half-loads."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox, QWizard
+
+from ohshi_desk.core.paths import autosave_path
+from ohshi_desk.ui.app import make_application
+from ohshi_desk.ui.autosave import offer_recovery
+from ohshi_desk.ui.recovery import clean_app_data
+from ohshi_desk.ui.wizard import OhshiWizard
+
+from .test_wizard import commit
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = json.loads((ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def wizard(qtbot, rules):
+    make_application([])
+    w = OhshiWizard(rules)
+    w.ask_before_close = False
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+@pytest.fixture
+def fresh(qtbot, rules):
+    def make():
+        w = OhshiWizard(rules)
+        w.ask_before_close = False
+        qtbot.addWidget(w)
+        w.show()
+        return w
+    return make
+
+
+def _fill(w):
+    fp = w.facility_page
+    commit(fp.name, "べっぷ中央病院")
+    fp.kind.setCurrentIndex(fp.kind.findData("hospital"))
+    w.next()
+    commit(w.reader_page.units, "２")
+    w.next()
+    w.goals_page.boxes["home_visit"].setChecked(True)
+    w.next()
+    row = w.plans_page.editors["home_visit"].rows[0]
+    commit(row.price, "４万５千円")
+    commit(row.description, "タブレット")
+
+
+def test_a_code_longer_than_its_field_is_listed(wizard, fresh):
+    _fill(wizard)
+    snap = wizard.snapshot()
+    snap["facility"]["institution_code"] = "12345678901234567890"
+    w2 = fresh()
+    problems = w2.restore(snap)
+    assert len(problems) == 1 and "保険医療機関等コード" in problems[0] and "12345678901234567890" in problems[0]
+    assert w2.snapshot()["plans"] == snap["plans"]
+
+
+@pytest.mark.parametrize("code", ["017", "0", "abc"])
+def test_a_half_typed_code_restores_every_other_field(wizard, fresh, code):
+    _fill(wizard)
+    wizard.facility_page.code.setText(code)
+    snap = wizard.snapshot()
+    w2 = fresh()
+    assert w2.restore(copy.deepcopy(snap)) == []
+    after = w2.snapshot()
+    for key in ("facility", "reader", "goals", "plans"):
+        assert after[key] == snap[key], key
+    assert w2.facility_page.code.text() == code  # kept in the field, as typed, with the page's own message
+
+
+def test_text_over_a_limit_is_restored_as_typed(wizard, fresh):
+    _fill(wizard)
+    wizard.facility_page.name.setText("長" * 400)
+    snap = wizard.snapshot()
+    w2 = fresh()
+    assert w2.restore(copy.deepcopy(snap)) == []
+    assert w2.snapshot()["facility"]["name"] == "長" * 400
+    assert w2.snapshot()["plans"] == snap["plans"]
+
+
+def test_fields_that_cannot_be_restored_are_listed_with_their_values(wizard, fresh):
+    _fill(wizard)
+    snap = wizard.snapshot()
+    snap["facility"]["name"] = {"not": "text"}
+    snap["reader"]["model"] = ["x"]
+    snap["as_of"] = "いつか"
+    snap["plans"]["home_visit"]["lines"].append(17)
+    w2 = fresh()
+    problems = w2.restore(snap)
+    text = "\n".join(problems)
+    assert "施設名" in text and "'not'" in text
+    assert "カードリーダーの型番" in text and "計算の基準日" in text and "「いつか」" in text
+    assert "行目: 「17」" in text
+    after = w2.snapshot()
+    assert after["goals"] == ["home_visit"]
+    assert after["plans"]["home_visit"]["lines"][0]["unit_price"] == "４万５千円"
+    assert after["reader"]["units"] == "２"
+
+
+def test_offer_recovery_tells_what_it_could_not_take(wizard, fresh):
+    _fill(wizard)
+    snap = wizard.snapshot()
+    snap["facility"]["municipality"] = 12
+    snap["facility"]["name"] = ["x"]
+    autosave_path().write_text(json.dumps(snap, ensure_ascii=False), encoding="utf-8")
+    told = []
+    w2 = fresh()
+    assert offer_recovery(w2, ask=lambda t: True, tell=told.append) == "partial"
+    assert told and "施設名" in told[0] and "['x']" in told[0]
+    assert w2.snapshot()["plans"] == snap["plans"]
+    assert list(autosave_path().parent.glob("autosave-partial-*.json"))
+
+
+# ------------------------------------------------------------------------------------ autosave failures
+
+def _problem_button(w):
+    return w.button(QWizard.WizardButton.CustomButton3)
+
+
+@pytest.mark.parametrize("how", ["directory", "read-only"])
+def test_autosave_failure_is_shown_with_where_why_and_what_to_do(wizard, how, monkeypatch):
+    import errno
+    import tempfile
+
+    path = autosave_path()
+    patch = monkeypatch.context()
+    mp = patch.__enter__()
+    if how == "directory":
+        path.mkdir()
+    else:  # a read-only folder (chmod does not stop root, who runs CI containers): the error it gives
+        def read_only(*_a, **_k):
+            raise OSError(errno.EROFS, "Read-only file system")
+
+        mp.setattr(tempfile, "mkstemp", read_only)
+    assert not _problem_button(wizard).isVisible()  # nothing to say yet: no empty button in the row
+    try:
+        commit(wizard.facility_page.name, "入力中")
+        assert wizard.autosave_now() is False
+        button = _problem_button(wizard)
+        assert wizard.testOption(QWizard.WizardOption.HaveCustomButton3) and button.isVisible()
+        why = "フォルダ" if how == "directory" else "読み取り専用"
+        assert str(path.parent) in wizard.autosave_problem and why in wizard.autosave_problem
+        assert "保存…" in wizard.autosave_problem and button.toolTip() == wizard.autosave_problem
+    finally:
+        patch.__exit__(None, None, None)
+        if path.is_dir():
+            path.rmdir()
+    assert wizard.autosave_now() is True  # fixed: the warning goes
+    assert not wizard.testOption(QWizard.WizardOption.HaveCustomButton3)
+    assert not _problem_button(wizard).isVisible()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_autosave_on_a_full_disk_is_shown(wizard, monkeypatch):
+    import errno
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    assert wizard.autosave_now() is False
+    assert "ディスクの空きが足りない" in wizard.autosave_problem
+
+
+def test_old_temporary_and_kept_aside_files_are_cleaned(wizard):
+    folder = autosave_path().parent
+    old = time.time() - 3600
+    stale = folder / ".autosave.json.abc.tmp"
+    stale.write_text("x")
+    os.utime(stale, (old, old))
+    fresh_tmp = folder / ".autosave.json.def.tmp"  # a save running right now: not touched
+    fresh_tmp.write_text("x")
+    for i in range(8):
+        (folder / f"autosave-broken-2026010{i}-000000.json").write_text("{}")
+    assert wizard.autosave_now()
+    assert not stale.exists() and fresh_tmp.exists()
+    kept = sorted(p.name for p in folder.glob("autosave-broken-*.json"))
+    assert kept == [f"autosave-broken-2026010{i}-000000.json" for i in range(3, 8)]
+    assert clean_app_data(folder) == []
+
+
+# ------------------------------------------------------------------------------------------------ 開く
+
+@pytest.mark.parametrize("edit", [
+    lambda d: d["facility"].__setitem__("name", 12345),
+    lambda d: d.__setitem__("as_of", "2025/11/1"),
+    lambda d: d.__setitem__("as_of", "令和7年11月1日"),
+    lambda d: d["plans"]["home_visit"]["lines"][0].__setitem__("description", None),
+    lambda d: d["plans"]["home_visit"]["lines"][0].__setitem__("unit_price", "４万円"),
+    lambda d: d["face_reader"].__setitem__("units", "２台"),
+    lambda d: d["plans"].__setitem__("online_care", None),
+])
+def test_open_accepts_what_compute_accepts(wizard, tmp_path, edit, rules):
+    from ohshi_desk.core.engine import compute
+    from ohshi_desk.core.xlsx_read import read_any
+
+    data = copy.deepcopy(EXAMPLE)
+    edit(data)
+    p = tmp_path / "case.ohshi.json"
+    p.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    expected = compute(read_any(p, rules), rules)
+    assert wizard.open_path(p)
+    assert compute(wizard.case(), rules) == expected
+
+
+def test_open_never_half_loads(wizard, tmp_path, monkeypatch):
+    _fill(wizard)
+    before = wizard.snapshot()
+    p = tmp_path / "case.ohshi.json"
+    p.write_text(json.dumps(EXAMPLE, ensure_ascii=False), encoding="utf-8")
+
+    def broken(*_a, **_k):
+        raise RuntimeError("a page could not take it")
+
+    told = []
+    with monkeypatch.context() as mp:
+        mp.setattr(wizard.plans_page, "load_plan", broken)
+        mp.setattr(QMessageBox, "warning", lambda *a, **k: told.append(a[2]))
+        assert wizard.open_path(p) is False
+    after = wizard.snapshot()
+    assert after["facility"] == before["facility"] and after["reader"] == before["reader"]
+    assert told and "そのまま残っています" in told[0]
+
+
+def test_a_control_character_typed_in_the_wizard_is_named_like_in_a_case_file(wizard, monkeypatch):
+    from ohshi_desk.core.case import CaseError
+
+    _fill(wizard)
+    wizard.facility_page.name.setText("べっぷ\x07病院")
+    with pytest.raises(CaseError, match=r"facility\.name.*U\+0007"):
+        wizard.case()
+
+
+def test_a_kept_aside_autosave_opens_from_the_app(wizard, fresh):
+    _fill(wizard)
+    snap = wizard.snapshot()
+    assert wizard.autosave_now()
+    assert offer_recovery(fresh(), ask=lambda t: False, tell=lambda t: None) == "declined"
+    kept = list(autosave_path().parent.glob("autosave-declined-*.json"))
+    assert len(kept) == 1
+    w2 = fresh()
+    assert w2.open_path(kept[0])
+    after = w2.snapshot()
+    for key in ("facility", "reader", "goals", "plans"):
+        assert after[key] == snap[key], key
+
+
+@pytest.mark.parametrize("name, words", [("長" * 300, "200文字以内"), ("べっぷ\x07病院", "U+0007")])
+def test_the_result_page_names_a_refused_field_instead_of_a_generic_error(wizard, name, words):
+    _fill(wizard)
+    wizard.facility_page.name.setText(name)
+    while wizard.currentId() != 5:
+        before = wizard.currentId()
+        wizard.next()
+        assert wizard.currentId() != before
+    page = wizard.result_page
+    assert page.breakdown is None and page.total.text() == "計算できません"
+    assert "facility.name" in page.footer.text() and words in page.footer.text()

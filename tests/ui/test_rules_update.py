@@ -1,0 +1,131 @@
+"""「ルールを更新…」: a pack is checked and its changes shown before it is used; a bad pack changes nothing; going back
+to the bundled rules keeps the override aside."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from ohshi_desk.core import rules_pack
+from ohshi_desk.core.rules import load_rules_for_app
+from ohshi_desk.ui import rules_update
+from ohshi_desk.ui.app import make_application
+from ohshi_desk.ui.wizard import OhshiWizard
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def wizard(qtbot, rules, monkeypatch):
+    monkeypatch.delenv("OHSHI_RULES_DIR", raising=False)
+    make_application([])
+    w = OhshiWizard(rules)
+    w.ask_before_close = False
+    qtbot.addWidget(w)
+    return w
+
+
+def _pack(tmp_path, edit=None, as_zip=True) -> Path:
+    folder = tmp_path / "pack" / "rules-2026.12"
+    shutil.copytree(ROOT / "rules", folder)
+    meta = folder / "meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('version: "2026.11"', 'version: "2026.12"'),
+                    encoding="utf-8")
+    if edit:
+        edit(folder)
+    if not as_zip:
+        return folder
+    out = tmp_path / "rules-2026.12.zip"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in folder.rglob("*"):
+            if p.is_file():
+                zf.write(p, p.relative_to(folder.parent).as_posix())
+    return out
+
+
+def _raise_cap(folder: Path) -> None:
+    p = folder / "programs" / "p2_home_visit.yaml"
+    text = p.read_text(encoding="utf-8")
+    p.write_text(text.replace("project_cap: {hospital: 822000", "project_cap: {hospital: 824000")
+                 .replace("limit: {hospital: 411000", "limit: {hospital: 412000"), encoding="utf-8")
+
+
+def _run(wizard, kind, path, answer=True):
+    asked, told = [], []
+    outcome = rules_update.run(wizard, choose=lambda: (kind, path),
+                               confirm=lambda t: asked.append(t) or answer, tell=told.append)
+    return outcome, asked, told
+
+
+@pytest.mark.parametrize("as_zip", [True, False])
+def test_a_pack_is_checked_shown_and_used(wizard, tmp_path, as_zip):
+    pack = _pack(tmp_path, _raise_cap, as_zip=as_zip)
+    outcome, asked, told = _run(wizard, "zip" if as_zip else "folder", pack)
+    assert outcome == "installed"
+    assert "2026.11 → 2026.12" in asked[0]
+    assert "病院の事業費の上限 822,000円 → 824,000円" in asked[0]
+    assert "病院の補助限度額 411,000円 → 412,000円" in asked[0]
+    rules, folder, warnings = load_rules_for_app()
+    assert folder == rules_pack.user_rules_dir() and rules.version == "2026.12" and warnings == []
+    assert not (folder / "schema").exists()  # the bundled schema is the only one
+    assert "開き直す" in told[0]
+
+
+def test_declining_leaves_everything_as_it_was(wizard, tmp_path):
+    outcome, asked, _ = _run(wizard, "zip", _pack(tmp_path), answer=False)
+    assert outcome == "cancelled" and asked
+    assert not rules_pack.user_rules_dir().exists()
+    assert not list(rules_pack.user_rules_dir().parent.glob(".rules-staging-*"))
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda f: (f / "items.yaml").write_text("kind: items\nitems: " + "[" * 5000 + "]" * 5000), "入れ子"),
+    (lambda f: (f / "meta.yaml").unlink(), "meta.yaml"),
+    (lambda f: (f / "programs" / "p2_home_visit.yaml").write_text(
+        (f / "programs" / "p2_home_visit.yaml").read_text(encoding="utf-8").replace(
+            "limit: {hospital: 411000", "limit: {hospital: 41100")), "p2_home_visit.yaml"),
+])
+def test_a_bad_pack_changes_nothing(wizard, tmp_path, edit, words):
+    outcome, asked, told = _run(wizard, "zip", _pack(tmp_path, edit))
+    assert outcome == "refused" and not asked
+    assert "いまのルールのまま" in told[0] and words in told[0] and "\n\n" in told[0]
+    assert not rules_pack.user_rules_dir().exists()
+    assert not list(rules_pack.user_rules_dir().parent.glob(".rules-staging-*"))
+
+
+def test_a_zip_cannot_write_outside_its_staging_folder(wizard, tmp_path):
+    pack = _pack(tmp_path)
+    with zipfile.ZipFile(pack, "a") as zf:
+        zf.writestr("rules-2026.12/../../evil.yaml", "x: 1")
+        zf.writestr("/abs.yaml", "x: 1")
+    outcome, _asked, _told = _run(wizard, "zip", pack)
+    assert outcome == "installed"
+    data = rules_pack.user_rules_dir().parent
+    assert not list(data.parent.glob("evil.yaml")) and not (data / "evil.yaml").exists()
+
+
+def test_going_back_to_the_bundled_rules_keeps_the_override_aside(wizard, tmp_path):
+    assert _run(wizard, "zip", _pack(tmp_path))[0] == "installed"
+    outcome, asked, told = _run(wizard, "bundled", None)
+    assert outcome == "bundled" and "同梱" in asked[0]
+    rules, folder, _ = load_rules_for_app()
+    assert folder == ROOT / "rules" and rules.origin == ""
+    kept = list(rules_pack.user_rules_dir().parent.glob("rules-removed-*"))
+    assert len(kept) == 1 and (kept[0] / "meta.yaml").exists() and str(kept[0]) in told[0]
+
+
+def test_the_action_is_a_button_beside_save(wizard, monkeypatch):
+    from PySide6.QtWidgets import QWizard
+
+    called = []
+    monkeypatch.setattr(rules_update, "run", lambda w: called.append(w))
+    button = wizard.button(QWizard.WizardButton.HelpButton)
+    assert button.text() == "ルールを更新…"
+    wizard.show()
+    button.click()
+    assert called == [wizard]
+    assert os.environ.get("OHSHI_RULES_DIR") is None
