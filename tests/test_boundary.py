@@ -292,9 +292,12 @@ def test_an_edited_hidden_sheet_is_a_clear_message(rules, tmp_path, exported, ed
         ws.cell(row=r, column=1, value=None)
     ws.cell(row=2, column=1, value=json.dumps(data, ensure_ascii=False))
     wb.save(exported)
-    with pytest.raises(CaseError) as info:
-        read_workbook(exported, rules)
-    assert "\n" not in str(info.value)
+    try:  # refused in one line, or read from 明細 (the truth for the lines) with the edited hidden sheet reported
+        case = read_workbook(exported, rules)
+    except CaseError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert any(n.sheet == DATA_SHEET and "書き換えられています" in n.problem for n in case.notices)
 
 
 def test_a_null_plan_exports_and_reopens(rules, tmp_path):
@@ -311,13 +314,13 @@ def test_a_control_character_typed_in_the_workbook_names_sheet_row_column(rules,
 
     wb = load_workbook(exported)
     ws = wb["明細"]
-    from ohshi_desk.core.xlsx_write import COL
+    from ohshi_desk.core.xlsx_write import COL, DETAIL_FIRST
 
-    ws.cell(row=2, column=COL["備考"], value="a\ufdd0b")  # a non-character: valid XML, no valid text
+    ws.cell(row=DETAIL_FIRST, column=COL["備考"], value="a\ufdd0b")  # a non-character: valid XML, no valid text
     wb.save(exported)
-    with pytest.raises(CaseError) as info:
-        read_workbook(exported, rules)
-    assert "明細 シート 2行目" in str(info.value) and "備考" in str(info.value) and "U+FDD0" in str(info.value)
+    case = read_workbook(exported, rules)  # the cell is not taken, and said so with its sheet, row and column
+    texts = [str(n) for n in case.notices]
+    assert any(t.startswith(f"明細 シート {DETAIL_FIRST}行目「備考」") and "U+FDD0" in t for t in texts), texts
 
 
 # ------------------------------------------------------------------------------------- full disk, modes
@@ -405,4 +408,6 @@ def test_whatever_compute_accepts_exports_and_reopens(rules, tmp_path_factory, p
     out = tmp_path_factory.mktemp("w") / "out.xlsx"
     bd = export_case(case, rules, out)
     again = read_workbook(out, rules)
+    if "usage" in again.withheld:  # the usage figures stay at the clinic (issue 15); it adds its own back
+        again = parse_case({**again.raw, "usage": case.raw["usage"]}, rules)
     assert compute(again, rules)["total_subsidy"] == bd["total_subsidy"]

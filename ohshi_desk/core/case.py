@@ -68,6 +68,9 @@ FIELD_LABELS = {
     "option": "改修の内容（①②③）",
     "status": "状況",
     "note": "備考",
+    "amount": "金額（値引き後）",
+    "receipt": "領収書No",
+    "vendor_eligible": "①補助対象金額（ベンダー記入）",
     **TRACKING_DATES,
 }
 
@@ -97,10 +100,26 @@ class Line:
     tracking: dict[str, _dt.date] = field(default_factory=dict)
     status: str = ""
     note: str = ""
+    receipt: str = ""  # 領収書No, when a vendor issues more than one receipt for a program (ohshi-desk extension)
+    amount_override: int | None = None  # the 金額 a vendor wrote over 数量×単価 (a discount); ohshi-desk extension
+    vendor_eligible: int | None = None  # the vendor's ①補助対象金額 when it differs from the estimate's
 
     @property
     def amount(self) -> int:
-        return self.quantity * self.unit_price
+        return self.amount_override if self.amount_override is not None else self.quantity * self.unit_price
+
+    @property
+    def claimable(self) -> int:
+        """What this line may put into a subsidy: its 金額, no more than the vendor's ① when the vendor split it."""
+        return self.amount if self.vendor_eligible is None else min(self.amount, self.vendor_eligible)
+
+    @property
+    def unit_cost(self) -> int:
+        """The per-unit cost for per-unit rules: 単価, or the claimable amount spread over the units (rounded down,
+        the lower amount) when the vendor wrote a discount or a smaller ①."""
+        if self.amount_override is None and self.vendor_eligible is None:
+            return self.unit_price
+        return self.claimable // self.quantity if self.quantity else 0
 
 
 @dataclass(eq=False)
@@ -159,6 +178,12 @@ class Case:
     usage: Usage | None
     plans: dict[str, Plan]
     as_of: _dt.date | None = None
+    # Set when the case was read from a vendor's workbook (xlsx_read): what could not be read, the case as it was
+    # exported (the estimate), and for each line now (program id, index) the estimate's line it came from.
+    notices: list = field(default_factory=list)
+    estimate: Case | None = None
+    origins: dict = field(default_factory=dict)
+    withheld: list = field(default_factory=list)  # case keys the workbook did not carry (usage)
 
     def to_json(self) -> str:
         return json.dumps(self.raw, ensure_ascii=False, indent=2) + "\n"
@@ -326,6 +351,11 @@ def parse_case(data: Any, rules) -> Case:
                 tracking=tracking,
                 status=_text(line_raw.get("status"), f"{lf}.status", 40),
                 note=_text(line_raw.get("note"), f"{lf}.note", 1000),
+                receipt=_text(line_raw.get("receipt"), f"{lf}.receipt", 20),
+                amount_override=_wrap(parse_yen, line_raw.get("amount"), f"{lf}.amount", allow_empty=True)
+                if line_raw.get("amount") is not None else None,
+                vendor_eligible=_wrap(parse_yen, line_raw.get("vendor_eligible"), f"{lf}.vendor_eligible",
+                                      allow_empty=True) if line_raw.get("vendor_eligible") is not None else None,
             ))
         plans[pid] = plan
     return Case(raw=copy.deepcopy(data), facility=facility, face_reader=face_reader, usage=usage, plans=plans,

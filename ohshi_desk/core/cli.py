@@ -86,6 +86,8 @@ def run(argv: list[str]) -> int:
     except CaseError as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
+    for notice in case.notices:  # what a vendor's workbook held that was not read as it stands (exit stays 0)
+        _err(f"注意: {notice}")
     if args.command == "compute":
         from .engine import compute
 

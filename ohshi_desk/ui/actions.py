@@ -106,7 +106,10 @@ class FileActions:
             return True
         try:
             case = read_any(path, self.rules)
-            self.load_case_data(case.raw)
+            data = case.raw
+            if "usage" in case.withheld and self.raw.get("usage"):  # the clinic's own figures stay with it
+                data = {**data, "usage": self.raw["usage"]}
+            self.load_case_data(data)
         except CaseError as exc:
             qt.QMessageBox.warning(self, "開けませんでした", f"{exc}\n\nいま入力中の内容はそのまま残っています。")
             return False
@@ -119,6 +122,9 @@ class FileActions:
             return False
         self.path = Path(path)
         self._remember_dir(self.path)
+        from .import_report import show_import_report  # 取り込み結果, after a vendor's workbook
+
+        self.import_report = show_import_report(self, case, self.rules, self.as_of)
         return True
 
     def save_dialog(self) -> None:

@@ -223,6 +223,7 @@ class LineRow(QWidget):
                  remove_width: int = 0):
         super().__init__(parent)
         self.extra: dict = {}
+        self.loaded: tuple = ()  # item, quantity, price as loaded (a vendor's discount and split hold while unchanged)
         self._items = items
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -312,6 +313,10 @@ class LineRow(QWidget):
         line = dict(self.extra)
         line.update({"item": self.item.currentData(), "quantity": self.quantity.value() or 1,
                      "unit_price": self.price.value() if self.price.value() is not None else 0})
+        if (line["item"], line["quantity"], line["unit_price"]) != self.loaded:
+            # a vendor's 金額 (discount) and ① split belong to the line as it was; edited here, they no longer hold
+            line.pop("amount", None)
+            line.pop("vendor_eligible", None)
         for key, w in (("description", self.description), ("vendor", self.vendor)):
             if w.text().strip():
                 line[key] = w.text().strip()
@@ -338,6 +343,8 @@ class LineRow(QWidget):
         price = line.get("unit_price")
         self.price.setText(f"{price:,}" if isinstance(price, int) else str(price or ""))
         self.vendor.setText(str(line.get("vendor", "")))
+        self.loaded = (self.item.currentData(), self.quantity.value() or 1,
+                       self.price.value() if self.price.value() is not None else 0)
 
 
 class LinesEditor(QWidget):

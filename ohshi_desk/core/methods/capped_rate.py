@@ -76,7 +76,7 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
                 r.reasons.append(f"{g.label}（{yen(sum(lr.line.amount for lr in lines))}）: {why}")
             continue
         for lr in lines:
-            lr.eligible = lr.line.amount
+            lr.eligible = lr.line.claimable
         active_groups.append((g, lines))
 
     r.eligible_cost = sum(lr.eligible for _g, lines in active_groups for lr in lines)

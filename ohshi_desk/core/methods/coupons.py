@@ -74,9 +74,9 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
         need = n_allowed * c["items"][it]
         lst: list[tuple[int, LineResult]] = []
         more, more_lines = 0, []
-        for lr in sorted(lrs, key=lambda x: -x.line.unit_price):
+        for lr in sorted(lrs, key=lambda x: -x.line.unit_cost):
             take = max(0, min(lr.line.quantity, need - len(lst)))
-            lst.extend((lr.line.unit_price, lr) for _ in range(take))
+            lst.extend((lr.line.unit_cost, lr) for _ in range(take))
             if lr.line.quantity > take:
                 more += lr.line.quantity - take
                 more_lines.append(lr)

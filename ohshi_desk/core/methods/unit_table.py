@@ -122,11 +122,11 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
         if item == unit_item:
             ok = max(0, min(lr.line.quantity, allowed - bought))
             bought += lr.line.quantity
-            lr.eligible = ok * lr.line.unit_price
+            lr.eligible = ok * lr.line.unit_cost
             if ok < lr.line.quantity:
                 lr.reasons.append(f"補助の対象になる{allowed}台を超える分は補助対象外")
         else:
-            lr.eligible = lr.line.amount if allowed > 0 else 0
+            lr.eligible = lr.line.claimable if allowed > 0 else 0
             if allowed == 0:
                 lr.reasons.append("増設できる台数が0台のため補助対象外")
     units = min(allowed, bought)

@@ -1,0 +1,217 @@
+"""The workbook as a vendor receives it (openpyxl only, fast): what guides the vendor, what travels, how it prints,
+and what ohshi-desk says about a workbook it cannot read as it stands."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from openpyxl import load_workbook
+
+from ohshi_desk.core.case import CaseError, parse_case
+from ohshi_desk.core.xlsx_read import read_any, read_workbook
+from ohshi_desk.core.xlsx_write import COL, DATA_SHEET, DETAIL_FIRST, LIST_ROWS, MAX_ROW_HEIGHT, export_case
+
+CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
+        "plans": {"home_visit": {"lines": [
+            {"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社", "note": "長い備考。" * 200},
+            {"item": "tablet", "unit_price": 30000, "vendor": "B社", "description": "=HYPERLINK(\"x\")"}]}}}
+
+
+@pytest.fixture
+def book(tmp_path, rules):
+    path = tmp_path / "book.xlsx"
+    export_case(parse_case(CASE, rules), rules, path)
+    return path
+
+
+def test_what_guides_the_vendor_and_how_it_prints(book, rules):
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    # drop-downs for 補助制度 / 項目 / 状況 reach rows added at the end
+    ranges = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    letter = {name: ws.cell(1, c).column_letter for name, c in COL.items()}
+    for name in ("補助制度", "項目", "状況"):
+        ref = f"{letter[name]}{DETAIL_FIRST}:{letter[name]}{LIST_ROWS}"
+        assert ref in ranges, (name, ranges)
+    assert "訪問診療等" in ranges[f"{letter['補助制度']}{DETAIL_FIRST}:{letter['補助制度']}{LIST_ROWS}"]
+    assert rules.items["receipt_system_change"]["label"] in ranges[f"{letter['項目']}{DETAIL_FIRST}:{letter['項目']}{LIST_ROWS}"]
+    # text beginning with = stays text, and F2 + Enter cannot make it a formula
+    cell = ws.cell(DETAIL_FIRST + 1, COL["内訳（品名・型番）"])
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert not ws.cell(DETAIL_FIRST, COL["内訳（品名・型番）"]).quotePrefix
+    # a 1,000-character note cannot make a row taller than a page; 明細 prints at 80 % in three parts
+    assert all((d.height or 0) <= MAX_ROW_HEIGHT for d in ws.row_dimensions.values())
+    assert ws.row_dimensions[DETAIL_FIRST].height == MAX_ROW_HEIGHT
+    assert ws.page_setup.scale == 80 and not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert [b.id for b in ws.col_breaks.brk] == [COL["領収書No"], COL["入金日"]]
+    assert ws.print_title_cols == "$B:$D"
+    # protected without a password: formulas and labels locked, what a vendor fills open (also below the lines)
+    for sheet in ("概要", "明細", "様式2_訪問診療等_A社", "必要書類"):
+        assert wb[sheet].protection.sheet and not wb[sheet].protection.password, sheet
+    assert not ws.protection.insertRows and not ws.protection.insertColumns  # rows and columns may still be added
+    r = DETAIL_FIRST
+    for name in ("内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "購入先・ベンダー", "状況", "項目"):
+        assert not ws.cell(r, COL[name]).protection.locked, name
+    assert ws.cell(r, COL["②補助対象外金額"]).protection.locked and ws.cell(2, COL["金額"]).protection.locked
+    assert not ws.column_dimensions["B"].protection.locked
+    form = wb["様式2_訪問診療等_A社"]
+    assert not form["B9"].protection.locked and not form["B4"].protection.locked
+    assert form["D14"].protection.locked and form["D4"].protection.locked  # lines follow 明細; codes are the clinic's
+    # only what a vendor needs travels, and it is out of the 再表示 list
+    assert wb[DATA_SHEET].sheet_state == "veryHidden"
+    # one 様式2 per receipt
+    assert [t for t in wb.sheetnames if t.startswith("様式2")] == ["様式2_訪問診療等_A社", "様式2_訪問診療等_B社"]
+
+
+def test_the_file_gets_normal_permissions(book):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert book.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_xls_and_ods_are_told_to_save_as_xlsx(tmp_path, rules):
+    for name, head in (("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100), ("calc.ods", b"PK\x03\x04")):
+        path = tmp_path / name
+        path.write_bytes(head)
+        with pytest.raises(CaseError) as err:
+            read_any(path, rules)
+        assert "「Excel ブック (.xlsx)」を選んで保存" in str(err.value) and name in str(err.value)
+
+
+def test_an_edited_hidden_sheet_is_reported(book, rules):
+    wb = load_workbook(book)
+    ws = wb[DATA_SHEET]
+    ws["A2"].value = ws["A2"].value.replace("やまだ内科", "やまだ外科")
+    wb.save(book)
+    case = read_workbook(book, rules)
+    assert case.facility.name == "やまだ外科"
+    assert [str(n) for n in case.notices] == [
+        f"{DATA_SHEET} シート: ohshi-desk の隠しシートが書き換えられています → 書き換えられた内容のまま読みました。見積りの元の値と違うかもしれません"]
+
+
+def test_sheets_copied_into_another_book_are_still_read(book, rules, tmp_path):
+    wb = load_workbook(book)
+    del wb[DATA_SHEET]
+    wb["明細"].title = "明細のコピー"
+    wb.save(book)
+    case = read_workbook(book, rules)
+    assert case.facility.kind == "clinic" and case.facility.name == "やまだ内科"
+    assert [ln.unit_price for ln in case.plans["home_visit"].lines] == [40000, 30000]
+    texts = [str(n) for n in case.notices]
+    assert any("隠しシート（_ohshi）がありません" in t for t in texts), texts
+    assert any(t.startswith("明細のコピー シート: 明細 シートの名前が変わっています") for t in texts), texts
+
+
+def test_a_workbook_without_the_line_headers_is_refused_with_the_sheet_named(book, rules):
+    wb = load_workbook(book)
+    wb["明細"].cell(1, COL["単価（税込）"]).value = "値段"
+    wb.save(book)
+    with pytest.raises(CaseError, match="明細 シート: 見出し（補助制度・項目・数量・単価（税込））の行が見つかりません"):
+        read_workbook(book, rules)
+
+
+def test_usage_figures_do_not_travel_to_the_vendor(tmp_path, rules):
+    data = {**CASE, "usage": {"oct2023_receipts": 1234, "oct2023_rate_percent": 4}}
+    path = tmp_path / "book.xlsx"
+    export_case(parse_case(data, rules), rules, path)
+    hidden = "".join(str(c.value) for row in load_workbook(path)[DATA_SHEET].iter_rows() for c in row if c.value)
+    assert "oct2023_receipts" not in hidden and "1234" not in hidden
+    case = read_workbook(path, rules)
+    assert case.usage is None and case.withheld == ["usage"]
+    assert any("利用実績（レセプト件数・利用率など）は業者に渡すファイルには入れていません" in str(n) for n in case.notices)
+
+
+def test_a_workbook_of_the_previous_version_opens_without_false_notices(tmp_path, rules):
+    """Written as the previous version did: no snapshot, lines from row 2, the totals row at the bottom."""
+    import json
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "明細"
+    headers = ["ID", "補助制度", "項目", "内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "②補助対象外金額"]
+    ws.append(headers)
+    ws.append(["home_visit#0", "訪問診療等", "モバイル端末等", None, 1, 40000, "=E2*F2", 40000, "=G2-H2"])
+    ws.append([])
+    ws.append([None, None, None, None, None, "合計", "=SUM(G2:G2)", "=SUM(H2:H2)", "=SUM(I2:I2)"])
+    wb.create_sheet("様式2_訪問診療等")
+    data = wb.create_sheet(DATA_SHEET)
+    data["A1"] = "ohshi-desk-workbook/1"
+    one = {**CASE, "plans": {"home_visit": {"lines": CASE["plans"]["home_visit"]["lines"][:1]}}}
+    data["A2"] = json.dumps(one, ensure_ascii=False)
+    path = tmp_path / "old.xlsx"
+    wb.save(path)
+    case = read_workbook(path, rules)
+    assert case.notices == []
+    assert [ln.unit_price for ln in case.plans["home_visit"].lines] == [40000]
+
+
+def test_a_vendor_with_two_receipts_gets_two_forms(book, rules, tmp_path):
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    ws.cell(DETAIL_FIRST + 1, COL["購入先・ベンダー"]).value = "A社"  # both lines from A社, on two receipts
+    ws.cell(DETAIL_FIRST, COL["領収書No"]).value = "1"
+    ws.cell(DETAIL_FIRST + 1, COL["領収書No"]).value = 2
+    wb.save(book)
+    case = read_workbook(book, rules)
+    assert [ln.receipt for ln in case.plans["home_visit"].lines] == ["1", "2"] and case.notices == []
+    again = tmp_path / "again.xlsx"
+    export_case(case, rules, again)
+    wb = load_workbook(again)
+    assert [t for t in wb.sheetnames if t.startswith("様式2")] == ["様式2_訪問診療等_A社_1", "様式2_訪問診療等_A社_2"]
+    wb["様式2_訪問診療等_A社_2"]["B10"].value = "大分市"
+    wb.save(again)
+    case = read_workbook(again, rules)
+    assert case.raw["plans"]["home_visit"]["receipts"] == {"A社#2": {"address": "大分市"}}
+    third = tmp_path / "third.xlsx"
+    export_case(case, rules, third)
+    wb = load_workbook(third)
+    assert wb["様式2_訪問診療等_A社_2"]["B10"].value == "大分市" and wb["様式2_訪問診療等_A社_1"]["B10"].value is None
+
+
+def test_a_row_added_to_the_checklist_is_reported(book, rules):
+    wb = load_workbook(book)
+    ws = wb["必要書類"]
+    r = ws.max_row + 1
+    ws.cell(r, 3).value = "見積書の写し"
+    ws.cell(r, 5).value = "受領済"
+    wb.save(book)
+    texts = [str(n) for n in read_workbook(book, rules).notices]
+    assert texts == [f"必要書類 シート {r}行目: ohshi-desk が書き出した書類の行ではありません（足された行） → "
+                     "読みませんでした。書類の進み具合は ohshi-desk が書き出した行に書いてください"]
+
+
+def test_a_number_typed_over_the_second_column_is_reported(book, rules):
+    wb = load_workbook(book)
+    wb["明細"].cell(DETAIL_FIRST, COL["②補助対象外金額"]).value = 40000
+    wb.save(book)
+    texts = [str(n) for n in read_workbook(book, rules).notices]
+    assert texts == [f"明細 シート {DETAIL_FIRST}行目「②補助対象外金額」: ②に 40,000円 が書かれています（②は 金額−① で決まります） → "
+                     "読みませんでした。②に回す分は ①補助対象金額 を減らして書いてください"]
+
+
+def test_anything_typed_anywhere_is_read_or_reported_never_a_traceback(book, rules, tmp_path):
+    import datetime as dt
+    import random
+
+    rnd = random.Random(15)
+    junk = [None, "", "abc", "=1/0", "-5", 1.5, 10**12, True, dt.datetime(2025, 1, 2), "１２３", "令和8年13月1日",
+            "訪問診療等", "タブレット", "home_visit#0", "home_visit#9", "#", "合計", "x" * 2000, 0, -1]
+    for i in range(25):
+        wb = load_workbook(book)
+        for name in ("明細", "様式2_訪問診療等_A社", "必要書類"):
+            ws = wb[name]
+            for _ in range(12):
+                cell = ws.cell(rnd.randint(1, 12), rnd.randint(1, 24))
+                if cell.__class__.__name__ != "MergedCell":  # a merged range's hidden cells take no value
+                    cell.value = rnd.choice(junk)
+        path = tmp_path / f"j{i}.xlsx"
+        wb.save(path)
+        try:
+            case = read_workbook(path, rules)
+        except CaseError as exc:
+            assert "Traceback" not in str(exc) and "plans." not in str(exc)
+        else:
+            assert all(n.sheet and n.problem and n.action for n in case.notices)

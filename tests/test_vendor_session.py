@@ -1,0 +1,245 @@
+"""A vendor's session with the tracking workbook, played through LibreOffice itself (UNO: typing into cells,
+inserting a column, copying a row, adding rows at the end, ① set to 0, a 金額 typed over its formula, 様式2's vendor
+block) and through openpyxl; then the workbook is opened in ohshi-desk: every entry is read back or reported with
+its sheet/row/column, every 様式2 equals its 明細 lines after LibreOffice recalculates, and a second export keeps
+the vendor's entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from ohshi_desk.core.case import parse_case
+from ohshi_desk.core.engine import compute
+from ohshi_desk.core.xlsx_read import read_workbook
+from ohshi_desk.core.xlsx_write import export_case
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2025, 11, 1)
+CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
+        "facility": {"kind": "clinic", "name": "やまだ内科", "prefecture": "大分県", "institution_code": "1234567"},
+        "plans": {"home_visit": {"lines": [
+            {"item": "mobile_terminal", "quantity": 2, "unit_price": 40000, "vendor": "A社", "description": "端末 X1"},
+            {"item": "receipt_system_change", "unit_price": 120000, "vendor": "A社"},
+            {"item": "tablet", "unit_price": 30000, "vendor": "B社"}]},
+            "medical_aid_card": {"option": "both", "lines": [
+                {"item": "receipt_system_change", "unit_price": 50000, "vendor": "A社"}]}}}
+
+
+def _layout(book: Path) -> dict:
+    """Where things are in an exported workbook: 明細's columns by header, rows by id, the receipts' sheets."""
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    cols = {ws.cell(1, c).value: get_column_letter(c) for c in range(1, ws.max_column + 1)}
+    rows = {ws.cell(r, 1).value: r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value}
+    forms = {wb[t]["A3"].value: t for t in wb.sheetnames if t.startswith("様式2")}
+    return {"cols": cols, "rows": rows, "last": ws.max_row, "forms": forms}
+
+
+def _edits(lay: dict, *, with_column: bool) -> list[dict]:
+    c, row = lay["cols"], lay["rows"]
+    end = lay["last"]
+    a_form = next(t for head, t in lay["forms"].items() if "訪問診療" in head and "A社" in head)
+
+    def typ(cell, value, sheet="明細"):
+        return {"op": "type", "sheet": sheet, "cell": cell, "value": value}
+    first, system, tablet = row["home_visit#0"], row["home_visit#1"], row["home_visit#2"]
+    edits = [
+        typ(f"{c['単価（税込）']}{first}", 38000),                         # a price typed
+        typ(f"{c['納品日']}{first}", "2025/12/10"),
+        typ(f"{c['状況']}{first}", "納品済"),
+        typ(f"{c['備考']}{first}", "=2台のうち1台は予備"),                  # text beginning with =: typed as text below
+        typ(f"{c['金額']}{system}", 110000),                              # a discount typed over the formula
+        typ(f"{c['①補助対象金額']}{row['medical_aid_card#0']}", 0),       # moved to ②
+        typ(f"{c['項目']}{tablet}", "モバイル端末等"),                     # a changed 項目
+        {"op": "copy_row", "sheet": "明細", "from": first, "to": end + 1},  # a copied row (its hidden id too)
+        typ(f"{c['内訳（品名・型番）']}{end + 1}", "予備端末 X1"),
+        typ(f"{c['補助制度']}{end + 2}", "訪問診療等"),                    # a row added at the end, no id
+        typ(f"{c['項目']}{end + 2}", "タブレット"),
+        typ(f"{c['数量']}{end + 2}", 1),
+        typ(f"{c['単価（税込）']}{end + 2}", 5000),
+        typ(f"{c['内訳（品名・型番）']}{end + 3}", "設定作業"),             # no 補助制度/項目: reported, not dropped
+        typ(f"{c['単価（税込）']}{end + 3}", 8000),
+        typ("B4", "2025/12/15", a_form),                                  # 様式2's vendor block
+        typ("B9", "株式会社A社システム", a_form),
+        typ("B10", "大分県大分市府内町1-1", a_form),
+        typ("B11", "097-000-0000", a_form),
+        typ("C18", "追加の出張費", a_form),                                 # a line written on the form itself
+        typ("D4", "7654321", a_form),                                     # the clinic's code typed over
+        typ("E2", "受領済", "必要書類"),
+        typ("F2", "2025/12/20", "必要書類"),
+        typ("G2", "原本は院長室", "必要書類"),
+    ]
+    if with_column:  # last, as it moves every later column
+        edits += [{"op": "insert_column", "sheet": "明細", "before": c["金額"]},
+                  typ(f"{c['金額']}1", "社内メモ"), typ(f"{c['金額']}{first}", "確認中")]
+    return edits
+
+
+def _openpyxl_session(book: Path, out: Path, edits: list[dict]) -> None:
+    wb = load_workbook(book)
+    for e in edits:
+        ws = wb[e["sheet"]]
+        if e["op"] == "type":
+            value = e["value"]
+            if isinstance(value, str) and value[:1] == "=" and e["cell"][0] not in "FGH":
+                ws[e["cell"]].value = value
+                ws[e["cell"]].data_type = "s"
+            else:
+                ws[e["cell"]].value = value
+        elif e["op"] == "copy_row":
+            for cell in ws[e["from"]]:
+                ws.cell(e["to"], cell.column).value = cell.value
+    wb.save(out)
+
+
+def _lo(jobs: list[dict], tmp: Path) -> None:
+    spec = tmp / "jobs.json"
+    spec.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+    subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "tools" / "lo_session.py"), str(spec)], check=True,
+                   timeout=300, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory, rules):
+    tmp = tmp_path_factory.mktemp("vendor")
+    case = parse_case(CASE, rules)
+    book = tmp / "book.xlsx"
+    export_case(case, rules, book, AS_OF)
+    lay = _layout(book)
+    _openpyxl_session(book, tmp / "by_openpyxl.xlsx", _edits(lay, with_column=False))
+    _lo([{"in": str(book), "out": str(tmp / "by_lo.xlsx"), "edits": _edits(lay, with_column=True)}], tmp)
+    out = {}
+    for name in ("by_openpyxl", "by_lo"):
+        again = read_workbook(tmp / f"{name}.xlsx", rules)
+        second = tmp / f"{name}_second.xlsx"
+        export_case(again, rules, second, AS_OF)
+        out[name] = (again, second)
+    # one more LibreOffice run recalculates the second exports (one soffice for both)
+    _lo([{"in": str(out[n][1]), "out": str(tmp / f"{n}_recalc.xlsx"), "edits": []} for n in out], tmp)
+    return {"tmp": tmp, "out": out, "lay": lay}
+
+
+def _texts(case) -> list[str]:
+    return [str(n) for n in case.notices]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["by_openpyxl", "by_lo"])
+def test_every_vendor_entry_is_read_back_or_reported(session, rules, name):
+    case, _second = session["out"][name]
+    hv = case.plans["home_visit"].lines
+    first = hv[0]
+    assert (first.unit_price, first.quantity, first.description) == (38000, 2, "端末 X1")
+    assert first.tracking == {"delivery_date": dt.date(2025, 12, 10)} and first.status == "納品済"
+    assert first.note == "=2台のうち1台は予備"
+    system = hv[1]
+    assert system.item == "receipt_system_change" and system.amount == 110000 and system.unit_price == 120000
+    tablet = hv[2]
+    assert tablet.item == "mobile_terminal" and tablet.vendor == "B社"
+    assert case.plans["medical_aid_card"].lines[0].vendor_eligible == 0
+    copied, added = hv[3], hv[4]
+    assert copied.description == "予備端末 X1" and copied.unit_price == 38000 and copied.vendor == "A社"
+    assert (added.item, added.unit_price, added.quantity) == ("tablet", 5000, 1)
+    assert len(hv) == 5 and len(case.plans["medical_aid_card"].lines) == 1
+    receipt = case.raw["plans"]["home_visit"]["receipts"]["A社"]
+    assert receipt == {"date": "2025-12-15", "name": "株式会社A社システム", "address": "大分県大分市府内町1-1",
+                       "phone": "097-000-0000"}
+    docs = case.raw["documents"]["home_visit"]
+    assert next(iter(docs.values())) == {"progress": "受領済", "received_date": "2025-12-20", "note": "原本は院長室"}
+    texts = _texts(case)
+    rows = session["lay"]["rows"]
+    end = session["lay"]["last"]
+    expected = [
+        f"明細 シート {rows['home_visit#2']}行目「項目」: 項目が「タブレット」から「モバイル端末等」に変わっています",
+        f"明細 シート {end + 1}行目「ID」: この行の ID は {rows['home_visit#0']}行目と同じです（行をコピーしたようです） → 新しい行として読みました",
+        f"明細 シート {end + 3}行目「補助制度」: 補助制度と項目が空の行です",
+        "「追加の出張費」は読めません",
+        "様式2_訪問診療等_A社 シート 4行目「保険医療機関等コード」: 「7654321」に変わっています（書き出したときは「1234567」）",
+    ]
+    for piece in expected:
+        assert any(piece in t for t in texts), (piece, texts)
+    if name == "by_lo":
+        assert any("「社内メモ」: ohshi-desk の列ではありません（1行に記入あり" in t for t in texts), texts
+    # the discount counts, and what the vendor moved to ② no longer does
+    bd = {p["id"]: p for p in compute(case, rules, AS_OF)["programs"]}
+    before = {p["id"]: p for p in compute(case.estimate, rules, AS_OF)["programs"]}
+    assert before["home_visit"]["lines"][1]["eligible"] == 120000 and bd["home_visit"]["lines"][1]["eligible"] == 110000
+    assert before["medical_aid_card"]["eligible_cost"] == 50000 and bd["medical_aid_card"]["eligible_cost"] == 0
+    assert bd["medical_aid_card"]["subsidy"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["by_openpyxl", "by_lo"])
+def test_a_second_export_keeps_the_entries_and_each_form_equals_its_lines(session, rules, name):
+    case, second = session["out"][name]
+    again = read_workbook(second, rules)
+    assert again.notices == []  # nothing new to report: the second export is clean
+    assert again.raw["plans"] == case.raw["plans"] and again.raw["documents"] == case.raw["documents"]
+    wb = load_workbook(session["tmp"] / f"{name}_recalc.xlsx", data_only=True)
+    detail = wb["明細"]
+    cols = {detail.cell(1, c).value: c for c in range(1, detail.max_column + 1)}
+    receipts: dict[tuple, list] = {}
+    for r in range(3, detail.max_row + 1):
+        if detail.cell(r, cols["ID"]).value:
+            key = (detail.cell(r, cols["補助制度"]).value, detail.cell(r, cols["購入先・ベンダー"]).value or "購入先未記入")
+            receipts.setdefault(key, []).append(r)
+    checked = 0
+    for title in wb.sheetnames:
+        if not title.startswith("様式2") or "_続" in title:
+            continue
+        form = wb[title]
+        head = form["A3"].value
+        key = next(k for k in receipts if "補助制度: " in head and head.endswith(f"購入先: {k[1]}")
+                   and rules.program(next(p for p in rules.program_ids if rules.program(p).short_name == k[0])).name
+                   in head)
+        lines = receipts[key]
+        amounts = [detail.cell(r, cols["金額"]).value for r in lines]
+        firsts = [detail.cell(r, cols["①補助対象金額"]).value for r in lines]
+        assert form["D7"].value == sum(amounts), (title, form["D7"].value, amounts)
+        assert form["D29"].value == sum(firsts) and form["E29"].value == sum(amounts) - sum(firsts)
+        assert [form.cell(14 + i, 4).value for i in range(len(lines))] == firsts
+        checked += 1
+    # 訪問診療等 × A社 (with the copied row), × B社, × no vendor (the added row); 受給者証等一体化 × A社
+    assert checked == len(receipts) == 4
+    a_form = next(wb[t] for t in wb.sheetnames if t.startswith("様式2_訪問診療等_A社"))
+    assert a_form["B9"].value == "株式会社A社システム" and a_form["B11"].value == "097-000-0000"
+    assert a_form["B4"].value.date() == dt.date(2025, 12, 15)
+    assert wb["必要書類"]["E2"].value == "受領済"
+
+
+@pytest.mark.slow
+def test_compute_lists_what_was_not_read_on_stderr_and_exits_0(session):
+    book = session["tmp"] / "by_lo.xlsx"
+    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "compute", str(book)], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert any(ln.startswith("注意: 明細 シート") and "コピーした" in ln for ln in lines), lines
+    assert "Traceback" not in proc.stderr and "plans." not in proc.stderr  # no JSON paths for a workbook
+
+
+@pytest.mark.slow
+def test_what_changed_since_the_estimate(session, rules):
+    from ohshi_desk.core.changes import changes_since_estimate
+
+    case, _second = session["out"]["by_lo"]
+    found = {c["program_id"]: c for c in changes_since_estimate(case, rules, AS_OF)}
+    aid = found["medical_aid_card"]
+    assert aid["before"] > 0 and aid["after"] == 0
+    assert [c["kind"] for c in aid["changes"]] == ["moved"]
+    assert "①補助対象金額: 見積り 50,000円 → 業者の記入 0円（50,000円 を②へ）" in aid["changes"][0]["text"]
+    kinds = [c["kind"] for c in found["home_visit"]["changes"]]
+    assert kinds.count("added") == 2 and "price" in kinds and "amount" in kinds and "item" in kinds
+    texts = [c["text"] for c in found["home_visit"]["changes"]]
+    assert "2点 × 40,000円 → 2点 × 38,000円" in texts and "金額（値引きなど）: 120,000円 → 110,000円" in texts
+    # nothing changed: nothing to show
+    again = read_workbook(session["out"]["by_lo"][1], rules)
+    assert changes_since_estimate(again, rules, AS_OF) == []

@@ -1,0 +1,117 @@
+"""A vendor's editing session played through LibreOffice itself (UNO), for the tests.
+
+Run by the system python3 (which has ``uno``), not the project's venv:
+
+    /usr/bin/python3 tests/tools/lo_session.py JOBS.json
+
+JOBS.json is a list of ``{"in": book.xlsx, "out": edited.xlsx, "edits": [...]}``; one soffice process (a private
+profile and pipe name) opens each book, applies its edits as a user would, recalculates and saves it as .xlsx.
+Edits (sheet names and A1 cell addresses):
+
+    {"op": "type", "sheet": "明細", "cell": "F2", "value": 1234}      a number, a text, or "=..." a formula
+    {"op": "insert_column", "sheet": "明細", "before": "G"}           an empty column, later ones move right
+    {"op": "copy_row", "sheet": "明細", "from": 2, "to": 9}           the whole row, hidden cells included
+    {"op": "delete_row", "sheet": "明細", "row": 3}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import uno
+from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+
+
+def _prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _apply(doc, edit: dict) -> None:
+    sheet = doc.Sheets.getByName(edit["sheet"])
+    op = edit["op"]
+    if op == "type":
+        cell = sheet.getCellRangeByName(edit["cell"])
+        value = edit["value"]
+        if value is None:
+            cell.setString("")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            cell.setValue(value)
+        elif isinstance(value, str) and value.startswith("="):
+            cell.setFormula(value)
+        else:
+            cell.setString(str(value))
+    elif op == "insert_column":
+        sheet.Columns.insertByIndex(_col_index(edit["before"]), 1)
+    elif op == "copy_row":
+        src = sheet.getCellRangeByName(f"A{edit['from']}:AMJ{edit['from']}").RangeAddress
+        dst = sheet.getCellRangeByName(f"A{edit['to']}").CellAddress
+        sheet.copyRange(dst, src)
+    elif op == "delete_row":
+        sheet.Rows.removeByIndex(edit["row"] - 1, 1)
+    else:
+        raise ValueError(f"unknown edit {op}")
+
+
+def main(jobs_path: str) -> int:
+    jobs = json.loads(Path(jobs_path).read_text(encoding="utf-8"))
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    pipe = f"ohshi_vendor_{os.getpid()}"
+    profile = tempfile.mkdtemp(prefix=f"lo-vendor-{os.getpid()}-")
+    proc = subprocess.Popen([soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--invisible",
+                             "--norestore", "--nologo", f"--accept=pipe,name={pipe};urp;"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        ctx = None
+        deadline = time.monotonic() + 120
+        while ctx is None:
+            try:
+                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            except Exception:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        for job in jobs:
+            doc = desktop.loadComponentFromURL(Path(job["in"]).resolve().as_uri(), "_blank", 0,
+                                               (_prop("Hidden", True),))
+            try:
+                for edit in job["edits"]:
+                    _apply(doc, edit)
+                doc.calculateAll()
+                doc.storeToURL(Path(job["out"]).resolve().as_uri(),
+                               (_prop("FilterName", "Calc MS Excel 2007 XML"),))
+            finally:
+                doc.close(True)
+        try:
+            desktop.terminate()
+        except Exception:  # the bridge goes away while terminating
+            pass
+    finally:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,91 @@
+"""取り込み結果: opening a workbook a vendor filled in shows what changed since the estimate and what could not be
+read (with sheet/row/column); a workbook nobody changed shows nothing."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from ohshi_desk.core.case import parse_case
+from ohshi_desk.core.engine import compute
+from ohshi_desk.core.xlsx_write import COL, DETAIL_FIRST, export_case
+from ohshi_desk.ui.app import make_application
+from ohshi_desk.ui.wizard import OhshiWizard
+
+CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
+        "plans": {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社"}]}}}
+
+
+@pytest.fixture
+def wizard(qtbot, rules):
+    make_application([])
+    w = OhshiWizard(rules)
+    w.ask_before_close = False
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_a_vendors_workbook_shows_the_changes_and_what_was_not_read(wizard, qtbot, tmp_path, rules):
+    book = tmp_path / "book.xlsx"
+    export_case(parse_case(CASE, rules), rules, book)
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    ws.cell(DETAIL_FIRST, COL["単価（税込）"]).value = 38000
+    ws.cell(DETAIL_FIRST + 1, COL["内訳（品名・型番）"]).value = "設定作業"  # no 補助制度/項目
+    ws.cell(DETAIL_FIRST + 1, COL["単価（税込）"]).value = 8000
+    wb.save(book)
+    assert wizard.open_path(book)
+    qtbot.waitUntil(lambda: wizard.import_report is not None and wizard.import_report.isVisible())
+    report = wizard.import_report
+    top = report.changes.topLevelItem(0)
+    lower = {**CASE, "plans": {"home_visit": {"lines": [{**CASE["plans"]["home_visit"]["lines"][0], "unit_price": 38000}]}}}
+    before, after = (compute(parse_case(d, rules), rules, wizard.as_of)["programs"] for d in (CASE, lower))
+    before, after = (next(p["subsidy"] for p in ps if p["id"] == "home_visit") for ps in (before, after))
+    assert before != after and top.text(1) == f"{before:,}円 → {after:,}円"
+    assert top.child(0).text(1) == "1点 × 40,000円 → 1点 × 38,000円"
+    notice = report.notices.item(0).text().split("\n")
+    assert notice[0] == f"明細 シート {DETAIL_FIRST + 1}行目「補助制度」"
+    assert "計算に入れませんでした" in notice[2]
+    report.close()
+
+
+def test_an_untouched_workbook_shows_nothing(wizard, tmp_path, rules):
+    book = tmp_path / "book.xlsx"
+    export_case(parse_case(CASE, rules), rules, book)
+    assert wizard.open_path(book)
+    assert wizard.import_report is None
+
+
+def test_the_clinics_usage_figures_stay_when_a_vendors_workbook_is_opened(wizard, tmp_path, rules):
+    import json
+
+    usage = {"oct2023_receipts": 1000, "oct2023_rate_percent": 4}
+    own = tmp_path / "case.ohshi.json"
+    own.write_text(json.dumps({**CASE, "usage": usage}, ensure_ascii=False), encoding="utf-8")
+    assert wizard.open_path(own)
+    book = tmp_path / "book.xlsx"
+    export_case(parse_case({**CASE, "usage": usage}, rules), rules, book)
+    assert wizard.open_path(book)
+    assert wizard.case_data()["usage"] == usage  # the workbook did not carry them; the open case's are kept
+    assert "利用実績" in wizard.import_report.notices.item(0).text()
+    wizard.import_report.close()
+
+
+def test_a_vendors_discount_holds_until_the_line_is_edited_in_the_wizard(wizard, tmp_path, rules):
+    from .test_wizard import commit
+
+    book = tmp_path / "book.xlsx"
+    export_case(parse_case(CASE, rules), rules, book)
+    wb = load_workbook(book)
+    wb["明細"].cell(DETAIL_FIRST, COL["金額"]).value = 35000  # a discount
+    wb.save(book)
+    assert wizard.open_path(book)
+    wizard.import_report.close()
+    assert wizard.case_data()["plans"]["home_visit"]["lines"][0]["amount"] == 35000  # kept, untouched
+    row = wizard.plans_page.editors["home_visit"].rows[0]
+    row.price.clear()
+    commit(row.price, "39000")  # the clinic changes the price: the discount on the old price no longer holds
+    line = wizard.case_data()["plans"]["home_visit"]["lines"][0]
+    assert line["unit_price"] == 39000 and "amount" not in line
