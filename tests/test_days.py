@@ -112,3 +112,17 @@ def test_only_the_clock_module_asks_the_computer_what_day_it_is():
                 found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert found == []
     assert pattern.search((ROOT / "ohshi_desk" / "core" / "clock.py").read_text(encoding="utf-8"))
+
+
+def test_the_workbook_is_stamped_with_the_clock_day_in_wareki(tmp_path, rules, clock):
+    from openpyxl import load_workbook
+
+    from ohshi_desk.core.case import parse_case
+    from ohshi_desk.core.xlsx_write import export_case
+
+    clock(dt.date(2027, 3, 1))
+    out = tmp_path / "book.xlsx"
+    export_case(parse_case(CHECKUP, rules), rules, out)
+    summary = load_workbook(out)["概要"]
+    stamps = [row[1].value for row in summary.iter_rows(min_row=1, max_row=20) if row[0].value == "作成"]
+    assert stamps == ["令和9年3月1日（ohshi-desk）"]

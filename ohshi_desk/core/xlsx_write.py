@@ -179,7 +179,7 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
         ("保険医療機関等コード", fac.institution_code), ("所在地", f"{fac.prefecture}{fac.municipality}"),
         ("計算の基準日", _dt.date.fromisoformat(bd["as_of"])),
         ("ルール版", f"{bd['rules_version']}（{wareki(rules.last_checked)}確認）"),
-        ("作成", f"ohshi-desk {today().isoformat()}"),
+        ("作成", f"{wareki(today())}（ohshi-desk）"),
     ]
     from .rules_source import source_note
 
