@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from .breakdown import STATUS_LABELS
 from .formatting import wareki, yen
 
 SECTIONS = (
@@ -46,7 +47,11 @@ def when_text(p: dict, day: _dt.date) -> str:
 
 def closed_line(p: dict) -> str:
     """One line for a closed program: 「令和8年1月15日で締切。現在は申請できません（参考額 411,000円）」."""
-    return f"{wareki(_day(p['window']['end']))}で締切。現在は申請できません（参考額 {yen(p['subsidy'])}）"
+    end = wareki(_day(p["window"]["end"]))
+    label = p.get("status_label")
+    if label and label != STATUS_LABELS["closed"]:  # e.g. P8, paid without application: no 締切 to speak of
+        return f"{label}（{end}まで）。現在は受け取れません（参考額 {yen(p['subsidy'])}）"
+    return f"{end}で締切。現在は申請できません（参考額 {yen(p['subsidy'])}）"
 
 
 def sections(breakdown: dict, chosen=None) -> list[tuple[str, str, list[dict]]]:

@@ -54,3 +54,29 @@ def test_workbook_says_the_same_texts(rules):
     for text in [*EXPECTED_STATUS.values(), BREAKDOWN_DOC, "令和7年7月31日（目安）〜令和8年1月15日",
                  "申請不要・支給期間終了", "うち終了した制度（参考計算）"]:
         assert any(text in c for c in cells), text
+
+
+def test_the_wizard_screen_and_its_printout_say_the_same_texts(wizard, tmp_path, clock):
+    """The same case opened in the wizard on the same day: the result page and the wizard's own printout (the
+    one 印刷・PDF makes) carry the corrected texts and the same claimable total."""
+    import json
+
+    from PySide6.QtWidgets import QLabel
+
+    clock(DAY)
+    path = tmp_path / "case.ohshi.json"
+    path.write_text(json.dumps({**CASE, "as_of": DAY.isoformat()}, ensure_ascii=False), encoding="utf-8")
+    w = wizard
+    assert w.open_path(path)
+    for _ in range(10):
+        if w.currentPage() is w.result_page:
+            break
+        w.next()
+    assert w.currentPage() is w.result_page
+    screen = "\n".join(lbl.text() for lbl in w.result_page.findChildren(QLabel))
+    printed = w.breakdown_html()
+    for text in ["令和7年7月31日（目安）", "申請不要・支給期間終了", BREAKDOWN_DOC]:
+        assert text in screen, text
+        assert text in printed, text
+    assert "いま申請できる見積り合計: 30,000円" in screen
+    assert "いま申請できる補助の見積り合計: 30,000円" in printed
