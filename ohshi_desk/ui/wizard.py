@@ -267,7 +267,8 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         data.pop("as_of", None)
         if self.as_of:
             data["as_of"] = self.as_of.isoformat()
-        fac = {k: v for k, v in _as_dict(data.get("facility")).items() if k not in FACILITY_KEYS}
+        owned = FACILITY_KEYS + tuple(self.facility_page.questions)
+        fac = {k: v for k, v in _as_dict(data.get("facility")).items() if k not in owned}
         fac.update(self.facility_page.to_data())
         data["facility"] = fac
         fr = {k: v for k, v in _as_dict(data.get("face_reader")).items() if k not in READER_KEYS}
@@ -354,8 +355,10 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         f, r = case.facility, case.face_reader
         self.facility_page.load({"name": f.name, "kind": f.kind, "institution_code": f.institution_code,
                                  "prefecture": f.prefecture, "municipality": f.municipality,
-                                 "obligation_exempt": f.obligation_exempt, "checkup_provider": f.checkup_provider})
-        self.reader_page.load({"maker": r.maker, "model": r.model, "units": r.units, "free_units": r.free_units})
+                                 "obligation_exempt": f.obligation_exempt, "checkup_provider": f.checkup_provider,
+                                 **f.other_flags})
+        self.reader_page.load({"maker": r.maker, "model": r.model, "units": r.units, "free_units": r.free_units,
+                               "other_makers": list(r.other_makers)})
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
         self.usage_page.load({k: v for k, v in usage.items() if v is not None and not isinstance(v, (dict, list))})
         goals = set(case.plans)

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QLabel, QWizard
 
 from ohshi_desk.core.case import parse_case
 from ohshi_desk.core.engine import compute
@@ -107,3 +107,42 @@ def test_a_question_read_by_an_unknown_program_is_refused(tmp_path):
     with pytest.raises(RulesError) as err:
         load_rules(folder, cache_dir=False)
     assert "facility_kinds.yaml" in str(err.value) and "no_such_program" in str(err.value)
+
+
+def _p2_status(w) -> str:
+    out = compute(w.case(), w.rules)
+    return next(p for p in out["programs"] if p["id"] == "home_visit")["status"]
+
+
+def test_a_facility_question_from_the_rules_is_on_the_facility_page(wizard_new, tmp_path):
+    """The facility question added as data is shown on the facility page; answering it there changes the saved
+    case file and P2's status, and reopening the file sets it again."""
+    w = wizard_new
+    fp = w.facility_page
+    assert "night_clinic" in fp.questions
+    q = fp.questions["night_clinic"]
+    assert q.isVisibleTo(fp)
+    assert "夜間に訪問診療を行う施設" in [label.text().rstrip("ですか") for label in fp.findChildren(QLabel)]
+    fp.kind.setCurrentIndex(fp.kind.findData("clinic"))
+    w.dirty = False
+    q.set_value(True)
+    assert w.dirty  # counts as a change, like the other fields
+    data = w.case_data()
+    assert data["facility"]["night_clinic"] is True
+    data["plans"] = {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000}]}}
+    assert next(p for p in compute(parse_case(data, w.rules), w.rules)["programs"]
+                if p["id"] == "home_visit")["status"] != "not_applicable"
+    q.set_value(False)
+    data = w.case_data()
+    assert data["facility"]["night_clinic"] is False
+    data["plans"] = {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000}]}}
+    assert next(p for p in compute(parse_case(data, w.rules), w.rules)["programs"]
+                if p["id"] == "home_visit")["status"] == "not_applicable"
+    # saved with はい, then reopened: the page shows はい again
+    q.set_value(True)
+    path = tmp_path / "yoru.ohshi.json"
+    path.write_text(json.dumps(w.case_data(), ensure_ascii=False), encoding="utf-8")
+    q.set_value(False)
+    assert w.open_path(path)
+    assert q.value() is True
+    assert w.case_data()["facility"]["night_clinic"] is True

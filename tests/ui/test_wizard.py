@@ -115,6 +115,45 @@ def test_canon_clinic_wanting_smartphone_support_sees_not_needed(wizard, qtbot):
     assert w.case_data()["plans"]["smartphone_reader"]["lines"] == []
 
 
+def _smartphone_status(w) -> str:
+    from ohshi_desk.core.engine import compute
+
+    out = compute(w.case(), w.rules)
+    return next(p for p in out["programs"] if p["id"] == "smartphone_reader")["status"]
+
+
+def test_hospital_with_a_second_maker_reader_is_not_told_not_needed(wizard, tmp_path):
+    """Issue 14 point 9 on the reader page: a Canon reader and a Panasonic one; the Panasonic one cannot read the
+    smartphone by itself, so smartphone support is not 'not needed' (a Canon-only hospital is told it is)."""
+    w = wizard
+    facility(w, "hospital", "みなと総合病院")
+    next_page(w, READER)
+    rp = w.reader_page
+    rp.buttons["canon"].setChecked(True)
+    assert rp.other_maker.accessibleName() and rp.other_maker.currentText() == "ない"
+    next_page(w, GOALS)
+    w.goals_page.boxes["smartphone_reader"].setChecked(True)
+    next_page(w, PLANS)
+    assert "other_makers" not in w.case_data()["face_reader"]  # ない: left out
+    assert _smartphone_status(w) == "not_needed"  # Canon only
+    w.back()
+    w.back()
+    assert w.currentId() == READER
+    rp.other_maker.setCurrentIndex(rp.other_maker.findData("panasonic"))
+    next_page(w, GOALS)
+    assert w.goals_page.boxes["smartphone_reader"].isChecked()
+    assert "不要" not in w.goals_page.reasons["smartphone_reader"].text()
+    next_page(w, PLANS)
+    assert w.case_data()["face_reader"]["other_makers"] == ["panasonic"]
+    assert _smartphone_status(w) != "not_needed"
+    # saved and reopened, the second maker is chosen again
+    path = tmp_path / "byoin.ohshi.json"
+    path.write_text(json.dumps(w.case_data(), ensure_ascii=False), encoding="utf-8")
+    rp.other_maker.setCurrentIndex(0)
+    assert w.open_path(path)
+    assert rp.other_maker.currentData() == "panasonic"
+
+
 def test_hospital_home_visits_and_online_care(wizard):
     w = wizard
     facility(w, "hospital", "べっぷ中央病院")

@@ -220,6 +220,11 @@ ADAPTERS = {
                    lambda w, v: w.setEditText(v or "")),
     "choice": (lambda w: w.value(), lambda w: w.value(), lambda w, v: w.set_value(v)),  # YesNo, RadioChoice
     "parsed": (lambda w: w.value(), lambda w: w.text(), lambda w, v: w.set_value(v)),
+    # a list of at most one id chosen in a combo whose first item (data None) means none: [id] or left out
+    "combo_list": (lambda w: None if w.currentData() in (None, "") else [w.currentData()],
+                   lambda w: [] if w.currentData() in (None, "") else [w.currentData()],
+                   lambda w, v: w.setCurrentIndex(max(0, w.findData(v[0])) if isinstance(v, (list, tuple)) and v
+                                                  else 0)),
     "count": (lambda w: None if w.value() is None else int(w.value()), lambda w: w.text(),
               lambda w, v: w.setText("" if v is None else str(v))),
     "percent": (lambda w: _percent_value(w.value()), lambda w: w.text(),

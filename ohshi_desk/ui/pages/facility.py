@@ -1,4 +1,4 @@
-"""① 施設: the facility's kind, code, place and the two yes/no questions."""
+"""① 施設: the facility's kind, code, place and its yes/no questions (two fixed, any others from the rules)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ..qt import (
     QWidget,
     QWizardPage,
 )
-from ..widgets import ERROR_RED, Form, YesNo, tint, wrap_label
+from ..widgets import ERROR_RED, Form, YesNo, question_widget, tint, wrap_label
 from .base import Field, FieldTable, required_label, scrolled, show_blockers, with_help
 
 
@@ -93,13 +93,28 @@ class FacilityPage(FieldTable, QWizardPage):
         self.checkup = YesNo(flags["checkup_provider"]["label"])
         form.addRow(wrap_label(f"{flags['checkup_provider']['label']}ですか"), self.checkup)
         form.addRow("", wrap_label(flags["checkup_provider"]["help"], muted=True))
+        # any other facility question declared in the rules (facility_kinds.yaml flags): built from its data only
+        shown = {f.key for f in FacilityPage.FIELDS}
+        extra = []
+        self.questions = {}
+        for fid, q in flags.items():
+            if fid in shown:
+                continue
+            qw = question_widget(dict(q, id=fid))
+            attr = f"question_{fid}"
+            setattr(self, attr, qw)
+            self.questions[fid] = qw
+            form.addRow(wrap_label(f"{q['label']}ですか"), qw)
+            extra.append(Field(fid, attr, "choice", q["label"]))
+        self.FIELDS = FacilityPage.FIELDS + tuple(extra)  # this page's fields: the fixed ones and the rules' questions
         lay.addStretch(1)
 
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.code.textChanged.connect(self._code_changed)
         self.prefecture.currentIndexChanged.connect(self._prefecture_changed)
         self.municipality.currentTextChanged.connect(self._update_muni_status)
-        for sig in (self.name.textChanged, self.exempt.changed, self.checkup.changed):
+        for sig in (self.name.textChanged, self.exempt.changed, self.checkup.changed,
+                    *(qw.changed for qw in self.questions.values())):
             sig.connect(wizard.mark_changed)
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:

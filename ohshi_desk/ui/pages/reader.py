@@ -21,6 +21,7 @@ class ReaderPage(FieldTable, LazyPage):
         Field("model", "model", "text", "型番"),
         Field("units", "units", "parsed", "設置している台数"),
         Field("free_units", "free_units", "combo", "無償提供を受けた台数"),
+        Field("other_makers", "other_maker", "combo_list", "ほかのメーカーのカードリーダー"),
     )
 
     def _build(self):
@@ -61,10 +62,18 @@ class ReaderPage(FieldTable, LazyPage):
         form.addRow("そのうち無償提供を受けた台数(&F)", self.free_units)
         form.addRow("", wrap_label("2019〜2023年に国の事業で無償提供されたカードリーダーの台数です（2024年の増設支援の計算に使います）",
                                    muted=True))
+        # a second reader from another maker (e.g. one that cannot read smartphones next to one that can)
+        self.other_maker = QComboBox()
+        self.other_maker.setAccessibleName("ほかのメーカーの顔認証付きカードリーダー")
+        self.other_maker.addItem("ない", None)
+        for mid, m in rules.makers.items():
+            self.other_maker.addItem(m["label"], mid)
+        form.addRow("ほかのメーカーの顔認証付きカードリーダーもありますか(&T)", self.other_maker)
         lay.addLayout(form)
         lay.addStretch(1)
         self.units.validityChanged.connect(self._complete_changed)
-        for sig in (self.model.textChanged, self.units.textChanged, self.free_units.currentIndexChanged):
+        for sig in (self.model.textChanged, self.units.textChanged, self.free_units.currentIndexChanged,
+                    self.other_maker.currentIndexChanged):
             sig.connect(wizard.mark_changed)
 
     def maker(self) -> str | None:
