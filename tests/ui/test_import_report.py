@@ -3,28 +3,14 @@ read (with sheet/row/column); a workbook nobody changed shows nothing."""
 
 from __future__ import annotations
 
-import pytest
 from openpyxl import load_workbook
 
 from ohshi_desk.core.case import parse_case
 from ohshi_desk.core.engine import compute
 from ohshi_desk.core.xlsx_write import COL, DETAIL_FIRST, export_case
-from ohshi_desk.ui.app import make_application
-from ohshi_desk.ui.wizard import OhshiWizard
 
 CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
         "plans": {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社"}]}}}
-
-
-@pytest.fixture
-def wizard(qtbot, rules):
-    make_application([])
-    w = OhshiWizard(rules)
-    w.ask_before_close = False
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def test_a_vendors_workbook_shows_the_changes_and_what_was_not_read(wizard, qtbot, tmp_path, rules):

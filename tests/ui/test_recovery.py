@@ -13,7 +13,6 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QWizard
 
 from ohshi_desk.core.paths import autosave_path
-from ohshi_desk.ui.app import make_application
 from ohshi_desk.ui.autosave import offer_recovery
 from ohshi_desk.ui.recovery import clean_app_data
 from ohshi_desk.ui.wizard import OhshiWizard
@@ -22,17 +21,6 @@ from .test_wizard import commit
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = json.loads((ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def wizard(qtbot, rules):
-    make_application([])
-    w = OhshiWizard(rules)
-    w.ask_before_close = False
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 @pytest.fixture

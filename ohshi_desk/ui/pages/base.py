@@ -255,6 +255,16 @@ class FieldTable:
     def fields_raw(self) -> dict:
         return {f.key: ADAPTERS[f.kind][1](self.widget(f)) for f in self.FIELDS}
 
+    def to_data(self) -> dict:
+        """The page's answers in the case format (a lazy page is built first)."""
+        getattr(self, "ensure_built", lambda: None)()
+        return self.fields_data()
+
+    def raw_data(self) -> dict:
+        """What is on the page as typed (for the autosave), in the keys load() reads."""
+        getattr(self, "ensure_built", lambda: None)()
+        return self.fields_raw()
+
     def fields_load(self, data: dict) -> None:
         for f in self.FIELDS:
             ADAPTERS[f.kind][2](self.widget(f), data.get(f.key))

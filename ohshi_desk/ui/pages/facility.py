@@ -189,10 +189,6 @@ class FacilityPage(FieldTable, QWizardPage):
     def to_data(self) -> dict:
         return {"name": "", "kind": None, **self.fields_data()}
 
-    def raw_data(self) -> dict:
-        """What is on the page as typed (for the autosave), in the keys load() reads."""
-        return self.fields_raw()
-
     def load(self, fac: dict) -> None:
         if fac.get("municipality"):
             self._municipality_editable()

@@ -102,14 +102,6 @@ class ReaderPage(FieldTable, LazyPage):
     def blockers(self) -> list[str]:
         return [self.units.error()] if self.units.error() else []
 
-    def to_data(self) -> dict:
-        self.ensure_built()
-        return self.fields_data()
-
-    def raw_data(self) -> dict:
-        self.ensure_built()
-        return self.fields_raw()
-
     def load(self, fr: dict) -> None:
         self.ensure_built()
         self.fields_load(fr)

@@ -52,14 +52,6 @@ class UsagePage(FieldTable, LazyPage):
         self.errors.setText("\n".join(errs))  # one message a line
         return not errs
 
-    def to_data(self) -> dict:
-        self.ensure_built()
-        return self.fields_data()
-
-    def raw_data(self) -> dict:
-        self.ensure_built()
-        return self.fields_raw()
-
     def load(self, usage: dict) -> None:
         self.ensure_built()
         self.fields_load(usage)
