@@ -316,7 +316,7 @@ def test_a_control_character_typed_in_the_workbook_names_sheet_row_column(rules,
 
     wb = load_workbook(exported)
     ws = wb["明細"]
-    from ohshi_desk.core.xlsx_write import COL, DETAIL_FIRST
+    from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST
 
     ws.cell(row=DETAIL_FIRST, column=COL["備考"], value="a\ufdd0b")  # a non-character: valid XML, no valid text
     wb.save(exported)

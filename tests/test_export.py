@@ -15,8 +15,10 @@ from openpyxl import load_workbook
 
 from ohshi_desk.core.case import parse_case
 from ohshi_desk.core.engine import compute
+from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST
+from ohshi_desk.core.xlsx_form2 import FORM_LINES
 from ohshi_desk.core.xlsx_read import read_workbook
-from ohshi_desk.core.xlsx_write import COL, DATA_SHEET, DETAIL_FIRST, FORM_LINES, ExportError, export_case
+from ohshi_desk.core.xlsx_write import DATA_SHEET, ExportError, export_case
 
 from .libreoffice import soffice
 
@@ -142,7 +144,7 @@ def test_sheets_and_key_cells_match_the_engine(exported, rules):
 
 def _form_sheets(wb, p, rules):
     """[(sheet titles of one receipt, [lines on each page])] for a program: one receipt per vendor, in 明細's order."""
-    from ohshi_desk.core.xlsx_write import NO_VENDOR
+    from ohshi_desk.core.xlsx_form2 import NO_VENDOR
 
     vendors: dict[str, list] = {}
     for ln in p["lines"]:

@@ -9,8 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from ohshi_desk.core.case import CaseError, parse_case
+from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST, LIST_ROWS, MAX_ROW_HEIGHT
 from ohshi_desk.core.xlsx_read import read_any, read_workbook
-from ohshi_desk.core.xlsx_write import COL, DATA_SHEET, DETAIL_FIRST, LIST_ROWS, MAX_ROW_HEIGHT, export_case
+from ohshi_desk.core.xlsx_write import DATA_SHEET, export_case
 
 CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
         "plans": {"home_visit": {"lines": [

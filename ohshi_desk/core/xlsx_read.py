@@ -533,7 +533,7 @@ def _date_text(value) -> str | None:
 
 
 def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
-    from .xlsx_write import FORM_BLOCK, FORM_LINES
+    from .xlsx_form2 import FORM_BLOCK, FORM_LINES
 
     forms = snapshot.get("forms", {})
     for title in wb.sheetnames:

@@ -11,14 +11,13 @@ The file is written to a temporary file beside the target and moved into place.
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import json
 import os
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -27,36 +26,35 @@ from .breakdown import NO_SUBSIDY, confidence_label, documents_text, status_text
 from .case import LINE_STATUSES, TRACKING_DATES, Case
 from .clock import now, today
 from .formatting import wareki
+from .xlsx_cells import (
+    BOLD,
+    BOX,
+    COL,
+    DATE_SHORT,
+    DATE_WAREKI,
+    DETAIL_COLUMNS,
+    DETAIL_FIRST,
+    HEAD_FILL,
+    INPUT_FILL,
+    LIST_ROWS,
+    RIGHT,
+    UNLOCKED,
+    WRAP,
+    YEN,
+    _print_setup,
+    detail_rows,
+    fit_rows,
+    formula,
+    protect,
+    text,
+)
+from .xlsx_form2 import _form2
 
 WORKBOOK_FORMAT = "ohshi-desk-workbook/1"
 DATA_SHEET = "_ohshi"
 WITHHELD = ("usage",)  # case keys that do not travel to vendors
 CHUNK = 30000  # a cell holds at most 32,767 characters
-FORM_LINES = 15
-MAX_ROW_HEIGHT = 180  # points; an A4 landscape page holds about 500
-
-YEN = '#,##0"円";[Red]-#,##0"円"'
-DATE_WAREKI = '[$-411]ggge"年"m"月"d"日";@'  # 令和8年1月15日 (Excel and LibreOffice both read [$-411] ggg/e)
-DATE_SHORT = '[$-411]ge.m.d;@'  # R8.1.15, for the narrow tracking columns
-DATE_PLAIN = "yyyy/m/d"
-THIN = Side(style="thin", color="808080")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-BOLD = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
-RIGHT = Alignment(horizontal="right")  # a label left of its figure: long text runs into the empty cells on its left
-CENTER = Alignment(horizontal="center")
-UNLOCKED = Protection(locked=False)
 CHECK_STATUSES = ("未着手", "依頼済", "受領済", "提出済", "不要")
-
-DETAIL_COLUMNS = [  # (header, width)
-    ("ID", 4), ("補助制度", 17), ("項目", 13), ("内訳（品名・型番）", 20), ("数量", 5), ("単価（税込）", 11),
-    ("金額", 11), ("①補助対象金額", 11), ("②補助対象外金額", 11), ("購入先・ベンダー", 14), ("領収書No", 6),
-    *[(label, 8.5) for label in TRACKING_DATES.values()],
-    ("状況", 11), ("備考", 20), ("見積りの理由（ohshi-desk）", 36),
-]
-COL = {name: i + 1 for i, (name, _w) in enumerate(DETAIL_COLUMNS)}
 
 
 class ExportError(Exception):
@@ -65,91 +63,6 @@ class ExportError(Exception):
     def __init__(self, message: str, suggestion: Path | None = None):
         super().__init__(message)
         self.suggestion = suggestion
-
-
-def text(ws, row: int, col: int, value, **style):
-    """Write a value; a string is always a text cell (no formula injection from =, +, -, @)."""
-    cell = ws.cell(row=row, column=col)
-    cell.value = value
-    quote = isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
-    if isinstance(value, str):
-        cell.data_type = "s"
-    _style(ws, cell, style, quote)
-    return cell
-
-
-def _style(ws, cell, style: dict, quote: bool = False) -> None:
-    """Set a cell's style. openpyxl hashes every style object on each set (most of an export's time): the
-    resulting style array is kept per workbook and copied to the next cell styled the same way."""
-    if style.get("fill") is INPUT_FILL and "protection" not in style:
-        style = {**style, "protection": UNLOCKED}  # what a vendor fills stays open under the sheet's protection
-    if not style and not quote:
-        return
-    cache = ws.parent.__dict__.setdefault("_ohshi_styles", {})
-    key = (quote, *((k, v if isinstance(v, str) else id(v)) for k, v in style.items()))
-    hit = cache.get(key)
-    if hit is not None:
-        cell._style = copy.copy(hit[0])
-        return
-    for k, v in style.items():
-        setattr(cell, k, v)
-    if quote:
-        cell.quotePrefix = True  # F2 + Enter in Excel keeps it text instead of turning it into a formula
-    cache[key] = (copy.copy(cell._style), tuple(style.values()))  # the values are kept so their ids stay theirs
-
-
-def _text_width(value) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
-
-
-def fit_rows(ws, first: int, last: int, line_height: float = 16.5) -> None:
-    """Set each row's height to show its wrapped text (LibreOffice does not grow rows read from a file)."""
-    import math
-
-    widths = {}
-    cells: dict[int, list] = {}
-    for (r, _c), cell in ws._cells.items():  # one pass (ws[r] measures the whole sheet on every call)
-        if first <= r <= last and isinstance(cell.value, str) and cell.data_type != "f":
-            cells.setdefault(r, []).append(cell)
-    for r in range(first, last + 1):
-        lines = 1
-        for cell in cells.get(r, ()):
-            letter = cell.column_letter
-            if ws.column_dimensions[letter].hidden:
-                continue
-            if letter not in widths:
-                widths[letter] = ws.column_dimensions[letter].width or 8.43
-            lines = max(lines, sum(max(1, math.ceil(_text_width(part) / max(widths[letter] - 1, 1)))
-                                   for part in cell.value.split("\n")))
-        if lines > 1:  # capped: a 1,000-character note must not make a row taller than a page
-            ws.row_dimensions[r].height = min(lines * line_height, MAX_ROW_HEIGHT)
-
-
-def _merge(ws, ref: str | None = None, *, start_row=0, start_column=0, end_row=0, end_column=0, edge=None) -> None:
-    """Merge a range of a form quickly: openpyxl's merge_cells restyles every edge cell (a third of a 1,000-line
-    export); the form's merged ranges need no more than their right edge boxed, which ``edge`` does."""
-    from openpyxl.worksheet.cell_range import CellRange
-    from openpyxl.worksheet.merge import MergedCellRange
-
-    rng = CellRange(ref) if ref else CellRange(min_row=start_row, min_col=start_column, max_row=end_row,
-                                              max_col=end_column)
-    ws.merged_cells.add(MergedCellRange(ws, rng.coord))
-    if edge is not None:
-        for c in range(rng.min_col + 1, rng.max_col + 1):
-            _style(ws, ws.cell(row=rng.min_row, column=c), {"border": edge})
-
-
-def formula(ws, row: int, col: int, expr: str, cached=None, **style):
-    """A formula cell; ``cached`` is its value as ohshi-desk computed it, written into the file beside the formula
-    so that a viewer that does not calculate (a mail preview, openpyxl's data_only) shows it too."""
-    cell = ws.cell(row=row, column=col, value=expr)
-    cell.data_type = "f"
-    if cached is not None:
-        ws.parent.__dict__.setdefault("_ohshi_cached", {}).setdefault(ws.title, {})[cell.coordinate] = cached
-    _style(ws, cell, style)
-    return cell
 
 
 def build_workbook(case: Case, breakdown: dict, rules) -> Workbook:
@@ -263,22 +176,6 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
 
 # ------------------------------------------------------------------------------------------------- 明細
 
-DETAIL_FIRST = 3  # row 1 the headers, row 2 the totals (they count every row below, added ones included)
-LIST_ROWS = 2000  # drop-downs reach this far, for rows a vendor adds at the end
-
-
-def detail_rows(case: Case, bd: dict) -> list[tuple[str, dict, object]]:
-    """(program id, breakdown line, case line) in 明細's order; the row of the k-th is DETAIL_FIRST + k."""
-    out = []
-    for p in bd["programs"]:
-        plan = case.plans.get(p["id"])
-        if plan is None:
-            continue
-        by_index = {ln["index"]: ln for ln in p["lines"]}
-        out.extend((p["id"], by_index[line.index], line) for line in plan.lines)
-    return out
-
-
 def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws = wb.create_sheet("明細")
     for j, (h, width) in enumerate(DETAIL_COLUMNS, 1):
@@ -362,164 +259,6 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     return rows
 
 
-# ------------------------------------------------------------------------------------- 領収書内訳書（様式2）
-
-NO_VENDOR = "購入先未記入"
-_BAD_TITLE = str.maketrans({ch: "＿" for ch in "[]:*?/\\'"})
-
-
-def receipts(case: Case, bd: dict, rules) -> list[tuple[str, str, str, list[tuple[dict, object]]]]:
-    """One receipt per program × vendor (× 領収書No when a vendor issues more than one):
-    (program id, vendor, receipt no, [(breakdown line, case line)]), in 明細's order."""
-    groups: dict[tuple[str, str, str], list] = {}
-    for pid, res, line in detail_rows(case, bd):
-        groups.setdefault((pid, line.vendor, line.receipt), []).append((res, line))
-    return [(pid, vendor, no, lines) for (pid, vendor, no), lines in groups.items()]
-
-
-def receipt_key(vendor: str, no: str) -> str:
-    """The key of a receipt's vendor block in ``plans.<id>.receipts``."""
-    return f"{vendor}#{no}" if no else vendor
-
-
-def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set) -> None:
-    plan = case.plans.get(p["id"])
-    per_vendor = [(v, no, lines) for _pid, v, no, lines in receipts(case, {"programs": [p]}, rules)] if plan else []
-    stored = (case.raw.get("plans", {}).get(p["id"], {}) or {}).get("receipts") or {}
-    for vendor, no, lines in per_vendor or [("", "", [])]:
-        pages = [lines[i:i + FORM_LINES] for i in range(0, len(lines), FORM_LINES)] or [[]]
-        short = rules.program(p["id"]).short_name
-        key = receipt_key(vendor, no)
-        base = (f"様式2_{short}_{vendor or NO_VENDOR}" + (f"_{no}" if no else "")).translate(_BAD_TITLE)[:27]
-        title, k = base, 2
-        while title in used:
-            title, k = f"{base[:24]}({k})", k + 1
-        used.add(title)
-        sheets = []
-        for n, chunk in enumerate(pages):
-            ws = wb.create_sheet(title if n == 0 else f"{title}_続{n}")
-            sheets.append(ws)
-            snapshot["forms"][ws.title] = [p["id"], key, vendor]
-            snapshot["facility_cells"] = facility_cells(case, rules)
-            block = stored.get(key) if isinstance(stored.get(key), dict) else {}
-            _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules)
-        subtotal_refs = [f"'{ws.title}'!$D$29+'{ws.title}'!$E$29" for ws in sheets]
-        for ws in sheets:
-            formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=Font(bold=True, size=12),
-                    border=BOX, cached=sum(line.amount for _res, line in lines))
-
-
-def facility_cells(case: Case, rules) -> dict[str, str]:
-    """The cells of every 様式2 filled from the clinic's answers: {cell: (label, value)}."""
-    fac = case.facility
-    return {"B5": ["都道府県コード", rules.prefecture_code(fac.prefecture) or ""],
-            "B6": ["点数表コード", rules.kinds[fac.kind].get("score_table_code", "")],
-            "D4": ["保険医療機関等コード", fac.institution_code], "D5": ["保険医療機関等名称", fac.name]}
-
-
-FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等名称"), "address": (10, "所在地"),
-              "phone": (11, "電話番号")}
-
-
-def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chunk: list, rows: dict, page: int,
-                 pages: int, rules) -> None:
-    fac = case.facility
-    text(ws, 1, 5, "（別紙様式2）", alignment=Alignment(horizontal="right"))
-    text(ws, 2, 1, "領収書内訳書" + (f"（続紙 {page}）" if page else ""), font=Font(bold=True, size=16))
-    _merge(ws, "A2:E2")
-    ws["A2"].alignment = Alignment(horizontal="center")
-    text(ws, 3, 1, f"補助制度: {p['name']}　／　購入先: {vendor or NO_VENDOR}" + (f"　／　領収書No: {no}" if no else ""),
-         font=Font(size=9))
-    _merge(ws, "A3:E3")
-    date = None
-    if block.get("date"):
-        try:
-            date = _dt.date.fromisoformat(str(block["date"]))
-        except ValueError:
-            date = None
-    header = [
-        (4, "日付（西暦）", date, DATE_PLAIN),
-        (5, "都道府県コード", rules.prefecture_code(fac.prefecture) or "", None),
-        (6, "点数表コード", rules.kinds[fac.kind].get("score_table_code", ""), None),
-    ]
-    for r, label, value, fmt in header:  # 日付 is the vendor's; the codes come from the clinic's answers (locked)
-        text(ws, r, 1, label, font=BOLD, border=BOX, fill=HEAD_FILL)
-        c = text(ws, r, 2, value, border=BOX, fill=INPUT_FILL) if fmt else text(ws, r, 2, value, border=BOX)
-        if fmt:
-            c.number_format = fmt
-    text(ws, 4, 3, "保険医療機関等コード", font=BOLD, border=BOX, fill=HEAD_FILL)
-    text(ws, 4, 4, fac.institution_code, border=BOX)
-    text(ws, 5, 3, "保険医療機関等名称", font=BOLD, border=BOX, fill=HEAD_FILL)
-    text(ws, 5, 4, fac.name, border=BOX)
-    _merge(ws, "D5:E5", edge=BOX)
-    text(ws, 7, 3, "総額（①＋②）", font=BOLD, border=BOX, fill=HEAD_FILL)
-    for key in ("name", "address", "phone"):
-        r, label = FORM_BLOCK[key]
-        value = block.get(key) if isinstance(block.get(key), str) else ""
-        if key == "name" and not value:
-            value = vendor
-        text(ws, r, 1, label, font=BOLD, border=BOX, fill=HEAD_FILL)
-        text(ws, r, 2, value, border=BOX, fill=INPUT_FILL)
-        _merge(ws, start_row=r, start_column=2, end_row=r, end_column=5, edge=BOX)
-    text(ws, 12, 1, "（開発事業者等が記入してください。明細の行は「明細」シートに書いてください）",
-         font=Font(size=9, color="555555"))
-    head = 13
-    for j, h in enumerate(("No", "項目", "内訳", "①補助対象金額", "②補助対象外金額"), 1):
-        text(ws, head, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=CENTER)
-    col = {name: get_column_letter(c) for name, c in COL.items()}
-    firsts: list[int] = []
-    seconds: list[int] = []
-    for i in range(FORM_LINES):
-        r = head + 1 + i
-        text(ws, r, 1, page * FORM_LINES + i + 1, border=BOX, alignment=CENTER)
-        ws.row_dimensions[r].height = 24
-        if i >= len(chunk):
-            for j in (2, 3, 4, 5):
-                text(ws, r, j, None, border=BOX, alignment=WRAP)
-            continue
-        res, line = chunk[i]
-        src = rows[f"{p['id']}#{line.index}"]
-
-        def ref(name, src=src):
-            return f"'明細'!${col[name]}${src}"
-        first = line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]
-        shown = f"{line.description or res['item_label']}　{line.quantity}点 × {line.unit_price:,}円"
-        if line.amount != line.quantity * line.unit_price:
-            shown += f"（値引き後 {line.amount:,}円）"
-        firsts.append(first)
-        seconds.append(line.amount - first)
-        formula(ws, r, 2, f"={ref('項目')}", border=BOX, alignment=WRAP, cached=res["item_label"])
-        formula(ws, r, 3, f'=IF({ref("内訳（品名・型番）")}="",{ref("項目")},{ref("内訳（品名・型番）")})&"　"&'
-                          f'{ref("数量")}&"点 × "&TEXT({ref("単価（税込）")},"#,##0")&"円"'
-                          f'&IF({ref("金額")}<>{ref("数量")}*{ref("単価（税込）")},'
-                          f'"（値引き後 "&TEXT({ref("金額")},"#,##0")&"円）","")', border=BOX, alignment=WRAP,
-                cached=shown)
-        formula(ws, r, 4, f"={ref('①補助対象金額')}", border=BOX, number_format=YEN, cached=first)
-        formula(ws, r, 5, f"={ref('②補助対象外金額')}", border=BOX, number_format=YEN, cached=line.amount - first)
-        import math
-        lines_needed = max(math.ceil(_text_width(res["item_label"]) / 19), math.ceil(_text_width(shown) / 37), 1)
-        ws.row_dimensions[r].height = max(24, 13 * lines_needed + 4)
-    sub = head + FORM_LINES + 1  # row 29
-    text(ws, sub, 1, "小計", font=BOLD, border=BOX, fill=HEAD_FILL)
-    _merge(ws, start_row=sub, start_column=1, end_row=sub, end_column=3, edge=BOX)
-    formula(ws, sub, 4, f"=SUM(D{head + 1}:D{sub - 1})", number_format=YEN, font=BOLD, border=BOX, cached=sum(firsts))
-    formula(ws, sub, 5, f"=SUM(E{head + 1}:E{sub - 1})", number_format=YEN, font=BOLD, border=BOX,
-            cached=sum(seconds))
-    notes = ["記入上の注意",
-             "・金額はすべて税込で記入してください。",
-             "・内訳書の総額（①＋②）は、領収書の総額と一致させてください。この用紙は領収書1枚（補助制度×購入先）ごとです。",
-             "・領収書のすべての明細を記入し、補助対象外の金額や上限を超える部分は②に記入してください。",
-             "・品名・数量・金額・①②は「明細」シートで直してください（この用紙に自動で反映されます）。"
-             + (f"（全{pages}枚）" if pages > 1 else "")]
-    for i, n in enumerate(notes):
-        text(ws, sub + 2 + i, 1, n, font=Font(size=9, bold=(i == 0)), alignment=Alignment(wrap_text=True))
-        _merge(ws, start_row=sub + 2 + i, start_column=1, end_row=sub + 2 + i, end_column=5)
-    for col_letter, width in zip("ABCDE", (16, 20, 38, 16, 16), strict=True):
-        ws.column_dimensions[col_letter].width = width
-    _print_setup(ws, landscape=False, one_page=True)
-    protect(ws)
-
-
 # ------------------------------------------------------------------------------------------------ 必要書類
 
 CHECK_HEADERS = ("補助制度", "状況・締切", "書類", "用意する人", "進み具合", "受領日", "備考", "ID")
@@ -587,30 +326,6 @@ def _data_sheet(wb, case: Case, snapshot: dict) -> None:
     for col, data in ((1, payload), (2, snap)):
         for i in range(0, max(len(data), 1), CHUNK):
             text(ws, 2 + i // CHUNK, col, data[i:i + CHUNK])
-
-
-def protect(ws) -> None:
-    """Sheet protection without a password (審査 of a vendor's entries needs the formulas intact; 校閲 → シート保護の解除
-    lifts it): formula and label cells are locked, input cells open; rows and columns may still be added, formatted
-    and sorted."""
-    prot = ws.protection
-    prot.sheet = True
-    for action in ("formatCells", "formatColumns", "formatRows", "insertColumns", "insertRows", "deleteRows",
-                   "deleteColumns", "sort", "autoFilter"):
-        setattr(prot, action, False)  # False: allowed while the sheet is protected
-
-
-def _print_setup(ws, *, landscape: bool, title_rows: str | None = None, one_page: bool = False) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if one_page else 0
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    if title_rows:
-        ws.print_title_rows = title_rows
 
 
 # ---------------------------------------------------------------------------------------------- writing

@@ -13,7 +13,9 @@ for day in 2025-06-01 2026-11-23 2027-03-01; do
   seen=$(faketime "$day 10:00:00" "$py" -c 'import time; print(time.strftime("%Y-%m-%d"))')
   [ "$seen" = "$day" ] || { echo "faketime did not set the clock to $day (saw $seen)" >&2; exit 2; }
   start=$(date +%s)
-  faketime -f "@$day 10:00:00" "$py" -m pytest -q -p no:cacheprovider "$@" > "$logs/$day.log" 2>&1
+  # the test that runs this script is left out: faketime cannot run inside faketime
+  faketime -f "@$day 10:00:00" "$py" -m pytest -q -p no:cacheprovider --ignore=tests/test_suite_at_dates.py "$@" \
+    > "$logs/$day.log" 2>&1
   rc=$?
   echo "$day: $(tail -n 1 "$logs/$day.log") (exit $rc, $(( $(date +%s) - start )) s)"
   [ $rc -eq 0 ] || status=1

@@ -7,7 +7,8 @@ from openpyxl import load_workbook
 
 from ohshi_desk.core.case import parse_case
 from ohshi_desk.core.engine import compute
-from ohshi_desk.core.xlsx_write import COL, DETAIL_FIRST, export_case
+from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST
+from ohshi_desk.core.xlsx_write import export_case
 
 CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
         "plans": {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社"}]}}}

@@ -1,0 +1,190 @@
+"""The 領収書内訳書（別紙様式2）sheets of the tracking workbook: one receipt (program × vendor × 領収書No) a sheet,
+15 lines a page, its lines and totals formulas on 明細, the vendor block stored per receipt. Used by
+``xlsx_write.py``; ``xlsx_read.py`` reads the vendor block back with FORM_BLOCK."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from .case import Case
+from .xlsx_cells import (
+    BOLD,
+    BOX,
+    CENTER,
+    COL,
+    DATE_PLAIN,
+    HEAD_FILL,
+    INPUT_FILL,
+    WRAP,
+    YEN,
+    _merge,
+    _print_setup,
+    _text_width,
+    detail_rows,
+    formula,
+    protect,
+    text,
+)
+
+FORM_LINES = 15
+
+
+NO_VENDOR = "購入先未記入"
+_BAD_TITLE = str.maketrans({ch: "＿" for ch in "[]:*?/\\'"})
+
+
+def receipts(case: Case, bd: dict, rules) -> list[tuple[str, str, str, list[tuple[dict, object]]]]:
+    """One receipt per program × vendor (× 領収書No when a vendor issues more than one):
+    (program id, vendor, receipt no, [(breakdown line, case line)]), in 明細's order."""
+    groups: dict[tuple[str, str, str], list] = {}
+    for pid, res, line in detail_rows(case, bd):
+        groups.setdefault((pid, line.vendor, line.receipt), []).append((res, line))
+    return [(pid, vendor, no, lines) for (pid, vendor, no), lines in groups.items()]
+
+
+def receipt_key(vendor: str, no: str) -> str:
+    """The key of a receipt's vendor block in ``plans.<id>.receipts``."""
+    return f"{vendor}#{no}" if no else vendor
+
+
+def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set) -> None:
+    plan = case.plans.get(p["id"])
+    per_vendor = [(v, no, lines) for _pid, v, no, lines in receipts(case, {"programs": [p]}, rules)] if plan else []
+    stored = (case.raw.get("plans", {}).get(p["id"], {}) or {}).get("receipts") or {}
+    for vendor, no, lines in per_vendor or [("", "", [])]:
+        pages = [lines[i:i + FORM_LINES] for i in range(0, len(lines), FORM_LINES)] or [[]]
+        short = rules.program(p["id"]).short_name
+        key = receipt_key(vendor, no)
+        base = (f"様式2_{short}_{vendor or NO_VENDOR}" + (f"_{no}" if no else "")).translate(_BAD_TITLE)[:27]
+        title, k = base, 2
+        while title in used:
+            title, k = f"{base[:24]}({k})", k + 1
+        used.add(title)
+        sheets = []
+        for n, chunk in enumerate(pages):
+            ws = wb.create_sheet(title if n == 0 else f"{title}_続{n}")
+            sheets.append(ws)
+            snapshot["forms"][ws.title] = [p["id"], key, vendor]
+            snapshot["facility_cells"] = facility_cells(case, rules)
+            block = stored.get(key) if isinstance(stored.get(key), dict) else {}
+            _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules)
+        subtotal_refs = [f"'{ws.title}'!$D$29+'{ws.title}'!$E$29" for ws in sheets]
+        for ws in sheets:
+            formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=Font(bold=True, size=12),
+                    border=BOX, cached=sum(line.amount for _res, line in lines))
+
+
+def facility_cells(case: Case, rules) -> dict[str, str]:
+    """The cells of every 様式2 filled from the clinic's answers: {cell: (label, value)}."""
+    fac = case.facility
+    return {"B5": ["都道府県コード", rules.prefecture_code(fac.prefecture) or ""],
+            "B6": ["点数表コード", rules.kinds[fac.kind].get("score_table_code", "")],
+            "D4": ["保険医療機関等コード", fac.institution_code], "D5": ["保険医療機関等名称", fac.name]}
+
+
+FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等名称"), "address": (10, "所在地"),
+              "phone": (11, "電話番号")}
+
+
+def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chunk: list, rows: dict, page: int,
+                 pages: int, rules) -> None:
+    fac = case.facility
+    text(ws, 1, 5, "（別紙様式2）", alignment=Alignment(horizontal="right"))
+    text(ws, 2, 1, "領収書内訳書" + (f"（続紙 {page}）" if page else ""), font=Font(bold=True, size=16))
+    _merge(ws, "A2:E2")
+    ws["A2"].alignment = Alignment(horizontal="center")
+    text(ws, 3, 1, f"補助制度: {p['name']}　／　購入先: {vendor or NO_VENDOR}" + (f"　／　領収書No: {no}" if no else ""),
+         font=Font(size=9))
+    _merge(ws, "A3:E3")
+    date = None
+    if block.get("date"):
+        try:
+            date = _dt.date.fromisoformat(str(block["date"]))
+        except ValueError:
+            date = None
+    header = [
+        (4, "日付（西暦）", date, DATE_PLAIN),
+        (5, "都道府県コード", rules.prefecture_code(fac.prefecture) or "", None),
+        (6, "点数表コード", rules.kinds[fac.kind].get("score_table_code", ""), None),
+    ]
+    for r, label, value, fmt in header:  # 日付 is the vendor's; the codes come from the clinic's answers (locked)
+        text(ws, r, 1, label, font=BOLD, border=BOX, fill=HEAD_FILL)
+        c = text(ws, r, 2, value, border=BOX, fill=INPUT_FILL) if fmt else text(ws, r, 2, value, border=BOX)
+        if fmt:
+            c.number_format = fmt
+    text(ws, 4, 3, "保険医療機関等コード", font=BOLD, border=BOX, fill=HEAD_FILL)
+    text(ws, 4, 4, fac.institution_code, border=BOX)
+    text(ws, 5, 3, "保険医療機関等名称", font=BOLD, border=BOX, fill=HEAD_FILL)
+    text(ws, 5, 4, fac.name, border=BOX)
+    _merge(ws, "D5:E5", edge=BOX)
+    text(ws, 7, 3, "総額（①＋②）", font=BOLD, border=BOX, fill=HEAD_FILL)
+    for key in ("name", "address", "phone"):
+        r, label = FORM_BLOCK[key]
+        value = block.get(key) if isinstance(block.get(key), str) else ""
+        if key == "name" and not value:
+            value = vendor
+        text(ws, r, 1, label, font=BOLD, border=BOX, fill=HEAD_FILL)
+        text(ws, r, 2, value, border=BOX, fill=INPUT_FILL)
+        _merge(ws, start_row=r, start_column=2, end_row=r, end_column=5, edge=BOX)
+    text(ws, 12, 1, "（開発事業者等が記入してください。明細の行は「明細」シートに書いてください）",
+         font=Font(size=9, color="555555"))
+    head = 13
+    for j, h in enumerate(("No", "項目", "内訳", "①補助対象金額", "②補助対象外金額"), 1):
+        text(ws, head, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=CENTER)
+    col = {name: get_column_letter(c) for name, c in COL.items()}
+    firsts: list[int] = []
+    seconds: list[int] = []
+    for i in range(FORM_LINES):
+        r = head + 1 + i
+        text(ws, r, 1, page * FORM_LINES + i + 1, border=BOX, alignment=CENTER)
+        ws.row_dimensions[r].height = 24
+        if i >= len(chunk):
+            for j in (2, 3, 4, 5):
+                text(ws, r, j, None, border=BOX, alignment=WRAP)
+            continue
+        res, line = chunk[i]
+        src = rows[f"{p['id']}#{line.index}"]
+
+        def ref(name, src=src):
+            return f"'明細'!${col[name]}${src}"
+        first = line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]
+        shown = f"{line.description or res['item_label']}　{line.quantity}点 × {line.unit_price:,}円"
+        if line.amount != line.quantity * line.unit_price:
+            shown += f"（値引き後 {line.amount:,}円）"
+        firsts.append(first)
+        seconds.append(line.amount - first)
+        formula(ws, r, 2, f"={ref('項目')}", border=BOX, alignment=WRAP, cached=res["item_label"])
+        formula(ws, r, 3, f'=IF({ref("内訳（品名・型番）")}="",{ref("項目")},{ref("内訳（品名・型番）")})&"　"&'
+                          f'{ref("数量")}&"点 × "&TEXT({ref("単価（税込）")},"#,##0")&"円"'
+                          f'&IF({ref("金額")}<>{ref("数量")}*{ref("単価（税込）")},'
+                          f'"（値引き後 "&TEXT({ref("金額")},"#,##0")&"円）","")', border=BOX, alignment=WRAP,
+                cached=shown)
+        formula(ws, r, 4, f"={ref('①補助対象金額')}", border=BOX, number_format=YEN, cached=first)
+        formula(ws, r, 5, f"={ref('②補助対象外金額')}", border=BOX, number_format=YEN, cached=line.amount - first)
+        lines_needed = max(math.ceil(_text_width(res["item_label"]) / 19), math.ceil(_text_width(shown) / 37), 1)
+        ws.row_dimensions[r].height = max(24, 13 * lines_needed + 4)
+    sub = head + FORM_LINES + 1  # row 29
+    text(ws, sub, 1, "小計", font=BOLD, border=BOX, fill=HEAD_FILL)
+    _merge(ws, start_row=sub, start_column=1, end_row=sub, end_column=3, edge=BOX)
+    formula(ws, sub, 4, f"=SUM(D{head + 1}:D{sub - 1})", number_format=YEN, font=BOLD, border=BOX, cached=sum(firsts))
+    formula(ws, sub, 5, f"=SUM(E{head + 1}:E{sub - 1})", number_format=YEN, font=BOLD, border=BOX,
+            cached=sum(seconds))
+    notes = ["記入上の注意",
+             "・金額はすべて税込で記入してください。",
+             "・内訳書の総額（①＋②）は、領収書の総額と一致させてください。この用紙は領収書1枚（補助制度×購入先）ごとです。",
+             "・領収書のすべての明細を記入し、補助対象外の金額や上限を超える部分は②に記入してください。",
+             "・品名・数量・金額・①②は「明細」シートで直してください（この用紙に自動で反映されます）。"
+             + (f"（全{pages}枚）" if pages > 1 else "")]
+    for i, n in enumerate(notes):
+        text(ws, sub + 2 + i, 1, n, font=Font(size=9, bold=(i == 0)), alignment=Alignment(wrap_text=True))
+        _merge(ws, start_row=sub + 2 + i, start_column=1, end_row=sub + 2 + i, end_column=5)
+    for col_letter, width in zip("ABCDE", (16, 20, 38, 16, 16), strict=True):
+        ws.column_dimensions[col_letter].width = width
+    _print_setup(ws, landscape=False, one_page=True)
+    protect(ws)
+
+
