@@ -13,7 +13,7 @@ extras=""
 debs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4
       libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
       fonts-noto-cjk xvfb xauth)
-[ -n "$extras" ] && debs+=(libreoffice-calc-nogui poppler-utils strace faketime)
+[ -n "$extras" ] && debs+=(libreoffice-calc-nogui python3-uno poppler-utils strace faketime)
 
 # a system Python without venv/ensurepip (Debian's python3 without python3-venv) needs it from apt
 python3 -c "import venv, ensurepip" 2>/dev/null || debs+=(python3-venv)

@@ -103,8 +103,9 @@ def _openpyxl_session(book: Path, out: Path, edits: list[dict]) -> None:
 def _lo(jobs: list[dict], tmp: Path) -> None:
     spec = tmp / "jobs.json"
     spec.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
-    subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "tools" / "lo_session.py"), str(spec)], check=True,
-                   timeout=300, capture_output=True)
+    proc = subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "tools" / "lo_session.py"), str(spec)],
+                          timeout=300, capture_output=True, text=True)
+    assert proc.returncode == 0, f"the LibreOffice session failed (python3-uno installed?):\n{proc.stderr[-2000:]}"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import copy
 import json
 import os
 import stat
-import time
 from pathlib import Path
 
 import pytest
@@ -167,12 +166,12 @@ def test_autosave_on_a_full_disk_is_shown(wizard, monkeypatch):
 
 def test_old_temporary_and_kept_aside_files_are_cleaned(wizard):
     folder = autosave_path().parent
-    old = time.time() - 3600
+    fresh_tmp = folder / ".autosave.json.def.tmp"  # a save running right now: not touched
+    fresh_tmp.write_text("x")
+    old = fresh_tmp.stat().st_mtime - 3600  # an hour older than a file written now (the file system's time)
     stale = folder / ".autosave.json.abc.tmp"
     stale.write_text("x")
     os.utime(stale, (old, old))
-    fresh_tmp = folder / ".autosave.json.def.tmp"  # a save running right now: not touched
-    fresh_tmp.write_text("x")
     for i in range(8):
         (folder / f"autosave-broken-2026010{i}-000000.json").write_text("{}")
     assert wizard.autosave_now()
