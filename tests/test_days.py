@@ -126,3 +126,18 @@ def test_the_workbook_is_stamped_with_the_clock_day_in_wareki(tmp_path, rules, c
     summary = load_workbook(out)["概要"]
     stamps = [row[1].value for row in summary.iter_rows(min_row=1, max_row=20) if row[0].value == "作成"]
     assert stamps == ["令和9年3月1日（ohshi-desk）"]
+
+
+def test_no_test_reads_the_clock_or_times_itself():
+    """Tests set the day they mean (the clock fixture, OHSHI_TODAY) and wait on conditions; speed is measured in
+    tests/benchmarks/, and a hang is caught by tests/hangs.py's generous limit."""
+    pattern = re.compile(r"\b(date\.today|datetime\.(now|today|utcnow)|time\.(time|monotonic|perf_counter)(_ns)?|"
+                         r"localtime|gmtime|QDate\.currentDate|QDateTime\.current\w*|QElapsedTimer)\s*\(")
+    found = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        if {"benchmarks", "tools"} & set(path.relative_to(ROOT / "tests").parts):
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert found == []
