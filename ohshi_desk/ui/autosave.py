@@ -154,7 +154,7 @@ class Autosave:
             except Exception:  # noqa: BLE001
                 problems.append(f"購入・改修の予定（{pid}）: {shown_value(plan)}")
 
-    def _autosave_tick(self) -> None:  # a slot must return None (see widgets.LineRow)
+    def _autosave_tick(self) -> None:  # a slot must return None (see lines.LineRow)
         self.autosave_now()
 
     def autosave_now(self) -> bool:

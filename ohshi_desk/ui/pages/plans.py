@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..lines import LinesEditor
 from ..qt import (
     QComboBox,
     QGroupBox,
@@ -9,7 +10,7 @@ from ..qt import (
     QLabel,
     QVBoxLayout,
 )
-from ..widgets import ERROR_RED, LinesEditor, checkbox, tint, wrap_label
+from ..widgets import ERROR_RED, checkbox, tint, wrap_label
 from .base import LazyPage, heading_font, scrolled
 
 

@@ -1,0 +1,75 @@
+"""Reading a tracking workbook back: what the sheet readers share (the notices, limits, header matching, cells as
+LibreOffice stores them). ``xlsx_read.py`` opens the workbook; ``xlsx_read_lines.py`` reads 明細,
+``xlsx_read_forms.py`` the 様式2 vendor blocks and 必要書類."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+MAX_ROWS = 5000
+TEXT_LIMITS = {"description": ("内訳（品名・型番）", 200), "vendor": ("購入先・ベンダー", 100), "status": ("状況", 40),
+               "note": ("備考", 1000), "receipt": ("領収書No", 20)}
+REQUIRED = ("補助制度", "項目", "数量", "単価（税込）")
+IGNORED = {"②補助対象外金額", "見積りの理由（ohshi-desk）"}  # computed by the workbook or by ohshi-desk
+
+
+@dataclass
+class Notice:
+    """Something in a workbook that was not read as it stands, and what was done instead."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    problem: str
+    action: str
+
+    def place(self) -> str:
+        out = f"{self.sheet} シート"
+        if self.row:
+            out += f" {self.row}行目"
+        if self.column:
+            out += f"「{self.column}」"
+        return out
+
+    def __str__(self) -> str:
+        return f"{self.place()}: {self.problem} → {self.action}"
+
+
+def _rows(ws, limit: int = MAX_ROWS + 10, width: int = 60) -> list[tuple]:
+    out = []
+    for i, row in enumerate(ws.iter_rows(max_col=width, values_only=True)):
+        if i >= limit:
+            break
+        out.append(row)
+    return out
+
+
+
+
+def _norm(value) -> str:
+    return "".join(str(value).split()) if value is not None else ""
+
+
+def _header_map(row) -> dict[str, int]:
+    return {_norm(v): j for j, v in enumerate(row) if _norm(v)}
+
+
+def _num(value):
+    """An integral float (as LibreOffice stores numbers) as int."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _is_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+
+def _date_text(value) -> str | None:
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return None

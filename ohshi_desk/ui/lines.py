@@ -1,0 +1,250 @@
+"""The purchase lines of one program on the plans page: a row per line (品目, 内訳, 数量, 単価, 購入先) and the editor
+with 行を追加, subtotals and the amounts echoed as understood. The small input widgets are in ``widgets.py``."""
+
+from __future__ import annotations
+
+from .qt import QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
+from .widgets import ERROR_RED, MUTED, count_edit, money_edit, qt, tint
+
+
+class LineRow(QWidget):
+    """One purchase line: 品目, 内訳（品名・型番）, 数量, 単価（税込）, 購入先."""
+
+    changed = Signal()
+    removeRequested = Signal(object)
+
+    QUANTITY_WIDTH = 70
+
+    @classmethod
+    def set_columns(cls, grid, item_width: int, remove_width: int) -> None:
+        """The columns every row and the header share."""
+        grid.setColumnMinimumWidth(0, item_width)
+        grid.setColumnMinimumWidth(2, cls.QUANTITY_WIDTH)
+        grid.setColumnMinimumWidth(5, remove_width)
+        for col, stretch in ((1, 3), (3, 2), (4, 2)):
+            grid.setColumnStretch(col, stretch)
+
+    def __init__(self, items: dict[str, dict], order: list[str], number: int, parent=None, *, item_width: int = 0,
+                 remove_width: int = 0):
+        super().__init__(parent)
+        self.extra: dict = {}
+        self.loaded: tuple = ()  # item, quantity, price as loaded (a vendor's discount and split hold while unchanged)
+        self._items = items
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.item = QComboBox()
+        for it in order:
+            self.item.addItem(items[it]["label"], it)
+        self.description = QLineEdit()
+        self.description.setPlaceholderText("品名・型番（わかれば）")
+        self.quantity = count_edit("数量", minimum=1, maximum=10_000, required=True)
+        self.quantity.setText("1")
+        self.quantity.setFixedWidth(self.QUANTITY_WIDTH)
+        self.price = money_edit("単価（税込）")  # an empty price: the row is not counted (a suggestion not taken)
+        self.vendor = QLineEdit()
+        self.vendor.setPlaceholderText("購入先・ベンダー")
+        self.remove = QPushButton("削除")
+        self.set_number(number)
+        grid.addWidget(self.item, 0, 0)
+        grid.addWidget(self.description, 0, 1)
+        grid.addWidget(self.quantity, 0, 2)
+        grid.addWidget(self.price, 0, 3)
+        grid.addWidget(self.vendor, 0, 4)
+        grid.addWidget(self.remove, 0, 5)
+        if item_width:
+            self.item.setFixedWidth(item_width)
+            self.remove.setFixedWidth(remove_width)
+            self.set_columns(grid, item_width, remove_width)
+        # the amount as understood, under the price: 「＝42,000円」, with the line's subtotal when 数量 > 1
+        self.echo = QLabel()
+        self.echo.setAccessibleName(f"{number}行目の金額（読み取った値）")
+        tint(self.echo, "#1b5e20")
+        self.echo.setAlignment(qt().AlignmentFlag.AlignRight)
+        grid.addWidget(self.echo, 1, 2, 1, 2)
+        self.error = QLabel()
+        tint(self.error, ERROR_RED)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        grid.addWidget(self.error, 2, 0, 1, 6)
+        for w in (self.quantity, self.price):
+            w.validityChanged.connect(self._update_error)
+            w.validityChanged.connect(self._update_echo)
+        self.item.currentIndexChanged.connect(self._emit_changed)
+        self.description.textChanged.connect(self._emit_changed)
+        self.vendor.textChanged.connect(self._emit_changed)
+        self.remove.clicked.connect(self._request_remove)
+
+    # Slots return None: PySide6 6.12 on Python 3.11 drops a reference to whatever a slot returns, and a slot
+    # returning True (as Signal.emit() does) ends in "Fatal Python error: bool_dealloc".
+    def _emit_changed(self, *_a) -> None:
+        self.changed.emit()
+
+    def _request_remove(self, *_a) -> None:
+        self.removeRequested.emit(self)
+
+    def set_number(self, n: int) -> None:
+        self.number = n
+        for w, name in ((self.item, "品目"), (self.description, "内訳（品名・型番）"), (self.quantity, "数量"),
+                        (self.price, "単価（税込）"), (self.vendor, "購入先"), (self.remove, "削除")):
+            w.setAccessibleName(f"{n}行目の{name}")
+
+    def _update_error(self) -> None:
+        msgs = [w.error() for w in (self.quantity, self.price) if w.error()]
+        self.error.setText(f"{self.number}行目 " + " / ".join(msgs) if msgs else "")
+        self.error.setVisible(bool(msgs))
+        self.changed.emit()
+
+    def _update_echo(self) -> None:
+        price, qty = self.price.value(), self.quantity.value()
+        if price is None:
+            self.echo.setText("")
+        elif qty and qty > 1:
+            self.echo.setText(f"＝{price:,}円 × {qty} ＝ {price * qty:,}円")
+        else:
+            self.echo.setText(f"＝{price:,}円")
+
+    def typed(self) -> bool:
+        """Anything typed on this line (a price, a description or a vendor): never dropped without a word."""
+        return any(w.text().strip() for w in (self.price, self.description, self.vendor))
+
+    def subtotal(self) -> int:
+        price = self.price.value()
+        return 0 if price is None else price * (self.quantity.value() or 1)
+
+    def is_ok(self) -> bool:
+        return self.quantity.is_ok() and self.price.is_ok()
+
+    def to_line(self) -> dict:
+        line = dict(self.extra)
+        line.update({"item": self.item.currentData(), "quantity": self.quantity.value() or 1,
+                     "unit_price": self.price.value() if self.price.value() is not None else 0})
+        if (line["item"], line["quantity"], line["unit_price"]) != self.loaded:
+            # a vendor's 金額 (discount) and ① split belong to the line as it was; edited here, they no longer hold
+            line.pop("amount", None)
+            line.pop("vendor_eligible", None)
+        for key, w in (("description", self.description), ("vendor", self.vendor)):
+            if w.text().strip():
+                line[key] = w.text().strip()
+            else:
+                line.pop(key, None)
+        return line
+
+    def raw_line(self) -> dict:
+        """The line as typed, in the shape load() reads."""
+        return {**self.extra, "item": self.item.currentData(), "description": self.description.text(),
+                "quantity": self.quantity.text(), "unit_price": self.price.text(), "vendor": self.vendor.text()}
+
+    def load(self, line: dict) -> None:
+        self.extra = {k: v for k, v in line.items() if k not in ("item", "quantity", "unit_price", "description",
+                                                                    "vendor")}
+        idx = self.item.findData(line.get("item"))
+        if idx < 0 and line.get("item") in self._items:  # an item not offered for this program: kept, not swapped
+            self.item.addItem(self._items[line["item"]]["label"], line["item"])
+            idx = self.item.count() - 1
+        if idx >= 0:
+            self.item.setCurrentIndex(idx)
+        self.description.setText(str(line.get("description", "")))
+        self.quantity.setText(str(line.get("quantity", 1)))
+        price = line.get("unit_price")
+        self.price.setText(f"{price:,}" if isinstance(price, int) else str(price or ""))
+        self.vendor.setText(str(line.get("vendor", "")))
+        self.loaded = (self.item.currentData(), self.quantity.value() or 1,
+                       self.price.value() if self.price.value() is not None else 0)
+
+
+class LinesEditor(QWidget):
+    """The purchase lines of one program, with 行を追加."""
+
+    changed = Signal()
+
+    def __init__(self, items: dict[str, dict], suggested: tuple[str, ...], parent=None, offered=None):
+        super().__init__(parent)
+        self.items = items
+        offered = set(offered or items) | set(suggested)
+        self.order = list(suggested) + [it for it in items if it not in suggested and it in offered]
+        self.rows: list[LineRow] = []
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        # the column headers on a grid of the same columns as the rows (fixed widths for 品目, 数量 and 削除, the same
+        # stretch for the rest), so each header stands over its field
+        fm = self.fontMetrics()
+        self.item_width = max(fm.horizontalAdvance(items[it]["label"]) for it in self.order) + 48
+        self.remove_width = fm.horizontalAdvance("削除") + 40
+        head = QGridLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        for col, text in enumerate(("品目", "内訳（品名・型番）", "数量", "単価（税込・円）", "購入先", "")):
+            label = QLabel(text)
+            tint(label, MUTED)
+            head.addWidget(label, 0, col)
+        LineRow.set_columns(head, self.item_width, self.remove_width)
+        lay.addLayout(head)
+        self.rows_box = QVBoxLayout()
+        lay.addLayout(self.rows_box)
+        foot = QHBoxLayout()
+        hint = QLabel("単価が空の行は計算に入りません。")
+        tint(hint, MUTED)
+        foot.addWidget(hint, 1)
+        self.total_label = QLabel()
+        self.total_label.setAccessibleName("購入合計")
+        foot.addWidget(self.total_label)
+        lay.addLayout(foot)
+        self.add_button = QPushButton("＋ 行を追加")
+        self.add_button.setAccessibleName("行を追加")
+        self.add_button.clicked.connect(self._add_clicked)
+        lay.addWidget(self.add_button, alignment=qt().AlignmentFlag.AlignLeft)
+        for it in suggested:
+            row = self.add_row()
+            row.item.setCurrentIndex(row.item.findData(it))
+
+    def _emit_changed(self, *_a) -> None:
+        self.total_label.setText(f"購入合計（税込）: {self.total():,}円")
+        self.changed.emit()
+
+    def total(self) -> int:
+        return sum(r.subtotal() for r in self.rows)
+
+    def _add_clicked(self, *_a) -> None:
+        self.add_row()
+
+    def add_row(self, line: dict | None = None) -> LineRow:
+        row = LineRow(self.items, self.order, len(self.rows) + 1, item_width=self.item_width,
+                      remove_width=self.remove_width)
+        if line:
+            row.load(line)
+        row.changed.connect(self._emit_changed)
+        row.removeRequested.connect(self.remove_row)
+        self.rows.append(row)
+        self.rows_box.addWidget(row)
+        self._emit_changed()
+        return row
+
+    def remove_row(self, row: LineRow) -> None:
+        self.rows.remove(row)
+        row.setParent(None)
+        row.deleteLater()
+        for i, r in enumerate(self.rows, 1):
+            r.set_number(i)
+        self._emit_changed()
+
+    def clear(self) -> None:
+        for row in list(self.rows):
+            self.remove_row(row)
+
+    def is_ok(self) -> bool:
+        return all(r.is_ok() for r in self.rows)
+
+    def errors(self) -> list[str]:
+        return [r.error.text() for r in self.rows if r.error.text()]
+
+    def blockers(self) -> list[str]:
+        """Each row's problem as a sentence: its message, or the 数量 left empty (which has no message)."""
+        out = []
+        for r in self.rows:
+            if r.error.text():
+                out.append(r.error.text())
+            elif not r.quantity.is_ok():
+                out.append(f"{r.number}行目の「数量」を入力してください（1以上）")
+        return out
+
+    def lines(self) -> list[dict]:
+        return [r.to_line() for r in self.rows if r.price.value() is not None]
