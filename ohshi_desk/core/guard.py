@@ -63,7 +63,7 @@ def bad_char(text: str) -> str | None:
     """A description of the first character that no field may hold (a control character other than tab and
     newline — a carriage return too, which a workbook cell would not keep —, a lone surrogate, a non-character
     such as U+FFFE), or None."""
-    m = _BAD.search(text)
+    m = re.search(_BAD, text)
     if m is None:
         return None
     ch = m.group()
@@ -77,19 +77,20 @@ def bad_char(text: str) -> str | None:
     return f"{kind} U+{cp:04X} が含まれています（{m.start() + 1}文字目）"
 
 
-_BAD = re.compile(
+# Patterns are compiled on first use (re keeps them): the first page does not pay for them.
+_BAD = (
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
     + "".join(f"{chr(p)}{chr(p + 1)}" for p in range(0x1FFFE, 0x110000, 0x10000))
     + "]"
 )
-_ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_ESCAPE = "[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"
 
 
 def one_line(message: str) -> str:
     """A message safe to print on one line: line breaks become spaces, other control characters (terminal
     escapes among them) and lone surrogates are written as ``\\xNN`` / ``\\uNNNN``."""
     message = re.sub(r"\s*[\r\n\u2028\u2029]+\s*", " ", str(message))
-    return _ESCAPE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+    return re.sub(_ESCAPE, lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                        else f"\\u{ord(m.group()):04x}", message)
 
 
@@ -164,14 +165,14 @@ def _pairs(pairs):
     return out
 
 
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_BRACKETS = re.compile(r"[\[\]{}]")
+_STRINGS = r'"(?:[^"\\]|\\.)*"'
+_BRACKETS = r"[\[\]{}]"
 
 
 def json_depth(text: str) -> int:
     """The deepest nesting of brackets outside strings (an upper bound for malformed text)."""
     depth = deepest = 0
-    for m in _BRACKETS.finditer(_STRINGS.sub("", text)):
+    for m in re.finditer(_BRACKETS, re.sub(_STRINGS, "", text, flags=re.S)):
         if m.group() in "[{":
             depth += 1
             deepest = max(deepest, depth)

@@ -43,9 +43,10 @@ def setup_logging() -> Path:
 
     path = log_path()
     root = logging.getLogger()
-    if not any(isinstance(h, _PrivateFileHandler) for h in root.handlers):
+    handler_class = _private_file_handler()
+    if not any(isinstance(h, handler_class) for h in root.handlers):
         try:
-            handler = _PrivateFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+            handler = handler_class(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
         except OSError:
             return path
         handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -54,20 +55,27 @@ def setup_logging() -> Path:
     return path
 
 
-def _handler_base():
-    from logging.handlers import RotatingFileHandler
-
-    return RotatingFileHandler
+_HANDLER = None
 
 
-class _PrivateFileHandler(_handler_base()):  # type: ignore[misc]
-    def _open(self):
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            os.chmod(self.baseFilename, 0o600)  # a log left 0644 by an older version, too
-        except OSError:
-            pass
-        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+def _private_file_handler():
+    """The log's file handler class, made on first use: ``logging.handlers`` brings socket, pickle and queue with
+    it, which the first page does not need (setup_logging runs after the window has painted)."""
+    global _HANDLER
+    if _HANDLER is None:
+        from logging.handlers import RotatingFileHandler
+
+        class PrivateFileHandler(RotatingFileHandler):
+            def _open(self):
+                fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                try:
+                    os.chmod(self.baseFilename, 0o600)  # a log left 0644 by an older version, too
+                except OSError:
+                    pass
+                return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+        _HANDLER = PrivateFileHandler
+    return _HANDLER
 
 
 _QUOTED = None
