@@ -110,6 +110,24 @@ class CaseFile(pytest.File):
             yield CaseItem.from_parent(self, name=name, spec=doc)
 
 
+_CASE_RULES = tempfile.TemporaryDirectory(prefix="ohshi-case-rules-")  # removed when the run ends
+
+
+def _edited_rules(edits: list[dict], case_file: str):
+    """A case that needs rules the bundle does not have (a question added as data, a kind group, a limit that is
+    not cap × rate): a copy of the bundled rules with each ``{file, old, new}`` edit made once, loaded uncached."""
+    import shutil
+
+    folder = Path(tempfile.mkdtemp(prefix="ohshi-case-rules-", dir=_CASE_RULES.name)) / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    for edit in edits:
+        path = folder / edit["file"]
+        text = path.read_text(encoding="utf-8")
+        assert text.count(edit["old"]) == 1, f"{case_file}: {edit['old']!r} is not once in rules/{edit['file']}"
+        path.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+    return load_rules(folder, cache_dir=False)
+
+
 class CaseItem(pytest.Item):
     def __init__(self, *, spec, **kwargs):
         super().__init__(**kwargs)
@@ -119,14 +137,20 @@ class CaseItem(pytest.Item):
         from ohshi_desk.core.case import parse_case
         from ohshi_desk.core.engine import compute
 
-        rules = rules_once()
         spec = self.spec
+        rules = _edited_rules(spec["rules_edits"], self.path.name) if spec.get("rules_edits") else rules_once()
         data = {"format": "ohshi-desk-case/1", **spec["case"]}
         case = parse_case(data, rules)
         out = compute(case, rules, dt.date.fromisoformat(spec["as_of"]))
         by_id = {p["id"]: p for p in out["programs"]}
         expect = spec["expect"]
         for key, want in expect.items():
+            if key == "rules_warnings_contain":  # what loading the (edited) rules warned about, all in one warning
+                assert len(rules.warnings) == len(want), f"rules warnings: {rules.warnings}"
+                for warning, fragments in zip(rules.warnings, want, strict=True):
+                    for fragment in fragments:
+                        assert fragment in warning, f"no {fragment!r} in the rules warning {warning!r}"
+                continue
             if key in ("total_subsidy", "total_subsidy_open"):
                 assert out[key] == want, f"{key}: {out[key]} != {want}"
                 continue
