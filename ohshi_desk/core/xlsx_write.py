@@ -338,12 +338,31 @@ def suggest_other_name(path: Path) -> Path:
     return path.with_name(f"{path.stem}_{now():%Y%m%d%H%M%S}{path.suffix}")
 
 
+# A formula cell as openpyxl writes it: `<v/>` or `<v />` (its own writer) or `<v></v>` (with lxml installed). A
+# formula is XML-escaped, so it holds no "<": [^<]* cannot run past its cell (no backtracking across the sheet).
+_FORMULA_CELL = r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v ?/>|<v></v>)</c>'
+
+
+def fill_cached_values(xml: str, values: dict) -> str:
+    """A sheet's XML with each formula's value ({cell: value}) written beside it."""
+    import re
+    from xml.sax.saxutils import escape
+
+    def fill(m):
+        value = values.get(m.group(1))
+        if value is None:
+            return m.group(0)
+        if isinstance(value, str):
+            return f'<c r="{m.group(1)}"{m.group(2)} t="str"><f>{m.group(3)}</f><v>{escape(value)}</v></c>'
+        return f'<c r="{m.group(1)}"{m.group(2)}><f>{m.group(3)}</f><v>{value}</v></c>'
+
+    return re.sub(_FORMULA_CELL, fill, xml)
+
+
 def _with_cached_values(wb) -> bytes:
     """The saved file, with each formula's value written beside it (openpyxl writes formulas with an empty value)."""
     import io
-    import re
     import zipfile
-    from xml.sax.saxutils import escape
 
     buf = io.BytesIO()
     wb.save(buf)
@@ -351,7 +370,6 @@ def _with_cached_values(wb) -> bytes:
     if not cached:
         return buf.getvalue()
     parts = {f"xl/worksheets/sheet{i}.xml": cached.get(ws.title) for i, ws in enumerate(wb.worksheets, 1)}
-    pattern = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f><v ?/></c>', re.S)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -359,14 +377,7 @@ def _with_cached_values(wb) -> bytes:
             data = src.read(item.filename)
             values = parts.get(item.filename)
             if values:
-                def fill(m, values=values):
-                    value = values.get(m.group(1))
-                    if value is None:
-                        return m.group(0)
-                    if isinstance(value, str):
-                        return f'<c r="{m.group(1)}"{m.group(2)} t="str"><f>{m.group(3)}</f><v>{escape(value)}</v></c>'
-                    return f'<c r="{m.group(1)}"{m.group(2)}><f>{m.group(3)}</f><v>{value}</v></c>'
-                data = pattern.sub(fill, data.decode("utf-8")).encode("utf-8")
+                data = fill_cached_values(data.decode("utf-8"), values).encode("utf-8")
             dst.writestr(item, data)
     return out.getvalue()
 

@@ -43,13 +43,19 @@ def shown_value(value) -> str:
 
 def clean_app_data(folder: Path, keep: int = KEEP_ASIDE) -> list[Path]:
     """After a successful autosave: remove stale temporary files of the autosave and all but the newest ``keep``
-    kept-aside copies of each kind. Returns what was removed; never raises."""
-    import time
+    kept-aside copies of each kind. Returns what was removed; never raises.
 
+    A temporary file's age is measured against the autosave just written (the file system's own time), not the
+    computer's clock: the two can disagree (a clock set back, a network drive), and an age must not go negative."""
     removed = []
     try:
-        now = time.time()
-        for p in folder.glob(".autosave.json.*.tmp"):
+        try:
+            from ..core.paths import autosave_path
+
+            now = (folder / autosave_path().name).stat().st_mtime
+        except OSError:
+            now = None  # no autosave to measure against: leave the temporary files alone
+        for p in folder.glob(".autosave.json.*.tmp") if now is not None else ():
             try:
                 if now - p.stat().st_mtime > TMP_MAX_AGE_S:
                     p.unlink()
