@@ -34,6 +34,15 @@ FORM_LINES = 15
 
 
 NO_VENDOR = "購入先未記入"
+# Styles made once: the style cache of xlsx_cells knows an object by its identity, so a Font made per call misses it
+TITLE_FONT = Font(bold=True, size=16)
+TOTAL_FONT = Font(bold=True, size=12)
+SMALL_FONT = Font(size=9)
+SMALL_BOLD = Font(size=9, bold=True)
+HINT_FONT = Font(size=9, color="555555")
+ALIGN_RIGHT = Alignment(horizontal="right")
+ALIGN_CENTER = Alignment(horizontal="center")
+WRAP_ONLY = Alignment(wrap_text=True)
 _BAD_TITLE = str.maketrans({ch: "＿" for ch in "[]:*?/\\'"})
 
 
@@ -74,7 +83,7 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
             _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules)
         subtotal_refs = [f"'{ws.title}'!$D$29+'{ws.title}'!$E$29" for ws in sheets]
         for ws in sheets:
-            formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=Font(bold=True, size=12),
+            formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=TOTAL_FONT,
                     border=BOX, cached=sum(line.amount for _res, line in lines))
 
 
@@ -93,12 +102,12 @@ FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等
 def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chunk: list, rows: dict, page: int,
                  pages: int, rules) -> None:
     fac = case.facility
-    text(ws, 1, 5, "（別紙様式2）", alignment=Alignment(horizontal="right"))
-    text(ws, 2, 1, "領収書内訳書" + (f"（続紙 {page}）" if page else ""), font=Font(bold=True, size=16))
+    text(ws, 1, 5, "（別紙様式2）", alignment=ALIGN_RIGHT)
+    text(ws, 2, 1, "領収書内訳書" + (f"（続紙 {page}）" if page else ""), font=TITLE_FONT)
     _merge(ws, "A2:E2")
-    ws["A2"].alignment = Alignment(horizontal="center")
+    ws["A2"].alignment = ALIGN_CENTER
     text(ws, 3, 1, f"補助制度: {p['name']}　／　購入先: {vendor or NO_VENDOR}" + (f"　／　領収書No: {no}" if no else ""),
-         font=Font(size=9))
+         font=SMALL_FONT)
     _merge(ws, "A3:E3")
     date = None
     if block.get("date"):
@@ -131,7 +140,7 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
         text(ws, r, 2, value, border=BOX, fill=INPUT_FILL)
         _merge(ws, start_row=r, start_column=2, end_row=r, end_column=5, edge=BOX)
     text(ws, 12, 1, "（開発事業者等が記入してください。明細の行は「明細」シートに書いてください）",
-         font=Font(size=9, color="555555"))
+         font=HINT_FONT)
     head = 13
     for j, h in enumerate(("No", "項目", "内訳", "①補助対象金額", "②補助対象外金額"), 1):
         text(ws, head, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=CENTER)
@@ -180,7 +189,7 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
              "・品名・数量・金額・①②は「明細」シートで直してください（この用紙に自動で反映されます）。"
              + (f"（全{pages}枚）" if pages > 1 else "")]
     for i, n in enumerate(notes):
-        text(ws, sub + 2 + i, 1, n, font=Font(size=9, bold=(i == 0)), alignment=Alignment(wrap_text=True))
+        text(ws, sub + 2 + i, 1, n, font=SMALL_BOLD if i == 0 else SMALL_FONT, alignment=WRAP_ONLY)
         _merge(ws, start_row=sub + 2 + i, start_column=1, end_row=sub + 2 + i, end_column=5)
     for col_letter, width in zip("ABCDE", (16, 20, 38, 16, 16), strict=True):
         ws.column_dimensions[col_letter].width = width
