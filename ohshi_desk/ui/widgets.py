@@ -107,7 +107,16 @@ def parse_yen_asking(text, field: str = "金額", *, allow_empty: bool = False):
 def money_edit(field: str, **kw) -> ParsedEdit:
     edit = ParsedEdit(field, parse_yen_asking, placeholder="例: 4,980 または 4.2万", **kw)
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
+    edit.editingFinished.connect(lambda: reformat_yen(edit))
     return edit
+
+
+def reformat_yen(edit: ParsedEdit) -> None:
+    """On leaving an amount (Tab, Enter, a click elsewhere): 「6万8千円」 or 「６８０００」 becomes 「68,000」, so the field
+    shows what will be used. A text that cannot be read, or is being asked about, stays as typed."""
+    value = edit.value()
+    if isinstance(value, int) and not edit.error() and edit.text() != f"{value:,}":
+        edit.setText(f"{value:,}")
 
 
 def count_edit(field: str, *, minimum: int = 0, maximum: int = 10_000_000, placeholder: str = "", **kw) -> ParsedEdit:

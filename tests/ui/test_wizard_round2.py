@@ -257,6 +257,28 @@ def test_amounts_are_echoed_ambiguous_ones_asked_and_subtotals_kept(wizard, qtbo
     assert "見積額: 30,000円" in w.plans_page.estimates["checkup_limited_check"].text()
 
 
+def test_an_amount_is_reformatted_on_leaving_the_field(wizard, qtbot):
+    from PySide6.QtCore import Qt
+
+    w = wizard
+    to_plans(w, "clinic", "home_visit")
+    ed = w.plans_page.editors["home_visit"]
+    price = ed.rows[0].price
+    commit(price, "6万8千円")
+    assert price.text() == "6万8千円"  # while typing, the text stays as typed
+    qtbot.keyClick(price, Qt.Key.Key_Tab)  # leaving the field
+    assert price.text() == "68,000" and price.value() == 68000
+    price.clear()
+    commit(price, "１０．０００")  # asked about, so it stays as typed until answered
+    qtbot.keyClick(price, Qt.Key.Key_Return)
+    assert price.text() == "１０．０００" and price.value() is None
+    price.clear()
+    commit(price, "４，９８０円")
+    qtbot.keyClick(price, Qt.Key.Key_Return)
+    assert price.text() == "4,980" and ed.rows[0].echo.text() == "＝4,980円"
+    assert w.case_data()["plans"]["home_visit"]["lines"][0]["unit_price"] == 4980
+
+
 def test_only_the_items_a_program_names_are_offered(wizard):
     w = wizard
     to_plans(w, "clinic", "home_visit")
@@ -364,7 +386,7 @@ def test_choosing_canon_later_keeps_typed_reader_lines_and_says_so(wizard):
     next_page(w, GOALS)
     next_page(w, PLANS)
     ed = w.plans_page.editors["smartphone_reader"]
-    assert [r.price.text() for r in ed.rows] == ["4980"] and ed.isVisible()
+    assert [r.price.text() for r in ed.rows] == ["4,980"] and ed.isVisible()  # kept (reformatted on leaving)
     assert "入力済みの1行は消さずに残してあります" in w.plans_page.not_needed["smartphone_reader"].text()
 
 
