@@ -40,8 +40,11 @@ def when_text(p: dict, day: _dt.date) -> str:
         return f"{p['status_label']}・{window_date(p, 'start')}から受付"
     n = days_left(p, day)
     left = "本日締切" if n == 0 else f"あと{n}日"
-    if day < _day(w["start"]) or n < 0:  # not_needed / not_applicable outside the window: the window alone
-        return f"受付期間 {wareki(_day(w['start']))}〜{wareki(_day(w['end']))}"
+    # not_needed / not_applicable outside the window: whether it has closed or not opened yet, as for the others
+    if n < 0:
+        return f"{STATUS_LABELS['closed']}・{window_date(p, 'end')}で締切"
+    if day < _day(w["start"]):
+        return f"{STATUS_LABELS['not_yet_open']}・{window_date(p, 'start')}から受付"
     return f"{p['status_label']}・{window_date(p, 'end')}締切（{left}）"
 
 
@@ -113,3 +116,16 @@ def next_steps(p: dict, rules) -> list[str]:
         if all(values.get(n) for n in names):
             out.append(step.format(**values))
     return out
+
+
+def participation_text(rules, prefecture: str | None, municipality: str | None) -> str:
+    """Whether the facility's prefecture and municipality are on the notice's list of 医療費助成 participants, as a
+    line shown with the goals the list concerns (``shown_with`` in rules/municipalities.yaml); information only."""
+    if not prefecture:
+        return ""
+    st = rules.municipality_status(prefecture, municipality)
+    listed = "です" if st["prefecture_listed"] else "の一覧にありません"
+    out = f"{prefecture}は医療費助成のオンライン資格確認に参加予定の都道府県{listed}。"
+    if municipality:
+        out += f"{municipality}は参加予定の市区町村の一覧に{'あります' if st['municipality_listed'] else 'ありません'}。"
+    return out + f"（{st['as_of_label']}。補助の条件ではなく参考情報です）"

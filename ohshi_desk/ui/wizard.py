@@ -303,7 +303,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             data["facility"]["kind"] = self.rules.assumed_kind or next(iter(self.rules.kinds))
         from ..core.clock import today
         from ..core.engine import applicability, compute
-        from ..core.presenting import when_text
+        from ..core.presenting import participation_text, when_text
         from .recovery import parse_leniently
 
         day = self.as_of or today()
@@ -314,6 +314,9 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         for p in compute(parse_leniently(data, self.rules), self.rules, day)["programs"]:
             info[p["id"]]["when"] = when_text(p, day) if info[p["id"]]["applicable"] else ""
             info[p["id"]]["window_status"] = p["status"]
+        fac = data["facility"]
+        for pid in self.rules.municipalities.get("shown_with", ()):  # the 医療費助成 participants, with their goal
+            info[pid]["info"] = participation_text(self.rules, fac.get("prefecture"), fac.get("municipality"))
         return info
 
     def program_maximum(self, p: dict, day: _dt.date) -> int | None:

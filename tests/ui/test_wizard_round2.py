@@ -99,6 +99,22 @@ def test_each_page_starts_on_its_first_field_with_a_visible_ring(wizard, qtbot):
     assert w.facility_page.name.graphicsEffect() is None  # the ring follows the focus
 
 
+@pytest.mark.parametrize(("day", "expected"), [
+    (dt.date(2025, 6, 1), "受付前・令和7年8月29日から受付"),
+    (dt.date(2026, 11, 23), "受付終了・令和8年1月31日（目安）で締切"),  # P1's end is not in the notice
+])
+def test_a_goal_that_is_not_needed_still_says_whether_it_is_open(wizard, clock, day, expected):
+    """A Canon clinic does not need P1; beside its goal the window says closed / not yet open, not a bare period."""
+    clock(day)
+    w = wizard
+    facility(w, "clinic", "キヤノン医院")
+    next_page(w, READER)
+    w.reader_page.buttons["canon"].setChecked(True)
+    next_page(w, GOALS)
+    assert w.goals_page.reasons["smartphone_reader"].text().startswith("不要")
+    assert w.goals_page.whens["smartphone_reader"].text() == expected
+
+
 def test_closed_programs_fold_to_one_line_and_never_count_as_claimable(wizard):
     w = wizard
     facility(w, "hospital", "べっぷ中央病院", checkup=True)

@@ -83,8 +83,7 @@ class FacilityPage(FieldTable, QWizardPage):
         self.municipality.setPlaceholderText("先に都道府県を選んでください")
         self.municipality.setEnabled(False)
         form.addRow(self._label("市区町村(&M)", self.municipality), self.municipality)
-        self.muni_status = wrap_label(muted=True)
-        form.addRow("", self.muni_status)
+        form.addRow("", wrap_label("所在地は印刷と Excel に載ります。分からなければ空欄でかまいません", muted=True))
 
         flags = rules.flags
         self.exempt = YesNo(flags["obligation_exempt"]["label"])
@@ -112,7 +111,7 @@ class FacilityPage(FieldTable, QWizardPage):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.code.textChanged.connect(self._code_changed)
         self.prefecture.currentIndexChanged.connect(self._prefecture_changed)
-        self.municipality.currentTextChanged.connect(self._update_muni_status)
+        self.municipality.currentTextChanged.connect(wizard.mark_changed)
         for sig in (self.name.textChanged, self.exempt.changed, self.checkup.changed,
                     *(qw.changed for qw in self.questions.values())):
             sig.connect(wizard.mark_changed)
@@ -155,28 +154,13 @@ class FacilityPage(FieldTable, QWizardPage):
         self.municipality.addItems(list(self.w.rules.municipalities["by_prefecture"].get(pref, ())))
         self.municipality.setEditText(current if pref else "")
         self.municipality.blockSignals(False)
-        self._update_muni_status()
+        self.w.mark_changed()
 
     def _municipality_editable(self) -> None:
         if not self.municipality.isEditable():
             self.municipality.setEditable(True)
             self.municipality.lineEdit().setPlaceholderText("一覧から選ぶか入力")
             self.municipality.setEnabled(True)
-
-    def _update_muni_status(self, *_a):
-        pref, muni = self.prefecture.currentData(), self.municipality.currentText().strip()
-        if not pref:
-            self.muni_status.setText("")
-        else:
-            st = self.w.rules.municipality_status(pref, muni)
-            label = st["as_of_label"]
-            parts = []
-            parts.append(f"{pref}は医療費助成のオンライン資格確認に参加予定の都道府県{'です' if st['prefecture_listed'] else 'の一覧にありません'}。")
-            if muni:
-                parts.append(f"{muni}は参加予定の市区町村の一覧に{'あります' if st['municipality_listed'] else 'ありません'}。")
-            parts.append(f"（{label}。補助の条件ではなく参考情報です）")
-            self.muni_status.setText("".join(parts))
-        self.w.mark_changed()
 
     def blockers(self) -> list[str]:
         return self.missing() + ([self.code_error.text()] if self.code_error.text() else [])

@@ -16,6 +16,7 @@ class GoalsPage(LazyPage):
         self.boxes = {}
         self.reasons = {}
         self.whens = {}
+        self.infos = {}
         # what was dropped when the facility or reader changed: said, with 元に戻す
         self.dropped_box = QFrame()
         self.dropped_box.setStyleSheet("QFrame { background: #fff8e1; border: 1px solid #ffb300; }")
@@ -42,6 +43,11 @@ class GoalsPage(LazyPage):
             help_ = wrap_label(p.goal_help, muted=True)
             help_.setContentsMargins(24, 0, 0, 0)
             lay.addWidget(help_)
+            info = wrap_label(muted=True)  # information that concerns this goal (the 医療費助成 participants)
+            info.setContentsMargins(24, 0, 0, 0)
+            info.hide()
+            lay.addWidget(info)
+            self.infos[p.id] = info
             reason = wrap_label()
             reason.setContentsMargins(24, 0, 0, 6)
             tint(reason, "#8d6e63")
@@ -74,6 +80,8 @@ class GoalsPage(LazyPage):
                 text = "対象外: " + text
             self.reasons[pid].setText(text)
             self.reasons[pid].setVisible(bool(text))
+            self.infos[pid].setText(a.get("info", ""))
+            self.infos[pid].setVisible(bool(a.get("info")) and a["applicable"])
             when = a.get("when", "")
             self.whens[pid].setText(when)
             tint(self.whens[pid], STATUS_COLOURS.get(a.get("window_status"), MUTED))
