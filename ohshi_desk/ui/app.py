@@ -94,10 +94,12 @@ def _after_first_paint(wizard, warnings: list[str], args: list[str]) -> None:
     from ..core.paths import setup_logging
     from .autosave import offer_recovery
     from .errors import install_excepthook
-    from .qt import QMessageBox
+    from .qt import QApplication, QMessageBox
 
     setup_logging()
-    install_excepthook(lambda: wizard)
+    app = QApplication.instance()
+    app._ohshi_window = wizard  # replaced when the rules are switched (ui/rules_update.py)
+    install_excepthook(lambda: getattr(QApplication.instance(), "_ohshi_window", None))
     for warning in warnings:
         logging.getLogger("ohshi_desk").warning(warning)
         QMessageBox.warning(wizard, "ルールの差し替え", warning)

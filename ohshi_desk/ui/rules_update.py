@@ -21,7 +21,9 @@ def run(wizard, choose=None, confirm=None, tell=None) -> str:
 
     choose = choose or (lambda: _choose(wizard))
     confirm = confirm or (lambda text: _confirm(wizard, text))
-    tell = tell or (lambda text: qt.QMessageBox.information(wizard, TITLE, text))
+    # after a switch the old window is going: a message belongs to the window in use
+    tell = tell or (lambda text: qt.QMessageBox.information(
+        getattr(qt.QApplication.instance(), "_ohshi_window", None) or wizard, TITLE, text))
     kind, path = choose()
     if kind is None:
         return "cancelled"
@@ -32,7 +34,7 @@ def run(wizard, choose=None, confirm=None, tell=None) -> str:
         if not confirm("差し替えたルールをやめて、アプリ同梱のルールに戻しますか。\n（差し替えたルールは消さずに保管します）"):
             return "cancelled"
         kept = rules_pack.use_bundled()
-        tell(f"同梱のルールに戻しました。アプリを開き直すと同梱のルールで計算します。\n保管した差し替えルール: {kept}")
+        _use_now(wizard, "同梱のルールに戻しました。", f"\n保管した差し替えルール: {kept}", confirm, tell)
         return "bundled"
     staged = None
     try:
@@ -50,9 +52,49 @@ def run(wizard, choose=None, confirm=None, tell=None) -> str:
         rules_pack.discard(staged)
         return "cancelled"
     kept = rules_pack.install(staged)
-    tell("新しいルールを入れました。アプリを開き直すと新しいルールで計算します。"
-         + (f"\n前の差し替えルールは保管してあります: {kept}" if kept else ""))
+    _use_now(wizard, "新しいルールを入れました。", f"\n前の差し替えルールは保管してあります: {kept}" if kept else "",
+             confirm, tell)
     return "installed"
+
+
+def _use_now(wizard, done: str, kept: str, confirm, tell) -> None:
+    """Offer to compute with the rules now, the typed input kept; else from the next start."""
+    if not confirm(f"{done}\nいま入力している内容はそのままで、すぐにそのルールで計算し直しますか。\n"
+                   f"（「いいえ」のときは、アプリを開き直したときから使います）{kept}"):
+        tell(f"{done}アプリを開き直すと、そのルールで計算します。{kept}")
+        return
+    new, problems = switch_rules(wizard)
+    text = f"ルール（版 {new.rules.version}）で計算し直しました。入力した内容は引き継いでいます。"
+    if problems:
+        text += "\n\n次の点に注意してください:\n" + "\n".join(f"・{p}" for p in problems[:20])
+    tell(text)
+
+
+def switch_rules(old):
+    """A new window with the rules the app would now use (``load_rules_for_app``), holding everything the old one
+    held (its autosave snapshot: fields as typed, the page, the file it came from); the old window goes without
+    asking and without removing the autosave. Returns (the new window, what to tell: a fallback to the bundled
+    rules, and the fields the new rules could not take)."""
+    from ..core.rules import load_rules_for_app
+
+    rules, _folder, warnings = load_rules_for_app()
+    snap, dirty, autosave = old.snapshot(), old.dirty, old.autosave_enabled
+    old.autosave_enabled = False
+    old._autosave_timer.stop()
+    new = type(old)(rules)  # the wizard's class, without importing the module that imports this one
+    new.ask_before_close = old.ask_before_close
+    new.setGeometry(old.geometry())
+    problems = new.restore(snap)
+    new.dirty = dirty
+    new.show()
+    app = qt.QApplication.instance()
+    app._ohshi_window = new  # the window the crash handler autosaves, and a reference that keeps it alive
+    old.hide()
+    old.deleteLater()
+    new.autosave_enabled = autosave
+    if autosave and dirty:
+        new.autosave_now()
+    return new, [*warnings, *problems]
 
 
 def _choose(wizard):

@@ -3,6 +3,7 @@ to the bundled rules keeps the override aside."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import zipfile
@@ -54,10 +55,15 @@ def _raise_cap(folder: Path) -> None:
                  .replace("limit: {hospital: 411000", "limit: {hospital: 412000"), encoding="utf-8")
 
 
-def _run(wizard, kind, path, answer=True):
+def _run(wizard, kind, path, answer=True, now=False):
+    """``answer`` to "use these rules?", ``now`` to "compute with them now, the input kept?"."""
     asked, told = [], []
-    outcome = rules_update.run(wizard, choose=lambda: (kind, path),
-                               confirm=lambda t: asked.append(t) or answer, tell=told.append)
+
+    def confirm(text):
+        asked.append(text)
+        return now if "すぐにそのルールで計算し直しますか" in text else answer
+
+    outcome = rules_update.run(wizard, choose=lambda: (kind, path), confirm=confirm, tell=told.append)
     return outcome, asked, told
 
 
@@ -73,6 +79,36 @@ def test_a_pack_is_checked_shown_and_used(wizard, tmp_path, as_zip):
     assert folder == rules_pack.user_rules_dir() and rules.version == "2026.12" and warnings == []
     assert not (folder / "schema").exists()  # the bundled schema is the only one
     assert "開き直す" in told[0]
+
+
+def test_the_new_rules_can_be_used_at_once_with_the_input_kept(wizard, tmp_path, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from ohshi_desk.core.paths import autosave_path
+    from ohshi_desk.ui.pages import GOALS, PLANS, READER
+
+    from .test_wizard import commit, facility, next_page
+
+    wizard.show()
+    wizard.autosave_enabled = True
+    facility(wizard, "hospital", "べっぷ中央病院")
+    next_page(wizard, READER)
+    next_page(wizard, GOALS)
+    wizard.goals_page.boxes["home_visit"].setChecked(True)
+    next_page(wizard, PLANS)
+    commit(wizard.plans_page.editors["home_visit"].rows[0].price, "900000")
+    outcome, asked, told = _run(wizard, "zip", _pack(tmp_path, _raise_cap), now=True)
+    assert outcome == "installed" and "すぐにそのルールで計算し直しますか" in asked[1]
+    new = QApplication.instance()._ohshi_window
+    qtbot.addWidget(new)
+    assert new is not wizard and new.isVisible() and not wizard.isVisible()
+    assert new.rules.version == "2026.12" and "2026.12" in told[0] and "引き継いで" in told[0]
+    assert new.currentId() == PLANS and new.facility_page.name.text() == "べっぷ中央病院"
+    assert new.plans_page.editors["home_visit"].rows[0].price.value() == 900000
+    assert new.goals_page.chosen() == ["home_visit"] and new.dirty
+    hv = next(p for p in new.compute(dt.date(2025, 11, 1))["programs"] if p["id"] == "home_visit")
+    assert hv["limit"] == 412000  # the pack's figure, not the bundled 411,000
+    assert autosave_path().exists()  # the old window went without removing the autosave
 
 
 def test_declining_leaves_everything_as_it_was(wizard, tmp_path):
