@@ -76,7 +76,7 @@ CASES = [
     ("programs/p4_outpatient_mobile.yaml", "with: online_care", "with: home_visit",
      ["shares_system", "outpatient_mobile", "同じシステム"]),
     ("programs/p3_online_care.yaml", "id: online_care", "id: home_visit", ["home_visit", "重複"]),
-    ("meta.yaml", 'version: "2026.11.2"', "version: latest", ["meta.yaml", "version"]),
+    ("meta.yaml", 'version: "2026.11.3"', "version: latest", ["meta.yaml", "version"]),
     ("municipalities.yaml", "  - 北海道\n", "  - 北海道\n  - ムー大陸\n", ["municipalities.yaml", "ムー大陸"]),
     ("readers.yaml", "reads_smartphone: {value: true,", "reads_smartphone: {value: yes-please,",
      ["readers.yaml", "reads_smartphone"]),

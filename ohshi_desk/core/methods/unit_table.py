@@ -51,10 +51,13 @@ def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> No
                        f"{w}.base_units", cite, conf) if base else None
     table_for = frozenset(ctx.kind_list(ed["free_units_table_for"], f"{w}.free_units_table_for")) \
         if "free_units_table_for" in ed else frozenset(kinds)
-    missing = ed.get("free_units_missing")
+    missing, decides = ed.get("free_units_missing"), ed.get("table_decides")
     e.extra.update(base_units=base_val, free_units_table_for=table_for,
                    free_units_missing=ctx.val({"value": True, **missing}, f"{w}.free_units_missing", cite, conf)
-                   if missing else None)
+                   if missing else None,
+                   # where the table gives fewer units than the base rule, the table decides (its own note says why)
+                   table_decides=ctx.val({"value": True, **decides}, f"{w}.table_decides", cite, conf)
+                   if decides else None)
     e.extra.update(unit_item=ed["unit_item"], units_by_free_units=table, max_units=max_units,
                    limit_by_units=limits,
                    free_units_unknown=ctx.val({"value": int(unknown["assume"]),
@@ -102,12 +105,17 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
             else:
                 by_table = max((units for min_uses, units in steps if uses >= min_uses), default=0)
                 r.reasons.append(f"無償提供{free}台・最も多い月の利用件数{uses:,}件 → 表では{by_table}台")
-                allowed = max(allowed, by_table)
+                decides = ex.get("table_decides")
+                if decides is not None and by_table < allowed:
+                    r.use(decides)
+                    r.reasons.append(decides.note)
+                allowed = by_table if decides is not None else max(allowed, by_table)
         r.reasons.append(f"増設の補助の対象は{allowed}台です")
         if allowed == 0:
             r.status = "not_applicable"
             first = base_min if base is not None else min(s[0][0] for s in ex["units_by_free_units"].values())
-            r.reasons.append(f"利用件数が{first:,}件に届かないため対象外です")
+            r.reasons.append(f"利用件数が{first:,}件に届かないため対象外です" if uses < first
+                             else "増設の補助の対象になる台数がないため対象外です")
     if allowed > max_units:
         r.reasons.append(f"{rules.kinds[kind]['label']}は{max_units}台までです")
         allowed = max_units
