@@ -59,9 +59,12 @@ def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> No
                 if higher[j] < lower[j]:
                     ctx.fail(f"{tw}.rows", "利用率が高い区分の方が金額が少なくなっています（矛盾）")
         applies = ctx.kind_list(t.get("applies_to", []), f"{tw}.applies_to") if t.get("applies_to") else ()
+        basis = t.get("applies_to_basis")  # how sure the kinds a table applies to are, when the notice infers them
         tables[tid] = {"id": tid, "label": t["label"], "thresholds": list(th), "rows": rows, "applies_to": applies,
                        "small_facility": bool(t.get("small_facility")), "receipts_max": t.get("receipts_max"),
-                       "note": t.get("note", "")}
+                       "note": t.get("note", ""),
+                       "basis": ctx.val({"value": True, **basis}, f"{tw}.applies_to_basis", e.cite, e.confidence)
+                       if basis else None}
     normal = [t for t in tables.values() if not t["small_facility"]]
     for k in kinds:
         if sum(k in t["applies_to"] for t in normal) != 1:
@@ -124,10 +127,14 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
     if small is None and any(t["small_facility"] for t in tables.values()) and u.oct2023_receipts is not None:
         other = next(t for t in tables.values() if t["small_facility"])
         if u.oct2023_receipts <= other["receipts_max"]:
+            if other["basis"] is not None:
+                r.use(other["basis"])
             whose = "・".join(rules.kinds[k]["label"] for k in other["applies_to"])
             r.reasons.append(f"「{other['label']}」の表は{whose}のための表のため、{rules.kinds[kind]['label']}は"
                              f"「{normal['label']}」の表だけで計算します")
     if small and u.oct2023_receipts is not None and u.oct2023_receipts <= small["receipts_max"]:
+        if small["basis"] is not None:
+            r.use(small["basis"])
         s_amount = table_amount(small, band["id"], increase)
         if s_amount is None:
             r.reasons.append(f"「{small['label']}」の表にこの利用率の行はないため、通常の表で計算します")
