@@ -131,8 +131,10 @@ def test_the_workbook_is_stamped_with_the_clock_day_in_wareki(tmp_path, rules, c
 def test_no_test_reads_the_clock_or_times_itself():
     """Tests set the day they mean (the clock fixture, OHSHI_TODAY) and wait on conditions; speed is measured in
     tests/benchmarks/, and a hang is caught by tests/hangs.py's generous limit."""
-    pattern = re.compile(r"\b(date\.today|datetime\.(now|today|utcnow)|time\.(time|monotonic|perf_counter)(_ns)?|"
-                         r"localtime|gmtime|QDate\.currentDate|QDateTime\.current\w*|QElapsedTimer)\s*\(")
+    pattern = re.compile(r"\b(date\.today|datetime\.(now|today|utcnow)|"
+                         r"time\.(time|monotonic|perf_counter|process_time)(_ns)?|localtime|gmtime|"
+                         r"QDate\.currentDate|QDateTime\.current\w*|QTime\.currentTime|QElapsedTimer)\s*\(|"
+                         r"from time" r" import")
     found = []
     for path in (ROOT / "tests").rglob("*.py"):
         if {"benchmarks", "tools"} & set(path.relative_to(ROOT / "tests").parts):

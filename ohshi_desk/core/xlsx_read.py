@@ -209,6 +209,3 @@ def _from_summary(wb, rules, path: Path, notices) -> tuple[dict, dict]:
                           f"ohshi-desk の隠しシート（{DATA_SHEET}）がありません（シートを別のブックに写したようです）",
                           "概要 と 明細 だけから読みました。カードリーダーや利用実績などの回答はもう一度入力してください"))
     return {"format": "ohshi-desk-case/1", "facility": facility, "plans": {}}, {"eligible": {}, "forms": {}}
-
-
-# ------------------------------------------------------------------------------------------------- 明細

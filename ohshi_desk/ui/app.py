@@ -68,7 +68,18 @@ def run_app(argv: list[str]) -> int:
         QMessageBox.warning(None, "ohshi-desk", f"{exc}\n\nパソコンの日付で計算します。")
     from .wizard import OhshiWizard
 
-    wizard = OhshiWizard(rules)
+    try:
+        wizard = OhshiWizard(rules)
+    except Exception as exc:
+        if not rules.origin:  # the bundled rules always build a window: a real bug, for the crash handler
+            raise
+        # an override this version cannot show (a question its pages need is missing): the bundled rules, said
+        from ..core.rules import load_rules
+
+        warnings = [*warnings, f"差し替え用のルール（{rules.origin}）ではこのバージョンの画面を作れないため"
+                               f"（{type(exc).__name__}: {exc}）、アプリ同梱のルールを使います"]
+        rules = load_rules()
+        wizard = OhshiWizard(rules)
     wizard.show()
     if smoke:  # used by the start-up benchmarks and the packaging checks: first page shown, then exit
         app.processEvents()

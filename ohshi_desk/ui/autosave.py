@@ -78,11 +78,23 @@ class Autosave:
             self._load_section(snap.get("reader"), self.reader_page.load, problems, "face_reader",
                                self.reader_page.raw_data)
         if "goals" in snap:
+            goals = snap.get("goals") if isinstance(snap.get("goals"), list) else []
+            for g in goals:  # a program these rules do not have (a rules update): said, not dropped in silence
+                if g not in self.rules.program_ids:
+                    problems.append(f"やりたいこと: {shown_value(g)}（このルールにない補助制度です）")
             attempt("やりたいこと", snap.get("goals"), lambda: self.goals_page.set_chosen(
                 [g for g in snap["goals"] if g in self.rules.program_ids]))
         plans = snap.get("plans") if isinstance(snap.get("plans"), dict) else {}
         for pid, plan in plans.items():
-            if not attempt(f"購入・改修の予定（{pid}）", "", lambda p=pid, pl=plan: self.plans_page.load_plan(p, pl)):
+            if pid not in self.rules.program_ids:
+                lines = plan.get("lines") if isinstance(plan, dict) and isinstance(plan.get("lines"), list) else []
+                if lines:
+                    prices = "、".join(f"{line.get('unit_price') or '（空欄）'}円" if isinstance(line, dict)
+                                      else shown_value(line) for line in lines[:5])
+                    problems.append(f"購入・改修の予定（{shown_value(pid)}）: このルールにない補助制度のため読めませんでした"
+                                    f"（{len(lines)}行、単価 {prices}{' …' if len(lines) > 5 else ''}）")
+                continue
+            if not attempt(self._plan_label(pid), "", lambda p=pid, pl=plan: self.plans_page.load_plan(p, pl)):
                 problems.pop()
                 self._load_plan_line_by_line(pid, plan, problems)
         if "usage" in snap:
@@ -134,9 +146,13 @@ class Autosave:
                 if key not in bad and isinstance(value, str) and key in now and now[key] != value:
                     problems.append(f"{label(key)}: {shown_value(value)}（欄に入りきらないため一部だけ入れました）")
 
+    def _plan_label(self, pid: str) -> str:
+        return f"購入・改修の予定（{self.rules.program(pid).short_name}）"
+
     def _load_plan_line_by_line(self, pid: str, plan, problems: list[str]) -> None:
         from .recovery import shown_value
 
+        label = self._plan_label(pid)
         plan = dict(plan) if isinstance(plan, dict) else {}
         lines = plan.get("lines") if isinstance(plan.get("lines"), list) else []
         ok = []
@@ -145,14 +161,16 @@ class Autosave:
                 self.plans_page.load_plan(pid, {"lines": [line]})
                 ok.append(line)
             except Exception:  # noqa: BLE001
-                problems.append(f"購入・改修の予定 {pid} の{i + 1}行目: {shown_value(line)}")
+                problems.append(f"{label}の{i + 1}行目: {shown_value(line)}")
+        settings = {k: v for k, v in plan.items() if k != "lines"}
         try:
-            self.plans_page.load_plan(pid, {**{k: v for k, v in plan.items() if k != "lines"}, "lines": ok})
+            self.plans_page.load_plan(pid, {**settings, "lines": ok})
         except Exception:  # noqa: BLE001
+            problems.append(f"{label}の選択: {shown_value(settings)}")  # an option these rules do not offer
             try:
                 self.plans_page.load_plan(pid, {"lines": ok})
             except Exception:  # noqa: BLE001
-                problems.append(f"購入・改修の予定（{pid}）: {shown_value(plan)}")
+                problems.append(f"{label}: {shown_value(plan)}")
 
     def _autosave_tick(self) -> None:  # a slot must return None (see lines.LineRow)
         self.autosave_now()

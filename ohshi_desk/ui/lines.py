@@ -130,8 +130,15 @@ class LineRow(QWidget):
         return line
 
     def raw_line(self) -> dict:
-        """The line as typed, in the shape load() reads."""
-        return {**self.extra, "item": self.item.currentData(), "description": self.description.text(),
+        """The line as typed, in the shape load() reads. A vendor's 金額 and ① split go with it only while the line
+        is as it was loaded (as in to_line), so a restore cannot bring a discount back onto an edited line."""
+        extra = dict(self.extra)
+        now = (self.item.currentData(), self.quantity.value() or 1,
+               self.price.value() if self.price.value() is not None else 0)
+        if now != self.loaded:
+            extra.pop("amount", None)
+            extra.pop("vendor_eligible", None)
+        return {**extra, "item": self.item.currentData(), "description": self.description.text(),
                 "quantity": self.quantity.text(), "unit_price": self.price.text(), "vendor": self.vendor.text()}
 
     def load(self, line: dict) -> None:
@@ -141,6 +148,8 @@ class LineRow(QWidget):
         if idx < 0 and line.get("item") in self._items:  # an item not offered for this program: kept, not swapped
             self.item.addItem(self._items[line["item"]]["label"], line["item"])
             idx = self.item.count() - 1
+        if idx < 0 and line.get("item") not in (None, ""):  # not in these rules: the caller says so
+            raise ValueError(f"item {line.get('item')!r}")
         if idx >= 0:
             self.item.setCurrentIndex(idx)
         self.description.setText(str(line.get("description", "")))

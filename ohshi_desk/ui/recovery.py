@@ -57,7 +57,7 @@ def clean_app_data(folder: Path, keep: int = KEEP_ASIDE) -> list[Path]:
             now = None  # no autosave to measure against: leave the temporary files alone
         for p in folder.glob(".autosave.json.*.tmp") if now is not None else ():
             try:
-                if now - p.stat().st_mtime > TMP_MAX_AGE_S:
+                if abs(now - p.stat().st_mtime) > TMP_MAX_AGE_S:  # written with a clock set far ahead: stale too
                     p.unlink()
                     removed.append(p)
             except OSError:

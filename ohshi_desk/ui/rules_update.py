@@ -45,6 +45,11 @@ def run(wizard, choose=None, confirm=None, tell=None) -> str:
             rules_pack.discard(staged)
         tell(f"このルールは使えません。いまのルールのままです。\n\n{exc}")
         return "refused"
+    problem = _window_problem(wizard, new)
+    if problem:  # checked as data, but this version of the app cannot show it: refused before it is installed
+        rules_pack.discard(staged)
+        tell(f"このルールは使えません。いまのルールのままです。\n\n{problem}")
+        return "refused"
     lines = rules_pack.changes(wizard.rules, new) or ["計算に関わる変更はありません"]
     shown = "\n".join(f"・{ln}" for ln in lines[:25]) + (f"\n…ほか{len(lines) - 25}件" if len(lines) > 25 else "")
     if not confirm(f"ルール版 {new.version}（{new.last_checked:%Y年%m月%d日}確認）を確認しました。"
@@ -57,16 +62,34 @@ def run(wizard, choose=None, confirm=None, tell=None) -> str:
     return "installed"
 
 
+def _window_problem(wizard, rules) -> str:
+    """Why a window cannot be built with these rules (a question the pages need is missing…), or ""."""
+    try:
+        probe = type(wizard)(rules)
+    except Exception as exc:  # noqa: BLE001 - any failure means: not these rules
+        return f"このバージョンのアプリの画面に必要な項目がありません（{type(exc).__name__}: {exc}）"
+    probe.deleteLater()
+    return ""
+
+
 def _use_now(wizard, done: str, kept: str, confirm, tell) -> None:
     """Offer to compute with the rules now, the typed input kept; else from the next start."""
     if not confirm(f"{done}\nいま入力している内容はそのままで、すぐにそのルールで計算し直しますか。\n"
                    f"（「いいえ」のときは、アプリを開き直したときから使います）{kept}"):
         tell(f"{done}アプリを開き直すと、そのルールで計算します。{kept}")
         return
-    new, problems = switch_rules(wizard)
+    try:
+        new, problems, aside = switch_rules(wizard)
+    except Exception as exc:  # noqa: BLE001 - the window in use stays as it was
+        tell(f"{done}ただ、いまの画面を新しいルールに切り替えられませんでした（{type(exc).__name__}）。"
+             f"この画面は前のルールのまま使えます。アプリを開き直すと、そのルールで計算します。")
+        return
     text = f"ルール（版 {new.rules.version}）で計算し直しました。入力した内容は引き継いでいます。"
     if problems:
-        text += "\n\n次の点に注意してください:\n" + "\n".join(f"・{p}" for p in problems[:20])
+        shown = problems[:20] + ([f"…ほか{len(problems) - 20}件"] if len(problems) > 20 else [])
+        text += "\n\n次の点に注意してください:\n" + "\n".join(f"・{p}" for p in shown)
+    if aside:
+        text += f"\n\n切り替える前の入力は次のファイルに残してあります（開く… から開けます）:\n{aside}"
     tell(text)
 
 
@@ -74,19 +97,38 @@ def switch_rules(old):
     """A new window with the rules the app would now use (``load_rules_for_app``), holding everything the old one
     held (its autosave snapshot: fields as typed, the page, the file it came from); the old window goes without
     asking and without removing the autosave. Returns (the new window, what to tell: a fallback to the bundled
-    rules, and the fields the new rules could not take)."""
+    rules and the fields the new rules could not take, the file the old input was kept in when some were not
+    taken). Nothing changes for the old window until the new one is built and filled: a failure raises."""
     from ..core.rules import load_rules_for_app
+    from .autosave import _copy_aside
 
     rules, _folder, warnings = load_rules_for_app()
     snap, dirty, autosave = old.snapshot(), old.dirty, old.autosave_enabled
+    new = type(old)(rules)  # the wizard's class, without importing the module that imports this one
+    try:
+        new.ask_before_close, new.remember_size = old.ask_before_close, old.remember_size
+        # a program the new rules lack is named as the old rules name it
+        gone = {pid: old.rules.program(pid).short_name for pid in old.rules.program_ids
+                if pid not in rules.program_ids}
+        problems = []
+        for line in new.restore(snap):
+            for pid, name in gone.items():
+                line = line.replace(f"「{pid}」", f"「{name}」")
+            problems.append(line)
+    except Exception:
+        new.deleteLater()
+        raise
+    aside = None
+    if problems and old.autosave_now():  # what could not be taken stays in a file of its own
+        aside = _copy_aside("partial")
     old.autosave_enabled = False
     old._autosave_timer.stop()
-    new = type(old)(rules)  # the wizard's class, without importing the module that imports this one
-    new.ask_before_close = old.ask_before_close
     new.setGeometry(old.geometry())
-    problems = new.restore(snap)
+    if old.isMaximized():
+        new.showMaximized()
+    else:
+        new.show()
     new.dirty = dirty
-    new.show()
     app = qt.QApplication.instance()
     app._ohshi_window = new  # the window the crash handler autosaves, and a reference that keeps it alive
     old.hide()
@@ -94,7 +136,7 @@ def switch_rules(old):
     new.autosave_enabled = autosave
     if autosave and dirty:
         new.autosave_now()
-    return new, [*warnings, *problems]
+    return new, [*warnings, *problems], aside
 
 
 def _choose(wizard):

@@ -76,3 +76,30 @@ def test_a_vendors_discount_holds_until_the_line_is_edited_in_the_wizard(wizard,
     commit(row.price, "39000")  # the clinic changes the price: the discount on the old price no longer holds
     line = wizard.case_data()["plans"]["home_visit"]["lines"][0]
     assert line["unit_price"] == 39000 and "amount" not in line
+
+
+def test_a_discount_dropped_by_an_edit_stays_dropped_after_a_restore(wizard, tmp_path, rules, qtbot):
+    """The autosave of an edited line carries no vendor's 金額, so a crash (or a rules switch) cannot bring it back."""
+    from ohshi_desk.ui.wizard import OhshiWizard
+
+    from .test_wizard import commit
+
+    book = tmp_path / "book.xlsx"
+    export_case(parse_case(CASE, rules), rules, book)
+    wb = load_workbook(book)
+    wb["明細"].cell(DETAIL_FIRST, COL["金額"]).value = 35000  # a discount
+    wb.save(book)
+    assert wizard.open_path(book)
+    wizard.import_report.close()
+    assert wizard.snapshot()["plans"]["home_visit"]["lines"][0]["amount"] == 35000  # untouched: it travels
+    row = wizard.plans_page.editors["home_visit"].rows[0]
+    row.price.clear()
+    commit(row.price, "39000")
+    snap = wizard.snapshot()
+    assert "amount" not in snap["plans"]["home_visit"]["lines"][0]
+    again = OhshiWizard(rules)
+    again.ask_before_close = False
+    qtbot.addWidget(again)
+    assert again.restore(snap) == []
+    line = again.case_data()["plans"]["home_visit"]["lines"][0]
+    assert line["unit_price"] == 39000 and "amount" not in line

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox, QWizard
 
-from ohshi_desk.core.inputs import parse_yen
 from ohshi_desk.core.paths import autosave_path
 from ohshi_desk.ui.autosave import offer_recovery
 from ohshi_desk.ui.recovery import clean_app_data
@@ -96,8 +95,8 @@ def test_fields_that_cannot_be_restored_are_listed_with_their_values(wizard, fre
     assert "行目: 「17」" in text
     after = w2.snapshot()
     assert after["goals"] == ["home_visit"]
-    # the amount is kept (as typed, or as 45,000 once the field has been left: see widgets.reformat_yen)
-    assert parse_yen(after["plans"]["home_visit"]["lines"][0]["unit_price"], "単価") == 45000
+    # the amount is kept, as 45,000 once the field has been left (widgets.reformat_yen)
+    assert after["plans"]["home_visit"]["lines"][0]["unit_price"] == "45,000"
     assert after["reader"]["units"] == "２"
 
 
@@ -260,3 +259,19 @@ def test_the_result_page_names_a_refused_field_instead_of_a_generic_error(wizard
     page = wizard.result_page
     assert page.breakdown is None and page.total.text() == "計算できません"
     assert "facility.name" in page.footer.text() and words in page.footer.text()
+
+
+def test_an_item_or_option_the_rules_do_not_have_is_listed_not_swapped(wizard, fresh):
+    _fill(wizard)
+    snap = wizard.snapshot()
+    lines = snap["plans"]["home_visit"]["lines"]
+    lines.append({**lines[0], "item": "no_such_item", "unit_price": "12345"})
+    snap["plans"]["medical_aid_card"] = {"option": "no_such_option", "lines": []}
+    w2 = fresh()
+    problems = w2.restore(snap)
+    text = "\n".join(problems)
+    assert f"の{len(lines)}行目" in text and "no_such_item" in text, text
+    assert "の選択" in text and "no_such_option" in text, text
+    kept = w2.snapshot()["plans"]["home_visit"]["lines"]
+    assert len(kept) == len(lines) - 1 and all(line["item"] != "no_such_item" for line in kept)
+    assert "12345" not in json.dumps(kept)  # not put on another item's line

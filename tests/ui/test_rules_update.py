@@ -4,6 +4,7 @@ to the bundled rules keeps the override aside."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import zipfile
@@ -23,11 +24,23 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def wizard(qtbot, rules, monkeypatch):
     monkeypatch.delenv("OHSHI_RULES_DIR", raising=False)
-    make_application([])
+    app = make_application([])
     w = OhshiWizard(rules)
     w.ask_before_close = False
     qtbot.addWidget(w)
-    return w
+    yield w
+    app.__dict__.pop("_ohshi_window", None)  # a switch leaves the window in use here: not for the next test
+
+
+def _switched(qtbot, old):
+    """The window a switch made (closed at the end of the test); the old one hidden, its autosave off."""
+    from PySide6.QtWidgets import QApplication
+
+    new = QApplication.instance()._ohshi_window
+    qtbot.addWidget(new)
+    assert new is not old and new.isVisible() and not old.isVisible()
+    assert not old.autosave_enabled and not old._autosave_timer.isActive()
+    return new
 
 
 def _pack(tmp_path, edit=None, as_zip=True) -> Path:
@@ -82,7 +95,6 @@ def test_a_pack_is_checked_shown_and_used(wizard, tmp_path, as_zip):
 
 
 def test_the_new_rules_can_be_used_at_once_with_the_input_kept(wizard, tmp_path, qtbot):
-    from PySide6.QtWidgets import QApplication
 
     from ohshi_desk.core.paths import autosave_path
     from ohshi_desk.ui.pages import GOALS, PLANS, READER
@@ -99,16 +111,64 @@ def test_the_new_rules_can_be_used_at_once_with_the_input_kept(wizard, tmp_path,
     commit(wizard.plans_page.editors["home_visit"].rows[0].price, "900000")
     outcome, asked, told = _run(wizard, "zip", _pack(tmp_path, _raise_cap), now=True)
     assert outcome == "installed" and "すぐにそのルールで計算し直しますか" in asked[1]
-    new = QApplication.instance()._ohshi_window
-    qtbot.addWidget(new)
-    assert new is not wizard and new.isVisible() and not wizard.isVisible()
+    new = _switched(qtbot, wizard)
     assert new.rules.version == "2026.12" and "2026.12" in told[0] and "引き継いで" in told[0]
     assert new.currentId() == PLANS and new.facility_page.name.text() == "べっぷ中央病院"
     assert new.plans_page.editors["home_visit"].rows[0].price.value() == 900000
     assert new.goals_page.chosen() == ["home_visit"] and new.dirty
     hv = next(p for p in new.compute(dt.date(2025, 11, 1))["programs"] if p["id"] == "home_visit")
     assert hv["limit"] == 412000  # the pack's figure, not the bundled 411,000
-    assert autosave_path().exists()  # the old window went without removing the autosave
+    # the old window went without removing the autosave, which now holds the new window's input
+    assert json.loads(autosave_path().read_text(encoding="utf-8")) == new.snapshot()
+    assert "残してあります" not in told[0]  # everything was taken: nothing kept aside
+
+
+def test_a_switch_says_what_the_new_rules_cannot_take_and_keeps_the_input_aside(wizard, tmp_path, qtbot):
+    from ohshi_desk.core.paths import autosave_path
+    from ohshi_desk.ui.pages import GOALS, PLANS, READER
+
+    from .test_wizard import commit, facility, next_page
+
+    wizard.show()
+    wizard.autosave_enabled = True
+    facility(wizard, "clinic", "べっぷ診療所")
+    next_page(wizard, READER)
+    next_page(wizard, GOALS)
+    for pid in ("home_visit", "reader_addition"):
+        wizard.goals_page.boxes[pid].setChecked(True)
+    next_page(wizard, PLANS)
+    commit(wizard.plans_page.editors["reader_addition"].rows[0].price, "50000")
+    # a pack without the 2024 reader-addition program (a fiscal year that dropped it)
+    pack = _pack(tmp_path, lambda f: (f / "programs" / "p9_reader_addition.yaml").unlink())
+    outcome, _asked, told = _run(wizard, "zip", pack, now=True)
+    assert outcome == "installed"
+    new = _switched(qtbot, wizard)
+    assert new.goals_page.chosen() == ["home_visit"]
+    name = "リーダー増設"  # the old rules' name of the program, not its id
+    assert f"やりたいこと: 「{name}" in told[0] and "このルールにない補助制度" in told[0], told[0]
+    assert "50,000" in told[0] or "50000" in told[0]  # the line's price is shown, not dropped in silence
+    assert "reader_addition" not in told[0]
+    aside = list(autosave_path().parent.glob("autosave-partial-*.json"))
+    assert len(aside) == 1 and str(aside[0]) in told[0]
+    kept = json.loads(aside[0].read_text(encoding="utf-8"))
+    assert kept["goals"] == ["home_visit", "reader_addition"] and kept["plans"]["reader_addition"]["lines"]
+
+
+def test_a_pack_this_window_cannot_show_is_refused_before_it_is_installed(wizard, tmp_path):
+    def drop_question(folder):
+        p = folder / "facility_kinds.yaml"
+        text = p.read_text(encoding="utf-8")
+        start = text.index("  obligation_exempt:")
+        end = text.index("  checkup_provider:")
+        p.write_text(text[:start] + text[end:], encoding="utf-8")
+        for f in (folder / "programs").glob("*.yaml"):  # and nothing reads it any more
+            f.write_text(f.read_text(encoding="utf-8").replace("flags: [obligation_exempt]", "flags: []"),
+                         encoding="utf-8")
+
+    outcome, asked, told = _run(wizard, "zip", _pack(tmp_path, drop_question), now=True)
+    assert outcome == "refused" and not asked, told
+    assert "いまのルールのまま" in told[0] and "画面に必要な項目" in told[0]
+    assert not rules_pack.user_rules_dir().exists()
 
 
 def test_declining_leaves_everything_as_it_was(wizard, tmp_path):

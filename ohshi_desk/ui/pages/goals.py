@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..qt import QFrame, QHBoxLayout, QLabel, QPushButton
-from ..widgets import MUTED, checkbox, tint, wrap_label
+from ..widgets import MUTED, checkbox, qt, tint, wrap_label
 from .base import LazyPage, scrolled
 
 
@@ -44,6 +44,7 @@ class GoalsPage(LazyPage):
             help_.setContentsMargins(24, 0, 0, 0)
             lay.addWidget(help_)
             info = wrap_label(muted=True)  # information that concerns this goal (the 医療費助成 participants)
+            info.setTextFormat(qt().TextFormat.PlainText)  # it quotes the typed 市区町村
             info.setContentsMargins(24, 0, 0, 0)
             info.hide()
             lay.addWidget(info)

@@ -218,7 +218,10 @@ class PlansPage(LazyPage):
         for line in plan.get("lines", []):
             ed.add_row(line)
         if pid in self.options and plan.get("option"):
-            self.options[pid].setCurrentIndex(max(0, self.options[pid].findData(plan["option"])))
+            idx = self.options[pid].findData(plan["option"])
+            if idx < 0:  # an option these rules do not have: the caller says so, it is not swapped for the first
+                raise ValueError(f"option {plan['option']!r}")
+            self.options[pid].setCurrentIndex(idx)
         for flag, box in self.flags[pid].items():
             box.setChecked(bool(plan.get(flag)))
 
