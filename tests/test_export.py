@@ -241,7 +241,9 @@ def test_pdf_of_each_sheet_fits_its_page(exported, tmp_path):
     for t in forms:
         assert "小計" in t and "領収書内訳書" in t and "総額" in t and "No" in t
     # 明細 prints in three parts (lines, tracking dates, 状況/備考/reasons), each with 補助制度/項目/内訳 repeated
-    parts = [[t for t in texts if key in t and "領収書内訳書" not in t] for key in ("単価", "入金日", "見積りの理由")]
+    # (found by their column headers: 概要's notes also speak of 単価)
+    parts = [[t for t in texts if key in t and "領収書内訳書" not in t]
+             for key in ("単価（税込）", "入金日", "見積りの理由（ohshi-desk）")]
     details = [t for part in parts for t in part]
     assert all(parts) and all("補助制度" in t and "内訳（品名・型番）" in t for t in details)
     assert all("端末36" in "".join(part) for part in parts)  # the last line is printed in every part

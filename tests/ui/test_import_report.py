@@ -60,9 +60,8 @@ def test_the_clinics_usage_figures_stay_when_a_vendors_workbook_is_opened(wizard
     wizard.import_report.close()
 
 
-def test_a_vendors_discount_holds_until_the_line_is_edited_in_the_wizard(wizard, tmp_path, rules):
-    from .test_wizard import commit
-
+def _opened_with_a_discount(wizard, tmp_path, rules) -> None:
+    """The case's workbook with a vendor's 金額 of 35,000 on its first line, opened in the wizard."""
     book = tmp_path / "book.xlsx"
     export_case(parse_case(CASE, rules), rules, book)
     wb = load_workbook(book)
@@ -70,6 +69,12 @@ def test_a_vendors_discount_holds_until_the_line_is_edited_in_the_wizard(wizard,
     wb.save(book)
     assert wizard.open_path(book)
     wizard.import_report.close()
+
+
+def test_a_vendors_discount_holds_until_the_line_is_edited_in_the_wizard(wizard, tmp_path, rules):
+    from .test_wizard import commit
+
+    _opened_with_a_discount(wizard, tmp_path, rules)
     assert wizard.case_data()["plans"]["home_visit"]["lines"][0]["amount"] == 35000  # kept, untouched
     row = wizard.plans_page.editors["home_visit"].rows[0]
     row.price.clear()
@@ -84,13 +89,7 @@ def test_a_discount_dropped_by_an_edit_stays_dropped_after_a_restore(wizard, tmp
 
     from .test_wizard import commit
 
-    book = tmp_path / "book.xlsx"
-    export_case(parse_case(CASE, rules), rules, book)
-    wb = load_workbook(book)
-    wb["明細"].cell(DETAIL_FIRST, COL["金額"]).value = 35000  # a discount
-    wb.save(book)
-    assert wizard.open_path(book)
-    wizard.import_report.close()
+    _opened_with_a_discount(wizard, tmp_path, rules)
     assert wizard.snapshot()["plans"]["home_visit"]["lines"][0]["amount"] == 35000  # untouched: it travels
     row = wizard.plans_page.editors["home_visit"].rows[0]
     row.price.clear()

@@ -94,21 +94,21 @@ def test_a_pack_is_checked_shown_and_used(wizard, tmp_path, as_zip):
     assert "開き直す" in told[0]
 
 
-def test_the_new_rules_can_be_used_at_once_with_the_input_kept(wizard, tmp_path, qtbot):
-
-    from ohshi_desk.core.paths import autosave_path
-    from ohshi_desk.ui.pages import GOALS, PLANS, READER
-
-    from .test_wizard import commit, facility, next_page
+def _typed(wizard, kind, name, goals, pid, price):
+    """The wizard shown with autosave on, on the plans page: a facility, goals, one price typed."""
+    from .test_wizard import commit, to_plans
 
     wizard.show()
     wizard.autosave_enabled = True
-    facility(wizard, "hospital", "べっぷ中央病院")
-    next_page(wizard, READER)
-    next_page(wizard, GOALS)
-    wizard.goals_page.boxes["home_visit"].setChecked(True)
-    next_page(wizard, PLANS)
-    commit(wizard.plans_page.editors["home_visit"].rows[0].price, "900000")
+    to_plans(wizard, kind, *goals, name=name)
+    commit(wizard.plans_page.editors[pid].rows[0].price, price)
+
+
+def test_the_new_rules_can_be_used_at_once_with_the_input_kept(wizard, tmp_path, qtbot):
+    from ohshi_desk.core.paths import autosave_path
+    from ohshi_desk.ui.pages import PLANS
+
+    _typed(wizard, "hospital", "べっぷ中央病院", ["home_visit"], "home_visit", "900000")
     outcome, asked, told = _run(wizard, "zip", _pack(tmp_path, _raise_cap), now=True)
     assert outcome == "installed" and "すぐにそのルールで計算し直しますか" in asked[1]
     new = _switched(qtbot, wizard)
@@ -125,19 +125,8 @@ def test_the_new_rules_can_be_used_at_once_with_the_input_kept(wizard, tmp_path,
 
 def test_a_switch_says_what_the_new_rules_cannot_take_and_keeps_the_input_aside(wizard, tmp_path, qtbot):
     from ohshi_desk.core.paths import autosave_path
-    from ohshi_desk.ui.pages import GOALS, PLANS, READER
 
-    from .test_wizard import commit, facility, next_page
-
-    wizard.show()
-    wizard.autosave_enabled = True
-    facility(wizard, "clinic", "べっぷ診療所")
-    next_page(wizard, READER)
-    next_page(wizard, GOALS)
-    for pid in ("home_visit", "reader_addition"):
-        wizard.goals_page.boxes[pid].setChecked(True)
-    next_page(wizard, PLANS)
-    commit(wizard.plans_page.editors["reader_addition"].rows[0].price, "50000")
+    _typed(wizard, "clinic", "べっぷ診療所", ["home_visit", "reader_addition"], "reader_addition", "50000")
     # a pack without the 2024 reader-addition program (a fiscal year that dropped it)
     pack = _pack(tmp_path, lambda f: (f / "programs" / "p9_reader_addition.yaml").unlink())
     outcome, _asked, told = _run(wizard, "zip", pack, now=True)
