@@ -142,13 +142,18 @@ def test_closed_programs_fold_to_one_line_and_never_count_as_claimable(wizard):
     assert "411,000円" in w.result_page.total.text()
 
 
-def test_a_chosen_program_without_prices_shows_its_maximum_not_zero(wizard):
-    w = wizard
+def checkup_centre_plans(w) -> None:
+    """べっぷ健診センター (その他, 特定健診 はい) → the 健診 goal → the plans page."""
     facility(w, "other", "べっぷ健診センター", checkup=True)
     next_page(w, READER)
     next_page(w, GOALS)
     w.goals_page.boxes["checkup_limited_check"].setChecked(True)
     next_page(w, PLANS)
+
+
+def test_a_chosen_program_without_prices_shows_its_maximum_not_zero(wizard):
+    w = wizard
+    checkup_centre_plans(w)
     next_page(w, RESULT)  # no price typed
     card = result_cards(w)["checkup_limited_check"]
     assert card.amount.text() == "最大 30,000円。購入金額を入れると計算します"
@@ -253,11 +258,7 @@ def test_save_says_where_and_starts_in_documents(wizard, tmp_path, monkeypatch):
 
 def test_amounts_are_echoed_ambiguous_ones_asked_and_subtotals_kept(wizard, qtbot):
     w = wizard
-    facility(w, "other", "べっぷ健診センター", checkup=True)
-    next_page(w, READER)
-    next_page(w, GOALS)
-    w.goals_page.boxes["checkup_limited_check"].setChecked(True)
-    next_page(w, PLANS)
+    checkup_centre_plans(w)
     ed = w.plans_page.editors["checkup_limited_check"]
     commit(ed.rows[0].price, "6万8千円")
     assert ed.rows[0].echo.text() == "＝68,000円"
