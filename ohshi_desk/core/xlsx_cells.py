@@ -24,6 +24,12 @@ BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 RIGHT = Alignment(horizontal="right")  # a label left of its figure: long text runs into the empty cells on its left
 CENTER = Alignment(horizontal="center")
+LEFT = Alignment(horizontal="left")
+WRAP_ONLY = Alignment(wrap_text=True)
+# made once: the style cache below knows a style object by its identity, so a Font made per call misses it
+TOTAL_FONT = Font(bold=True, size=12)
+SMALL_FONT = Font(size=9)
+SMALL_BOLD = Font(size=9, bold=True)
 UNLOCKED = Protection(locked=False)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .case import Case
@@ -19,7 +19,12 @@ from .xlsx_cells import (
     DATE_PLAIN,
     HEAD_FILL,
     INPUT_FILL,
+    RIGHT,
+    SMALL_BOLD,
+    SMALL_FONT,
+    TOTAL_FONT,
     WRAP,
+    WRAP_ONLY,
     YEN,
     _merge,
     _print_setup,
@@ -34,15 +39,8 @@ FORM_LINES = 15
 
 
 NO_VENDOR = "購入先未記入"
-# Styles made once: the style cache of xlsx_cells knows an object by its identity, so a Font made per call misses it
-TITLE_FONT = Font(bold=True, size=16)
-TOTAL_FONT = Font(bold=True, size=12)
-SMALL_FONT = Font(size=9)
-SMALL_BOLD = Font(size=9, bold=True)
+TITLE_FONT = Font(bold=True, size=16)  # made once, as the shared styles in xlsx_cells
 HINT_FONT = Font(size=9, color="555555")
-ALIGN_RIGHT = Alignment(horizontal="right")
-ALIGN_CENTER = Alignment(horizontal="center")
-WRAP_ONLY = Alignment(wrap_text=True)
 _BAD_TITLE = str.maketrans({ch: "＿" for ch in "[]:*?/\\'"})
 
 
@@ -102,10 +100,10 @@ FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等
 def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chunk: list, rows: dict, page: int,
                  pages: int, rules) -> None:
     fac = case.facility
-    text(ws, 1, 5, "（別紙様式2）", alignment=ALIGN_RIGHT)
+    text(ws, 1, 5, "（別紙様式2）", alignment=RIGHT)
     text(ws, 2, 1, "領収書内訳書" + (f"（続紙 {page}）" if page else ""), font=TITLE_FONT)
     _merge(ws, "A2:E2")
-    ws["A2"].alignment = ALIGN_CENTER
+    ws["A2"].alignment = CENTER
     text(ws, 3, 1, f"補助制度: {p['name']}　／　購入先: {vendor or NO_VENDOR}" + (f"　／　領収書No: {no}" if no else ""),
          font=SMALL_FONT)
     _merge(ws, "A3:E3")

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -36,8 +36,11 @@ from .xlsx_cells import (
     DETAIL_FIRST,
     HEAD_FILL,
     INPUT_FILL,
+    LEFT,
     LIST_ROWS,
     RIGHT,
+    SMALL_FONT,
+    TOTAL_FONT,
     UNLOCKED,
     WRAP,
     YEN,
@@ -100,7 +103,7 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
         rows.insert(rows.index(next(r for r in rows if r[0] == "ルール版")) + 1, ("ルールの出所", source_note(bd)))
     for i, (k, v) in enumerate(rows, start=3):
         text(ws, i, 1, k, font=BOLD)
-        c = text(ws, i, 2, v, alignment=Alignment(horizontal="left"))
+        c = text(ws, i, 2, v, alignment=LEFT)
         ws.merge_cells(start_row=i, start_column=2, end_row=i, end_column=5)
         if isinstance(v, _dt.date):
             c.number_format = DATE_WAREKI
@@ -130,17 +133,17 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
     status = f"$B${first}:$B${max(last, first)}"
     # the headline is what can still be applied for; programs whose window closed are reference lines apart
     # (their figure was paid or never will be)
-    text(ws, total_row, 1, "いま申請できる見積額の合計", font=Font(bold=True, size=12), alignment=RIGHT)
+    text(ws, total_row, 1, "いま申請できる見積額の合計", font=TOTAL_FONT, alignment=RIGHT)
     ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=6)
     formula(ws, total_row, 7, f'=SUMIF({status},"受付中",{est})' if bd["programs"] else "=0",
             cached=bd["total_subsidy_open"],
-            number_format=YEN, font=Font(bold=True, size=12), border=BOX)
-    text(ws, total_row + 1, 1, "（参考）受付が終わった制度も含めた合計", font=Font(size=9), alignment=RIGHT)
+            number_format=YEN, font=TOTAL_FONT, border=BOX)
+    text(ws, total_row + 1, 1, "（参考）受付が終わった制度も含めた合計", font=SMALL_FONT, alignment=RIGHT)
     ws.merge_cells(start_row=total_row + 1, start_column=1, end_row=total_row + 1, end_column=6)
     formula(ws, total_row + 1, 7, f"=SUM({est})" if bd["programs"] else "=0", number_format=YEN, border=BOX,
             cached=bd["total_subsidy"])
     closed_labels = sorted({p["status_label"] for p in bd["programs"] if p["status"] == "closed"})
-    text(ws, total_row + 2, 1, "うち終了した制度（参考計算）", font=Font(size=9), alignment=RIGHT)
+    text(ws, total_row + 2, 1, "うち終了した制度（参考計算）", font=SMALL_FONT, alignment=RIGHT)
     ws.merge_cells(start_row=total_row + 2, start_column=1, end_row=total_row + 2, end_column=6)
     formula(ws, total_row + 2, 7, "=" + "+".join(f'SUMIF({status},"{lab}",{est})' for lab in closed_labels)
             if closed_labels and bd["programs"] else "=0", number_format=YEN, border=BOX,
