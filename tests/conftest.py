@@ -116,15 +116,11 @@ _CASE_RULES = tempfile.TemporaryDirectory(prefix="ohshi-case-rules-")  # removed
 def _edited_rules(edits: list[dict], case_file: str):
     """A case that needs rules the bundle does not have (a question added as data, a kind group, a limit that is
     not cap × rate): a copy of the bundled rules with each ``{file, old, new}`` edit made once, loaded uncached."""
-    import shutil
+    from .rules_edit import copy_rules, edit
 
-    folder = Path(tempfile.mkdtemp(prefix="ohshi-case-rules-", dir=_CASE_RULES.name)) / "rules"
-    shutil.copytree(ROOT / "rules", folder)
-    for edit in edits:
-        path = folder / edit["file"]
-        text = path.read_text(encoding="utf-8")
-        assert text.count(edit["old"]) == 1, f"{case_file}: {edit['old']!r} is not once in rules/{edit['file']}"
-        path.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+    folder = copy_rules(Path(tempfile.mkdtemp(prefix="ohshi-case-rules-", dir=_CASE_RULES.name)) / "rules")
+    for e in edits:
+        edit(folder, e["file"], e["old"], e["new"], exactly_once=True, where=f"{case_file}: ")
     return load_rules(folder, cache_dir=False)
 
 

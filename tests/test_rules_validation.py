@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from ohshi_desk.core.rules import RulesError, load_rules
 
+from .rules_edit import copy_rules, edit
+
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 
 
 @pytest.fixture
 def rules_copy(tmp_path):
-    dst = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, dst)
-    return dst
-
-
-def edit(folder: Path, rel: str, old: str, new: str) -> None:
-    path = folder / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return copy_rules(tmp_path / "rules")
 
 
 def test_bundled_rules_load(rules):

@@ -8,8 +8,6 @@ The fixture rules folder is a copy of the bundled rules with two questions added
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QLabel, QWizard
@@ -20,28 +18,21 @@ from ohshi_desk.core.rules import RulesError, load_rules
 from ohshi_desk.ui.app import make_application
 from ohshi_desk.ui.wizard import OhshiWizard
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
-
-
-def _edit(folder: Path, rel: str, old: str, new: str) -> None:
-    path = folder / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from ..rules_edit import copy_rules, edit
 
 
 @pytest.fixture
 def rules_with_new_questions(tmp_path):
     folder = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, folder)
-    _edit(folder, "facility_kinds.yaml", "flags:\n", "flags:\n"
+    copy_rules(folder)
+    edit(folder, "facility_kinds.yaml", "flags:\n", "flags:\n"
           "  night_clinic:\n"
           "    label: 夜間に訪問診療を行う施設\n"
           "    help: 試験用の質問です（規則のデータだけで追加）\n"
           "    read_by: [home_visit]\n")
-    _edit(folder, "programs/p2_home_visit.yaml", "      kinds: insured\n",
+    edit(folder, "programs/p2_home_visit.yaml", "      kinds: insured\n",
           "      kinds: insured\n      flags: [night_clinic]\n")
-    _edit(folder, "programs/p4_outpatient_mobile.yaml", "questions:\n", "questions:\n"
+    edit(folder, "programs/p4_outpatient_mobile.yaml", "questions:\n", "questions:\n"
           "  - id: tablet_lent\n"
           "    label: タブレットは貸出品を使う\n"
           "    help: 試験用の質問です\n"
@@ -92,8 +83,8 @@ def test_new_questions_show_in_the_wizard_and_are_kept_in_the_case_file(wizard_n
 
 def test_a_program_reading_an_undeclared_question_is_refused(tmp_path):
     folder = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, folder)
-    _edit(folder, "programs/p2_home_visit.yaml", "      kinds: insured\n",
+    copy_rules(folder)
+    edit(folder, "programs/p2_home_visit.yaml", "      kinds: insured\n",
           "      kinds: insured\n      flags: [not_declared]\n")
     with pytest.raises(RulesError) as err:
         load_rules(folder, cache_dir=False)
@@ -102,8 +93,8 @@ def test_a_program_reading_an_undeclared_question_is_refused(tmp_path):
 
 def test_a_question_read_by_an_unknown_program_is_refused(tmp_path):
     folder = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, folder)
-    _edit(folder, "facility_kinds.yaml", "    read_by: [limited_check]", "    read_by: [no_such_program]")
+    copy_rules(folder)
+    edit(folder, "facility_kinds.yaml", "    read_by: [limited_check]", "    read_by: [no_such_program]")
     with pytest.raises(RulesError) as err:
         load_rules(folder, cache_dir=False)
     assert "facility_kinds.yaml" in str(err.value) and "no_such_program" in str(err.value)
