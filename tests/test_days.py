@@ -103,15 +103,9 @@ def test_only_the_clock_module_asks_the_computer_what_day_it_is():
     """The calls that read the computer's date or time (see the pattern) appear in core/clock.py only."""
     pattern = re.compile(r"\b(date\.today|datetime\.(now|today|utcnow)|localtime|gmtime|QDate\.currentDate|"
                          r"QDateTime\.current\w*)\s*\(")
-    found = []
-    for path in (ROOT / "ohshi_desk").rglob("*.py"):
-        if path.name == "clock.py" and path.parent.name == "core":
-            continue
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if pattern.search(line):
-                found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
-    assert found == []
-    assert pattern.search((ROOT / "ohshi_desk" / "core" / "clock.py").read_text(encoding="utf-8"))
+    clock_py = ROOT / "ohshi_desk" / "core" / "clock.py"
+    assert _lines_matching(pattern, (p for p in (ROOT / "ohshi_desk").rglob("*.py") if p != clock_py)) == []
+    assert pattern.search(clock_py.read_text(encoding="utf-8"))
 
 
 def test_the_workbook_is_stamped_with_the_clock_day_in_wareki(tmp_path, rules, clock):
@@ -135,11 +129,12 @@ def test_no_test_reads_the_clock_or_times_itself():
                          r"time\.(time|monotonic|perf_counter|process_time)(_ns)?|localtime|gmtime|"
                          r"QDate\.currentDate|QDateTime\.current\w*|QTime\.currentTime|QElapsedTimer)\s*\(|"
                          r"from time" r" import")
-    found = []
-    for path in (ROOT / "tests").rglob("*.py"):
-        if {"benchmarks", "tools"} & set(path.relative_to(ROOT / "tests").parts):
-            continue
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if pattern.search(line):
-                found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
-    assert found == []
+    tests = (p for p in (ROOT / "tests").rglob("*.py")
+             if not {"benchmarks", "tools"} & set(p.relative_to(ROOT / "tests").parts))
+    assert _lines_matching(pattern, tests) == []
+
+
+def _lines_matching(pattern, paths) -> list[str]:
+    """file:line: text of every line of ``paths`` that ``pattern`` finds."""
+    return [f"{path.relative_to(ROOT)}:{n}: {line.strip()}" for path in paths
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
