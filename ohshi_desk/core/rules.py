@@ -154,9 +154,9 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
                                      portals["portals"]))
         _check_programs(programs)
         _check_flags(fk["flags"], programs)
-        for pid in munis.get("shown_with", ()):
-            if pid not in {p.id for p in programs}:
-                raise RulesError("municipalities.yaml", "shown_with", f"補助制度「{pid}」がありません")
+        unknown = sorted(set(munis.get("shown_with", ())) - {p.id for p in programs})
+        if unknown:
+            raise RulesError("municipalities.yaml", "shown_with", f"補助制度「{unknown[0]}」がありません")
         return sorted(programs, key=lambda p: p.order)
 
     rules = Rules(

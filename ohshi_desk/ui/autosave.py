@@ -48,10 +48,10 @@ class Autosave:
             snap["usage"] = self.usage_page.raw_data()
         return snap
 
-    def restore(self, snap: dict) -> list[str]:
+    def restore(self, snap: dict, names: dict[str, str] | None = None) -> list[str]:
         """Put a snapshot back on screen, page included. Never refuses a readable snapshot: every field it can
         take is taken (a half-typed value comes back as typed); returns one line for each it could not, with
-        the value as it was typed."""
+        the value as it was typed. ``names``: what to call a program these rules lack (else its id)."""
         from .recovery import shown_value
 
         if snap.get("format") != AUTOSAVE_FORMAT:
@@ -81,7 +81,7 @@ class Autosave:
             goals = snap.get("goals") if isinstance(snap.get("goals"), list) else []
             for g in goals:  # a program these rules do not have (a rules update): said, not dropped in silence
                 if g not in self.rules.program_ids:
-                    problems.append(f"やりたいこと: {shown_value(g)}（このルールにない補助制度です）")
+                    problems.append(f"やりたいこと: {shown_value((names or {}).get(g, g))}（このルールにない補助制度です）")
             attempt("やりたいこと", snap.get("goals"), lambda: self.goals_page.set_chosen(
                 [g for g in snap["goals"] if g in self.rules.program_ids]))
         plans = snap.get("plans") if isinstance(snap.get("plans"), dict) else {}
@@ -91,7 +91,8 @@ class Autosave:
                 if lines:
                     prices = "、".join(f"{line.get('unit_price') or '（空欄）'}円" if isinstance(line, dict)
                                       else shown_value(line) for line in lines[:5])
-                    problems.append(f"購入・改修の予定（{shown_value(pid)}）: このルールにない補助制度のため読めませんでした"
+                    problems.append(f"購入・改修の予定（{shown_value((names or {}).get(pid, pid))}）: "
+                                    f"このルールにない補助制度のため読めませんでした"
                                     f"（{len(lines)}行、単価 {prices}{' …' if len(lines) > 5 else ''}）")
                 continue
             if not attempt(self._plan_label(pid), "", lambda p=pid, pl=plan: self.plans_page.load_plan(p, pl)):

@@ -108,13 +108,7 @@ def switch_rules(old):
     try:
         new.ask_before_close, new.remember_size = old.ask_before_close, old.remember_size
         # a program the new rules lack is named as the old rules name it
-        gone = {pid: old.rules.program(pid).short_name for pid in old.rules.program_ids
-                if pid not in rules.program_ids}
-        problems = []
-        for line in new.restore(snap):
-            for pid, name in gone.items():
-                line = line.replace(f"「{pid}」", f"「{name}」")
-            problems.append(line)
+        problems = new.restore(snap, {pid: old.rules.program(pid).short_name for pid in old.rules.program_ids})
     except Exception:
         new.deleteLater()
         raise
