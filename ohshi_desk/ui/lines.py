@@ -114,14 +114,21 @@ class LineRow(QWidget):
     def is_ok(self) -> bool:
         return self.quantity.is_ok() and self.price.is_ok()
 
+    def _priced(self) -> tuple:
+        """(品目, 数量, 単価) as they stand: what a vendor's 金額 and ① split were written for."""
+        return (self.item.currentData(), self.quantity.value() or 1,
+                self.price.value() if self.price.value() is not None else 0)
+
+    def _vendor_extra(self) -> dict:
+        """The line's other keys; a vendor's 金額 (discount) and ① split only while 品目, 数量 and 単価 are as
+        loaded: edited here, they no longer hold."""
+        if self._priced() == self.loaded:
+            return dict(self.extra)
+        return {k: v for k, v in self.extra.items() if k not in ("amount", "vendor_eligible")}
+
     def to_line(self) -> dict:
-        line = dict(self.extra)
-        line.update({"item": self.item.currentData(), "quantity": self.quantity.value() or 1,
-                     "unit_price": self.price.value() if self.price.value() is not None else 0})
-        if (line["item"], line["quantity"], line["unit_price"]) != self.loaded:
-            # a vendor's 金額 (discount) and ① split belong to the line as it was; edited here, they no longer hold
-            line.pop("amount", None)
-            line.pop("vendor_eligible", None)
+        item, quantity, price = self._priced()
+        line = {**self._vendor_extra(), "item": item, "quantity": quantity, "unit_price": price}
         for key, w in (("description", self.description), ("vendor", self.vendor)):
             if w.text().strip():
                 line[key] = w.text().strip()
@@ -132,13 +139,7 @@ class LineRow(QWidget):
     def raw_line(self) -> dict:
         """The line as typed, in the shape load() reads. A vendor's 金額 and ① split go with it only while the line
         is as it was loaded (as in to_line), so a restore cannot bring a discount back onto an edited line."""
-        extra = dict(self.extra)
-        now = (self.item.currentData(), self.quantity.value() or 1,
-               self.price.value() if self.price.value() is not None else 0)
-        if now != self.loaded:
-            extra.pop("amount", None)
-            extra.pop("vendor_eligible", None)
-        return {**extra, "item": self.item.currentData(), "description": self.description.text(),
+        return {**self._vendor_extra(), "item": self.item.currentData(), "description": self.description.text(),
                 "quantity": self.quantity.text(), "unit_price": self.price.text(), "vendor": self.vendor.text()}
 
     def load(self, line: dict) -> None:
@@ -157,8 +158,7 @@ class LineRow(QWidget):
         price = line.get("unit_price")
         self.price.setText(f"{price:,}" if isinstance(price, int) else str(price or ""))
         self.vendor.setText(str(line.get("vendor", "")))
-        self.loaded = (self.item.currentData(), self.quantity.value() or 1,
-                       self.price.value() if self.price.value() is not None else 0)
+        self.loaded = self._priced()
 
 
 class LinesEditor(QWidget):
