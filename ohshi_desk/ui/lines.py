@@ -3,8 +3,8 @@ with 行を追加, subtotals and the amounts echoed as understood. The small inp
 
 from __future__ import annotations
 
-from .qt import QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
-from .widgets import ERROR_RED, MUTED, count_edit, money_edit, qt, tint
+from .qt import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
+from .widgets import ERROR_RED, MUTED, Choice, count_edit, money_edit, qt, tint
 
 
 class LineRow(QWidget):
@@ -32,7 +32,7 @@ class LineRow(QWidget):
         self._items = items
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        self.item = QComboBox()
+        self.item = Choice()
         for it in order:
             self.item.addItem(items[it]["label"], it)
         self.description = QLineEdit()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from ..lines import LinesEditor
 from ..qt import (
-    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
 )
-from ..widgets import ERROR_RED, checkbox, tint, wrap_label
+from ..widgets import ERROR_RED, Choice, checkbox, tint, wrap_label
 from .base import LazyPage, heading_font, scrolled
 
 
@@ -71,7 +70,7 @@ class PlansPage(LazyPage):
             blay.addWidget(note)
             self.not_needed[p.id] = note
             if p.options:
-                combo = QComboBox()
+                combo = Choice()
                 combo.setAccessibleName("改修の内容")
                 for oid, label in p.options.items():
                     combo.addItem(label, oid)
