@@ -119,3 +119,33 @@ def test_every_combo_box_of_the_wizard_is_a_guarded_choice():
     made = [f"{p.name}: {line.strip()}" for p in ui.rglob("*.py") if p.name not in ("qt.py", "widgets.py")
             for line in p.read_text(encoding="utf-8").splitlines() if "QComboBox(" in line]
     assert made == []
+
+
+def test_an_excluded_item_says_so_beside_its_line_as_it_is_chosen(wizard, qtbot, rules):
+    """A desktop PC for a 健診センター: the rules' reason beside the line the moment it is chosen (no price yet),
+    and a notebook PC's 個別審査 too; a tablet gets no warning (issue 27 point 3)."""
+    w = wizard
+    facility(w, "other", "健診センター", checkup=True)
+    next_page(w, READER)
+    next_page(w, GOALS)
+    w.goals_page.boxes["checkup_limited_check"].setChecked(True)
+    next_page(w, PLANS)
+    edition = rules.program("checkup_limited_check").editions[-1]
+    ed = w.plans_page.editors["checkup_limited_check"]
+    row = ed.add_row()
+    row.item.setCurrentIndex(row.item.findData("desktop_pc"))
+    qtbot.waitUntil(lambda: row.note.isVisible())
+    assert edition.excluded_items["desktop_pc"].value in row.note.text()
+    assert row.item.accessibleDescription() == row.note.text()
+    assert all(not r.note.isVisible() for r in ed.rows if r is not row)  # the reader and the tablet are paid
+    row.item.setCurrentIndex(row.item.findData("notebook_pc"))
+    qtbot.waitUntil(lambda: edition.review_items["notebook_pc"].value in row.note.text())
+    commit(row.price, "98000")  # priced, it still says why
+    w.plans_page.update_estimate()
+    assert edition.review_items["notebook_pc"].value in row.note.text()
+    row.item.setCurrentIndex(row.item.findData("tablet"))
+    w.plans_page.update_estimate()
+    assert "事業費の上限" in row.note.text()  # a tablet dearer than the cap: the part over it is said too
+    commit(row.price, "20000")
+    w.plans_page.update_estimate()
+    assert row.note.text() == "" and not row.note.isVisible()
