@@ -149,3 +149,73 @@ def test_an_excluded_item_says_so_beside_its_line_as_it_is_chosen(wizard, qtbot,
     commit(row.price, "20000")
     w.plans_page.update_estimate()
     assert row.note.text() == "" and not row.note.isVisible()
+
+
+EXAMPLE = __import__("pathlib").Path(__file__).resolve().parents[2] / "resources" / "examples" / "yamada_clinic.ohshi.json"
+
+
+def _answering(monkeypatch, label=None):
+    """QMessageBox.exec records each question and presses the button whose text starts with ``label``."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(EXAMPLE), ""))
+    asked = []
+
+    def exec_(box):
+        asked.append((box.text(), {b.text(): b.isEnabled() for b in box.buttons()}))
+        box._clicked = next((b for b in box.buttons() if label and b.text().startswith(label) and b.isEnabled()), None)
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "clickedButton", lambda box: getattr(box, "_clicked", None))
+    return asked
+
+
+def test_open_in_an_untouched_window_opens_at_once(wizard, monkeypatch):
+    """Issue 27 point 6: a fresh window (even after moving to page 2 and back) opens the file without a question."""
+    w = wizard
+    asked = _answering(monkeypatch)
+    w.next()
+    w.back()
+    assert w.isWindowModified()  # moving between pages marks the window; it is still untouched
+    w.open_dialog()
+    assert asked == []
+    assert w.facility_page.name.text() == "やまだ内科クリニック" and w.windowTitle().startswith("yamada_clinic")
+
+
+def test_open_over_typed_work_offers_save_dont_save_or_cancel(wizard, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = wizard
+    commit(w.facility_page.name, "入力中の医院")  # no 施設の種類 yet: it cannot be saved, and the question says so
+    asked = _answering(monkeypatch, "保存してから開く")
+    w.open_dialog()
+    text, buttons = asked[0]
+    assert buttons == {"保存してから開く(&S)": False, "保存しないで開く(&D)": True, "やめる": True}
+    assert "施設の種類" in text
+    assert w.facility_page.name.text() == "入力中の医院"  # nothing pressed that opens: kept
+    asked = _answering(monkeypatch, "やめる")
+    w.open_dialog()
+    assert w.facility_page.name.text() == "入力中の医院"
+    # with a kind chosen, 保存 saves and then opens
+    w.facility_page.kind.setCurrentIndex(w.facility_page.kind.findData("clinic"))
+    target = tmp_path / "入力中の医院.ohshi.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    asked = _answering(monkeypatch, "保存してから開く")
+    w.open_dialog()
+    assert all(asked[0][1].values())
+    assert target.exists() and "入力中の医院" in target.read_text(encoding="utf-8")
+    assert w.facility_page.name.text() == "やまだ内科クリニック"
+    # a save called off (the file dialog cancelled) calls the open off too, and says so
+    commit(w.facility_page.name, "また入力中")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    asked = _answering(monkeypatch, "保存してから開く")
+    told = []
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, title, text: told.append(title))
+    w.open_dialog()
+    assert told == ["開くのをやめました"] and "また入力中" in w.facility_page.name.text()
+    # 保存しないで開く opens
+    asked = _answering(monkeypatch, "保存しないで開く")
+    w.open_dialog()
+    assert w.facility_page.name.text() == "やまだ内科クリニック"
