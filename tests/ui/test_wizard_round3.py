@@ -219,3 +219,53 @@ def test_open_over_typed_work_offers_save_dont_save_or_cancel(wizard, monkeypatc
     asked = _answering(monkeypatch, "保存しないで開く")
     w.open_dialog()
     assert w.facility_page.name.text() == "やまだ内科クリニック"
+
+
+def test_the_confirm_page_lists_every_answer_a_program_reads_with_a_fix_link(wizard, rules):
+    """Issue 27 point 7: 改修の内容, 「既に申請した」 (a plan question from the rules), the other makers' readers, the
+    free readers and every facility question are on 入力内容の確認, each row with 「訂正」 back to its page."""
+    from PySide6.QtCore import QUrl
+
+    w = wizard
+    facility(w, "hospital", "確認病院", exempt=False, checkup=False)
+    next_page(w, READER)
+    rp = w.reader_page
+    rp.buttons["fujitsu"].setChecked(True)
+    rp.other_maker.setCurrentIndex(rp.other_maker.findData("canon"))
+    rp.free_units.setCurrentIndex(rp.free_units.findData(1))
+    next_page(w, GOALS)
+    w.goals_page.boxes["medical_aid_card"].setChecked(True)
+    w.goals_page.boxes["outpatient_mobile"].setChecked(True)
+    next_page(w, PLANS)
+    pp = w.plans_page
+    pp.options["medical_aid_card"].setCurrentIndex(pp.options["medical_aid_card"].findData("both"))
+    pp.flags["medical_aid_card"]["already_claimed"].setChecked(True)
+    commit(pp.editors["medical_aid_card"].rows[0].price, "900000")
+    w.next()
+    assert w.currentId() == CONFIRM
+    html = w.confirm_page.html
+    p7 = rules.program("medical_aid_card")
+    expected = [p7.options["both"], p7.questions["already_claimed"]["label"], rules.makers["canon"]["label"],
+                rules.makers["fujitsu"]["label"], "1台", "900,000円", "確認病院", rules.kinds["hospital"]["label"]]
+    expected += [q["label"] for q in rules.program("outpatient_mobile").questions.values()]
+    expected += [f["label"] for f in rules.flags.values()]
+    for text in expected:
+        assert text in html, text
+    sections = w.confirm_page.sections()
+    answered = {q for _h, _p, rows, _pid in sections for q, _a in rows}
+    for f in w.reader_page.FIELDS + w.facility_page.FIELDS:
+        assert rules.flags.get(f.key, {}).get("label", f.label) in answered, f.label
+    for program in (p7, rules.program("outpatient_mobile")):  # every question the chosen programs read
+        for qid in program.questions:
+            assert program.questions[qid]["label"] in answered
+        if program.options:
+            assert "改修の内容" in answered
+    rows_with_fix = html.count("訂正</a>")
+    assert rows_with_fix == sum(len(rows) + (pid is not None) for _h, _p, rows, pid in sections)
+    # 「訂正」 goes back to the page, and 次へ comes back with the answers as they were
+    w.confirm_page.view.anchorClicked.emit(QUrl(f"fix:{READER}"))
+    assert w.currentId() == READER and rp.other_maker.currentData() == "canon"
+    w.next()
+    w.next()
+    w.next()
+    assert w.currentId() == CONFIRM and pp.flags["medical_aid_card"]["already_claimed"].isChecked()
