@@ -47,9 +47,10 @@ class ConfirmPage(LazyPage):
     def sections(self) -> list[tuple[str, int, list[tuple[str, str]], str | None]]:
         """(heading, page id, [(question, answer as shown)], program id whose lines follow or None) for every answer
         a program reads, in page order."""
-        from . import FACILITY, GOALS, PLANS, READER, USAGE
-
         w = self.w
+        ids = {id(w.page(i)): i for i in w.pageIds()}  # each page's id in the wizard (no import of pages/__init__)
+        FACILITY, READER, GOALS, PLANS, USAGE = (ids[id(p)] for p in (  # noqa: N806 — the page ids' names
+            w.facility_page, w.reader_page, w.goals_page, w.plans_page, w.usage_page))
         out = []
         fp = w.facility_page
         flags = w.rules.flags  # a facility question in its words from the rules
