@@ -19,6 +19,7 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_RULES = 0, 2, 3
 
 USAGE = """使い方:
   ohshi-desk                                              画面（ウィザード）を開きます
+  ohshi-desk CASE.json|BOOK.xlsx                          そのファイルを開いて画面を開きます
   ohshi-desk compute CASE.json|BOOK.xlsx [--as-of 日付]   補助額の内訳をJSONで表示します
   ohshi-desk export CASE.json -o OUT.xlsx [--as-of 日付]  Excel の管理表を書き出します
 """
@@ -47,6 +48,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+def _usage_problem(argv: list[str], english: str) -> str:
+    """argparse's complaint in the app's own words (its English wording changes from one Python to the next)."""
+    from .guard import shown
+
+    if argv and not argv[0].startswith("-") and argv[0] not in ("compute", "export"):
+        return f"「{shown(argv[0])}」というコマンドはありません"
+    if "required" in english:
+        return "ファイルの指定が足りません" if "-o" not in english else "-o で書き出し先を指定してください"
+    if "unrecognized" in english:
+        return "知らない指定があります: " + " ".join(shown(a) for a in argv[1:] if a.startswith("-"))[:120]
+    if "expected one argument" in english:
+        return "日付やファイル名の指定の後に値がありません"
+    return "指定の組み合わせが正しくありません"
+
+
 def _err(message: str) -> None:
     from .guard import one_line
 
@@ -57,7 +73,8 @@ def run(argv: list[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
     except _UsageError as exc:
-        _err(f"コマンドの指定が正しくありません（{exc}）。ohshi-desk --help をご覧ください")
+        _err(f"コマンドの指定が正しくありません（{_usage_problem(argv, str(exc))}）。ohshi-desk --help をご覧ください")
+        print(USAGE, end="", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.command is None:
         print(USAGE, end="")
