@@ -134,7 +134,7 @@ def test_closed_programs_fold_to_one_line_and_never_count_as_claimable(wizard):
     assert w.result_page.total.text() == "いま申請できる見積り合計: 0円"
     line = result_cards(w)["home_visit"]
     assert type(line).__name__ == "ClosedLine" and not hasattr(line, "amount")
-    assert "令和8年1月15日で締切。現在は申請できません（参考額 411,000円）" in line.text.text()
+    assert "令和8年1月15日で締切。現在は申請できません（参考額 411,000円（受付終了・参考））" in line.text.text()
     # the same case while it was open: a full card on top, counted, with the days left
     set_result_date(w, dt.date(2025, 12, 16))
     card = result_cards(w)["home_visit"]
