@@ -118,7 +118,7 @@ def test_an_open_program_one_answer_away_is_offered(rules):
     assert found[0]["text"] == ("特定健診・特定保健指導を実施していれば、「健診実施機関のオンライン資格確認（資格確認限定型）」は"
                                 "令和9年2月1日まで申請できます")
     no = parse_case({**CLINIC, "facility": {**CLINIC["facility"], "checkup_provider": False}}, rules)
-    assert [s["program"] for s in one_more_answer(no, rules, LATER)] == ["checkup_limited_check"]
+    assert one_more_answer(no, rules, LATER) == []  # answered いいえ: not one answer away
     yes = parse_case({**CLINIC, "facility": {**CLINIC["facility"], "checkup_provider": True}}, rules)
     assert one_more_answer(yes, rules, LATER) == []  # already usable: nothing to offer
     assert one_more_answer(case, rules, dt.date(2027, 3, 1)) == []  # closed then too: nothing on offer

@@ -52,13 +52,13 @@ CLOSED_MARK = "（受付終了・参考）"  # beside every amount of a closed p
 
 
 def closed_line(p: dict) -> str:
-    """One line for a closed program: 「令和8年1月15日で締切。現在は申請できません（参考額 411,000円（受付終了・参考））」."""
+    """One line for a closed program: 「令和8年1月15日で締切。現在は申請できません。参考額 411,000円（受付終了・参考）」."""
     end = wareki(_day(p["window"]["end"]))
     label = p.get("status_label")
     amount = f"参考額 {yen(p['subsidy'])}{CLOSED_MARK}"
     if label and label != STATUS_LABELS["closed"]:  # e.g. P8, paid without application: no 締切 to speak of
-        return f"{label}（{end}まで）。現在は受け取れません（{amount}）"
-    return f"{end}で締切。現在は申請できません（{amount}）"
+        return f"{label}（{end}まで）。現在は受け取れません。{amount}"
+    return f"{end}で締切。現在は申請できません。{amount}"
 
 
 def closed_steps(p: dict, rules) -> list[str]:
@@ -73,7 +73,7 @@ def closed_steps(p: dict, rules) -> list[str]:
 
 def one_more_answer(case, rules, day: _dt.date) -> list[dict]:
     """Programs open on ``day`` that this facility could use with one more answer: a facility question (a rules
-    ``flags`` entry with ``if_yes``) not answered 「はい」 is what keeps an open program 対象外. Each
+    ``flags`` entry with ``if_yes``) left unanswered is what keeps an open program 対象外. Each
     ``{"program": id, "flag": question id, "text": 「…を実施していれば、「…」は令和9年2月1日まで申請できます」}``."""
     import copy
 
@@ -87,7 +87,7 @@ def one_more_answer(case, rules, day: _dt.date) -> list[dict]:
         edition = program.edition_for(day)
         for fid in edition.flags:
             flag = rules.flags.get(fid, {})
-            if case.facility.flag(fid) is True or not flag.get("if_yes"):
+            if case.facility.flag(fid) is not None or not flag.get("if_yes"):  # answered: not one more answer
                 continue
             other = copy.copy(case)
             other.facility = copy.copy(case.facility)
