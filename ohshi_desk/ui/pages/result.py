@@ -310,7 +310,7 @@ class ProgramCard(QFrame):
             lay.addWidget(wrap_label("集める書類: " + "、".join(docs) + f"　申請先: {p['portal']['label']}", muted=True))
         if active and conds:
             lay.addWidget(wrap_label("条件（施設で行うこと）: " + "、".join(conds), muted=True))
-        from ..qt import QToolButton  # made on first use, as QDateEdit above
+        from ..qt import QToolButton  # made on first use: the first page need not pay for the class
 
         self.toggle = QToolButton()
         self.toggle.setText("▸ なぜこの金額か")
