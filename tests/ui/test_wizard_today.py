@@ -121,6 +121,10 @@ def test_another_day_chosen_on_purpose_is_said_on_every_page_and_in_both_outputs
     dialog.field.setText("2025/11/1")
     dialog.use_button.click()
     assert dialog.answer == (MADE, False)
+    back = OtherDayDialog.build(w, MADE, True)
+    assert back.keep.isChecked()  # a kept day is shown as kept
+    back.today_button.click()
+    assert back.answer == (None, False)
     w.set_other_day(*dialog.answer)
     rp = w.result_page
     assert rp.breakdown["as_of"] == MADE.isoformat()

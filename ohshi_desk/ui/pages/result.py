@@ -190,8 +190,9 @@ class OtherDayDialog:
         dialog = QDialog(parent)
         dialog.setWindowTitle("別の日で計算")
         lay = QVBoxLayout(dialog)
-        lay.addWidget(wrap_label(f"今日は{wareki(today())}です。別の日で計算すると、すべてのページ・印刷・Excel に"
-                                 "「…時点の計算です（今日ではありません）」と表示されます。"))
+        # lines broken by hand: a word-wrapped label in a dialog is cut off at large text sizes
+        lay.addWidget(QLabel(f"今日は{wareki(today())}です。\n別の日で計算すると、すべてのページ・印刷・Excel に\n"
+                             "「…時点の計算です（今日ではありません）」と表示されます。"))
         dialog.field = QLineEdit(current.strftime("%Y/%m/%d").replace("/0", "/"))
         dialog.field.setAccessibleName("計算する日")
         lay.addWidget(QLabel("計算する日（例: 2025/11/1、令和7年11月1日）:"))
