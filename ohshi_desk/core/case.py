@@ -41,6 +41,7 @@ LINE_STATUSES = ("検討中", "見積依頼中", "発注済", "納品済", "領�
 FIELD_LABELS = {
     "format": "ファイル形式",
     "as_of": "計算の基準日",
+    "made_on": "見積りを作った日",
     "facility": "施設",
     "facility.name": "施設名",
     "facility.kind": "施設区分",
@@ -178,6 +179,7 @@ class Case:
     usage: Usage | None
     plans: dict[str, Plan]
     as_of: _dt.date | None = None
+    made_on: _dt.date | None = None  # the day the wizard made (saved) the estimate (ohshi-desk extension)
     # Set when the case was read from a vendor's workbook (xlsx_read): what could not be read, the case as it was
     # exported (the estimate), and for each line now (program id, index) the estimate's line it came from.
     notices: list = field(default_factory=list)
@@ -238,6 +240,7 @@ def parse_case(data: Any, rules) -> Case:
             raise CaseError("format", f"「{fmt}」は新しいバージョンのアプリで作られた形式です。アプリを更新してから開いてください")
         raise CaseError("format", f"「{FORMAT}」ではありません。ohshi-desk のケースファイルか確認してください")
     as_of = _wrap(parse_date, data.get("as_of"), "as_of", allow_empty=True) if "as_of" in data else None
+    made_on = _wrap(parse_date, data.get("made_on"), "made_on", allow_empty=True) if "made_on" in data else None
 
     fac_raw = _obj(data.get("facility"), "facility")
     kind = fac_raw.get("kind")
@@ -359,7 +362,7 @@ def parse_case(data: Any, rules) -> Case:
             ))
         plans[pid] = plan
     return Case(raw=copy.deepcopy(data), facility=facility, face_reader=face_reader, usage=usage, plans=plans,
-                as_of=as_of)
+                as_of=as_of, made_on=made_on)
 
 
 def read_case_file(path: str | os.PathLike, rules) -> Case:

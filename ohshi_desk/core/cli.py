@@ -105,10 +105,19 @@ def run(argv: list[str]) -> int:
         return EXIT_BAD_INPUT
     for notice in case.notices:  # what a vendor's workbook held that was not read as it stands (exit stays 0)
         _err(f"注意: {notice}")
+    # the day: --as-of, else the case's as_of, else today (the contract); which one is said in the breakdown
+    # (as_of_source) and, when the case's own day is not today, on stderr
+    source = "option" if as_of is not None else ("case" if case.as_of is not None else "today")
+    if source == "case" and case.as_of != today():
+        from .formatting import wareki
+
+        _err(f"注意: ケースの as_of（{wareki(case.as_of)}）で計算しました。今日（{wareki(today())}）ではありません"
+             f"（今日で計算するには --as-of {today().isoformat()}）")
     if args.command == "compute":
         from .engine import compute
 
         breakdown = compute(case, rules, as_of)
+        breakdown["as_of_source"] = source
         sys.stdout.write(json.dumps(breakdown, ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
     if args.command == "export":

@@ -127,10 +127,12 @@ class Edition(_Record):
 class Program(_Record):
     __slots__ = ("id", "order", "short_name", "name", "goal", "goal_help", "method", "file", "editions",
                  "not_needed_when", "uses_usage", "shares_system", "done_before_flag", "excluded_when_flag",
-                 "options", "default_option", "suggested_items", "purchases", "questions", "status_labels")
+                 "options", "default_option", "suggested_items", "purchases", "questions", "status_labels",
+                 "when_closed")
     _defaults = {"not_needed_when": None, "uses_usage": False, "shares_system": None, "done_before_flag": None,
                  "excluded_when_flag": None, "options": dict, "default_option": None, "suggested_items": (),
-                 "purchases": True, "questions": dict, "status_labels": dict}
+                 "purchases": True, "questions": dict, "status_labels": dict,
+                 "when_closed": ()}
     id: str
     order: int
     short_name: str
@@ -154,6 +156,8 @@ class Program(_Record):
     # ``plans.<program>.<flag id>: true|false``.
     questions: dict[str, dict]
     status_labels: dict[str, str]  # a program's own words for a status (P8: 申請不要・支給期間終了)
+    # what is said when the program has closed, each {text, cite, confidence} (スマホ対応は義務ではありません)
+    when_closed: tuple[dict, ...]
 
     def edition_for(self, day: _dt.date) -> Edition:
         """The edition open on ``day``; else the next one to open; else the last one that closed."""

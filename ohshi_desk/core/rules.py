@@ -119,6 +119,10 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
     items = read("items.yaml")["items"]
     readers = read("readers.yaml")
     portals = read("portals.yaml")
+    for pid_, portal in portals["portals"].items():
+        for key in ("cite", "steps_cite", "closed_steps_cite"):
+            if portal.get(key) and portal[key] not in sources:
+                raise RulesError("portals.yaml", f"portals.{pid_}.{key}", f"出典「{portal[key]}」が meta.yaml の sources にありません")
     documents = read("documents.yaml")["documents"]
     prefectures = read("prefectures.yaml")["prefectures"]
     munis = read("municipalities.yaml")
@@ -221,6 +225,9 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
     for flag in (data.get("shares_system") or {}).get("system_exists_flags", ()):
         if flag not in questions:
             ctx.fail("shares_system.system_exists_flags", f"質問「{flag}」が questions にありません")
+    for wi, said in enumerate(data.get("when_closed", ())):
+        if said["cite"] not in ctx.sources:
+            ctx.fail(f"when_closed[{wi}].cite", f"出典「{said['cite']}」が meta.yaml の sources にありません")
     return Program(
         id=pid, order=data["order"], short_name=data["short_name"], name=data["name"], goal=data["goal"], goal_help=data["goal_help"],
         method=data["method"], file=rel, editions=editions, not_needed_when=data.get("not_needed_when"),
@@ -229,6 +236,7 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
         options=data.get("options", {}), default_option=data.get("default_option"),
         suggested_items=tuple(data.get("suggested_items", ())), purchases=data.get("purchases", True),
         questions=questions, status_labels=dict(data.get("status_labels", {})),
+        when_closed=tuple(dict(x) for x in data.get("when_closed", ())),
     )
 
 

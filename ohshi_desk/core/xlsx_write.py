@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -68,11 +68,12 @@ class ExportError(Exception):
         self.suggestion = suggestion
 
 
-def build_workbook(case: Case, breakdown: dict, rules) -> Workbook:
+def build_workbook(case: Case, breakdown: dict, rules, banners=()) -> Workbook:
+    """``banners``: lines said in a coloured row at the top of 概要 (a day that is not today is always said)."""
     wb = Workbook()
     summary = wb.active
     summary.title = "概要"
-    _summary(wb, summary, case, breakdown, rules)
+    _summary(wb, summary, case, breakdown, rules, banners)
     snapshot: dict = {"eligible": {}, "forms": {}}
     rows = _details(wb, case, breakdown, rules, snapshot)
     used: set[str] = set()
@@ -87,9 +88,21 @@ def build_workbook(case: Case, breakdown: dict, rules) -> Workbook:
 
 # ------------------------------------------------------------------------------------------------- 概要
 
-def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
+BANNER_FILL = PatternFill("solid", fgColor="FFE0B2")
+BANNER_FONT = Font(bold=True, size=12, color="BF360C")
+CLOSED_FILL = PatternFill("solid", fgColor="EEEEEE")
+
+
+def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
+    from .presenting import CLOSED_MARK, other_day_banner
+
     fac = case.facility
     text(ws, 1, 1, "オンライン資格確認 補助金の見積りと進み具合", font=Font(bold=True, size=14))
+    said = [b for b in dict.fromkeys([other_day_banner(_dt.date.fromisoformat(bd["as_of"])), *banners]) if b]
+    if said:  # row 2, over the whole width: a day that is not today, an estimate made on another day
+        text(ws, 2, 1, "⚠ " + "　".join(said), font=BANNER_FONT, fill=BANNER_FILL, alignment=WRAP)
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=11)
+        ws.row_dimensions[2].height = 36 if len(said) > 1 or len(said[0]) > 60 else 20
     rows = [
         ("施設名", fac.name), ("施設の種類", rules.kinds[fac.kind]["label"]),
         ("保険医療機関等コード", fac.institution_code), ("所在地", f"{fac.prefecture}{fac.municipality}"),
@@ -121,10 +134,11 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
                   _dt.date.fromisoformat(p["deadline"]), p["portal"]["label"],
                   documents_text(p),
                   confidence_label(rules, p["confidence"])]
+        closed = p["status"] == "closed"  # reference only: greyed, and every amount says so
         for j, v in enumerate(values, 1):
-            c = text(ws, r, j, v, border=BOX, alignment=WRAP)
+            c = text(ws, r, j, v, border=BOX, alignment=WRAP, **({"fill": CLOSED_FILL} if closed else {}))
             if j in (4, 6, 7):
-                c.number_format = YEN
+                c.number_format = YEN if not closed else f'#,##0"円{CLOSED_MARK}"'
             if j == 8:
                 c.number_format = DATE_WAREKI
     last = first + len(bd["programs"]) - 1
@@ -169,7 +183,8 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
                 caveats.append(line)
     for i, c in enumerate(caveats, 1):
         text(ws, r + i, 1, f"・{c}")
-    for col, width in zip("ABCDEFGHIJK", (30, 10, 30, 12, 8, 12, 12, 16, 26, 30, 14), strict=True):
+    wide = 24 if any(p["status"] == "closed" for p in bd["programs"]) else 12  # room for 「（受付終了・参考）」
+    for col, width in zip("ABCDEFGHIJK", (30, 10, 30, wide, 8, wide, wide, 16, 26, 30, 14), strict=True):
         ws.column_dimensions[col].width = width
     fit_rows(ws, first, last)
     ws.freeze_panes = ws.cell(row=first, column=2)
@@ -202,6 +217,8 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     q, u, a, e = letter["数量"], letter["単価（税込）"], letter["金額"], letter["①補助対象金額"]
     text(ws, 2, COL["補助制度"], "合計", font=BOLD, border=BOX)
     listed = detail_rows(case, bd)
+    status_of = {p["id"]: p["status"] for p in bd["programs"]}
+    from .presenting import CLOSED_MARK
     firsts = [ln.vendor_eligible if ln.vendor_eligible is not None else res["eligible"] for _p, res, ln in listed]
     amounts = [ln.amount for _p, _r, ln in listed]
     for name, total in (("金額", sum(amounts)), ("①補助対象金額", sum(firsts)),
@@ -236,7 +253,10 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
             text(ws, r, COL[label], line.tracking.get(key), border=BOX, fill=INPUT_FILL, number_format=DATE_SHORT)
         text(ws, r, COL["状況"], line.status or "検討中", border=BOX, fill=INPUT_FILL)
         text(ws, r, COL["備考"], line.note, border=BOX, fill=INPUT_FILL, alignment=WRAP)
-        text(ws, r, COL["見積りの理由（ohshi-desk）"], " / ".join(res["reasons"]) or "補助対象", border=BOX,
+        reasons = " / ".join(res["reasons"]) or "補助対象"
+        if status_of.get(pid) == "closed":  # the line's ① is a cost, never an amount on offer: said on the line
+            reasons = f"{CLOSED_MARK}受付が終わった制度の参考計算です / {reasons}"
+        text(ws, r, COL["見積りの理由（ohshi-desk）"], reasons, border=BOX,
              alignment=WRAP)
         r += 1
     last = max(r - 1, DETAIL_FIRST)
@@ -414,12 +434,12 @@ def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
                           suggest_other_name(path)) from None
 
 
-def export_case(case: Case, rules, path, as_of: _dt.date | None = None) -> dict:
+def export_case(case: Case, rules, path, as_of: _dt.date | None = None, banners=()) -> dict:
     from .engine import compute
 
     breakdown = compute(case, rules, as_of)
     for p in breakdown["programs"]:  # who prepares each document, for the checklist
         for d in p["documents"]:
             d["who"] = rules.documents[d["id"]]["who"]
-    write_workbook(build_workbook(case, breakdown, rules), path)
+    write_workbook(build_workbook(case, breakdown, rules, banners), path)
     return breakdown

@@ -174,7 +174,7 @@ class FileActions:
         path = Path(path)
         while True:
             try:
-                export_case(self.case(), self.rules, path, self.as_of)
+                export_case(self.case(), self.rules, path, self.as_of, banners=self.output_banners())
             except ExportError as exc:
                 if not ask or exc.suggestion is None:
                     qt.QMessageBox.warning(self, "書き出せませんでした", f"{exc}\n\n入力した内容はそのまま残っています。")
@@ -201,7 +201,9 @@ class FileActions:
         day = self.as_of or today()
         bd = self.result_page.breakdown or self.compute(day)
         maximums = {p["id"]: self.program_maximum(p, day) for p in bd["programs"] if not p["lines"]}
-        return case_sheet_html(self.case_data(), bd, self.rules, printed_on=today(), maximums=maximums)
+        return case_sheet_html(self.case_data(), bd, self.rules, printed_on=today(), maximums=maximums,
+                               banners=self.output_banners(),
+                               suggestions=[x["text"] for x in getattr(self.result_page, "suggestions", ())])
 
     def print_breakdown(self) -> None:
         if self.result_page.breakdown is None:  # the case was refused: the page already says which field

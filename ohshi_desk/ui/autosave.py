@@ -34,8 +34,11 @@ class Autosave:
 
     def snapshot(self) -> dict:
         """Everything on screen, as typed (even a price that does not parse yet), and the page shown."""
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        # the days (issue 22): the day chosen on purpose, the one to keep in the file, the day the opened
+        # estimate was made; a restore after a crash computes as of today again (restore, keep_day)
         snap = {"format": AUTOSAVE_FORMAT, "page": self.currentId(), "raw": self.raw,
-                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "other_day": iso(self.other_day), "file_as_of": iso(self.file_as_of), "made_on": iso(self.made_on),
                 "path": str(self.path) if self.path else None,
                 "facility": self.facility_page.raw_data()}
         if self.reader_page._built:
@@ -48,10 +51,12 @@ class Autosave:
             snap["usage"] = self.usage_page.raw_data()
         return snap
 
-    def restore(self, snap: dict, names: dict[str, str] | None = None) -> list[str]:
+    def restore(self, snap: dict, names: dict[str, str] | None = None, *, keep_day: bool = False) -> list[str]:
         """Put a snapshot back on screen, page included. Never refuses a readable snapshot: every field it can
         take is taken (a half-typed value comes back as typed); returns one line for each it could not, with
-        the value as it was typed. ``names``: what to call a program these rules lack (else its id)."""
+        the value as it was typed. ``names``: what to call a program these rules lack (else its id). The page
+        computes as of today again unless ``keep_day`` (the rules switch, in the same session, keeps the day chosen on
+        purpose); a snapshot of an older version held the result page's day as ``as_of``: the day it was made."""
         from .recovery import shown_value
 
         if snap.get("format") != AUTOSAVE_FORMAT:
@@ -68,8 +73,16 @@ class Autosave:
 
         raw = snap.get("raw")
         self.raw = raw if isinstance(raw, dict) else {}
-        attempt("計算の基準日", snap.get("as_of"), lambda: setattr(
-            self, "as_of", _dt.date.fromisoformat(snap["as_of"]) if snap.get("as_of") else None))
+        def day(key):
+            return _dt.date.fromisoformat(snap[key]) if snap.get(key) else None
+
+        self.other_day = None
+        attempt("計算の基準日", snap.get("file_as_of"), lambda: setattr(self, "file_as_of", day("file_as_of")))
+        legacy = not snap.get("made_on")  # an older version's as_of: the day its estimate was made
+        attempt("計算の基準日" if legacy else "見積りを作った日", snap.get("as_of" if legacy else "made_on"),
+                lambda: setattr(self, "made_on", day("as_of" if legacy else "made_on")))
+        if keep_day:
+            attempt("別の日で計算", snap.get("other_day"), lambda: setattr(self, "other_day", day("other_day")))
         attempt("ファイルの場所", snap.get("path"), lambda: setattr(
             self, "path", Path(snap["path"]) if snap.get("path") else None))
         self._load_section(snap.get("facility"), self.facility_page.load, problems, "facility",
@@ -101,6 +114,7 @@ class Autosave:
         if "usage" in snap:
             self._load_section(snap.get("usage"), self.usage_page.load, problems, "usage", self.usage_page.raw_data)
         self.restart()
+        self.work_out_made_on()  # then against now, with these rules and as of today
         target = snap.get("page", 0)
         while self.currentId() != target and self.currentId() != -1:
             before = self.currentId()

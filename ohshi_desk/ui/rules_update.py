@@ -108,7 +108,8 @@ def switch_rules(old):
     try:
         new.ask_before_close, new.remember_size = old.ask_before_close, old.remember_size
         # a program the new rules lack is named as the old rules name it
-        problems = new.restore(snap, {pid: old.rules.program(pid).short_name for pid in old.rules.program_ids})
+        problems = new.restore(snap, {pid: old.rules.program(pid).short_name for pid in old.rules.program_ids},
+                               keep_day=True)
     except Exception:
         new.deleteLater()
         raise

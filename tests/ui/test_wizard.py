@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWizard
 
@@ -53,7 +53,8 @@ def result_cards(w):
 
 
 def set_result_date(w, day: dt.date):
-    w.result_page.date.setDate(QDate(day.year, day.month, day.day))
+    """Another day, chosen on purpose (「別の日で計算…」 → 「この日で計算」): the page shown is computed again."""
+    w.set_other_day(day)
 
 
 def test_japanese_translation_and_locale(wizard):

@@ -39,6 +39,9 @@ def headed(page: QWizardPage, title: str, subtitle: str, *, to_the_edges: bool =
     heading_font(title_label, 1.4, bold=False)
     head.addWidget(title_label)
     head.addWidget(wrap_label(subtitle))
+    # 「令和7年11月1日時点の計算です（今日ではありません）」 while another day is chosen on purpose (issue 22)
+    page.day_banner = day_banner_label("計算の基準日の注意")
+    head.addWidget(page.day_banner)
     rule = QFrame()
     rule.setFrameShape(QFrame.Shape.HLine)
     rule.setFrameShadow(QFrame.Shadow.Sunken)
@@ -111,6 +114,18 @@ def paint_badge(label: QLabel, text: str, background: str) -> None:
     label.setPalette(palette)
     label.setAutoFillBackground(True)
     label.setContentsMargins(4, 0, 4, 0)
+
+
+def day_banner_label(name: str) -> QLabel:
+    """A coloured line about the day the page is computed for, hidden until there is something to say (our own
+    words and dates only; no Qt enum here: the first page builds one at start)."""
+    label = wrap_label()
+    paint_badge(label, "#bf360c", "#ffe0b2")
+    label.setContentsMargins(8, 4, 8, 4)
+    heading_font(label, 1.05)
+    label.setAccessibleName(name)
+    label.hide()
+    return label
 
 
 def required_label(text: str, buddy: QWidget) -> QWidget:

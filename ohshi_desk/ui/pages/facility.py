@@ -121,6 +121,12 @@ class FacilityPage(FieldTable, QWizardPage):
         label.setBuddy(buddy)
         return label
 
+    def question_widget(self, flag: str):
+        """The answer of the facility question ``flag`` (its 「はい」 when it is a yes/no), or None."""
+        attr = next((f.attr for f in self.FIELDS if f.key == flag), None)
+        widget = getattr(self, attr, None) if attr else None
+        return getattr(widget, "yes", widget)
+
     def _kind_changed(self, _i):
         kid = self.kind.currentData()
         # a facility with no 点数表 code (not a 保険医療機関, e.g. その他) is not asked for the 医療機関コード
