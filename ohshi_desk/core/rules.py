@@ -315,7 +315,12 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
     for vi, var in enumerate(ed.get("variants", [])):
         vw = f"{w}.variants[{vi}]"
         when = dict(var["when"], kinds=ctx.kind_list(var["when"].get("kinds", []), f"{vw}.when.kinds"))
-        resolved = {"id": var["id"], "when": when, "note": var["note"]}
+        resolved = {"id": var["id"], "when": when, "note": var["note"],
+                    "not_applicable": bool(var.get("not_applicable")),
+                    # how sure the variant itself is, when it says so (a reading of the notice: issue 25 point 2)
+                    "val": ctx.val({"value": var["id"], "note": var["note"],
+                                    **{k: var[k] for k in ("cite", "confidence") if k in var}},
+                                   vw, cite, conf) if "confidence" in var or "cite" in var else None}
         for key in ("project_cap", "limit"):
             resolved[key] = ctx.kind_table(var.get(key, {}), f"{vw}.{key}", cite, conf) if key in var else {}
         resolved["rate"] = ctx.kind_table(var["rate"], f"{vw}.rate", cite, conf, ctx.rate) if "rate" in var else {}

@@ -90,7 +90,15 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
             if kind in var["limit"]:
                 limit_t = var["limit"]
             r.reasons.append(var["note"])
+            r.use(var["val"])
             r.extra["variant"] = var["id"]
+            if var["not_applicable"]:  # the notices do not cover this kind and option: nothing (lower figure)
+                r.status = "not_applicable"
+                for lr in r.lines:
+                    lr.eligible = 0
+                    lr.reasons.append(var["note"])
+                r.eligible_cost = r.subsidy = 0
+                return
 
     parts = []
     for g, lines in active_groups:
