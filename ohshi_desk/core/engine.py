@@ -57,11 +57,37 @@ def _compute_program(program: Program, plan: Plan, case: Case, rules: Rules, day
             lr.reasons.append(blocked)
         return r
 
+    early = _before_receipts_from(edition, plan, rules, r)
     METHODS[program.method].compute(program, edition, plan, case, rules, r, suppressed)
+    if early:
+        r.lines = sorted(r.lines + early, key=lambda lr: lr.line.index)
     for val in r.used:
         if val.note and val.note not in r.notes:
             r.notes.append(val.note)
     return r
+
+
+def _before_receipts_from(edition: Edition, plan: Plan, rules: Rules, r: Result) -> list[LineResult]:
+    """The lines whose receipt is dated before the edition's ``receipts_from`` (P7: work before FY2024): 0 for each,
+    said, and kept out of the method's computation (they are put back, in their place, afterwards)."""
+    first = edition.extra.get("receipts_from")
+    if first is None:
+        return []
+    from .formatting import wareki, yen
+
+    early = []
+    for lr in r.lines:
+        day = plan.receipt_date(lr.line)
+        if day is not None and day < first.value:
+            early.append(lr)
+            lr.eligible = 0
+            lr.reasons.append(f"領収書の日付（{wareki(day)}）が{wareki(first.value)}より前のため補助対象外")
+            r.reasons.append(f"{rules.items[lr.line.item]['label']}（{yen(lr.line.amount)}）は領収書の日付が"
+                             f"{wareki(day)}のため対象外です")
+    if early:
+        r.use(first)
+        r.lines = [lr for lr in r.lines if lr not in early]
+    return early
 
 
 def _start_for(edition: Edition, plan: Plan, r: Result) -> Val:

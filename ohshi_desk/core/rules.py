@@ -269,6 +269,9 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
                 portal_by_kind=portal_by_kind)
 
     e.extra["document_vals"] = doc_vals
+    # the first receipt date that counts (P7: work from FY2024 on; issue 25 point 3)
+    if "receipts_from" in ed:
+        e.extra["receipts_from"] = ctx.val(ed["receipts_from"], f"{w}.receipts_from", cite, conf, ctx.date)
     # Parts of a program with their own start (P4: 通常とは異なる動線 from the notice, 機器故障時等 「令和7年7月頃」).
     # Keyed by a plan question of the program; checked against the questions in _program.
     for flag, node in ed.get("use_starts", {}).items():
