@@ -221,6 +221,16 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
     for flag in (data.get("shares_system") or {}).get("system_exists_flags", ()):
         if flag not in questions:
             ctx.fail("shares_system.system_exists_flags", f"質問「{flag}」が questions にありません")
+    for flag, node in ((data.get("shares_system") or {}).get("flag_reasons") or {}).items():
+        if flag not in (data["shares_system"].get("system_exists_flags") or ()):
+            ctx.fail(f"shares_system.flag_reasons.{flag}", "system_exists_flags にない質問です")
+        if "cite" in node and node["cite"] not in ctx.sources:
+            ctx.fail(f"shares_system.flag_reasons.{flag}.cite", f"出典「{node['cite']}」が meta.yaml の sources にありません")
+    for e in editions:
+        for where, flag in [*(("documents", f) for f in e.extra["document_source_when"].values()),
+                            *(("notes_when", f) for f, _n in e.extra["notes_when"])]:
+            if flag not in questions:
+                ctx.fail(f"editions.{where}", f"質問「{flag}」が questions にありません")
     return Program(
         id=pid, order=data["order"], short_name=data["short_name"], name=data["name"], goal=data["goal"], goal_help=data["goal_help"],
         method=data["method"], file=rel, editions=editions, not_needed_when=data.get("not_needed_when"),
@@ -244,13 +254,15 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
     elig = ed["eligibility"]
     kinds = frozenset(ctx.kind_list(elig["kinds"], f"{w}.eligibility.kinds"))
     # a document may carry its own confidence (a document the notice does not name: issue 14 point 7)
-    doc_ids, doc_vals = [], {}
+    doc_ids, doc_vals, doc_when = [], {}, {}
     for di, node in enumerate(ed["documents"]):
         doc = node if isinstance(node, str) else node["id"]
         doc_ids.append(doc)
         if not isinstance(node, str):
-            doc_vals[doc] = ctx.val({"value": doc, **{k: v for k, v in node.items() if k != "id"}},
+            doc_vals[doc] = ctx.val({"value": doc, **{k: v for k, v in node.items() if k not in ("id", "source_when")}},
                                     f"{w}.documents[{di}]", cite, conf)
+            if node.get("source_when"):  # stated by the notice only for the use this plan question names
+                doc_when[doc] = node["source_when"]
         if doc not in documents:
             ctx.fail(f"{w}.documents", f"書類「{doc}」が documents.yaml にありません")
     portal = ed.get("portal", "none")
@@ -269,6 +281,9 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
                 portal_by_kind=portal_by_kind)
 
     e.extra["document_vals"] = doc_vals
+    e.extra["document_source_when"] = doc_when
+    # notes said only when the plan answers yes to a question (P4: the receipt note of 機器故障時等; issue 25 point 5)
+    e.extra["notes_when"] = tuple((n["flag"], n["note"]) for n in ed.get("notes_when", ()))
     # the first receipt date that counts (P7: work from FY2024 on; issue 25 point 3)
     if "receipts_from" in ed:
         e.extra["receipts_from"] = ctx.val(ed["receipts_from"], f"{w}.receipts_from", cite, conf, ctx.date)

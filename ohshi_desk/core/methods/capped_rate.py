@@ -135,7 +135,7 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
 
 
 def _group_blocked(g, kind: str, option: str | None, suppressed) -> str:
-    for gid, why in suppressed:
+    for gid, why, *_val in suppressed:
         if gid == g.id:
             return why
     only = g.only_when
