@@ -82,3 +82,78 @@ def test_a_typed_receipt_date_reaches_the_form2_date_cell(rules):
     wb = build_workbook(case, compute(case, rules, dt.date(2025, 11, 1)), rules)
     form = next(ws for ws in wb.worksheets if ws.title.startswith("様式2_"))
     assert form["B4"].value in (dt.date(2025, 10, 3), dt.datetime(2025, 10, 3))
+
+
+# ------------------------------------------------------------------------------------------------ point 6: limits
+
+def _contract() -> str:
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parents[1] / "docs" / "CASE_FORMAT.md").read_text(encoding="utf-8")
+
+
+def _bullet(text: str, start: str) -> str:
+    """The bullet of CASE_FORMAT.md that starts with ``start`` (its continuation lines joined)."""
+    lines = text.splitlines()
+    i = next(i for i, ln in enumerate(lines) if ln.startswith(start))
+    out = [lines[i]]
+    for ln in lines[i + 1:]:
+        if not ln.startswith("  "):
+            break
+        out.append(ln)
+    return " ".join(s.strip() for s in out)
+
+
+def test_the_contract_lists_the_limits_the_code_applies(rules):
+    """Each limit the contract states is the one the parsers apply: just inside is read, just outside refused."""
+    import json
+
+    from ohshi_desk.core import case as case_mod
+    from ohshi_desk.core import inputs
+
+    limits = _bullet(_contract(), "- (ohshi-desk extension) Value limits")
+    assert f"{inputs.MAX_YEN:,}" in limits and f"{inputs.MAX_COUNT:,}" in limits
+    assert f"at most {case_mod.MAX_LINES} `lines`" in limits
+    assert inputs.parse_yen(inputs.MAX_YEN) == 100_000_000
+    with pytest.raises(InputError):
+        inputs.parse_yen(inputs.MAX_YEN + 1)
+    with pytest.raises(InputError):
+        inputs.parse_count(inputs.MAX_COUNT + 1)
+
+    def line(**kw):
+        return {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"},
+                "plans": {"home_visit": {"lines": [{"item": "tablet", "unit_price": 1000, **kw}]}}}
+
+    # every text length the contract states is the one refused one character later
+    for key, n in (("description", 200), ("vendor", 100), ("status", 40), ("note", 1000), ("receipt", 20)):
+        assert f"`{key}` {n}" in limits, key
+        parse_case(json.loads(json.dumps(line(**{key: "あ" * n}))), rules)
+        with pytest.raises(CaseError) as exc:
+            parse_case(line(**{key: "あ" * (n + 1)}), rules)
+        assert key in str(exc.value)
+    for forbidden in ({"unit_price": -1}, {"unit_price": 1.5}, {"quantity": 0}, {"unit_price": "100,000,001円"}):
+        with pytest.raises(CaseError):
+            parse_case(line(**forbidden), rules)
+
+
+def test_every_typed_form_the_contract_lists_is_read(rules):
+    import re
+
+    from ohshi_desk.core import inputs
+
+    forms = _bullet(_contract(), "- (ohshi-desk extension) Typed forms read")
+    parsers = {"money": inputs.parse_yen, "counts and `quantity`": inputs.parse_count,
+               "percentages": inputs.parse_percent, "dates": inputs.parse_date}
+    seen = 0
+    for label, parser in parsers.items():
+        part = forms.split(f"{label} —", 1)[1].split(";", 1)[0]
+        examples = re.findall(r"`([^`]+)`", part)
+        assert examples, label
+        for ex in examples:
+            value = ex[1:-1] if ex.startswith('"') else (float(ex) if "." in ex else int(ex))
+            if isinstance(value, float):
+                value = ex  # a JSON number with a decimal point: read through its text (percent only)
+            assert parser(value) is not None, (label, ex)
+            seen += 1
+    assert seen >= 20
+    assert inputs.parse_yen("4,980円") == 4980 and inputs.parse_count("２") == 2 and inputs.parse_count("2") == 2
