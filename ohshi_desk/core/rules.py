@@ -95,6 +95,18 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
         raise RulesError(str(folder), "", "ルールのフォルダがありません")
     docs, checked_before, save_to_cache = read_documents(folder, default_cache_dir() if cache_dir is True
                                                      else (cache_dir or None))
+    rules = rules_from_documents(folder, docs)
+    if not checked_before:
+        # A folder seen for the first time is checked whole, now, and only then remembered as good. Once it is,
+        # the programs are built when first asked for: the checks they run are known to pass on these bytes.
+        rules.programs  # noqa: B018 — builds and checks
+        save_to_cache()
+    return rules
+
+
+def rules_from_documents(folder: Path, docs: dict) -> Rules:
+    """The rules built from a folder's parsed (and schema-checked) documents, ``{relative path: data}``; the
+    programs are built, and checked, when first asked for. Raises :class:`RulesError`."""
     read = docs.__getitem__
 
     meta = read("meta.yaml")
@@ -159,7 +171,7 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
             raise RulesError("municipalities.yaml", "shown_with", f"補助制度「{unknown[0]}」がありません")
         return sorted(programs, key=lambda p: p.order)
 
-    rules = Rules(
+    return Rules(
         folder=folder,
         version=meta["version"],
         last_checked=_dt.date.fromisoformat(meta["last_checked"]),
@@ -175,17 +187,17 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
         documents=documents,
         prefectures=prefectures,
         municipalities=munis,
-        warnings=limit_warnings(folder, docs, groups),
         confidence_levels=dict(meta.get("confidence_levels", {})),
         assumed_kind=assumed,
         _build_programs=build_programs,
+        _find_warnings=_sense_warnings,
     )
-    if not checked_before:
-        # A folder seen for the first time is checked whole, now, and only then remembered as good. Once it is,
-        # the programs are built when first asked for: the checks they run are known to pass on these bytes.
-        rules.programs  # noqa: B018 — builds and checks
-        save_to_cache()
-    return rules
+
+
+def _sense_warnings(rules: Rules) -> list[str]:
+    from .rules_source import sense_warnings  # here: the sense checks load the methods
+
+    return sense_warnings(rules)
 
 
 def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: dict, portals: dict) -> Program:
@@ -371,69 +383,6 @@ def _check_programs(programs: list[Program]) -> None:
                     raise RulesError(p.file, "shares_system.group", f"グループ「{share['group']}」がありません")
 
 
-def limit_warnings(folder: Path, docs: dict, groups: dict) -> list[str]:
-    """Issue 14 point 11: a published limit should equal the rounding of project cap × rate (that is how every
-    limit of seed 001/003 reads). Where it does not, and the limit carries no ``note`` saying why (as P5/P6's
-    「最大3.1万円」 does), a warning names the file and line. Cheap: plain arithmetic on the parsed files, run at
-    every load (also when the folder's checks come from the cache)."""
-    from fractions import Fraction
-
-    out = []
-
-    def by_kind(node) -> dict:
-        table = {}
-        for key, v in (node or {}).items():
-            value, note = (v.get("value"), v.get("note", "")) if isinstance(v, dict) else (v, "")
-            for k in groups.get(key, (key,)):
-                table[k] = (value, note, key)
-        return table
-
-    for rel in (r for r in docs if r.startswith("programs/")):
-        data = docs[rel]
-        if data.get("method") != "capped_rate":
-            continue
-        for ed in data.get("editions", ()):
-            step = 1000 if (ed.get("rounding", {}).get("value") if isinstance(ed.get("rounding"), dict)
-                            else ed.get("rounding")) == "floor_1000" else 1
-            tables = [(ed.get("project_cap"), ed.get("rate"), ed.get("limit"))]
-            for var in ed.get("variants", ()):
-                tables.append(({**(ed.get("project_cap") or {}), **var.get("project_cap", {})},
-                               {**(ed.get("rate") or {}), **var.get("rate", {})}, var.get("limit")))
-            seen = set()
-            for cap_t, rate_t, limit_t in tables:
-                caps, rates, limits = by_kind(cap_t), by_kind(rate_t), by_kind(limit_t)
-                for kind, (limit, note, key) in limits.items():
-                    if kind not in caps or kind not in rates or (key, limit) in seen:
-                        continue
-                    try:
-                        expected = int(caps[kind][0] * Fraction(str(rates[kind][0]))) // step * step
-                    except (TypeError, ValueError, ZeroDivisionError):
-                        continue
-                    if expected != limit and not note:
-                        seen.add((key, limit))
-                        out.append(f"{rel} {_line_of(folder / rel, ed.get('id', ''), key)}行目: 補助限度額 {limit:,}円が"
-                                   f"事業費の上限×補助率の端数処理（{expected:,}円）と合いません。理由があれば note に書いてください")
-    return out
-
-
-def _line_of(path: Path, edition_id: str, key: str) -> int:
-    """The line of ``key`` under the ``limit`` of an edition (best effort; 0 when it cannot be found)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return 0
-    start = next((i for i, ln in enumerate(lines) if ln.strip() in (f"- id: {edition_id}", f"id: {edition_id}")), 0)
-    limit_line = next((i for i in range(start, len(lines)) if lines[i].strip().startswith("limit:")), None)
-    if limit_line is None:
-        return 0
-    if f"{key}:" in lines[limit_line]:
-        return limit_line + 1
-    for i in range(limit_line + 1, len(lines)):
-        if lines[i].strip().startswith(f"{key}:"):
-            return i + 1
-    return limit_line + 1
-
-
 def _check_flags(flags: dict, programs: list[Program]) -> None:
     """Facility questions and the programs that read them agree both ways (issue 14 point 10)."""
     reserved = {"name", "kind", "institution_code", "prefecture", "municipality"}
@@ -451,7 +400,7 @@ def _check_flags(flags: dict, programs: list[Program]) -> None:
                     raise RulesError(p.file, "eligibility.flags", f"質問「{fid}」が facility_kinds.yaml の flags にありません")
 
 
-def load_rules_for_app() -> tuple[Rules, Path, list[str]]:
+def load_rules_for_app(*, rules_warnings: bool = True) -> tuple[Rules, Path, list[str]]:
     """The rules the app and the CLI use: an override folder when it validates, else the bundled rules.
 
     Returns (rules, folder used, warnings); see :func:`.rules_source.resolve_rules` for the order and the
@@ -460,4 +409,6 @@ def load_rules_for_app() -> tuple[Rules, Path, list[str]]:
     from .rules_source import resolve_rules
 
     rules, folder, warnings = resolve_rules(load_rules)
-    return rules, folder, warnings + rules.warnings  # + the limits that do not match cap × rate (limit_warnings)
+    # + the sense checks' warnings (a limit that is not cap × rate, …); the window asks for them after its first
+    # paint (rules_warnings=False), as building the programs costs a few ms
+    return rules, folder, warnings + (rules.warnings if rules_warnings else [])

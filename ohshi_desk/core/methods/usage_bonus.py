@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..case import Case, Plan
     from ..records import Edition, Program, Rules
     from ..rules import BuildContext
+    from ..rules_source import Sense
 
 
 def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> None:
@@ -190,3 +191,45 @@ def _small_facility_amount(small: dict, band: dict, pct: Fraction, increase: int
         r.reasons.append(f"「{normal['label']}」の表では {yen(normal_amount)} ですが、小規模施設の表の上限"
                          f" {yen(small['top'])} を超えないため、小規模施設の表の {yen(s_amount)} です")
     return s_amount
+
+
+def changes(old: Edition, new: Edition, rules: Rules) -> list[str]:
+    """What differs in this method's own keys: the usage-rate bands, every table cell and threshold, which kinds a
+    table is for, the small-facility rules, the band-edge reading and the published maximum."""
+    from ..rules_diff import diff, kind_names
+
+    a, b = old.extra, new.extra
+    out = diff("利用率の区分", [(x["label"], x["min"], x["max"], x["max_inclusive"]) for x in a["bands"]],
+               [(x["label"], x["min"], x["max"], x["max_inclusive"]) for x in b["bands"]])
+    bands = {x["id"]: x["label"] for x in b["bands"] + a["bands"]}
+    names = {**kind_names(rules), **bands}
+    for tid in dict.fromkeys([*a["tables"], *b["tables"]]):
+        ta, tb = a["tables"].get(tid), b["tables"].get(tid)
+        label = f"「{(tb or ta)['label']}」の表"
+        if ta is None or tb is None:
+            out.append(label + ("を追加" if ta is None else "がなくなります"))
+            continue
+        out += diff(f"{label}の増加人数のしきい値", ta["thresholds"], tb["thresholds"])
+        for rid in dict.fromkeys([*ta["rows"], *tb["rows"]]):
+            ra, rb = ta["rows"].get(rid, []), tb["rows"].get(rid, [])
+            th = tb["thresholds"]
+            cells_a = {f"{th[j] if j < len(th) else j}人以上": v for j, v in enumerate(ra)}
+            cells_b = {f"{th[j] if j < len(th) else j}人以上": v for j, v in enumerate(rb)}
+            out += diff(f"{label}・{bands.get(rid, rid)}", cells_a, cells_b, unit="円")
+        for key, what in (("applies_to", "対象の施設区分"), ("receipts_max", "レセプト件数の上限"),
+                          ("small_facility", "小規模施設の表")):
+            out += diff(f"{label}の{what}", ta[key], tb[key], names)
+        nwa, nwb = ta.get("normal_when") or {}, tb.get("normal_when") or {}
+        out += diff(f"{label}で通常の表を使う条件", {k: v for k, v in nwa.items() if k != "val"},
+                    {k: v for k, v in nwb.items() if k != "val"})
+    out += diff("境目の利用率の確かさ", a["band_edge"].confidence, b["band_edge"].confidence)
+    out += diff("公表の最大額", a.get("published_max", {}), b.get("published_max", {}), names, "円")
+    return out
+
+
+def sense(s: Sense, e: Edition, w: str) -> None:
+    """This method's sense checks: every table amount is money (0 allowed: 「0」 cells)."""
+    for tid, table in e.extra["tables"].items():
+        for rid, row in table["rows"].items():
+            for i, amount in enumerate(row):
+                s.money(amount, f"{w}.tables.{tid}.rows.{rid}[{i}]", allow_zero=True)
