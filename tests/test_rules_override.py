@@ -44,7 +44,7 @@ def _resolve():
 def _falls_back(override: Path, file: str, words: str = "") -> list[str]:
     rules, folder, warnings = _resolve()
     assert folder == ROOT / "rules", "the bundled rules are used"
-    assert rules.origin == "" and rules.version == "2026.11.3"
+    assert rules.origin == "" and rules.version == "2026.12.1"
     assert len(warnings) == 1 and str(override) in warnings[0] and file in warnings[0], warnings
     assert "\n" not in warnings[0]
     assert words in warnings[0], warnings[0]
@@ -53,7 +53,7 @@ def _falls_back(override: Path, file: str, words: str = "") -> list[str]:
 
 def test_a_valid_override_is_used_and_named(override):
     (override / "meta.yaml").write_text((override / "meta.yaml").read_text(encoding="utf-8").replace(
-        'version: "2026.11.3"', 'version: "2099.1"'), encoding="utf-8")
+        'version: "2026.12.1"', 'version: "2099.1"'), encoding="utf-8")
     rules, folder, warnings = _resolve()
     assert folder == override and warnings == [] and rules.version == "2099.1"
     assert rules.origin == str(override)
