@@ -95,6 +95,8 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
             r.extra["variant"] = var["id"]
             if var["not_applicable"]:  # the notices do not cover this kind and option: nothing (lower figure)
                 r.status = "not_applicable"
+                r.reasons.remove(var["note"])
+                r.reasons.insert(0, var["note"])  # the reason shown first: why there is nothing
                 for lr in r.lines:
                     lr.eligible = 0
                     lr.reasons.append(var["note"])
