@@ -329,3 +329,13 @@ def test_money_that_cannot_be_is_refused_the_same_way_everywhere(tmp_path):
     with pytest.raises(RulesError) as exc:
         rules_pack.check(folder)
     assert "limit_by_units.hospital[0]" in str(exc.value)
+
+
+def test_every_method_brings_its_checks_and_its_comparison():
+    """A new method is one module with parse, compute, sense and changes (ARCHITECTURE.md): without its own
+    comparison a rules update could hide its values, without its own checks a pack could carry nonsense."""
+    from ohshi_desk.core.methods import METHODS
+
+    for name, module in METHODS.items():
+        for fn in ("parse", "compute", "sense", "changes"):
+            assert callable(getattr(module, fn, None)), f"{name}.{fn}"
