@@ -88,6 +88,13 @@ BAD = [
     ("bad percent", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "usage":'
                     ' {"oct2023_rate_percent": 140}}', "usage.oct2023_rate_percent"),
     ("bad as_of", '{"format": "ohshi-desk-case/1", "as_of": "2025-13-45", "facility": {"kind": "clinic"}}', "as_of"),
+    # issue 25 point 4: an impossible receipt date is refused like an impossible as_of
+    ("bad receipt date", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"medical_aid_card":'
+                         ' {"lines": [{"item": "receipt_system_change", "unit_price": 40000, "vendor": "A"}],'
+                         ' "receipts": {"A": {"date": "2025-02-30"}}}}}', "plans.medical_aid_card.receipts.A.date"),
+    ("receipt date before its era", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans":'
+                                    ' {"medical_aid_card": {"receipts": {"A": {"date": "令和元年4月1日"}}}}}',
+     "令和は令和元年5月1日からです"),
     ("lines not a list", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"home_visit":'
                          ' {"lines": 5}}}', "lines"),
     ("bool flag wrong", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "obligation_exempt": "yes"}}',

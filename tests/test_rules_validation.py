@@ -20,7 +20,7 @@ def rules_copy(tmp_path):
 
 def test_bundled_rules_load(rules):
     assert len(rules.programs) == 9
-    assert rules.version and rules.last_checked.isoformat() == "2026-11-23"
+    assert rules.version and rules.last_checked.isoformat() == "2026-12-03"
     for p in rules.programs:
         for ed in p.editions:
             assert ed.start.cite in rules.sources and ed.end.cite in rules.sources
@@ -68,7 +68,7 @@ CASES = [
     ("programs/p4_outpatient_mobile.yaml", "with: online_care", "with: home_visit",
      ["shares_system", "outpatient_mobile", "同じシステム"]),
     ("programs/p3_online_care.yaml", "id: online_care", "id: home_visit", ["home_visit", "重複"]),
-    ("meta.yaml", 'version: "2026.11.3"', "version: latest", ["meta.yaml", "version"]),
+    ("meta.yaml", 'version: "2026.12.1"', "version: latest", ["meta.yaml", "version"]),
     ("municipalities.yaml", "  - 北海道\n", "  - 北海道\n  - ムー大陸\n", ["municipalities.yaml", "ムー大陸"]),
     ("readers.yaml", "reads_smartphone: {value: true,", "reads_smartphone: {value: yes-please,",
      ["readers.yaml", "reads_smartphone"]),

@@ -72,6 +72,7 @@ FIELD_LABELS = {
     "amount": "金額（値引き後）",
     "receipt": "領収書No",
     "vendor_eligible": "①補助対象金額（ベンダー記入）",
+    "date": "領収書内訳書（様式2）の日付",
     **TRACKING_DATES,
 }
 
@@ -129,6 +130,14 @@ class Plan:
     lines: list[Line] = field(default_factory=list)
     option: str | None = None
     flags: dict[str, bool] = field(default_factory=dict)
+    # the vendor blocks of the plan's 様式2 (``plans.<id>.receipts``, keyed by receipt_key), their date parsed
+    receipts: dict[str, dict] = field(default_factory=dict)
+
+    def receipt_date(self, line: Line) -> _dt.date | None:
+        """The date of the receipt a line is on (its 様式2's 日付), else the line's 領収書受領日; None if neither."""
+        key = f"{line.vendor}#{line.receipt}" if line.receipt else line.vendor
+        block = self.receipts.get(key) or {}
+        return block.get("date") or line.tracking.get("receipt_date")
 
 
 @dataclass(eq=False)
@@ -360,9 +369,24 @@ def parse_case(data: Any, rules) -> Case:
                 vendor_eligible=_wrap(parse_yen, line_raw.get("vendor_eligible"), f"{lf}.vendor_eligible",
                                       allow_empty=True) if line_raw.get("vendor_eligible") is not None else None,
             ))
+        plan.receipts = _receipts(plan_raw.get("receipts"), f"{fld}.receipts")
         plans[pid] = plan
     return Case(raw=copy.deepcopy(data), facility=facility, face_reader=face_reader, usage=usage, plans=plans,
                 as_of=as_of, made_on=made_on)
+
+
+def _receipts(raw, fld: str) -> dict[str, dict]:
+    """The dates of ``plans.<id>.receipts`` (the vendor block of each receipt's 様式2). An impossible date is refused
+    like an impossible ``as_of`` (issue 25 point 4); the block's texts are read from the case as they are."""
+    if raw is None:
+        return {}
+    out: dict[str, dict] = {}
+    for key, block in _obj(raw, fld).items():
+        bf = f"{fld}.{key}"
+        block = _obj(block, bf)
+        out[str(key)] = {"date": _wrap(parse_date, block.get("date"), f"{bf}.date", allow_empty=True)
+                         if block.get("date") is not None else None}
+    return out
 
 
 def read_case_file(path: str | os.PathLike, rules) -> Case:

@@ -176,10 +176,11 @@ class Rules(_Record):
 
     __slots__ = ("folder", "version", "last_checked", "sources", "kinds", "kind_groups", "flags", "items", "makers",
                  "reader_hint", "portals", "call_center", "documents", "prefectures", "municipalities",
-                 "confidence_levels", "assumed_kind", "warnings", "_programs", "_build_programs", "origin")
+                 "confidence_levels", "assumed_kind", "_warnings", "_find_warnings", "_programs", "_build_programs",
+                 "origin")
     # origin: "" for the bundled rules, else the override folder they came from (rules_source.resolve_rules)
-    _defaults = {"confidence_levels": dict, "assumed_kind": None, "warnings": list, "_programs": None,
-                 "_build_programs": None, "origin": ""}
+    _defaults = {"confidence_levels": dict, "assumed_kind": None, "_warnings": None, "_find_warnings": None,
+                 "_programs": None, "_build_programs": None, "origin": ""}
     folder: Path
     version: str
     last_checked: _dt.date
@@ -197,7 +198,14 @@ class Rules(_Record):
     municipalities: dict[str, Any]
     confidence_levels: dict[str, str]  # the wording of each confidence level (meta.yaml), shared by every output
     assumed_kind: str | None  # the kind assumed before the facility kind is answered (facility_kinds.yaml)
-    warnings: list[str]  # problems worth a look that do not stop the rules (rules.limit_warnings)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Problems worth a look that do not stop the rules (the sense checks' warnings, one wording for the bundled
+        rules, an override and a pack: :func:`.rules_source.sense_warnings`); worked out when first asked for."""
+        if self._warnings is None:
+            self._warnings = self._find_warnings(self) if self._find_warnings else []
+        return self._warnings
 
     @property
     def programs(self) -> list[Program]:

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 
 from openpyxl.styles import Font
@@ -107,12 +106,8 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     text(ws, 3, 1, f"補助制度: {p['name']}　／　購入先: {vendor or NO_VENDOR}" + (f"　／　領収書No: {no}" if no else ""),
          font=SMALL_FONT)
     _merge(ws, "A3:E3")
-    date = None
-    if block.get("date"):
-        try:
-            date = _dt.date.fromisoformat(str(block["date"]))
-        except ValueError:
-            date = None
+    # the date as the case read it (any typed form; an impossible one never gets this far: issue 25 point 4)
+    date = (plan.receipts.get(receipt_key(vendor, no)) or {}).get("date") if (plan := case.plans.get(p["id"])) else None
     header = [
         (4, "日付（西暦）", date, DATE_PLAIN),
         (5, "都道府県コード", rules.prefecture_code(fac.prefecture) or "", None),

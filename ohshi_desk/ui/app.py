@@ -47,7 +47,7 @@ def run_app(argv: list[str]) -> int:
     from ..core.rules import RulesError, load_rules_for_app
 
     try:
-        rules, _folder, warnings = load_rules_for_app()
+        rules, _folder, warnings = load_rules_for_app(rules_warnings=False)  # those are said after the first paint
         failure = None
     except RulesError as exc:
         failure = exc
@@ -111,7 +111,7 @@ def _after_first_paint(wizard, warnings: list[str], args: list[str]) -> None:
     app = QApplication.instance()
     app._ohshi_window = wizard  # replaced when the rules are switched (ui/rules_update.py)
     install_excepthook(lambda: getattr(QApplication.instance(), "_ohshi_window", None))
-    for warning in warnings:
+    for warning in [*warnings, *wizard.rules.warnings]:
         logging.getLogger("ohshi_desk").warning(warning)
         QMessageBox.warning(wizard, "ルールの差し替え", warning)
     offer_recovery(wizard)

@@ -52,6 +52,8 @@ def run(wizard, choose=None, confirm=None, tell=None) -> str:
         return "refused"
     lines = rules_pack.changes(wizard.rules, new) or ["計算に関わる変更はありません"]
     shown = "\n".join(f"・{ln}" for ln in lines[:25]) + (f"\n…ほか{len(lines) - 25}件" if len(lines) > 25 else "")
+    if new.warnings:  # the same sense warnings as for the bundled rules (issue 25 point 8)
+        shown += "\n\n注意（確認してください）:\n" + "\n".join(f"・{w}" for w in new.warnings[:10])
     if not confirm(f"ルール版 {new.version}（{new.last_checked:%Y年%m月%d日}確認）を確認しました。"
                    f"いまのルール（版 {wizard.rules.version}）からの変更:\n\n{shown}\n\nこのルールを使いますか。"):
         rules_pack.discard(staged)
