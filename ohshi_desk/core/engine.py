@@ -82,12 +82,16 @@ def _before_receipts_from(edition: Edition, plan: Plan, rules: Rules, r: Result)
 
     early = []
     for lr in r.lines:
-        day = plan.receipt_date(lr.line)
+        # the notice counts the work (改修を行った) from that day: a line delivered before it, or receipted before
+        # it, does not count (the lower figure where the two dates fall on either side)
+        dated = [(d, what) for d, what in ((plan.receipt_date(lr.line), "領収書の日付"),
+                                           (lr.line.tracking.get("delivery_date"), "納品日")) if d is not None]
+        day, what = min(dated, default=(None, ""), key=lambda dw: dw[0])
         if day is not None and day < first.value:
             early.append(lr)
             lr.eligible = 0
-            lr.reasons.append(f"領収書の日付（{wareki(day)}）が{wareki(first.value)}より前のため補助対象外")
-            r.reasons.append(f"{rules.items[lr.line.item]['label']}（{yen(lr.line.amount)}）は領収書の日付が"
+            lr.reasons.append(f"{what}（{wareki(day)}）が{wareki(first.value)}より前のため補助対象外")
+            r.reasons.append(f"{rules.items[lr.line.item]['label']}（{yen(lr.line.amount)}）は{what}が"
                              f"{wareki(day)}のため対象外です")
     if early:
         r.use(first)
