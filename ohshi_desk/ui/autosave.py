@@ -10,7 +10,7 @@ import datetime as _dt
 import logging
 from pathlib import Path
 
-from . import qt
+from . import plain, qt
 from .recovery import AUTOSAVE_FORMAT  # noqa: E402 - written once, in recovery.py
 
 AUTOSAVE_DELAY_MS = 400
@@ -210,11 +210,11 @@ class Autosave:
             self.lay_out_buttons(autosave_problem=bool(text))
         if text:
             self.setButtonText(which, "⚠ 自動保存できません")
-            self.button(which).setToolTip(text)
+            self.button(which).setToolTip(plain.tip(text))
             self.button(which).setAccessibleDescription(text)
 
     def _explain_autosave_problem(self) -> None:
-        box = qt.QMessageBox(qt.QMessageBox.Icon.Warning, "自動保存", self.autosave_problem, parent=self)
+        box = plain.message("Warning", "自動保存", self.autosave_problem, self)
         save = box.addButton("保存…", qt.QMessageBox.ButtonRole.AcceptRole)
         box.addButton(qt.QMessageBox.StandardButton.Close)
         box.exec()
@@ -255,10 +255,10 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
 
     if ask is None:
         def ask(text):
-            return qt.QMessageBox.question(wizard, "前回の入力", text) == qt.QMessageBox.StandardButton.Yes
+            return plain.ask(wizard, "前回の入力", text)
     if tell is None:
         def tell(text):
-            qt.QMessageBox.information(wizard, "前回の入力", text)
+            plain.inform(wizard, "前回の入力", text)
 
     path = autosave_path()
     if not os.path.lexists(path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import qt
+from . import plain, qt
 
 TITLE = "ルールの更新"
 
@@ -22,7 +22,7 @@ def run(wizard, choose=None, confirm=None, tell=None) -> str:
     choose = choose or (lambda: _choose(wizard))
     confirm = confirm or (lambda text: _confirm(wizard, text))
     # after a switch the old window is going: a message belongs to the window in use
-    tell = tell or (lambda text: qt.QMessageBox.information(
+    tell = tell or (lambda text: plain.inform(
         getattr(qt.QApplication.instance(), "_ohshi_window", None) or wizard, TITLE, text))
     kind, path = choose()
     if kind is None:
@@ -134,9 +134,8 @@ def switch_rules(old):
 
 
 def _choose(wizard):
-    box = qt.QMessageBox(qt.QMessageBox.Icon.Question, TITLE,
-                      "ベンダーから届いたルール（ZIP ファイルまたはフォルダ）を選んでください。\n"
-                      "使う前に中身を確かめ、変わる点をお見せします。", parent=wizard)
+    box = plain.message("Question", TITLE, "ベンダーから届いたルール（ZIP ファイルまたはフォルダ）を選んでください。\n"
+                        "使う前に中身を確かめ、変わる点をお見せします。", wizard)
     zip_b = box.addButton("ZIP ファイルから…", qt.QMessageBox.ButtonRole.AcceptRole)
     dir_b = box.addButton("フォルダから…", qt.QMessageBox.ButtonRole.AcceptRole)
     back_b = box.addButton("同梱のルールに戻す", qt.QMessageBox.ButtonRole.DestructiveRole)
@@ -155,4 +154,4 @@ def _choose(wizard):
 
 
 def _confirm(wizard, text: str) -> bool:
-    return qt.QMessageBox.question(wizard, TITLE, text) == qt.QMessageBox.StandardButton.Yes
+    return plain.ask(wizard, TITLE, text)

@@ -9,9 +9,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox, QWizard
+from PySide6.QtWidgets import QWizard
 
 from ohshi_desk.core.paths import autosave_path
+from ohshi_desk.ui import plain
 from ohshi_desk.ui.autosave import offer_recovery
 from ohshi_desk.ui.recovery import clean_app_data
 from ohshi_desk.ui.wizard import OhshiWizard
@@ -143,7 +144,7 @@ def test_autosave_failure_is_shown_with_where_why_and_what_to_do(wizard, how, mo
         assert wizard.testOption(QWizard.WizardOption.HaveCustomButton3) and button.isVisible()
         why = "フォルダ" if how == "directory" else "読み取り専用"
         assert str(path.parent) in wizard.autosave_problem and why in wizard.autosave_problem
-        assert "保存…" in wizard.autosave_problem and button.toolTip() == wizard.autosave_problem
+        assert "保存…" in wizard.autosave_problem and button.toolTip() == plain.tip(wizard.autosave_problem)
     finally:
         patch.__exit__(None, None, None)
         if path.is_dir():
@@ -218,7 +219,7 @@ def test_open_never_half_loads(wizard, tmp_path, monkeypatch):
     told = []
     with monkeypatch.context() as mp:
         mp.setattr(wizard.plans_page, "load_plan", broken)
-        mp.setattr(QMessageBox, "warning", lambda *a, **k: told.append(a[2]))
+        mp.setattr(plain, "warn", lambda *a, **k: told.append(a[2]))
         assert wizard.open_path(p) is False
     after = wizard.snapshot()
     assert after["facility"] == before["facility"] and after["reader"] == before["reader"]

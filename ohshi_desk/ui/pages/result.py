@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 
 from ...core.clock import today
+from ..plain import label as plain_label
 from ..qt import (
     QDate,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -28,7 +28,7 @@ class ResultPage(LazyPage):
         outer = headed(self, "結果: 補助の見積り",
                        "制度ごとの見積りです。「なぜこの金額か」を開くと、計算の理由と出典が見られます。")
         top = QHBoxLayout()
-        top.addWidget(QLabel("いつ時点で計算するか(&D):"))
+        top.addWidget(plain_label("いつ時点で計算するか(&D):"))
         from ..qt import QDateEdit  # here: making the class costs ~3 ms the first page need not pay
 
         self.date = QDateEdit()
@@ -38,7 +38,7 @@ class ResultPage(LazyPage):
         top.itemAt(0).widget().setBuddy(self.date)
         top.addWidget(self.date)
         top.addStretch(1)
-        self.total = QLabel()
+        self.total = plain_label()
         heading_font(self.total, 1.3)
         self.total.setAccessibleName("いま申請できる補助の見積り合計")
         top.addWidget(self.total)
@@ -106,7 +106,7 @@ class ResultPage(LazyPage):
         chosen = set(self.w.goals())
         day = self.as_of()
         for status, title, progs in sections(self.breakdown, chosen):
-            head = QLabel(title)
+            head = plain_label(title)
             heading_font(head, 1.15)
             self.cards.addWidget(head)
             head.show()
@@ -152,7 +152,7 @@ class ClosedLine(QFrame):
         self.program = p
         lay = QHBoxLayout(self)
         lay.setContentsMargins(8, 2, 8, 2)
-        self.status = QLabel("受付終了")
+        self.status = plain_label("受付終了")
         self.status.setStyleSheet("color: white; background: #616161; padding: 1px 6px; border-radius: 3px;")
         lay.addWidget(self.status)
         self.text = wrap_label(f"{p['name']}: {closed_line(p)}", muted=True)
@@ -179,7 +179,7 @@ class ProgramCard(QFrame):
         title = wrap_label(p["name"])
         heading_font(title, 1.1)
         head.addWidget(title, 1)
-        self.status = QLabel(status_text(p))
+        self.status = plain_label(status_text(p))
         self.status.setStyleSheet(f"color: white; background: {colour}; padding: 2px 8px; border-radius: 3px;")
         head.addWidget(self.status)
         lay.addLayout(head)
@@ -188,9 +188,9 @@ class ProgramCard(QFrame):
             self.when = wrap_label(when_text(p, day))
             lay.addWidget(self.when)
         if active and not p["lines"] and maximum:
-            amount = QLabel(f"最大 {yen(maximum)}。購入金額を入れると計算します")
+            amount = plain_label(f"最大 {yen(maximum)}。購入金額を入れると計算します")
         else:
-            amount = QLabel(f"見積額 {yen(p['subsidy'])}")
+            amount = plain_label(f"見積額 {yen(p['subsidy'])}")
         heading_font(amount, 1.2)
         self.amount = amount
         lay.addWidget(amount)
