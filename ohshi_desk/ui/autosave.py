@@ -251,8 +251,6 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
     """
     import os
 
-    from ..core.paths import autosave_path
-
     if ask is None:
         def ask(text):
             return plain.ask(wizard, "前回の入力", text)
@@ -260,7 +258,13 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
         def tell(text):
             plain.inform(wizard, "前回の入力", text)
 
-    path = autosave_path()
+    from ..core.paths import claim_autosave
+
+    path, usual = claim_autosave()  # one window per autosave: a second one gets its own, and is told
+    if not usual:
+        tell("ohshi-desk がもう一つ開いていて、いつもの自動保存ファイルはそちらが使っています。"
+             "そのウィンドウの入力には触れません。\nこのウィンドウの入力は、別の自動保存ファイルに保存します:\n"
+             f"{path}")
     if not os.path.lexists(path):
         return "none"
     from ..core.guard import LimitError, read_regular_file, shown, strict_json_loads
