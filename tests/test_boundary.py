@@ -392,3 +392,41 @@ def test_whatever_compute_accepts_exports_and_reopens(rules, tmp_path_factory, p
     if "usage" in again.withheld:  # the usage figures stay at the clinic (issue 15); it adds its own back
         again = parse_case({**again.raw, "usage": case.raw["usage"]}, rules)
     assert compute(again, rules)["total_subsidy"] == bd["total_subsidy"]
+
+
+# ------------------------------------------------------------------ issue 23: what kills leave behind is cleaned
+
+def test_export_temporaries_left_by_kills_are_cleaned(rules, tmp_path):
+    out = tmp_path / "book.xlsx"
+    export_case(read_case_file(EXAMPLE, rules), rules, out)
+    ref = out.stat().st_mtime
+    stale = [tmp_path / f".book.xlsx.k{i}ll.xlsx.tmp" for i in range(12)]  # 12 kills in the middle of a save
+    for p in stale:
+        p.write_bytes(b"PK half")
+        os.utime(p, (ref - 3600, ref - 3600))
+    running = tmp_path / ".book.xlsx.now.xlsx.tmp"  # another window saving right now
+    running.write_bytes(b"PK")
+    other = tmp_path / ".other.xlsx.k1ll.xlsx.tmp"  # not this file's
+    other.write_bytes(b"PK")
+    os.utime(other, (ref - 3600, ref - 3600))
+    export_case(read_case_file(EXAMPLE, rules), rules, out)
+    assert [p for p in stale if p.exists()] == [] and running.exists() and other.exists()
+
+
+def test_rules_staging_folders_left_by_kills_are_cleaned(tmp_path):
+    from ohshi_desk.core import rules_pack
+    from ohshi_desk.core.paths import data_dir
+
+    old = []
+    for i in range(7):
+        d = data_dir() / f".rules-staging-k{i}ll"
+        (d / "programs").mkdir(parents=True)
+        (d / "meta.yaml").write_text("x")
+        t = d.stat().st_mtime - 7200
+        os.utime(d, (t, t))
+        old.append(d)
+    staged = rules_pack.stage(ROOT / "rules")
+    try:
+        assert [d for d in old if d.exists()] == [] and staged.exists()
+    finally:
+        rules_pack.discard(staged)

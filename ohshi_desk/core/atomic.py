@@ -81,6 +81,35 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object], *
         except OSError:
             pass
         raise
+    clean_stale_temporaries(path, suffix)
+
+
+STALE_TMP_S = 600  # a temporary file of ours this much older (or newer) than a file just written belongs to no save
+
+
+def clean_stale_temporaries(path: Path, suffix: str = ".tmp") -> list[Path]:
+    """Remove the temporary files a killed save of ``path`` left beside it (``.NAME.xxxx<suffix>``). Their age is
+    measured against ``path`` just written (the file system's own time, not the computer's clock, which may have
+    been moved); a save running right now in another window is minutes younger than the limit. Never raises."""
+    removed = []
+    try:
+        ref = path.stat().st_mtime
+        for p in path.parent.glob(f".{glob_escape(path.name)}.*{glob_escape(suffix)}"):
+            try:
+                if p.is_file() and not p.is_symlink() and abs(ref - p.stat().st_mtime) > STALE_TMP_S:
+                    p.unlink()
+                    removed.append(p)
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return removed
+
+
+def glob_escape(text: str) -> str:
+    import glob
+
+    return glob.escape(text)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, private: bool = False) -> None:

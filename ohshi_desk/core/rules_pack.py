@@ -78,6 +78,7 @@ def stage(source: str | os.PathLike) -> Path:
     if len(files) > MAX_PACK_FILES or sum(map(len, files.values())) > MAX_PACK_BYTES:
         raise RulesError(source.name, "", "ファイルが多すぎるか大きすぎます")
     staging = Path(tempfile.mkdtemp(prefix=".rules-staging-", dir=data_dir()))
+    _clean_stale_staging(staging)
     for rel, data in files.items():
         if rel.startswith("schema/"):
             continue  # the schema is always the bundled one
@@ -85,6 +86,23 @@ def stage(source: str | os.PathLike) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(data)
     return staging
+
+
+STALE_STAGING_S = 3600  # a staging folder an hour older than a new one was left by a window that was killed
+
+
+def _clean_stale_staging(new: Path) -> None:
+    """Remove the staging folders a killed window left (measured against ``new``: the file system's time)."""
+    try:
+        ref = new.stat().st_mtime
+        for p in new.parent.glob(".rules-staging-*"):
+            try:
+                if p != new and p.is_dir() and not p.is_symlink() and abs(ref - p.stat().st_mtime) > STALE_STAGING_S:
+                    shutil.rmtree(p, ignore_errors=True)
+            except OSError:
+                pass
+    except OSError:
+        pass
 
 
 def check(folder: Path):

@@ -232,11 +232,11 @@ class Autosave:
 
 
 def _move_aside(kind: str):
-    from ..core.clock import now
     from ..core.paths import autosave_path
+    from .recovery import aside_path
 
     src = autosave_path()
-    dst = src.with_name(f"autosave-{kind}-{now():%Y%m%d-%H%M%S}.json")
+    dst = aside_path(src.parent, kind)
     try:
         src.replace(dst)
     except OSError:
@@ -315,11 +315,11 @@ def _copy_aside(kind: str):
     import os
     import shutil
 
-    from ..core.clock import now
     from ..core.paths import autosave_path
+    from .recovery import aside_path
 
     src = autosave_path()
-    dst = src.with_name(f"autosave-{kind}-{now():%Y%m%d-%H%M%S}.json")
+    dst = aside_path(src.parent, kind)
     try:
         shutil.copyfile(src, dst)
         os.chmod(dst, 0o600)
