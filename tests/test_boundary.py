@@ -430,3 +430,84 @@ def test_rules_staging_folders_left_by_kills_are_cleaned(tmp_path):
         assert [d for d in old if d.exists()] == [] and staged.exists()
     finally:
         rules_pack.discard(staged)
+
+
+# ------------------------------------------------------------------ issue 23: export never replaces without a word
+
+def test_export_over_a_read_only_workbook_is_refused_with_another_name(rules, tmp_path):
+    out = tmp_path / "book.xlsx"
+    out.write_bytes(b"the vendor's copy")
+    out.chmod(0o444)
+    with pytest.raises(ExportError) as info:
+        export_case(read_case_file(EXAMPLE, rules), rules, out)
+    assert "読み取り専用" in str(info.value) and info.value.suggestion == tmp_path / "book (2).xlsx"
+    assert out.read_bytes() == b"the vendor's copy"
+
+
+@pytest.mark.parametrize("lock", [".~lock.book.xlsx#", "~$book.xlsx"])
+def test_export_over_a_workbook_libreoffice_or_excel_has_open_is_refused(rules, tmp_path, lock):
+    out = tmp_path / "book.xlsx"
+    out.write_bytes(b"open in LibreOffice")
+    (tmp_path / lock).write_text(",user,host,03.12.2026 10:00,file:///x;")
+    with pytest.raises(ExportError) as info:
+        export_case(read_case_file(EXAMPLE, rules), rules, out)
+    assert "開かれています" in str(info.value) and lock in str(info.value) and info.value.suggestion is not None
+    assert out.read_bytes() == b"open in LibreOffice"
+
+
+def test_a_name_too_long_is_said_so_not_read_only(rules, tmp_path):
+    out = tmp_path / ("医" * 200 + ".xlsx")  # 600 bytes: over any file system's 255
+    with pytest.raises(ExportError) as info:
+        export_case(read_case_file(EXAMPLE, rules), rules, out)
+    msg = str(info.value)
+    assert "長すぎ" in msg and "読み取り専用" not in msg and len(info.value.suggestion.name.encode()) < 255
+
+
+# ------------------------------------------------------------------ issue 23: messages in Japanese, naming no hidden folder
+
+ENGLISH = re.compile(r"[A-Za-z]{4,}")  # a word of the system's (KeyError, TempFileError, Permission denied…)
+
+
+def _no_system_words(msg: str) -> None:
+    allowed = {"YAML", "yaml", "rules", "programs", "items", "facility", "kinds", "meta", "Excel", "LibreOffice"}
+    words = [w for w in ENGLISH.findall(msg) if w not in allowed]
+    assert ".rules-staging" not in msg and "KeyError" not in msg and "TempFileError" not in msg, msg
+    assert words == [], (words, msg)
+
+
+@pytest.mark.parametrize("make", [
+    lambda f: (f / "items.yaml").write_text("kind: items\nitems: [\n"),  # a YAML error
+    lambda f: (f / "items.yaml").write_text("kind: items\nitems:\n  x: {label: a\n"),
+    lambda f: (f / "items.yaml").write_text("kind: items\n\titems: {}\n"),
+    lambda f: (f / "meta.yaml").unlink(),  # a file missing
+], ids=["bracket", "brace", "tab", "missing"])
+def test_a_bad_rules_pack_is_told_in_japanese_without_the_staging_folder(tmp_path, make):
+    import shutil
+
+    from ohshi_desk.core import rules_pack
+    from ohshi_desk.core.records import RulesError
+
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules", pack)
+    make(pack)
+    staged = None
+    with pytest.raises(RulesError) as info:
+        staged = rules_pack.stage(pack)
+        rules_pack.check(staged)
+    if staged is not None:
+        rules_pack.discard(staged)
+    _no_system_words(str(info.value))
+
+
+def test_write_problems_never_show_the_exception_name_or_english():
+    from ohshi_desk.core.atomic import TempFileError, read_problem, write_problem
+
+    for code in (errno.EIO, errno.ENAMETOOLONG, errno.EACCES, errno.ENOSPC, errno.EBUSY):
+        exc = TempFileError(OSError(code, os.strerror(code)))
+        _no_system_words(write_problem(exc))
+        _no_system_words(read_problem(exc))
+    pytest.importorskip("PySide6")
+    from ohshi_desk.ui.recovery import autosave_problem
+
+    _no_system_words(autosave_problem(TempFileError(OSError(errno.EIO, "Input/output error")), Path("/x/autosave.json"))
+                     .replace("/x/autosave.json", ""))

@@ -74,7 +74,10 @@ def stage(source: str | os.PathLike) -> Path:
     except RulesError:
         raise
     except (LimitError, OSError, zipfile.BadZipFile, ValueError, RuntimeError) as exc:
-        raise RulesError(source.name, "", f"読み込めません（{exc}）") from None
+        from .guard import shown
+
+        why = str(exc) if isinstance(exc, LimitError) else "壊れているか、読み取りが許可されていません"
+        raise RulesError(shown(source.name), "", f"読み込めません（{why}）") from None
     if len(files) > MAX_PACK_FILES or sum(map(len, files.values())) > MAX_PACK_BYTES:
         raise RulesError(source.name, "", "ファイルが多すぎるか大きすぎます")
     staging = Path(tempfile.mkdtemp(prefix=".rules-staging-", dir=data_dir()))
@@ -113,12 +116,16 @@ def check(folder: Path):
     try:
         rules = load_rules(folder, cache_dir=False)
         check_sense(rules)
-    except RulesError:
-        raise
+    except RulesError as exc:  # named by the file in the pack, never by the hidden staging folder it was copied to
+        file = exc.file.replace(str(folder), "").replace(folder.name, "").lstrip("/\\") or "ルールのパック"
+        raise RulesError(file, exc.key, exc.problem.replace(str(folder), "ルールのパック")) from None
     except RecursionError:
-        raise RulesError(folder.name, "", "入れ子が深すぎて読めません") from None
-    except Exception as exc:  # noqa: BLE001 - any failure of a pack is a refusal
-        raise RulesError(folder.name, "", f"読めません（{type(exc).__name__}）") from None
+        raise RulesError("ルールのパック", "", "入れ子が深すぎて読めません") from None
+    except Exception:  # noqa: BLE001 - any failure of a pack is a refusal
+        import logging
+
+        logging.getLogger("ohshi_desk").exception("rules pack check failed")
+        raise RulesError("ルールのパック", "", "中身の形が正しくないため読めません") from None
     return rules
 
 

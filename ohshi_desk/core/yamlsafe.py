@@ -58,4 +58,26 @@ def describe_yaml_error(exc: Exception) -> str:
     if isinstance(exc, DuplicateKeyError):
         return str(problem)
     where = f"{mark.line + 1}行目 {mark.column + 1}文字目: " if mark is not None else ""
-    return f"{where}YAMLとして読めません（{problem}）"
+    return f"{where}YAMLとして読めません（{_japanese(str(problem))}）"
+
+
+# PyYAML's words are English: the problems met in practice, in Japanese; any other is said plainly, not quoted
+_YAML_PROBLEMS = (
+    ("maximum nesting depth", "入れ子が深すぎます"),
+    ("cannot start any token", "使えない文字があります（タブ文字なら、字下げは空白にしてください）"),
+    ("could not find expected ':'", "「:」がありません"),
+    ("mapping values are not allowed", "ここに「:」は書けません（値を引用符で囲んでください）"),
+    ("undefined alias", "定義されていない別名（*…）があります"),
+    ("end of stream", "ファイルが途中で終わっています"),
+    ("expected <block end>", "字下げがそろっていません"),
+    ("found unacceptable character", "使えない文字があります"),
+    ("found unknown escape character", "引用符の中に使えない「\\」の書き方があります"),
+    ("expected ',' or ']'", "「]」で閉じられていません"),
+    ("expected ',' or '}'", "「}」で閉じられていません"),
+)
+
+
+def _japanese(problem: str) -> str:
+    if any("\u3040" <= ch <= "\u9fff" for ch in problem):
+        return problem  # already ours (the strict loader's own words)
+    return next((ja for en, ja in _YAML_PROBLEMS if en in problem), "書き方が正しくありません")

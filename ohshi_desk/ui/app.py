@@ -74,10 +74,14 @@ def run_app(argv: list[str]) -> int:
         if not rules.origin:  # the bundled rules always build a window: a real bug, for the crash handler
             raise
         # an override this version cannot show (a question its pages need is missing): the bundled rules, said
+        import logging
+
         from ..core.rules import load_rules
 
-        warnings = [*warnings, f"差し替え用のルール（{rules.origin}）ではこのバージョンの画面を作れないため"
-                               f"（{type(exc).__name__}: {exc}）、アプリ同梱のルールを使います"]
+        logging.getLogger("ohshi_desk").warning("the window cannot be built with the override: %s: %s",
+                                                type(exc).__name__, exc)  # for support; not on screen
+        warnings = [*warnings, f"差し替え用のルール（{rules.origin}）にはこのバージョンの画面に必要な項目がないため、"
+                               "アプリ同梱のルールを使います"]
         rules = load_rules()
         wizard = OhshiWizard(rules)
     wizard.show()

@@ -112,7 +112,7 @@ def autosave_problem(exc: BaseException, path: Path) -> str:
     elif isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         why = "書き込みが許可されていないため（読み取り専用）"
     else:
-        why = f"書き込みに失敗したため（{type(exc).__name__}）"
+        why = f"書き込みに失敗したため（エラー番号 {getattr(exc, 'errno', None) or '不明'}）"
     from ..core.guard import shown
 
     return (f"自動保存できていません: {shown(path, 80)} に{why}。"

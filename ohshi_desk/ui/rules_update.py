@@ -66,8 +66,11 @@ def _window_problem(wizard, rules) -> str:
     """Why a window cannot be built with these rules (a question the pages need is missing…), or ""."""
     try:
         probe = type(wizard)(rules)
-    except Exception as exc:  # noqa: BLE001 - any failure means: not these rules
-        return f"このバージョンのアプリの画面に必要な項目がありません（{type(exc).__name__}: {exc}）"
+    except Exception:  # noqa: BLE001 - any failure means: not these rules (the log has which)
+        import logging
+
+        logging.getLogger("ohshi_desk").exception("the window cannot be built with these rules")
+        return "このバージョンのアプリの画面に必要な項目（施設の質問など）がこのルールにありません"
     probe.deleteLater()
     return ""
 
@@ -80,8 +83,11 @@ def _use_now(wizard, done: str, kept: str, confirm, tell) -> None:
         return
     try:
         new, problems, aside = switch_rules(wizard)
-    except Exception as exc:  # noqa: BLE001 - the window in use stays as it was
-        tell(f"{done}ただ、いまの画面を新しいルールに切り替えられませんでした（{type(exc).__name__}）。"
+    except Exception:  # noqa: BLE001 - the window in use stays as it was (the log has why)
+        import logging
+
+        logging.getLogger("ohshi_desk").exception("switching the rules failed")
+        tell(f"{done}ただ、いまの画面を新しいルールに切り替えられませんでした。"
              f"この画面は前のルールのまま使えます。アプリを開き直すと、そのルールで計算します。")
         return
     text = f"ルール（版 {new.rules.version}）で計算し直しました。入力した内容は引き継いでいます。"
