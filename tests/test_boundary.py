@@ -511,3 +511,26 @@ def test_write_problems_never_show_the_exception_name_or_english():
 
     _no_system_words(autosave_problem(TempFileError(OSError(errno.EIO, "Input/output error")), Path("/x/autosave.json"))
                      .replace("/x/autosave.json", ""))
+
+
+# ------------------------------------------------------------------ issue 23: default file names from the facility name
+
+@pytest.mark.parametrize("name, expected", [
+    ("CON", "CON＿"), ("con.txt", "con.txt＿"), ("NUL", "NUL＿"), ("COM1", "COM1＿"), ("LPT9 ", "LPT9＿"),
+    ("やまだ/内科", "やまだ＿内科"), ('a\\b:c*d?e"f<g>h|i', "a＿b＿c＿d＿e＿f＿g＿h＿i"), ("医院. . ", "医院"),
+    ("", "ケース"), ("...", "ケース"), ("タブ\tと\n改行", "タブ＿と＿改行"), ("../../etc", "..＿..＿etc"),
+])
+def test_default_file_names_from_the_facility_name_are_safe(name, expected):
+    from ohshi_desk.core.paths import safe_file_stem
+
+    assert safe_file_stem(name, "ケース") == expected
+
+
+def test_a_200_character_facility_name_gives_a_name_that_can_be_written(rules, tmp_path):
+    from ohshi_desk.core.paths import safe_file_stem
+
+    stem = safe_file_stem("医" * 200, "補助金")
+    assert len(stem) <= 60
+    out = tmp_path / f"{stem}_補助金管理表.xlsx"
+    export_case(read_case_file(EXAMPLE, rules), rules, out)
+    assert out.exists()

@@ -180,3 +180,19 @@ class PrivateFormatter(_formatter_base()):  # type: ignore[misc]
             else:  # "SomeError: its message" → the type only
                 out.append(line.split(":", 1)[0] + ": （内容は記録しません）")
         return "\n".join(out)
+
+
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"COM{i}" for i in range(1, 10)),
+                    *(f"LPT{i}" for i in range(1, 10))}
+MAX_STEM = 60  # characters of a suggested name taken from the facility name (a path stays well under 255 bytes)
+
+
+def safe_file_stem(name: str, fallback: str) -> str:
+    """A file name made from a facility name, safe on Windows and elsewhere (issue 23): the characters no file name
+    may hold (``\\ / : * ? " < > |``, control characters) become 「＿」, trailing dots and spaces go, a Windows device
+    name (CON, NUL, COM1, …, also as ``CON.txt``) gets 「＿」 after it, and it is cut to MAX_STEM characters."""
+    out = "".join("＿" if ch in '\\/:*?"<>|' or ord(ch) < 32 or ord(ch) == 127 else ch for ch in name or "")
+    out = out.strip().rstrip(". ")[:MAX_STEM].rstrip(". ")
+    if out.split(".")[0].upper().rstrip() in _WINDOWS_DEVICES:
+        out += "＿"
+    return out or fallback

@@ -48,6 +48,20 @@ class FileActions:
     def _remember_dir(self, path: Path) -> None:
         LAST_DIR.set(self.settings, str(path.parent))
 
+    def _on_screen(self) -> dict:
+        """The facility as on screen, with the 利用実績 of the case last opened (what a returned workbook lacks)."""
+        try:
+            facility = self.case_data().get("facility") or {}
+        except Exception:  # noqa: BLE001 - a page not built yet: the case as opened
+            facility = self.raw.get("facility") or {}
+        return {"facility": facility, "usage": self.raw.get("usage")}
+
+    def _file_stem(self, fallback: str) -> str:
+        """The start of a suggested file name: the facility name, made safe for a file name (CON, 「/」, 200 characters)."""
+        from ..core.paths import safe_file_stem
+
+        return safe_file_stem(self.facility_page.name.text(), fallback)
+
     def _confirm_discard(self) -> bool:
         """Before 開く replaces what is on screen: work not saved to a file is kept only if asked. True: go on."""
         if not self.dirty:
@@ -94,7 +108,7 @@ class FileActions:
 
     def open_path(self, path) -> bool:
         from ..core.case import CaseError
-        from ..core.xlsx_read import read_any
+        from ..core.xlsx_read import read_any, with_usage_on_screen
         from .recovery import read_autosave
 
         snap = read_autosave(path) if str(path).endswith(".json") else None
@@ -106,9 +120,7 @@ class FileActions:
             return True
         try:
             case = read_any(path, self.rules)
-            data = case.raw
-            if "usage" in case.withheld and self.raw.get("usage"):  # the clinic's own figures stay with it
-                data = {**data, "usage": self.raw["usage"]}
+            data = with_usage_on_screen(case, self._on_screen())  # the clinic's usage stays with it, and only it
             self.load_case_data(data)
         except CaseError as exc:
             plain.warn(self, "開けませんでした", f"{exc}\n\nいま入力中の内容はそのまま残っています。")
@@ -131,7 +143,7 @@ class FileActions:
         if self.facility_page.kind.currentData() is None:
             plain.inform(self, "保存", "施設の種類を選んでから保存してください。")
             return
-        name = self.facility_page.name.text().strip() or "ケース"
+        name = self._file_stem("ケース")
         suggested = str(self.path if self.path and self.path.suffix == ".json"
                         else Path(self._last_dir()) / f"{name}.ohshi.json")
         path, _f = qt.QFileDialog.getSaveFileName(self, "ケースを保存", suggested, "ohshi-desk ケース (*.ohshi.json)")
@@ -158,7 +170,7 @@ class FileActions:
 
     # ------------------------------------------------------------------ Excel
     def export_dialog(self) -> None:
-        name = self.facility_page.name.text().strip() or "補助金"
+        name = self._file_stem("補助金")
         suggested = str(Path(self._last_dir()) / f"{name}_補助金管理表.xlsx")
         path, _f = qt.QFileDialog.getSaveFileName(self, "Excel に書き出す", suggested, "Excel ブック (*.xlsx)")
         written = self.export_path(path) if path else None
@@ -211,7 +223,7 @@ class FileActions:
         button = self.result_page.print_button
         chosen = menu.exec(button.mapToGlobal(button.rect().bottomLeft()))
         if chosen is act_pdf:
-            name = self.facility_page.name.text().strip() or "見積り"
+            name = self._file_stem("見積り")
             path, _f = qt.QFileDialog.getSaveFileName(self, "PDF に保存", str(Path(self._last_dir()) / f"{name}_見積り.pdf"),
                                                       "PDF (*.pdf)")
             if path:

@@ -334,3 +334,17 @@ def test_the_watch_sees_qt_open_an_img(qtbot, watch):
     assert watch.kernel_opens() > 0
     with pytest.raises(AssertionError):
         walk("a rich label")
+
+
+@pytest.mark.parametrize("name, stem", [("CON", "CON＿"), ('医院/本院\\:*?"<>|', "医院＿本院＿＿＿＿＿＿＿＿"),
+                                        ("医" * 200, "医" * 60)])
+def test_the_names_the_dialogs_offer_are_safe_file_names(wizard, monkeypatch, name, stem):
+    from PySide6.QtWidgets import QFileDialog
+
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: offered.append(Path(a[2]).name) or ("", ""))
+    wizard.facility_page.name.setText(name)
+    wizard.facility_page.kind.setCurrentIndex(1)
+    wizard.save_dialog()
+    wizard.export_dialog()
+    assert offered == [f"{stem}.ohshi.json", f"{stem}_補助金管理表.xlsx"]
