@@ -42,6 +42,9 @@ def _fresh_app_data_and_day(tmp_path, monkeypatch):
     clock.set_today(None)
     yield
     clock.set_today(None)
+    from ohshi_desk.core.paths import release_autosave
+
+    release_autosave()  # the autosave lock a window of this test took (ui/autosave.offer_recovery)
 
 
 @pytest.fixture

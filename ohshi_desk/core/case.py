@@ -403,7 +403,9 @@ def read_case_file(path: str | os.PathLike, rules) -> Case:
     except LimitError as exc:
         raise CaseError("", f"{exc}。ケースファイルか確認してください") from None
     except OSError as exc:
-        raise CaseError("", f"ファイル「{shown(path, 120)}」を読めません（{exc.strerror or type(exc).__name__}）") from None
+        from .atomic import read_problem
+
+        raise CaseError("", f"ファイル「{shown(path, 120)}」を読めません（{read_problem(exc)}）") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -63,6 +63,34 @@ def _usage_problem(argv: list[str], english: str) -> str:
     return "指定の組み合わせが正しくありません"
 
 
+def _never_unencodable() -> None:
+    """No console or redirection encoding can break the output (issue 23 point 2): a character the stream's encoding
+    cannot hold (𠮷 in cp932, ② in Shift_JIS, any Japanese under PYTHONIOENCODING=ascii) is written as a ``\\uXXXX``
+    escape in messages instead of raising. The JSON is chosen whole, in :func:`_write_json`."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or odd stream: left as it is
+                pass
+
+
+def _write_json(data) -> None:
+    """The breakdown as JSON on stdout: with its characters as they are when the stream's encoding holds every one
+    of them (UTF-8, and cp932 for most cases), else the whole document with ``ensure_ascii`` (``\\uXXXX`` escapes,
+    the same JSON to any reader). Documented in docs/CASE_FORMAT.md ("Command line")."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:  # read back too: cp932 writes some characters (¬, ‖, －) as bytes that read as others
+        same = text.encode(encoding).decode(encoding) == text
+    except (UnicodeError, LookupError):
+        same = False
+    if not same:
+        text = json.dumps(data, ensure_ascii=True, indent=2) + "\n"
+    sys.stdout.write(text)
+
+
 def _err(message: str) -> None:
     from .guard import one_line
 
@@ -70,6 +98,7 @@ def _err(message: str) -> None:
 
 
 def run(argv: list[str]) -> int:
+    _never_unencodable()
     try:
         args = build_parser().parse_args(argv)
     except _UsageError as exc:
@@ -118,7 +147,7 @@ def run(argv: list[str]) -> int:
 
         breakdown = compute(case, rules, as_of)
         breakdown["as_of_source"] = source
-        sys.stdout.write(json.dumps(breakdown, ensure_ascii=False, indent=2) + "\n")
+        _write_json(breakdown)
         return EXIT_OK
     if args.command == "export":
         from .xlsx_write import ExportError, export_case

@@ -75,10 +75,14 @@ def stage(source: str | os.PathLike) -> Path:
     except RulesError:
         raise
     except (LimitError, OSError, zipfile.BadZipFile, ValueError, RuntimeError) as exc:
-        raise RulesError(source.name, "", f"読み込めません（{exc}）") from None
+        from .guard import shown
+
+        why = str(exc) if isinstance(exc, LimitError) else "壊れているか、読み取りが許可されていません"
+        raise RulesError(shown(source.name), "", f"読み込めません（{why}）") from None
     if len(files) > MAX_PACK_FILES or sum(map(len, files.values())) > MAX_PACK_BYTES:
         raise RulesError(source.name, "", "ファイルが多すぎるか大きすぎます")
     staging = Path(tempfile.mkdtemp(prefix=".rules-staging-", dir=data_dir()))
+    _clean_stale_staging(staging)
     for rel, data in files.items():
         if rel.startswith("schema/"):
             continue  # the schema is always the bundled one
@@ -86,6 +90,23 @@ def stage(source: str | os.PathLike) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(data)
     return staging
+
+
+STALE_STAGING_S = 3600  # a staging folder an hour older than a new one was left by a window that was killed
+
+
+def _clean_stale_staging(new: Path) -> None:
+    """Remove the staging folders a killed window left (measured against ``new``: the file system's time)."""
+    try:
+        ref = new.stat().st_mtime
+        for p in new.parent.glob(".rules-staging-*"):
+            try:
+                if p != new and p.is_dir() and not p.is_symlink() and abs(ref - p.stat().st_mtime) > STALE_STAGING_S:
+                    shutil.rmtree(p, ignore_errors=True)
+            except OSError:
+                pass
+    except OSError:
+        pass
 
 
 def check(folder: Path):
@@ -96,12 +117,16 @@ def check(folder: Path):
     try:
         rules = load_rules(folder, cache_dir=False)
         check_sense(rules)
-    except RulesError:
-        raise
+    except RulesError as exc:  # named by the file in the pack, never by the hidden staging folder it was copied to
+        file = exc.file.replace(str(folder), "").replace(folder.name, "").lstrip("/\\") or "ルールのパック"
+        raise RulesError(file, exc.key, exc.problem.replace(str(folder), "ルールのパック")) from None
     except RecursionError:
-        raise RulesError(folder.name, "", "入れ子が深すぎて読めません") from None
-    except Exception as exc:  # noqa: BLE001 - any failure of a pack is a refusal
-        raise RulesError(folder.name, "", f"読めません（{type(exc).__name__}）") from None
+        raise RulesError("ルールのパック", "", "入れ子が深すぎて読めません") from None
+    except Exception:  # noqa: BLE001 - any failure of a pack is a refusal
+        import logging
+
+        logging.getLogger("ohshi_desk").exception("rules pack check failed")
+        raise RulesError("ルールのパック", "", "中身の形が正しくないため読めません") from None
     return rules
 
 

@@ -94,7 +94,9 @@ def read_rules_yaml(folder: Path, rel: str) -> dict:
     except LimitError as exc:
         raise RulesError(rel, "", str(exc)) from None
     except OSError as exc:
-        raise RulesError(rel, "", f"読み込めません（{exc.strerror or type(exc).__name__}）") from None
+        from .atomic import read_problem
+
+        raise RulesError(rel, "", f"読み込めません（{read_problem(exc)}）") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -307,8 +309,8 @@ def resolve_rules(load):
             reason = "入れ子が深すぎて読めません"
         except MemoryError:
             reason = "大きすぎて読めません"
-        except Exception as exc:  # noqa: BLE001 — any failure of an override means the bundled rules
-            reason = f"読めません（{type(exc).__name__}）"
+        except Exception:  # noqa: BLE001 — any failure of an override means the bundled rules
+            reason = "中身の形が正しくないため読めません"  # the log has the exception
         warnings.append(one_line(f"差し替え用のルール（{folder}）に誤りがあるため使わず、同梱のルールを使います。{reason}"))
     try:
         folder = bundled_rules_dir()

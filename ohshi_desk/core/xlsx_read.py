@@ -141,6 +141,41 @@ def read_workbook(path, rules) -> Case:
     return case
 
 
+def with_usage_on_screen(case: Case, on_screen: dict) -> dict:
+    """The data to show for a workbook read back (``case``), given the case on screen (``on_screen``, raw). A
+    workbook for vendors holds no 利用実績 (usage): the clinic's own figures on screen are kept — but only when the
+    workbook is the same clinic's. Another clinic's workbook never takes the first one's usage (issue 23: 243,240円
+    shown instead of 123,240円); a notice says it was not carried over."""
+    data = case.raw
+    usage = on_screen.get("usage") if isinstance(on_screen, dict) else None
+    if "usage" not in case.withheld or not usage:
+        return data
+    if same_facility(data.get("facility"), on_screen.get("facility")):
+        return {**data, "usage": usage}
+    from .guard import shown
+
+    other = shown((on_screen.get("facility") or {}).get("name") or "前に開いていた施設", 40)
+    case.notices.append(Notice("（ブック全体）", None, None,
+                               f"画面の利用実績は{other}のものです。このファイルは別の施設のものです",
+                               "利用実績は引き継いでいません。この施設の利用実績を入力してください"))
+    return data
+
+
+def same_facility(a, b) -> bool:
+    """Whether two cases' facilities are the same clinic: the same 保険医療機関等コード when both have one, else the
+    same name (neither empty)."""
+    import unicodedata
+
+    a, b = (x if isinstance(x, dict) else {} for x in (a, b))
+
+    def norm(v):
+        return unicodedata.normalize("NFKC", str(v or "")).strip()
+
+    if norm(a.get("institution_code")) and norm(b.get("institution_code")):
+        return norm(a.get("institution_code")) == norm(b.get("institution_code"))
+    return bool(norm(a.get("name"))) and norm(a.get("name")) == norm(b.get("name"))
+
+
 # ------------------------------------------------------------------------------------------- the case
 
 def _data(ws, marker_expected, payload_hash, notices) -> tuple[dict, dict]:

@@ -12,6 +12,7 @@ The file is written to a temporary file beside the target and moved into place.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import os
 from pathlib import Path
@@ -413,9 +414,13 @@ def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
     if path.suffix.lower() != ".xlsx":
         raise ExportError(f"「{path.name}」: Excel ファイルの名前は .xlsx で終わるようにしてください", path.with_suffix(".xlsx"))
     folder = path.parent if str(path.parent) else Path(".")
+    _refuse_to_replace(path)
     try:
         atomic_write(path, lambda fh: fh.write(_with_cached_values(wb)), suffix=".xlsx.tmp")
     except TempFileError as exc:
+        if exc.original.errno == errno.ENAMETOOLONG:
+            raise ExportError(f"ファイルの名前が長すぎます（{len(path.name)}文字）。短い名前を選んでください",
+                              path.with_name(_short_name(path))) from None
         if isinstance(exc.original, FileNotFoundError):
             raise ExportError(f"フォルダ「{folder}」がありません。別のフォルダを選んでください") from None
         raise ExportError(f"フォルダ「{folder}」に書き込めません（読み取り専用か、権限がありません）。別のフォルダを選んでください",
@@ -425,13 +430,39 @@ def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
             raise ExportError(f"「{path.name}」に書き込めません。Excel などで開いたままになっていませんか。閉じてからもう一度試すか、"
                               f"別の名前（例: {suggest_other_name(path).name}）で保存してください",
                               suggest_other_name(path)) from None
-        raise ExportError(f"「{path.name}」を保存できません（{exc.strerror}）。別の名前か別のフォルダを選んでください",
+        from .atomic import write_problem
+
+        raise ExportError(f"「{path.name}」を保存できません。{write_problem(exc.original)}",
                           suggest_other_name(path)) from None
     except OSError as exc:  # while writing: a full disk, a USB stick pulled out, a quota; the old file is untouched
         from .atomic import write_problem
 
         raise ExportError(f"「{path.name}」を保存できません。{write_problem(exc)}。元のファイルはそのままです",
                           suggest_other_name(path)) from None
+
+
+def _refuse_to_replace(path: Path) -> None:
+    """An existing workbook that is read-only, or that LibreOffice or Excel has open (its lock file beside it), is
+    not replaced without a word (issue 23): the message says why and offers another name."""
+    import stat
+
+    try:
+        st = path.stat()
+    except OSError:
+        return  # a new file
+    other = suggest_other_name(path)
+    if not st.st_mode & stat.S_IWUSR:
+        raise ExportError(f"「{path.name}」は読み取り専用のファイルのため、上書きしません。"
+                          f"別の名前（例: {other.name}）で保存してください", other)
+    for lock, app in ((f".~lock.{path.name}#", "LibreOffice"), (f"~${path.name}", "Excel")):
+        if (path.parent / lock).exists():
+            raise ExportError(f"「{path.name}」は {app} で開かれています（{lock} があります）。閉じてからもう一度試すか、"
+                              f"別の名前（例: {other.name}）で保存してください", other)
+
+
+def _short_name(path: Path, limit: int = 80) -> str:
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return stem[:limit] + path.suffix
 
 
 def export_case(case: Case, rules, path, as_of: _dt.date | None = None, banners=()) -> dict:

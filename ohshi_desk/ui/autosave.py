@@ -10,7 +10,7 @@ import datetime as _dt
 import logging
 from pathlib import Path
 
-from . import qt
+from . import plain, qt
 from .recovery import AUTOSAVE_FORMAT  # noqa: E402 - written once, in recovery.py
 
 AUTOSAVE_DELAY_MS = 400
@@ -224,11 +224,11 @@ class Autosave:
             self.lay_out_buttons(autosave_problem=bool(text))
         if text:
             self.setButtonText(which, "⚠ 自動保存できません")
-            self.button(which).setToolTip(text)
+            self.button(which).setToolTip(plain.tip(text))
             self.button(which).setAccessibleDescription(text)
 
     def _explain_autosave_problem(self) -> None:
-        box = qt.QMessageBox(qt.QMessageBox.Icon.Warning, "自動保存", self.autosave_problem, parent=self)
+        box = plain.message("Warning", "自動保存", self.autosave_problem, self)
         save = box.addButton("保存…", qt.QMessageBox.ButtonRole.AcceptRole)
         box.addButton(qt.QMessageBox.StandardButton.Close)
         box.exec()
@@ -246,11 +246,11 @@ class Autosave:
 
 
 def _move_aside(kind: str):
-    from ..core.clock import now
     from ..core.paths import autosave_path
+    from .recovery import aside_path
 
     src = autosave_path()
-    dst = src.with_name(f"autosave-{kind}-{now():%Y%m%d-%H%M%S}.json")
+    dst = aside_path(src.parent, kind)
     try:
         src.replace(dst)
     except OSError:
@@ -265,16 +265,20 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
     """
     import os
 
-    from ..core.paths import autosave_path
-
     if ask is None:
         def ask(text):
-            return qt.QMessageBox.question(wizard, "前回の入力", text) == qt.QMessageBox.StandardButton.Yes
+            return plain.ask(wizard, "前回の入力", text)
     if tell is None:
         def tell(text):
-            qt.QMessageBox.information(wizard, "前回の入力", text)
+            plain.inform(wizard, "前回の入力", text)
 
-    path = autosave_path()
+    from ..core.paths import claim_autosave
+
+    path, usual = claim_autosave()  # one window per autosave: a second one gets its own, and is told
+    if not usual:
+        tell("ohshi-desk がもう一つ開いていて、いつもの自動保存ファイルはそちらが使っています。"
+             "そのウィンドウの入力には触れません。\nこのウィンドウの入力は、別の自動保存ファイルに保存します:\n"
+             f"{path}")
     if not os.path.lexists(path):
         return "none"
     from ..core.guard import LimitError, read_regular_file, shown, strict_json_loads
@@ -325,11 +329,11 @@ def _copy_aside(kind: str):
     import os
     import shutil
 
-    from ..core.clock import now
     from ..core.paths import autosave_path
+    from .recovery import aside_path
 
     src = autosave_path()
-    dst = src.with_name(f"autosave-{kind}-{now():%Y%m%d-%H%M%S}.json")
+    dst = aside_path(src.parent, kind)
     try:
         shutil.copyfile(src, dst)
         os.chmod(dst, 0o600)

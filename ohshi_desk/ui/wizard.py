@@ -253,7 +253,9 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         """Closing with work not saved to a file asks first. True when the window may close."""
         if self.dirty and self.ask_before_close:
             QMessageBox = qt.QMessageBox
-            answer = QMessageBox.question(
+            from . import plain
+
+            answer = plain.choose(
                 self, "終了の確認", "入力した内容はまだファイルに保存されていません。\n保存してから終了しますか。",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                 | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..plain import label as plain_label
+from ..plain import own_rich_label
 from ..qt import (
     QComboBox,
     QFrame,
@@ -35,7 +37,7 @@ def headed(page: QWizardPage, title: str, subtitle: str, *, to_the_edges: bool =
     if step is not None:
         page.step_bar = step_bar(step)
         head.addWidget(page.step_bar)
-    title_label = QLabel(title)
+    title_label = plain_label(title)
     heading_font(title_label, 1.4, bold=False)
     head.addWidget(title_label)
     head.addWidget(wrap_label(subtitle))
@@ -63,7 +65,7 @@ def step_bar(current: int) -> QLabel:
             parts.append(f"<b style='color:#0d47a1'>{name}</b>")
         else:
             parts.append(name)
-    bar = QLabel("　›　".join(parts))
+    bar = own_rich_label("　›　".join(parts))  # the step names only: the app's own words
     bar.setAccessibleName(f"手順 {current + 1}/{len(STEPS)}: {STEPS[current][1:]}")
     return bar
 
@@ -79,7 +81,7 @@ def scrolled(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
     area.setWidget(inner)
     outer.addWidget(area, 1)
     # the line above the buttons saying what keeps 次へ grey (see show_blockers)
-    page.missing_line = QLabel()
+    page.missing_line = plain_label()
     page.missing_line.setWordWrap(True)
     page.missing_line.setAccessibleName("次へ進めない理由")
     m = 9  # the usual layout margin (asking the style for it builds Qt's enums at start, ~20 ms)
@@ -133,10 +135,10 @@ def required_label(text: str, buddy: QWidget) -> QWidget:
     box = QWidget()
     row = QHBoxLayout(box)
     row.setContentsMargins(0, 0, 0, 0)
-    label = QLabel(text)
+    label = plain_label(text)
     label.setBuddy(buddy)
     row.addWidget(label)
-    mark = QLabel("必須")
+    mark = plain_label("必須")
     paint_badge(mark, "#ffffff", ERROR_RED)
     mark.setAccessibleName("必須の項目")
     row.addWidget(mark)

@@ -22,6 +22,8 @@ class ConfirmPage(LazyPage):
         outer.addWidget(self.view, 1)
 
     def on_enter(self):
+        from html import escape
+
         from ...core.case import CaseError
         from ...core.clock import today
         from ...core.print_sheet import inputs_html, lines_html
@@ -31,15 +33,16 @@ class ConfirmPage(LazyPage):
         try:
             bd = self.w.compute(self.w.as_of or today())
         except CaseError as exc:  # the pages let nothing unreadable through; said rather than hidden if so
-            parts.append(f"<p style='color:#c62828'>{exc}</p>")
+            parts.append(f"<p style='color:#c62828'>{escape(str(exc))}</p>")  # it may quote the case
             bd = {"programs": []}
         chosen = set(self.w.goals())
         for p in bd["programs"]:
             if p["id"] in chosen and self.w.rules.program(p["id"]).purchases:
-                parts.append(f"<h3>購入・改修の予定: {p['name']}</h3>" + lines_html(p))
+                parts.append(f"<h3>購入・改修の予定: {escape(p['name'])}</h3>" + lines_html(p))
         usage = data.get("usage") or {}
         if usage:
-            rows = "".join(f"<tr><th align='left'>{f.label}</th><td>{usage.get(f.key, '（未入力）')}{f.unit}</td></tr>"
+            rows = "".join(f"<tr><th align='left'>{escape(f.label)}</th>"
+                           f"<td>{escape(str(usage.get(f.key, '（未入力）')))}{escape(f.unit)}</td></tr>"
                            for f in self.w.usage_page.FIELDS)
             parts.append(f"<h3>利用状況</h3><table border='1' cellspacing='0' cellpadding='3'>{rows}</table>")
         self.view.setHtml("".join(parts))

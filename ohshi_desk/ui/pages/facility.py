@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..plain import label as plain_label
 from ..qt import (
     QComboBox,
     QLabel,
@@ -117,7 +118,7 @@ class FacilityPage(FieldTable, QWizardPage):
             sig.connect(wizard.mark_changed)
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
-        label = QLabel(text)
+        label = plain_label(text)
         label.setBuddy(buddy)
         return label
 

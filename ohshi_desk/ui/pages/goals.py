@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..qt import QFrame, QHBoxLayout, QLabel, QPushButton
+from ..plain import label as plain_label
+from ..qt import QFrame, QHBoxLayout, QPushButton
 from ..widgets import MUTED, checkbox, qt, tint, wrap_label
 from .base import LazyPage, day_banner_label, scrolled
 
@@ -39,7 +40,7 @@ class GoalsPage(LazyPage):
             box.toggled.connect(self._changed)
             row = QHBoxLayout()
             row.addWidget(box, 1)
-            when = QLabel()
+            when = plain_label()
             row.addWidget(when)
             self.whens[p.id] = when
             lay.addLayout(row)

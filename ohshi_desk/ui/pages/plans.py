@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from ..lines import LinesEditor
+from ..plain import label as plain_label
 from ..qt import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QVBoxLayout,
 )
 from ..widgets import ERROR_RED, checkbox, tint, wrap_label
@@ -77,7 +77,7 @@ class PlansPage(LazyPage):
                     combo.addItem(label, oid)
                 combo.currentIndexChanged.connect(wizard.mark_changed)
                 row = QHBoxLayout()
-                row.addWidget(QLabel("改修の内容:"))
+                row.addWidget(plain_label("改修の内容:"))
                 row.addWidget(combo, 1)
                 blay.addLayout(row)
                 self.options[p.id] = combo

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 
 from ...core.clock import today
+from ..plain import label as plain_label
 from ..qt import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -31,7 +31,7 @@ class ResultPage(LazyPage):
         outer.addWidget(self.made_on_banner)
         top = QHBoxLayout()
         # the day is shown, never typed here: another day is a deliberate act through a dialog (issue 22)
-        self.day_label = QLabel()
+        self.day_label = plain_label("")
         self.day_label.setAccessibleName("いつ時点の計算か")
         top.addWidget(self.day_label)
         self.other_day_button = QPushButton("別の日で計算(&D)…")
@@ -39,7 +39,7 @@ class ResultPage(LazyPage):
         self.other_day_button.clicked.connect(self.ask_other_day)
         top.addWidget(self.other_day_button)
         top.addStretch(1)
-        self.total = QLabel()
+        self.total = plain_label()
         heading_font(self.total, 1.3)
         self.total.setAccessibleName("いま申請できる補助の見積り合計")
         top.addWidget(self.total)
@@ -105,7 +105,7 @@ class ResultPage(LazyPage):
         self.day_label.setText(f"{wareki(day)}時点の計算" + ("（今日）" if day == today() else "（今日ではありません）"))
         self._suggestions()
         for status, title, progs in sections(self.breakdown, chosen):
-            head = QLabel(title)
+            head = plain_label(title)
             heading_font(head, 1.15)
             self.cards.addWidget(head)
             head.show()
@@ -142,7 +142,7 @@ class ResultPage(LazyPage):
         found = one_more_answer(parse_leniently(data, self.w.rules), self.w.rules, self.as_of())
         self.suggestions = found
         if found:
-            head = QLabel("答えによっては申請できる制度")
+            head = plain_label("答えによっては申請できる制度")
             heading_font(head, 1.15)
             self.cards.addWidget(head)
             head.show()
@@ -191,11 +191,11 @@ class OtherDayDialog:
         dialog.setWindowTitle("別の日で計算")
         lay = QVBoxLayout(dialog)
         # lines broken by hand: a word-wrapped label in a dialog is cut off at large text sizes
-        lay.addWidget(QLabel(f"今日は{wareki(today())}です。\n別の日で計算すると、すべてのページ・印刷・Excel に\n"
+        lay.addWidget(plain_label(f"今日は{wareki(today())}です。\n別の日で計算すると、すべてのページ・印刷・Excel に\n"
                              "「…時点の計算です（今日ではありません）」と表示されます。"))
         dialog.field = QLineEdit(current.strftime("%Y/%m/%d").replace("/0", "/"))
         dialog.field.setAccessibleName("計算する日")
-        lay.addWidget(QLabel("計算する日（例: 2025/11/1、令和7年11月1日）:"))
+        lay.addWidget(plain_label("計算する日（例: 2025/11/1、令和7年11月1日）:"))
         lay.addWidget(dialog.field)
         dialog.keep = QCheckBox("この日をファイルに保存する（開いたときは、いつも今日で計算されます）")
         dialog.keep.setChecked(keep)
@@ -251,7 +251,7 @@ class ClosedLine(QFrame):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 2, 8, 4)
         lay = QHBoxLayout()
-        self.status = QLabel("受付終了")
+        self.status = plain_label("受付終了")
         self.status.setStyleSheet("color: white; background: #616161; padding: 1px 6px; border-radius: 3px;")
         lay.addWidget(self.status)
         self.text = wrap_label(f"{p['name']}: {closed_line(p)}", muted=True)
@@ -284,7 +284,7 @@ class ProgramCard(QFrame):
         title = wrap_label(p["name"])
         heading_font(title, 1.1)
         head.addWidget(title, 1)
-        self.status = QLabel(status_text(p))
+        self.status = plain_label(status_text(p))
         self.status.setStyleSheet(f"color: white; background: {colour}; padding: 2px 8px; border-radius: 3px;")
         head.addWidget(self.status)
         lay.addLayout(head)
@@ -293,9 +293,9 @@ class ProgramCard(QFrame):
             self.when = wrap_label(when_text(p, day))
             lay.addWidget(self.when)
         if active and not p["lines"] and maximum:
-            amount = QLabel(f"最大 {yen(maximum)}。購入金額を入れると計算します")
+            amount = plain_label(f"最大 {yen(maximum)}。購入金額を入れると計算します")
         else:
-            amount = QLabel(f"見積額 {yen(p['subsidy'])}")
+            amount = plain_label(f"見積額 {yen(p['subsidy'])}")
         heading_font(amount, 1.2)
         self.amount = amount
         lay.addWidget(amount)
