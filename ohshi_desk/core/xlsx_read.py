@@ -113,7 +113,7 @@ def read_workbook(path, rules) -> Case:
         sheet = _detail_sheet(wb, notices)
         origins: dict = {}
         if sheet is not None:
-            data, origins = _apply_details(data, snapshot, sheet, rules, notices)
+            data, origins = _apply_details(data, snapshot, sheet, rules, notices, path)
         _apply_forms(data, snapshot, wb, notices)
         _apply_checklist(data, wb, notices)
     except CaseError:

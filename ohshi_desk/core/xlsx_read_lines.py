@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import re
 
 from .case import LINE_STATUSES, TRACKING_DATES, CaseError
 from .inputs import InputError, parse_count, parse_date, parse_yen
+from .xlsx_cells import fold
 from .xlsx_read_cells import (
     IGNORED,
     MAX_ROWS,
@@ -19,6 +21,7 @@ from .xlsx_read_cells import (
     _norm,
     _num,
     _rows,
+    merged_ranges,
 )
 
 
@@ -38,7 +41,100 @@ def _detail_sheet(wb, notices):
 
 
 
-def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice]) -> tuple[dict, dict]:
+MERGE_SPREAD = ("購入先・ベンダー", "領収書No", "補助制度", "項目")  # a vertical merge of these applies to each row
+# ① as ohshi-desk writes it: all of 金額 (=G5), its capped part (=MIN(G5,41000)) or nothing (=0), on its own row
+_OWN_FIRST = re.compile(r"=(?:0|\$?[A-Z]{1,3}\$?(\d+)|MIN\(\$?[A-Z]{1,3}\$?(\d+),\d+\))")
+
+
+def own_first_formula(value, row: int) -> bool:
+    """Whether ① is the formula ohshi-desk writes (wherever a sort or an added row moved it): not the vendor's."""
+    m = _OWN_FIRST.fullmatch(value.replace(" ", "")) if isinstance(value, str) else None
+    return bool(m) and all(int(g) == row for g in m.groups() if g)
+
+
+def _spread_merges(rows: list, header: dict, head_at: int, merged: list[str], note) -> None:
+    """A range merged down one column of MERGE_SPREAD (J3:J4): its first cell's text is each row's."""
+    from openpyxl.utils.cell import range_boundaries
+
+    columns = {header[name]: name for name in MERGE_SPREAD if name in header}
+    for ref in merged:
+        try:
+            c1, r1, c2, r2 = range_boundaries(ref)
+        except ValueError:
+            continue
+        if c1 != c2 or r2 <= r1 or c1 - 1 not in columns or r1 <= head_at + 1 or r2 > len(rows):
+            continue
+        j = c1 - 1
+        value = rows[r1 - 1][j] if j < len(rows[r1 - 1]) else None
+        if value in (None, ""):
+            continue
+        for r in range(r1 + 1, r2 + 1):
+            row = list(rows[r - 1]) + [None] * max(0, j + 1 - len(rows[r - 1]))
+            row[j] = value
+            rows[r - 1] = tuple(row)
+        note(r1, columns[j], f"{ref} が結合されています",
+             f"「{value}」を {r1}〜{r2}行目 それぞれの{columns[j]}として読みました（結合しないで各行に書くと確かです）")
+
+
+def _fingerprint(get) -> tuple:
+    """What identifies a line's row by its content (the snapshot's "lines" entry, in the same form)."""
+    return (_norm(get("補助制度")), _norm(get("項目")), str(get("内訳（品名・型番）") or "").strip(), _num(get("数量")),
+            _num(get("単価（税込）")), fold(get("購入先・ベンダー")), fold(_num(get("領収書No"))))
+
+
+def _reattach_ids(rows, head_at: int, header: dict, snapshot: dict, note) -> dict[int, object]:
+    """A sort of the visible columns only leaves the hidden IDs where they were: each row then carries another
+    line's ID. Detected when two or more rows hold exactly what another ID's row held (the hidden sheet says what
+    that was); the rows are then matched to the estimate's lines by their content, and it is said once.
+    Returns {row index: the ID to read it by} for the rows whose ID changes (None: a new line)."""
+    lines = snapshot.get("lines")
+    if not isinstance(lines, dict) or not lines:
+        return {}
+    prints: dict[tuple, list[str]] = {}
+    for ident, entry in lines.items():
+        if isinstance(entry, list) and len(entry) == 7:
+            prints.setdefault((_norm(entry[0]), _norm(entry[1]), str(entry[2] or "").strip(), entry[3], entry[4],
+                               fold(entry[5]), fold(entry[6])), []).append(ident)
+    own: dict[str, tuple] = {i: fp for fp, ids in prints.items() for i in ids}
+    data_rows = []
+    for i, row in enumerate(rows[head_at + 1:head_at + 1 + MAX_ROWS]):
+        def get(name, row=row):
+            j = header.get(name)
+            return row[j] if j is not None and j < len(row) else None
+        ident = get("ID")
+        data_rows.append((i, ident if isinstance(ident, str) else None, _fingerprint(get)))
+    moved = sum(1 for _i, ident, fp in data_rows
+                if ident in own and own[ident] != fp and any(x != ident for x in prints.get(fp, ())))
+    if moved < 2:
+        return {}
+    used: set[str] = set()
+    out: dict[int, object] = {}
+    leftover = []
+    for i, ident, fp in data_rows:  # exactly what an ID's row held: that ID (its own first)
+        candidates = prints.get(fp, [])
+        pick = ident if ident in candidates and ident not in used else next((x for x in candidates if x not in used),
+                                                                            None)
+        if pick is not None:
+            used.add(pick)
+            if pick != ident:
+                out[i] = pick
+        elif any(v not in (None, "") for v in fp):
+            leftover.append((i, ident, fp))
+    for i, ident, fp in leftover:  # an edited row: the unused ID it resembles most (4 of 7), else its own if free
+        best = max(((sum(a == b for a, b in zip(fp, own[x], strict=True)), x) for x in own if x not in used),
+                   default=(0, None))
+        pick = best[1] if best[0] >= 4 else (ident if ident in own and ident not in used else None)
+        if pick is not None:
+            used.add(pick)
+        if pick != ident:
+            out[i] = pick
+    note(None, "ID", f"並べ替えで、隠れた ID の列と行の中身がずれています（{moved}行）",
+         "行の中身で見積りの行と結び付けて読みました（並べ替えるときは表全体を選んでください）")
+    return out
+
+
+def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
+                   path=None) -> tuple[dict, dict]:
     from openpyxl.utils import get_column_letter
 
     from .guard import bad_char
@@ -62,9 +158,16 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
         missing = "・".join(REQUIRED)
         raise CaseError("", f"{sheet} シート: 見出し（{missing}）の行が見つかりません。見出しの文字は変えないでください")
     header = _header_map(rows[head_at])
+
+    def note(r, column, problem, action):
+        notices.append(Notice(sheet, r, column, problem, action))
+
+    if path is not None:
+        _spread_merges(rows, header, head_at, merged_ranges(path, sheet), note)
+    reattached = _reattach_ids(rows, head_at, header, snapshot, note) if "ID" in header else {}
     known = {"ID", *REQUIRED, "内訳（品名・型番）", "金額", "①補助対象金額", "購入先・ベンダー", "領収書No", "状況", "備考",
              *TRACKING_DATES.values(), *IGNORED}
-    if len(rows) > MAX_ROWS + head_at + 1:
+    if len(rows) > MAX_ROWS + head_at + 1:  # (the empty rows at the end are not counted: _rows drops them)
         notices.append(Notice(sheet, MAX_ROWS + head_at + 2, None, f"{MAX_ROWS}行を超えています", "それより下の行は読みませんでした"))
     extra_cols = {j: name for name, j in header.items() if name not in known}
     for j in range(max((len(r) for r in rows), default=0)):
@@ -75,9 +178,6 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
     new_lines: dict[str, list] = {pid: [] for pid in plans}
     origins: dict = {}
     seen: dict[str, int] = {}
-
-    def note(r, column, problem, action):
-        notices.append(Notice(sheet, r, column, problem, action))
 
     for j, name in sorted(extra_cols.items()):
         filled = [head_at + 2 + i for i, r in enumerate(rows[head_at + 1:]) if j < len(r) and r[j] not in (None, "")]
@@ -103,7 +203,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
             continue  # the totals row (under the headers now; at the bottom in workbooks of earlier versions)
         inputs = ("内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "購入先・ベンダー", "領収書No", "状況", "備考",
                   *TRACKING_DATES.values())
-        ident = get("ID")
+        ident = reattached[i] if i in reattached else get("ID")
         if all(get(n) in (None, "") or _is_formula(get(n)) for n in ("補助制度", "項目", *inputs)) and not ident:
             continue
         base: dict | None = None
@@ -147,6 +247,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
         else:
             pid = label_pid
         line = base if base is not None else {}
+        as_written = (line.get("amount"), line.get("quantity", 1), line.get("unit_price")) if base else None
         item = item_by_label.get(_norm(item_label)) if item_label else None
         if item is None:
             if "item" in line:
@@ -194,11 +295,15 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
                 note(r, "金額", exc.problem, "数量×単価 で計算しました")
             else:
                 full = line["quantity"] * line["unit_price"]
+                known = as_written == (value, line["quantity"], line["unit_price"])  # the discount as exported
                 if value != full:
                     line["amount"] = value
                     if value > full:
                         note(r, "金額", f"金額 {value:,}円 が 数量×単価（{full:,}円）より大きくなっています",
                              "書かれた金額で読みました。確かめてください")
+                    elif not known:  # a discount typed, or a 金額 left as a number while 数量 or 単価 changed
+                        note(r, "金額", f"金額 {value:,}円 が 数量×単価（{full:,}円）より小さくなっています（式ではなく数字です）",
+                             "書かれた金額を値引き後の金額として読みました。値引きでなければ 金額 を 数量×単価 に直してください")
         # ①: the vendor's split when it differs from what was written
         split = _num(get("①補助対象金額"))
         key = f"{origin[0]}#{origin[1]}" if origin else None
@@ -207,6 +312,8 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
             if base is not None and before not in (None, 0):
                 line["vendor_eligible"] = 0
                 note(r, "①補助対象金額", "①が空になっています", "0円（全額を②）として計算しました")
+        elif own_first_formula(split, r):
+            line.pop("vendor_eligible", None)  # ① follows the line, as written: the estimate's split
         elif _is_formula(split):
             note(r, "①補助対象金額", "①に式が入っています（ohshi-desk は式を計算しません）",
                  "見積りの①のまま読みました" if base is not None else "①なしとして読みました")
@@ -263,6 +370,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
         if origin:
             origins[(pid, len(new_lines[pid]))] = origin
         new_lines[pid].append(line)
+    _same_vendor_notes(new_lines, rules, note)
     kept = set(origins.values())
     for opid, lines in originals.items():
         for idx, ln in enumerate(lines):
@@ -276,6 +384,21 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
         if isinstance(plans.get(pid), dict):
             plans[pid]["lines"] = lines
     return data, origins
+
+
+def _same_vendor_notes(new_lines: dict, rules, note) -> None:
+    """Two spellings of one 購入先 (Ａ社 and A社, 「B 社」 and 「B社」) make one receipt: said once per spelling."""
+    for pid, lines in new_lines.items():
+        first: dict[str, str] = {}
+        said = set()
+        for ln in lines:
+            vendor = ln.get("vendor") or ""
+            key = fold(vendor)
+            shown = first.setdefault(key, vendor)
+            if vendor != shown and vendor not in said:
+                said.add(vendor)
+                note(None, "購入先・ベンダー", f"「{vendor}」と「{shown}」は全角・半角や空白が違うだけです",
+                     f"同じ購入先として、{rules.program(pid).short_name}の一つの様式2 にまとめました")
 
 
 # ------------------------------------------------------------------------------------- 様式2 and 必要書類
