@@ -178,6 +178,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
     new_lines: dict[str, list] = {pid: [] for pid in plans}
     origins: dict = {}
     seen: dict[str, int] = {}
+    zeroed: set = set()  # lines whose 数量 is now 0 (said on their row)
 
     for j, name in sorted(extra_cols.items()):
         filled = [head_at + 2 + i for i, r in enumerate(rows[head_at + 1:]) if j < len(r) and r[j] not in (None, "")]
@@ -267,6 +268,11 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
             line["item"] = item
         # 数量 and 単価
         qty = _num(get("数量"))
+        if qty == 0 and not isinstance(qty, bool) or _norm(qty) in ("0", "０"):  # not bought after all: its ① and ② are 0
+            note(r, "数量", "数量が 0 です", "この行は計算に入れませんでした（見積りからも外しました）")
+            if origin:
+                zeroed.add(origin)
+            continue
         try:
             line["quantity"] = parse_count(qty, "数量")
         except InputError as exc:
@@ -371,7 +377,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
             origins[(pid, len(new_lines[pid]))] = origin
         new_lines[pid].append(line)
     _same_vendor_notes(new_lines, rules, note)
-    kept = set(origins.values())
+    kept = set(origins.values()) | zeroed
     for opid, lines in originals.items():
         for idx, ln in enumerate(lines):
             if (opid, idx) not in kept and isinstance(ln, dict):

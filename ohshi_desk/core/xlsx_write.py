@@ -250,11 +250,6 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         r += 1
     last = max(r - 1, DETAIL_FIRST)
     _receipt_keys(ws, letter, listed, rules, last + SPARE_ROWS)
-    for s in range(r, last + SPARE_ROWS + 1):  # a line typed below the lines gets its 金額 and ② at once
-        formula(ws, s, COL["金額"], f'=IF(AND(ISNUMBER({q}{s}),ISNUMBER({u}{s})),{q}{s}*{u}{s},"")',
-                protection=UNLOCKED, number_format=YEN, cached="")
-        formula(ws, s, COL["②補助対象外金額"], f'=IF(ISNUMBER({a}{s}),{a}{s}-N({e}{s}),"")', number_format=YEN,
-                cached="")
     _line_checks(ws, letter)
     fit_rows(ws, 1, last)
     ws.freeze_panes = f"D{DETAIL_FIRST}"
