@@ -216,3 +216,73 @@ def test_anything_typed_anywhere_is_read_or_reported_never_a_traceback(book, rul
             assert "Traceback" not in str(exc) and "plans." not in str(exc)
         else:
             assert all(n.sheet and n.problem and n.action for n in case.notices)
+
+
+def _rewrite_sheet(path, out, sheet: str, edit) -> None:
+    """A copy of the workbook with one sheet's XML changed by ``edit`` (as another program saves it)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == f"xl/worksheets/{sheet}.xml":
+                data = edit(data.decode("utf-8")).encode("utf-8")
+            dst.writestr(item, data)
+
+
+def test_a_dimension_to_the_last_row_or_a_stale_one_reads_every_line_and_no_more(book, rules, tmp_path):
+    import re
+
+    # LibreOffice after a row deletion: <dimension ref="A1:X1048576"/> and an empty row 1,048,576
+    huge = tmp_path / "huge.xlsx"
+    _rewrite_sheet(book, huge, "sheet2", lambda x: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:X1048576"/>',
+                                                           x).replace("</sheetData>", '<row r="1048576"/></sheetData>'))
+    case = read_workbook(huge, rules)
+    assert [str(n) for n in case.notices] == []
+    assert len(case.plans["home_visit"].lines) == 2
+    # a stale dimension that ends above the last line: the line below it is read all the same
+    stale = tmp_path / "stale.xlsx"
+    _rewrite_sheet(book, stale, "sheet2", lambda x: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:X3"/>', x))
+    case = read_workbook(stale, rules)
+    assert [ln.unit_price for ln in case.plans["home_visit"].lines] == [40000, 30000] and case.notices == []
+
+
+def test_more_than_5000_lines_are_still_said(book, rules, tmp_path):
+    from ohshi_desk.core.xlsx_read_cells import MAX_ROWS
+
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    for r in range(DETAIL_FIRST + 2, DETAIL_FIRST + MAX_ROWS + 1):  # (a case holds 500 lines: a column beside)
+        ws.cell(r, len(COL) + 2).value = "メモ"
+    wb.save(tmp_path / "big.xlsx")
+    texts = [str(n) for n in read_workbook(tmp_path / "big.xlsx", rules).notices]
+    assert f"明細 シート {MAX_ROWS + 2}行目: {MAX_ROWS}行を超えています → それより下の行は読みませんでした" in texts
+
+
+def test_first_follows_its_line_and_a_first_above_the_amount_is_flagged_in_the_sheet_and_on_reading(book, rules,
+                                                                                                    tmp_path):
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    letter = {name: ws.cell(1, c).column_letter for name, c in COL.items()}
+    e, a, i = letter["①補助対象金額"], letter["金額"], letter["②補助対象外金額"]
+    assert ws[f"{e}{DETAIL_FIRST}"].value == f"={a}{DETAIL_FIRST}"  # all of 金額 (a formula of the line)
+    rules_by_range = {str(rng.sqref): [r.formula[0] for r in rng.rules] for rng in ws.conditional_formatting}
+    assert rules_by_range[f"{e}{DETAIL_FIRST}:{e}{LIST_ROWS}"] == [
+        f"AND(ISNUMBER({e}{DETAIL_FIRST}),ISNUMBER({a}{DETAIL_FIRST}),{e}{DETAIL_FIRST}>{a}{DETAIL_FIRST})"]
+    assert rules_by_range[f"{i}{DETAIL_FIRST}:{i}{LIST_ROWS}"] == [f"AND(ISNUMBER({i}{DETAIL_FIRST}),{i}{DETAIL_FIRST}<0)"]
+    prompts = {str(dv.sqref): dv.prompt for dv in ws.data_validations.dataValidation if dv.showInputMessage}
+    assert "金額より大きくはできません" in prompts[f"{e}{DETAIL_FIRST}:{e}{LIST_ROWS}"]
+    ws[f"{e}{DETAIL_FIRST}"] = 50000  # typed over the formula, above 金額 (40,000)
+    wb.save(tmp_path / "typed.xlsx")
+    case = read_workbook(tmp_path / "typed.xlsx", rules)
+    assert case.plans["home_visit"].lines[0].vendor_eligible == 50000
+    assert any(f"{DETAIL_FIRST}行目「①補助対象金額」: ①（50,000円）が金額（40,000円）より大きくなっています" in str(n)
+               for n in case.notices), case.notices
+    # ① pasted as a value (the estimate's) and then 単価 lowered: ② is below 0 on the sheet; said, the estimate's ① read
+    wb = load_workbook(book)
+    wb["明細"][f"{e}{DETAIL_FIRST}"] = 40000
+    wb["明細"][f"{letter['単価（税込）']}{DETAIL_FIRST}"] = 30000
+    wb.save(tmp_path / "pasted.xlsx")
+    case = read_workbook(tmp_path / "pasted.xlsx", rules)
+    assert case.plans["home_visit"].lines[0].vendor_eligible is None
+    assert [n.action for n in case.notices if n.column == "①補助対象金額"] == ["見積りの計算で読みました（①は金額までです）"]

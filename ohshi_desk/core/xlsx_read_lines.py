@@ -332,9 +332,10 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
                 amount_now = line.get("amount", line["quantity"] * line["unit_price"])
                 if base is None or (before is not None and value != before):
                     line["vendor_eligible"] = value
-                if line.get("vendor_eligible") == value and value > amount_now:
-                    note(r, "①補助対象金額", f"①（{value:,}円）が金額（{amount_now:,}円）より大きくなっています",
-                         "金額までを①として計算しました")
+                if value > amount_now:  # ② is below 0 on the vendor's sheet, split or not (a pasted value)
+                    note(r, "①補助対象金額", f"①（{value:,}円）が金額（{amount_now:,}円）より大きくなっています（②がマイナス）",
+                         "金額までを①として計算しました" if line.get("vendor_eligible") == value
+                         else "見積りの計算で読みました（①は金額までです）")
         second = _num(get("②補助対象外金額"))
         if isinstance(second, int) and not isinstance(second, bool):  # a number typed over ②'s formula
             amount_now = line.get("amount", line["quantity"] * line["unit_price"])
