@@ -78,6 +78,24 @@ def test_xls_and_ods_are_told_to_save_as_xlsx(tmp_path, rules):
         with pytest.raises(CaseError) as err:
             read_any(path, rules)
         assert "「Excel ブック (.xlsx)」を選んで保存" in str(err.value) and name in str(err.value)
+    # an .ods renamed .xlsx: a zip whose first member says it is an OpenDocument spreadsheet
+    import zipfile
+
+    renamed = tmp_path / "renamed.xlsx"
+    with zipfile.ZipFile(renamed, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>", compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(CaseError) as err:
+        read_any(renamed, rules)
+    assert str(err.value).startswith("「renamed.xlsx」は .xlsx 形式ではありません") and "を選んで保存" in str(err.value)
+
+
+def test_a_workbook_message_names_the_file_not_a_case_file(tmp_path, rules):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\0" * 50)
+    with pytest.raises(CaseError) as err:
+        read_any(broken, rules)
+    assert str(err.value) == "「broken.xlsx」は Excel ファイルとして読めません（途中で切れているか、壊れています）"
 
 
 def test_an_edited_hidden_sheet_is_reported(book, rules):
@@ -286,3 +304,32 @@ def test_first_follows_its_line_and_a_first_above_the_amount_is_flagged_in_the_s
     case = read_workbook(tmp_path / "pasted.xlsx", rules)
     assert case.plans["home_visit"].lines[0].vendor_eligible is None
     assert [n.action for n in case.notices if n.column == "①補助対象金額"] == ["見積りの計算で読みました（①は金額までです）"]
+
+
+def _with_shared_strings(book, out, count: int) -> None:
+    """The workbook with a shared-strings table of ``count`` texts (as a hostile or a broken file has)."""
+    import zipfile
+
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                                 b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                                                 b"</Types>")
+            dst.writestr(item, data)
+        body = "".join(f"<si><t>{i:x}</t></si>" for i in range(count))
+        dst.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+                                             f' count="1" uniqueCount="1">{body}</sst>')
+
+
+def test_a_workbook_of_millions_of_strings_is_refused_before_it_is_loaded(book, rules, tmp_path):
+    big = tmp_path / "strings.xlsx"
+    _with_shared_strings(book, big, 400_000)  # its count attribute says 1: the texts are counted
+    with pytest.raises(CaseError) as err:
+        read_workbook(big, rules)
+    assert str(err.value) == ("「strings.xlsx」は読みません: 文字列が多すぎます（300,000個を超えています）。"
+                              "ohshi-desk で作った Excel ファイルか確認してください")
+    small = tmp_path / "fine.xlsx"
+    _with_shared_strings(book, small, 1000)
+    assert [ln.unit_price for ln in read_workbook(small, rules).plans["home_visit"].lines] == [40000, 30000]

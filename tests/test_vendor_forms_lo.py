@@ -50,6 +50,11 @@ BEHAVIOURS = {
                                 {"op": "paste_values", "sheet": "明細", "cell": "G5"}, typ("F5", 25000)],
     "full_width_vendor": [typ("J5", "Ａ 社")],
     "merged_vendor": [OPEN, typ("J4", None), {"op": "merge", "sheet": "明細", "range": "J3:J4"}],
+    # a formula in 単価 (UNO's formula grammar separates arguments with ";"), a 名称 and a 所在地 over 200 characters
+    "formula_and_long_texts": [typ("F4", "=ROUND(5500*1.1;0)"),
+                               {"op": "type", "sheet": "様式2_訪問診療等_A社", "cell": "B9", "value": "株式会社" * 60},
+                               {"op": "type", "sheet": "様式2_訪問診療等_A社", "cell": "B10",
+                                "value": "大分県大分市府内町一丁目一番一号" * 14}],
 }
 ERRORS = ("#VALUE!", "#REF!", "#NAME?", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
 
@@ -194,6 +199,14 @@ def test_each_vendor_copy_reads_back_as_the_right_case(played, rules):
     assert [tuple(r[:2]) for r in receipts(case, compute(case, rules, AS_OF), rules)] == [
         ("home_visit", "A社"), ("medical_aid_card", "A社")]
     assert sum("「Ａ 社」と「A社」は全角・半角や空白が違うだけです" in t for t in texts) == 1, texts
+
+    case, texts = _read(played, "formula_and_long_texts", rules)
+    assert case.plans["home_visit"].lines[1].unit_price == 6050
+    assert any("4行目「単価（税込）」: 単価に式（=ROUND(5500*1.1,0)）が入っています → 保存されていた式の値 6,050円 で読みました"
+               in t for t in texts), texts
+    block = case.raw["plans"]["home_visit"]["receipts"]["A社"]
+    assert len(block["name"]) == len(block["address"]) == 200
+    assert sum("200文字を超えています" in t for t in texts) == 2, texts
 
     case, texts = _read(played, "merged_vendor", rules)
     assert [ln.vendor for ln in case.plans["home_visit"].lines] == ["A社", "A社", "B社"]

@@ -41,6 +41,7 @@ from .xlsx_cells import (
 )
 
 FORM_LINES = 15
+BLOCK_WIDTH = 86  # characters (half-width) of the merged B:E cell of the vendor block, a little under its width
 
 
 NO_VENDOR = "購入先未記入"
@@ -158,8 +159,12 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
         if key == "name" and not value:
             value = vendor
         text(ws, r, 1, label, font=BOLD, border=BOX, fill=HEAD_FILL)
-        text(ws, r, 2, value, border=BOX, fill=INPUT_FILL)
+        text(ws, r, 2, value, border=BOX, fill=INPUT_FILL, alignment=WRAP)
         _merge(ws, start_row=r, start_column=2, end_row=r, end_column=5, edge=BOX)
+        lines = math.ceil(_text_width(value) / BLOCK_WIDTH) if value else 1
+        if lines > 1:  # a long 所在地 wraps in its row; the page is not shrunk (a row left at its optimal height
+            # grows by itself when the vendor types a long one)
+            ws.row_dimensions[r].height = 15 * lines + 2
     text(ws, 12, 1, "（開発事業者等が記入してください。明細の行は「明細」シートに書いてください）",
          font=HINT_FONT)
     head = 13

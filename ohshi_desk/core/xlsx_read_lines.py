@@ -7,7 +7,7 @@ import copy
 import datetime as _dt
 import re
 
-from .case import LINE_STATUSES, TRACKING_DATES, CaseError
+from .case import LINE_STATUSES, TRACKING_DATES, WorkbookError
 from .inputs import InputError, parse_count, parse_date, parse_yen
 from .xlsx_cells import fold
 from .xlsx_read_cells import (
@@ -74,6 +74,20 @@ def _spread_merges(rows: list, header: dict, head_at: int, merged: list[str], no
             rows[r - 1] = tuple(row)
         note(r1, columns[j], f"{ref} が結合されています",
              f"「{value}」を {r1}〜{r2}行目 それぞれの{columns[j]}として読みました（結合しないで各行に書くと確かです）")
+
+
+def _saved_values(path, title: str) -> list[tuple]:
+    """The rows of sheet ``title`` as the values saved beside its formulas (openpyxl's data_only)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # it opened once already; anything now is read as "no saved value"
+        return []
+    try:
+        return _rows(wb[title]) if title in wb.sheetnames else []
+    finally:
+        wb.close()
 
 
 def _fingerprint(get) -> tuple:
@@ -148,7 +162,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
         if plans[pid] is None:  # a plan written as null: an empty plan, as parse_case takes it
             plans[pid] = {}
     if not isinstance(plans, dict):
-        raise CaseError("", "隠しシートのケースの情報が壊れています")
+        raise WorkbookError("隠しシートのケースの情報が壊れています")
     short = {rules.program(pid).short_name: pid for pid in rules.program_ids}
     long = {rules.program(pid).name: pid for pid in rules.program_ids}
     item_by_label = {v["label"]: k for k, v in rules.items.items()}
@@ -156,7 +170,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
     head_at = next((i for i, r in enumerate(rows[:5]) if all(h in _header_map(r) for h in REQUIRED)), None)
     if head_at is None:
         missing = "・".join(REQUIRED)
-        raise CaseError("", f"{sheet} シート: 見出し（{missing}）の行が見つかりません。見出しの文字は変えないでください")
+        raise WorkbookError(f"{sheet} シート: 見出し（{missing}）の行が見つかりません。見出しの文字は変えないでください")
     header = _header_map(rows[head_at])
 
     def note(r, column, problem, action):
@@ -165,6 +179,15 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
     if path is not None:
         _spread_merges(rows, header, head_at, merged_ranges(path, sheet), note)
     reattached = _reattach_ids(rows, head_at, header, snapshot, note) if "ID" in header else {}
+    saved: list = []
+
+    def cached(i, name):
+        """The value the spreadsheet saved for a formula cell of data row ``i`` (the sheet read again, once)."""
+        if not saved:
+            saved.append(_saved_values(path, sheet) if path is not None else [])
+        j = header.get(name)
+        row = saved[0][head_at + 1 + i] if head_at + 1 + i < len(saved[0]) else ()
+        return row[j] if j is not None and j < len(row) else None
     known = {"ID", *REQUIRED, "内訳（品名・型番）", "金額", "①補助対象金額", "購入先・ベンダー", "領収書No", "状況", "備考",
              *TRACKING_DATES.values(), *IGNORED}
     if len(rows) > MAX_ROWS + head_at + 1:  # (the empty rows at the end are not counted: _rows drops them)
@@ -268,6 +291,9 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
             line["item"] = item
         # 数量 and 単価
         qty = _num(get("数量"))
+        if _is_formula(qty) and isinstance(cached(i, "数量"), (int, float)):
+            note(r, "数量", f"数量に式（{qty[:40]}）が入っています", "保存されていた式の値で読みました")
+            qty = _num(cached(i, "数量"))
         if qty == 0 and not isinstance(qty, bool) or _norm(qty) in ("0", "０"):  # not bought after all: its ① and ② are 0
             note(r, "数量", "数量が 0 です", "この行は計算に入れませんでした（見積りからも外しました）")
             if origin:
@@ -283,6 +309,12 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
                 line["quantity"] = 1
                 note(r, "数量", exc.problem, "1 として読みました")
         price = _num(get("単価（税込）"))
+        if _is_formula(price):  # =ROUND(5500*1.1,0): the value the spreadsheet saved beside it
+            value = cached(i, "単価（税込）")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                note(r, "単価（税込）", f"単価に式（{price[:40]}）が入っています",
+                     f"保存されていた式の値 {_num(value):,}円 で読みました（次の書き出しでは数字になります）")
+                price = _num(value)
         try:
             line["unit_price"] = parse_yen(price, "単価（税込）")
         except InputError as exc:

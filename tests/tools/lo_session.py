@@ -8,7 +8,8 @@ JOBS.json is a list of ``{"in": book.xlsx, "out": edited.xlsx, "edits": [...]}``
 profile and pipe name) opens each book, applies its edits as a user would, recalculates and saves it as .xlsx.
 Edits (sheet names and A1 cell addresses):
 
-    {"op": "type", "sheet": "明細", "cell": "F2", "value": 1234}      a number, a text, or "=..." a formula
+    {"op": "type", "sheet": "明細", "cell": "F2", "value": 1234}      a number, a text, or "=..." a formula (UNO's
+                                                                       grammar: arguments separated by ";")
     {"op": "insert_column", "sheet": "明細", "before": "G"}           an empty column, later ones move right
     {"op": "copy_row", "sheet": "明細", "from": 2, "to": 9}           the whole row, hidden cells included
     {"op": "delete_row", "sheet": "明細", "row": 3}
