@@ -1,8 +1,10 @@
 """The vendor's own copy of the workbook, edited and recalculated by LibreOffice with no re-export: each 様式2 shows
 exactly its receipt's lines (found by the receipt's key, never a fixed row) with ② ≥ 0 and no error value, under a
 sort of the whole table or of the visible columns, a deleted row, an added line, a quantity lowered or set to 0,
-values pasted over 金額 then 単価 changed, a full-width 購入先 and a merged 購入先; and reading each back gives
-the right case. One soffice session plays every behaviour (one job each, from the same exported book)."""
+values pasted over 金額 then 単価 changed, a full-width 購入先, a merged 購入先, a line cut and pasted elsewhere, a
+row inserted between the lines (not on the form until re-exported: the form says so), a formula in 単価 and long
+vendor texts; and reading each back gives the right case. One soffice session plays every behaviour (one job
+each, from the same exported book)."""
 
 from __future__ import annotations
 
@@ -50,6 +52,10 @@ BEHAVIOURS = {
                                 {"op": "paste_values", "sheet": "明細", "cell": "G5"}, typ("F5", 25000)],
     "full_width_vendor": [typ("J5", "Ａ 社")],
     "merged_vendor": [OPEN, typ("J4", None), {"op": "merge", "sheet": "明細", "range": "J3:J4"}],
+    # a line cut from row 3 and pasted below the lines; a row inserted between the lines and a line typed in it
+    "move_line": [OPEN, {"op": "move", "sheet": "明細", "range": "A3:X3", "to": "A8"}],
+    "insert_row": [OPEN, {"op": "insert_row", "sheet": "明細", "before": 4}, typ("B4", "訪問診療等"),
+                   typ("C4", "タブレット"), typ("E4", 1), typ("F4", 9000), typ("J4", "A社")],
     # a formula in 単価 (UNO's formula grammar separates arguments with ";"), a 名称 and a 所在地 over 200 characters
     "formula_and_long_texts": [typ("F4", "=ROUND(5500*1.1;0)"),
                                {"op": "type", "sheet": "様式2_訪問診療等_A社", "cell": "B9", "value": "株式会社" * 60},
@@ -95,7 +101,8 @@ def _form_lines(wb, rules) -> dict[str, tuple[tuple, list[int]]]:
 
 
 def _check_vendor_copy(path, rules) -> dict[str, list[int]]:
-    """(b): every 様式2 shows exactly its receipt's 明細 rows (as the sheet holds them), ② ≥ 0, no error value."""
+    """(b): every 様式2 shows exactly its receipt's 明細 rows (as the sheet holds them), ② ≥ 0, no error value.
+    Returns {form title: its 明細 rows} and "unkeyed": the rows with a line but no key formula (inserted rows)."""
     wb = load_workbook(path, data_only=True)
     for ws in wb.worksheets:
         for row in ws.iter_rows(values_only=True):
@@ -104,9 +111,13 @@ def _check_vendor_copy(path, rules) -> dict[str, list[int]]:
     detail = wb["明細"]
     expected: dict[tuple, list] = {}
     amounts: dict[int, int] = {}
+    unkeyed = []
     for r in range(3, 200):
         program = detail.cell(r, 2).value
         if program in (None, "", "合計"):
+            continue
+        if not detail.cell(r, 24).value:  # a row inserted between the lines: no key formula (the form says so)
+            unkeyed.append(r)
             continue
         key = (program, fold(detail.cell(r, 10).value), fold(detail.cell(r, 11).value))
         amount = detail.cell(r, 7).value
@@ -121,6 +132,7 @@ def _check_vendor_copy(path, rules) -> dict[str, list[int]]:
         total = sum(amounts[r] for r, *_rest in shown)
         assert wb[title]["D7"].value == total, (title, wb[title]["D7"].value, total)
         found[title] = [r for r, *_rest in shown]
+    found["unkeyed"] = unkeyed
     return found
 
 
@@ -139,10 +151,9 @@ HV = [("mobile_terminal", 2, 40000, 80000, "A社"), ("receipt_system_change", 1,
 
 @pytest.mark.slow
 def test_each_form_shows_its_receipts_lines_after_each_behaviour(played, rules):
-    held = []
     for name in BEHAVIOURS:
         forms = _check_vendor_copy(played / f"{name}.xlsx", rules)
-        held.append(name)
+        assert forms.pop("unkeyed") == ([4] if name == "insert_row" else []), name
         a_form = forms["様式2_訪問診療等_A社"]
         if name.startswith("sort"):  # レセコン 120,000 now first, then 受給者証 50,000, 端末 40,000, タブレット 30,000
             assert a_form == [3, 5] and forms["様式2_訪問診療等_B社"] == [6]
@@ -152,9 +163,15 @@ def test_each_form_shows_its_receipts_lines_after_each_behaviour(played, rules):
             assert a_form == [3, 4, 7 if name == "add_line" else 5]
         elif name == "merged_vendor":  # the sheet cannot see a merge: row 4 is on no form (the reader spreads it)
             assert a_form == [3]
+        elif name == "move_line":
+            assert a_form == [4, 8]
+        elif name == "insert_row":  # no key formula in an inserted row: not on the form yet, and the form says so
+            assert a_form == [3, 5]
         else:
             assert a_form == [3, 4], name
-    assert held == list(BEHAVIOURS)
+    said = {name: load_workbook(played / f"{name}.xlsx", data_only=True)["様式2_訪問診療等_A社"]["A30"].value
+            for name in ("insert_row", "add_line")}
+    assert said["insert_row"].startswith("明細の途中に挿入した行は、まだこの用紙に載りません") and not said["add_line"]
 
 
 @pytest.mark.slow
@@ -199,6 +216,12 @@ def test_each_vendor_copy_reads_back_as_the_right_case(played, rules):
     assert [tuple(r[:2]) for r in receipts(case, compute(case, rules, AS_OF), rules)] == [
         ("home_visit", "A社"), ("medical_aid_card", "A社")]
     assert sum("「Ａ 社」と「A社」は全角・半角や空白が違うだけです" in t for t in texts) == 1, texts
+
+    case, texts = _read(played, "move_line", rules)
+    assert _lines(case, "home_visit") == [HV[1], HV[2], HV[0]] and not texts  # moved: the same lines
+    assert [c["changes"] for c in changes_since_estimate(case, rules, AS_OF)] == []
+    case, texts = _read(played, "insert_row", rules)
+    assert _lines(case, "home_visit") == [HV[0], ("tablet", 1, 9000, 9000, "A社"), *HV[1:]]
 
     case, texts = _read(played, "formula_and_long_texts", rules)
     assert case.plans["home_visit"].lines[1].unit_price == 6050

@@ -237,11 +237,18 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
              "・領収書のすべての明細を記入し、補助対象外の金額や上限を超える部分は②に記入してください。",
              "・品名・数量・金額・①②は「明細」シートで直してください（この用紙に自動で反映されます）。"
              + (f"（全{pages}枚）" if pages > 1 else "")]
-    if page == pages - 1:  # lines of this receipt beyond the last page: said on the form itself
-        last_at = f"F{head + FORM_LINES}"
-        formula(ws, sub + 1, 1, f'=IF({last_at}="","",IF(ISNUMBER(MATCH($F$1,INDEX({keys},{last_at}+1):'
-                                f'INDEX({keys},{FORM_LOOKUP_ROWS}),0)),"この領収書の行が用紙に入りきりません。'
-                                f'ohshi-desk で開き直して書き出すと続紙が増えます",""))', font=WARN_FONT, cached="")
+    # said on the form itself: lines of this receipt beyond the last page, and 明細 rows no form can find (a row
+    # inserted between the lines has no key formula of its own)
+    last_at = f"F{head + FORM_LINES}"
+    program, key_col = f"'明細'!${col['補助制度']}$3:${col['補助制度']}${FORM_LOOKUP_ROWS}", \
+        f"'明細'!${col[KEY_HEADER]}$3:${col[KEY_HEADER]}${FORM_LOOKUP_ROWS}"
+    unkeyed = f'SUMPRODUCT(({program}<>"")*({program}<>"合計")*({key_col}=""))>0'
+    overflow = (f'IF({last_at}="",FALSE,ISNUMBER(MATCH($F$1,INDEX({keys},{last_at}+1):'
+                f'INDEX({keys},{FORM_LOOKUP_ROWS}),0)))') if page == pages - 1 else "FALSE"
+    formula(ws, sub + 1, 1, f'=IF({overflow},"この領収書の行が用紙に入りきりません。ohshi-desk で開き直して書き出すと'
+                            f'続紙が増えます",IF({unkeyed},"明細の途中に挿入した行は、まだこの用紙に載りません。'
+                            f'明細の一番下に書くか、ohshi-desk で開き直して書き出してください",""))',
+            font=WARN_FONT, cached="")
     for i, n in enumerate(notes):
         text(ws, sub + 2 + i, 1, n, font=SMALL_BOLD if i == 0 else SMALL_FONT, alignment=WRAP_ONLY)
         _merge(ws, start_row=sub + 2 + i, start_column=1, end_row=sub + 2 + i, end_column=5)

@@ -18,6 +18,7 @@ Edits (sheet names and A1 cell addresses):
     {"op": "sort", "sheet": "明細", "range": "A3:X6", "by": "F", "descending": true}   Data → Sort, no header row
     {"op": "merge", "sheet": "明細", "range": "J3:J4"}                the cells merged (the first cell's text shows)
     {"op": "paste_values", "sheet": "明細", "cell": "G4"}             a formula replaced by its value (貼り付け: 値のみ)
+    {"op": "move", "sheet": "明細", "range": "A3:X3", "to": "A8"}     cut and paste (the cells and their formulas move)
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ def _apply(doc, edit: dict) -> None:
         uno.invoke(rng, "sort", ((_prop("SortFields", fields), _prop("ContainsHeader", False)),))
     elif op == "merge":
         sheet.getCellRangeByName(edit["range"]).merge(True)
+    elif op == "move":
+        sheet.moveRange(sheet.getCellRangeByName(edit["to"]).CellAddress,
+                        sheet.getCellRangeByName(edit["range"]).RangeAddress)
     elif op == "paste_values":
         cell = sheet.getCellRangeByName(edit["cell"])
         value = cell.getValue()
