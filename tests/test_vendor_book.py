@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ohshi_desk.core.case import CaseError, parse_case
-from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST, LIST_ROWS, MAX_ROW_HEIGHT
+from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST, HEAD_ROW, LIST_ROWS, MAX_ROW_HEIGHT
 from ohshi_desk.core.xlsx_read import read_any, read_workbook
 from ohshi_desk.core.xlsx_write import DATA_SHEET, export_case
 
@@ -124,7 +124,7 @@ def test_sheets_copied_into_another_book_are_still_read(book, rules, tmp_path):
 
 def test_a_workbook_without_the_line_headers_is_refused_with_the_sheet_named(book, rules):
     wb = load_workbook(book)
-    wb["明細"].cell(1, COL["単価（税込）"]).value = "値段"
+    wb["明細"].cell(HEAD_ROW, COL["単価（税込）"]).value = "値段"
     wb.save(book)
     with pytest.raises(CaseError, match="明細 シート: 見出し（補助制度・項目・数量・単価（税込））の行が見つかりません"):
         read_workbook(book, rules)
@@ -274,7 +274,7 @@ def test_more_than_5000_lines_are_still_said(book, rules, tmp_path):
         ws.cell(r, len(COL) + 2).value = "メモ"
     wb.save(tmp_path / "big.xlsx")
     texts = [str(n) for n in read_workbook(tmp_path / "big.xlsx", rules).notices]
-    assert f"明細 シート {MAX_ROWS + 2}行目: {MAX_ROWS}行を超えています → それより下の行は読みませんでした" in texts
+    assert f"明細 シート {HEAD_ROW + MAX_ROWS + 1}行目: {MAX_ROWS}行を超えています → それより下の行は読みませんでした" in texts
 
 
 def test_first_follows_its_line_and_a_first_above_the_amount_is_flagged_in_the_sheet_and_on_reading(book, rules,

@@ -151,7 +151,9 @@ DETAIL_COLUMNS = [  # (header, width)
     ("状況", 11), ("備考", 20), ("見積りの理由（ohshi-desk）", 36), ("様式2キー（ohshi-desk）", 4),
 ]
 COL = {name: i + 1 for i, (name, _w) in enumerate(DETAIL_COLUMNS)}
-DETAIL_FIRST = 3  # row 1 the headers, row 2 the totals (they count every row below, added ones included)
+TOTAL_ROW = 1  # the totals (they count every row below, added ones included), above the headers: a sort from the
+HEAD_ROW = 2  # filter buttons on the headers never takes them in (they were under the headers before; still read)
+DETAIL_FIRST = 3
 LIST_ROWS = 2000  # drop-downs reach this far, for rows a vendor adds at the end
 KEY_HEADER = "様式2キー（ohshi-desk）"  # hidden: each row's receipt, which the 様式2 sheets look up (never a fixed row)
 SPARE_ROWS = 200  # rows below the lines that get the key formula, for lines a vendor adds at the end

@@ -35,6 +35,7 @@ from .xlsx_cells import (
     DETAIL_COLUMNS,
     DETAIL_FIRST,
     HEAD_FILL,
+    HEAD_ROW,
     INPUT_FILL,
     KEY_HEADER,
     LEFT,
@@ -43,6 +44,7 @@ from .xlsx_cells import (
     SMALL_FONT,
     SPARE_ROWS,
     TOTAL_FONT,
+    TOTAL_ROW,
     UNLOCKED,
     WRAP,
     YEN,
@@ -185,7 +187,7 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
 def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws = wb.create_sheet("明細")
     for j, (h, width) in enumerate(DETAIL_COLUMNS, 1):
-        text(ws, 1, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=WRAP)
+        text(ws, HEAD_ROW, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=WRAP)
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.column_dimensions["A"].hidden = True
     status_dv = DataValidation(type="list", formula1='"' + ",".join(LINE_STATUSES) + '"', allow_blank=True,
@@ -203,15 +205,15 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
             dv.add(f"{letter[column]}{DETAIL_FIRST}:{letter[column]}{LIST_ROWS}")
             ws.add_data_validation(dv)
     q, u, a, e = letter["数量"], letter["単価（税込）"], letter["金額"], letter["①補助対象金額"]
-    text(ws, 2, COL["補助制度"], "合計", font=BOLD, border=BOX)
+    text(ws, TOTAL_ROW, COL["補助制度"], "合計", font=BOLD, border=BOX)
     listed = detail_rows(case, bd)
     firsts = [ln.vendor_eligible if ln.vendor_eligible is not None else res["eligible"] for _p, res, ln in listed]
     amounts = [ln.amount for _p, _r, ln in listed]
     for name, total in (("金額", sum(amounts)), ("①補助対象金額", sum(firsts)),
                         ("②補助対象外金額", sum(amounts) - sum(firsts))):
         c = letter[name]
-        formula(ws, 2, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN, border=BOX,
-                cached=total)
+        formula(ws, TOTAL_ROW, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN,
+                border=BOX, cached=total)
     rows: dict[str, int] = {}
     r = DETAIL_FIRST
     for pid, res, line in listed:
@@ -253,8 +255,9 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     _line_checks(ws, letter)
     fit_rows(ws, 1, last)
     ws.freeze_panes = f"D{DETAIL_FIRST}"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
-    _print_setup(ws, landscape=True, title_rows="1:1")
+    # the filter (and a sort from its buttons) starts below the headers: the totals above them are never sorted in
+    ws.auto_filter.ref = f"A{HEAD_ROW}:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
+    _print_setup(ws, landscape=True, title_rows=f"{HEAD_ROW}:{HEAD_ROW}")
     # Printed in three parts, each at a readable size (80 % of 11 pt): the lines (to 購入先), the tracking dates,
     # then 状況, 備考 and the reasons; 補助制度/項目/内訳 repeat on every part.
     from openpyxl.worksheet.pagebreak import Break

@@ -15,7 +15,8 @@ Edits (sheet names and A1 cell addresses):
     {"op": "delete_row", "sheet": "明細", "row": 3}
     {"op": "insert_row", "sheet": "明細", "before": 4}                an empty row, later ones move down
     {"op": "unprotect", "sheet": "明細"}                              校閲 → シート保護の解除 (no password)
-    {"op": "sort", "sheet": "明細", "range": "A3:X6", "by": "F", "descending": true}   Data → Sort, no header row
+    {"op": "sort", "sheet": "明細", "range": "A3:X6", "by": "F", "descending": true}   Data → Sort (no header row;
+                                                                      "header": true for the filter's own range)
     {"op": "merge", "sheet": "明細", "range": "J3:J4"}                the cells merged (the first cell's text shows)
     {"op": "paste_values", "sheet": "明細", "cell": "G4"}             a formula replaced by its value (貼り付け: 値のみ)
     {"op": "move", "sheet": "明細", "range": "A3:X3", "to": "A8"}     cut and paste (the cells and their formulas move)
@@ -83,7 +84,7 @@ def _apply(doc, edit: dict) -> None:
         field.Field = _col_index(edit["by"]) - rng.RangeAddress.StartColumn
         field.IsAscending = not edit.get("descending", False)
         fields = uno.Any("[]com.sun.star.table.TableSortField", (field,))
-        uno.invoke(rng, "sort", ((_prop("SortFields", fields), _prop("ContainsHeader", False)),))
+        uno.invoke(rng, "sort", ((_prop("SortFields", fields), _prop("ContainsHeader", edit.get("header", False))),))
     elif op == "merge":
         sheet.getCellRangeByName(edit["range"]).merge(True)
     elif op == "move":
