@@ -177,7 +177,7 @@ def test_each_form_shows_its_receipts_lines_after_each_behaviour(played, rules):
             assert a_form == [3, 4], name
     said = {name: load_workbook(played / f"{name}.xlsx", data_only=True)["様式2_訪問診療等_A社"]["A30"].value
             for name in ("insert_row", "add_line")}
-    assert said["insert_row"].startswith("明細の途中に挿入した行は、まだこの用紙に載りません") and not said["add_line"]
+    assert said["insert_row"].startswith("明細に、まだ様式2 に載らない行があります（途中に挿入した行など）") and not said["add_line"]
 
 
 @pytest.mark.slow

@@ -246,14 +246,19 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     overflow = (f'IF({last_at}="",FALSE,ISNUMBER(MATCH($F$1,INDEX({keys},{last_at}+1):'
                 f'INDEX({keys},{FORM_LOOKUP_ROWS}),0)))') if page == pages - 1 else "FALSE"
     formula(ws, sub + 1, 1, f'=IF({overflow},"この領収書の行が用紙に入りきりません。ohshi-desk で開き直して書き出すと'
-                            f'続紙が増えます",IF({unkeyed},"明細の途中に挿入した行は、まだこの用紙に載りません。'
-                            f'明細の一番下に書くか、ohshi-desk で開き直して書き出してください",""))',
+                            f'続紙が増えます",IF({unkeyed},"明細に、まだ様式2 に載らない行があります（途中に挿入した行など）。'
+                            f'ohshi-desk で開き直して書き出すと載ります",""))',
             font=WARN_FONT, cached="")
     for i, n in enumerate(notes):
         text(ws, sub + 2 + i, 1, n, font=SMALL_BOLD if i == 0 else SMALL_FONT, alignment=WRAP_ONLY)
         _merge(ws, start_row=sub + 2 + i, start_column=1, end_row=sub + 2 + i, end_column=5)
     for col_letter, width in zip("ABCDE", (16, 20, 38, 16, 16), strict=True):
         ws.column_dimensions[col_letter].width = width
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+
+    ws.conditional_formatting.add(f"D{head + 1}:E{head + FORM_LINES}", FormulaRule(  # a ② below 0 (① above 金額)
+        formula=[f"AND(ISNUMBER($E{head + 1}),$E{head + 1}<0)"], fill=PatternFill("solid", fgColor="FFC7CE")))
     _print_setup(ws, landscape=False, one_page=True)
     protect(ws)
 
