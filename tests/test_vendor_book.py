@@ -333,3 +333,35 @@ def test_a_workbook_of_millions_of_strings_is_refused_before_it_is_loaded(book, 
     small = tmp_path / "fine.xlsx"
     _with_shared_strings(book, small, 1000)
     assert [ln.unit_price for ln in read_workbook(small, rules).plans["home_visit"].lines] == [40000, 30000]
+
+
+def test_a_sort_of_the_visible_columns_only_is_matched_by_content_and_said_once(tmp_path, rules):
+    import re
+
+    from ohshi_desk.core.changes import changes_since_estimate
+
+    case = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
+            "plans": {"home_visit": {"lines": [
+                {"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社"},
+                {"item": "receipt_system_change", "unit_price": 120000, "vendor": "A社"},
+                {"item": "tablet", "unit_price": 30000, "vendor": "B社"}]}}}
+    path = tmp_path / "book.xlsx"
+    export_case(parse_case(case, rules), rules, path)
+    wb = load_workbook(path)
+    ws = wb["明細"]
+    rows = [DETAIL_FIRST + k for k in range(3)]
+    visible = range(COL["補助制度"], COL["見積りの理由（ohshi-desk）"] + 1)
+    held = {r: [ws.cell(r, c).value for c in visible] for r in rows}
+    for r, src in zip(rows, reversed(rows), strict=True):  # B:W reversed, the hidden IDs (A) left where they were
+        for c, v in zip(visible, held[src], strict=True):  # (a formula moves as a sort moves it: to its new row)
+            ws.cell(r, c).value = re.sub(rf"(?<=[A-Z]){src}\b", str(r), v) if isinstance(v, str) and v[:1] == "=" else v
+    ws.cell(rows[0], COL["単価（税込）"]).value = 32000  # and the tablet's price changed as well
+    wb.save(path)
+    read = read_workbook(path, rules)
+    texts = [str(n) for n in read.notices]
+    assert texts == ["明細 シート「ID」: 並べ替えで、隠れた ID の列と行の中身がずれています（2行） → "
+                     "行の中身で見積りの行と結び付けて読みました（並べ替えるときは表全体を選んでください）"]
+    assert [(ln.item, ln.unit_price) for ln in read.plans["home_visit"].lines] == [
+        ("tablet", 32000), ("receipt_system_change", 120000), ("mobile_terminal", 40000)]
+    found = changes_since_estimate(read, rules)
+    assert [c["text"] for c in found[0]["changes"] if c["kind"] != "eligible"] == ["1点 × 30,000円 → 1点 × 32,000円"]

@@ -98,8 +98,9 @@ def _fingerprint(get) -> tuple:
 
 def _reattach_ids(rows, head_at: int, header: dict, snapshot: dict, note) -> dict[int, object]:
     """A sort of the visible columns only leaves the hidden IDs where they were: each row then carries another
-    line's ID. Detected when two or more rows hold exactly what another ID's row held (the hidden sheet says what
-    that was); the rows are then matched to the estimate's lines by their content, and it is said once.
+    line's ID. Looked into when a row holds exactly what another ID's row held (the hidden sheet says what that
+    was): the rows are then matched to the estimate's lines by their content, and if that moves any ID it is said
+    once.
     Returns {row index: the ID to read it by} for the rows whose ID changes (None: a new line)."""
     lines = snapshot.get("lines")
     if not isinstance(lines, dict) or not lines:
@@ -117,10 +118,9 @@ def _reattach_ids(rows, head_at: int, header: dict, snapshot: dict, note) -> dic
             return row[j] if j is not None and j < len(row) else None
         ident = get("ID")
         data_rows.append((i, ident if isinstance(ident, str) else None, _fingerprint(get)))
-    moved = sum(1 for _i, ident, fp in data_rows
-                if ident in own and own[ident] != fp and any(x != ident for x in prints.get(fp, ())))
-    if moved < 2:
-        return {}
+    if not any(ident in own and own[ident] != fp and any(x != ident for x in prints.get(fp, ()))
+               for _i, ident, fp in data_rows):
+        return {}  # no row holds what another ID's row held
     used: set[str] = set()
     out: dict[int, object] = {}
     leftover = []
@@ -142,8 +142,9 @@ def _reattach_ids(rows, head_at: int, header: dict, snapshot: dict, note) -> dic
             used.add(pick)
         if pick != ident:
             out[i] = pick
-    note(None, "ID", f"並べ替えで、隠れた ID の列と行の中身がずれています（{moved}行）",
-         "行の中身で見積りの行と結び付けて読みました（並べ替えるときは表全体を選んでください）")
+    if out:  # (a row edited to hold exactly what another line held keeps its own ID: nothing to say)
+        note(None, "ID", f"並べ替えで、隠れた ID の列と行の中身がずれています（{len(out)}行）",
+             "行の中身で見積りの行と結び付けて読みました（並べ替えるときは表全体を選んでください）")
     return out
 
 
