@@ -134,9 +134,10 @@ def _reattach_ids(rows, head_at: int, header: dict, snapshot: dict, note) -> dic
                 out[i] = pick
         elif any(v not in (None, "") for v in fp):
             leftover.append((i, ident, fp))
+    fuzzy = len(leftover) * (len(own) - len(used)) <= 250_000  # bounded: 500 edited rows × 500 lines at most
     for i, ident, fp in leftover:  # an edited row: the unused ID it resembles most (4 of 7), else its own if free
         best = max(((sum(a == b for a, b in zip(fp, own[x], strict=True)), x) for x in own if x not in used),
-                   default=(0, None))
+                   default=(0, None)) if fuzzy else (0, None)
         pick = best[1] if best[0] >= 4 else (ident if ident in own and ident not in used else None)
         if pick is not None:
             used.add(pick)
