@@ -91,6 +91,20 @@ class CaseError(ValueError):
         super().__init__(one_line(f"ケースファイルの {name}: {problem}" if field else f"ケースファイル: {problem}"))
 
 
+class WorkbookError(CaseError):
+    """A workbook (an .xlsx, or a file that is not one) that cannot be read. ``str(err)`` is one Japanese line
+    naming the file or the sheet — not 「ケースファイル:」, as it is not a case file."""
+
+    def __init__(self, problem: str):
+        super().__init__("", problem)
+        from .guard import one_line
+
+        self.args = (one_line(problem),)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
 @dataclass(eq=False)
 class Line:
     index: int

@@ -36,12 +36,16 @@ from .xlsx_cells import (
     DETAIL_COLUMNS,
     DETAIL_FIRST,
     HEAD_FILL,
+    HEAD_ROW,
     INPUT_FILL,
+    KEY_HEADER,
     LEFT,
     LIST_ROWS,
     RIGHT,
     SMALL_FONT,
+    SPARE_ROWS,
     TOTAL_FONT,
+    TOTAL_ROW,
     UNLOCKED,
     WRAP,
     YEN,
@@ -50,6 +54,7 @@ from .xlsx_cells import (
     fit_rows,
     formula,
     protect,
+    sheet_key,
     text,
 )
 from .xlsx_form2 import _form2
@@ -75,7 +80,7 @@ def build_workbook(case: Case, breakdown: dict, rules, banners=()) -> Workbook:
     summary = wb.active
     summary.title = "概要"
     _summary(wb, summary, case, breakdown, rules, banners)
-    snapshot: dict = {"eligible": {}, "forms": {}}
+    snapshot: dict = {"eligible": {}, "forms": {}, "lines": {}}
     rows = _details(wb, case, breakdown, rules, snapshot)
     used: set[str] = set()
     for p in breakdown["programs"]:
@@ -198,7 +203,7 @@ def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
 def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws = wb.create_sheet("明細")
     for j, (h, width) in enumerate(DETAIL_COLUMNS, 1):
-        text(ws, 1, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=WRAP)
+        text(ws, HEAD_ROW, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=WRAP)
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.column_dimensions["A"].hidden = True
     status_dv = DataValidation(type="list", formula1='"' + ",".join(LINE_STATUSES) + '"', allow_blank=True,
@@ -216,7 +221,7 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
             dv.add(f"{letter[column]}{DETAIL_FIRST}:{letter[column]}{LIST_ROWS}")
             ws.add_data_validation(dv)
     q, u, a, e = letter["数量"], letter["単価（税込）"], letter["金額"], letter["①補助対象金額"]
-    text(ws, 2, COL["補助制度"], "合計", font=BOLD, border=BOX)
+    text(ws, TOTAL_ROW, COL["補助制度"], "合計", font=BOLD, border=BOX)
     listed = detail_rows(case, bd)
     status_of = {p["id"]: p["status"] for p in bd["programs"]}
     from .presenting import CLOSED_MARK
@@ -225,8 +230,8 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     for name, total in (("金額", sum(amounts)), ("①補助対象金額", sum(firsts)),
                         ("②補助対象外金額", sum(amounts) - sum(firsts))):
         c = letter[name]
-        formula(ws, 2, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN, border=BOX,
-                cached=total)
+        formula(ws, TOTAL_ROW, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN,
+                border=BOX, cached=total)
     rows: dict[str, int] = {}
     r = DETAIL_FIRST
     for pid, res, line in listed:
@@ -245,7 +250,11 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         else:
             formula(ws, r, COL["金額"], f"={q}{r}*{u}{r}", border=BOX, number_format=YEN, protection=UNLOCKED,
                     cached=line.amount)
-        text(ws, r, COL["①補助対象金額"], shown, border=BOX, fill=INPUT_FILL, number_format=YEN)
+        if line.vendor_eligible is not None:  # the vendor's own split stays as typed
+            text(ws, r, COL["①補助対象金額"], shown, border=BOX, fill=INPUT_FILL, number_format=YEN)
+        else:  # ① follows the line: all of 金額, its capped part, or nothing (until the vendor types over it)
+            formula(ws, r, COL["①補助対象金額"], first_formula(a, r, shown, line.amount), border=BOX,
+                    fill=INPUT_FILL, number_format=YEN, cached=shown)
         formula(ws, r, COL["②補助対象外金額"], f"={a}{r}-{e}{r}", border=BOX, number_format=YEN,
                 cached=line.amount - shown)
         text(ws, r, COL["購入先・ベンダー"], line.vendor, border=BOX, fill=INPUT_FILL)
@@ -259,12 +268,17 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
             reasons = f"{CLOSED_MARK}受付が終わった制度の参考計算です / {reasons}"
         text(ws, r, COL["見積りの理由（ohshi-desk）"], reasons, border=BOX,
              alignment=WRAP)
+        snapshot["lines"][ident] = [rules.program(pid).short_name, rules.items[line.item]["label"], line.description,
+                                    line.quantity, line.unit_price, line.vendor, line.receipt]
         r += 1
     last = max(r - 1, DETAIL_FIRST)
+    _receipt_keys(ws, letter, listed, rules, last + SPARE_ROWS)
+    _line_checks(ws, letter)
     fit_rows(ws, 1, last)
     ws.freeze_panes = f"D{DETAIL_FIRST}"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
-    _print_setup(ws, landscape=True, title_rows="1:1")
+    # the filter (and a sort from its buttons) starts below the headers: the totals above them are never sorted in
+    ws.auto_filter.ref = f"A{HEAD_ROW}:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
+    _print_setup(ws, landscape=True, title_rows=f"{HEAD_ROW}:{HEAD_ROW}")
     # Printed in three parts, each at a readable size (80 % of 11 pt): the lines (to 購入先), the tracking dates,
     # then 状況, 備考 and the reasons; 補助制度/項目/内訳 repeat on every part.
     from openpyxl.worksheet.pagebreak import Break
@@ -281,6 +295,57 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     for name in ("領収書No", list(TRACKING_DATES.values())[-1]):
         ws.col_breaks.append(Break(id=COL[name]))
     return rows
+
+
+def first_formula(amount_col: str, r: int, eligible: int, amount: int) -> str:
+    """① of a 明細 row as a formula of its line: all of 金額, the part up to what is eligible, or nothing."""
+    if eligible >= amount:
+        return f"={amount_col}{r}"
+    if eligible <= 0:
+        return "=0"
+    return f"=MIN({amount_col}{r},{eligible})"
+
+
+def _receipt_keys(ws, letter: dict, listed: list, rules, to_row: int) -> None:
+    """The hidden key column: each row's receipt (補助制度|購入先|領収書No, folded as fold() does), a formula of the
+    row itself, so that a 様式2 finds its lines wherever a sort, a deleted or an added row put them."""
+    from .xlsx_cells import fold
+
+    col = COL[KEY_HEADER]
+    ws.column_dimensions[get_column_letter(col)].hidden = True
+    b, j, k = (f"${letter[n]}" for n in ("補助制度", "購入先・ベンダー", "領収書No"))
+    for i, r in enumerate(range(DETAIL_FIRST, to_row + 1)):
+        expr = (f'=IF(OR({b}{r}="",{b}{r}="合計"),"",'
+                + sheet_key(f"{b}{r}", f"{j}{r}", f"{k}{r}") + ")")
+        if i < len(listed):
+            pid, _res, line = listed[i]
+            cached = f"{rules.program(pid).short_name}|{fold(line.vendor)}|{fold(line.receipt)}"
+        else:
+            cached = ""
+        formula(ws, r, col, expr, cached=cached)
+
+
+def _line_checks(ws, letter: dict) -> None:
+    """In the sheet itself: a ① above 金額 or a ② below 0 turns red, and ①/購入先 say what they are for."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+
+    a, e, i = letter["金額"], letter["①補助対象金額"], letter["②補助対象外金額"]
+    red = PatternFill("solid", fgColor="FFC7CE")
+    first, last = DETAIL_FIRST, LIST_ROWS
+    ws.conditional_formatting.add(f"{e}{first}:{e}{last}", FormulaRule(
+        formula=[f'AND(ISNUMBER({e}{first}),ISNUMBER({a}{first}),{e}{first}>{a}{first})'], fill=red))
+    ws.conditional_formatting.add(f"{i}{first}:{i}{last}", FormulaRule(
+        formula=[f"AND(ISNUMBER({i}{first}),{i}{first}<0)"], fill=red))
+    for column, title, prompt in (
+            ("①補助対象金額", "①補助対象金額",
+             "金額のうち補助の対象になる額です（ふつうは自動で入ります）。金額より大きくはできません。"
+             "上限を超える分や対象外の分は②に回ります"),
+            ("購入先・ベンダー", "購入先・ベンダー",
+             "領収書の発行元を1行ずつ書いてください（セルの結合はしないでください）。同じ購入先の行が同じ様式2に載ります")):
+        dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=title, prompt=prompt)
+        dv.add(f"{letter[column]}{first}:{letter[column]}{last}")
+        ws.add_data_validation(dv)
 
 
 # ------------------------------------------------------------------------------------------------ 必要書類

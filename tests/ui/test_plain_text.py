@@ -211,7 +211,8 @@ def test_a_vendor_workbook_with_markup_is_shown_as_text(wizard, tmp_path, rules,
 
     def vendor(wb):
         ws = wb["明細"]
-        for row in ws.iter_rows(min_row=2):
+        header = next(r[0].row for r in ws.iter_rows() if r[0].value == "ID")  # the lines start below the headers
+        for row in ws.iter_rows(min_row=header + 1):
             for cell in row:
                 if isinstance(cell.value, str) and cell.value and cell.column > 2:
                     cell.value = h  # descriptions, vendors, notes: and what cannot be read comes back quoted

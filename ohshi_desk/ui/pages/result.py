@@ -6,6 +6,7 @@ import datetime as _dt
 
 from ...core.clock import today
 from ..plain import label as plain_label
+from ..plain import tip as plain_tip
 from ..qt import (
     QFrame,
     QHBoxLayout,
@@ -35,7 +36,7 @@ class ResultPage(LazyPage):
         self.day_label.setAccessibleName("いつ時点の計算か")
         top.addWidget(self.day_label)
         self.other_day_button = QPushButton("別の日で計算(&D)…")
-        self.other_day_button.setToolTip("サポート担当者が、別の日に見えていた結果を確かめるときに使います")
+        self.other_day_button.setToolTip(plain_tip("サポート担当者が、別の日に見えていた結果を確かめるときに使います"))
         self.other_day_button.clicked.connect(self.ask_other_day)
         top.addWidget(self.other_day_button)
         top.addStretch(1)
