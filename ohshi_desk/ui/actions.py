@@ -63,21 +63,32 @@ class FileActions:
         return safe_file_stem(self.facility_page.name.text(), fallback)
 
     def _confirm_discard(self) -> bool:
-        """Before 開く replaces what is on screen: work not saved to a file is kept only if asked. True: go on."""
-        if not self.dirty:
+        """Before 開く replaces what is on screen (issue 27 point 6). A window with nothing typed in it opens the file
+        at once; otherwise 保存 / 保存しない / やめる, and whichever is chosen the open happens or is called off.
+        True: go on."""
+        if not self.dirty or not self.has_input():
             return True
         QMessageBox = qt.QMessageBox
-        box = plain.message("Question", "開く前に",
-                            "いま入力中の内容はまだファイルに保存されていません。\n"
-                            "ほかのファイルを開くと、入力中の内容は置き換わります。先に保存しますか。", self)
+        can_save = self.facility_page.kind.currentData() is not None
+        text = ("いま入力中の内容はまだファイルに保存されていません。\n"
+                "ほかのファイルを開くと、入力中の内容は置き換わります。先に保存しますか。")
+        if not can_save:
+            text += "\n\n（保存するには、先に「施設の種類」を選んでください。「やめる」で入力に戻れます）"
+        box = plain.message("Question", "開く前に", text, self)
         save = box.addButton("保存してから開く(&S)", QMessageBox.ButtonRole.AcceptRole)
-        discard = box.addButton("保存せずに開く(&D)", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton("キャンセル", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(save)
+        save.setEnabled(can_save)
+        discard = box.addButton("保存しないで開く(&D)", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton("やめる", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save if can_save else cancel)
+        box.setEscapeButton(cancel)
         box.exec()
         if box.clickedButton() is save:
             self.save_dialog()
-            return not self.dirty
+            if self.dirty:  # the save was called off or failed: so is the open, and it says so
+                plain.inform(self, "開くのをやめました", "保存しなかったため、ほかのファイルは開いていません。\n"
+                             "入力中の内容はそのまま残っています。")
+                return False
+            return True
         return box.clickedButton() is discard
 
     def tell_written(self, path: Path, done: str, *, open_label: str = "") -> None:

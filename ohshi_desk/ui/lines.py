@@ -4,8 +4,8 @@ with 行を追加, subtotals and the amounts echoed as understood. The small inp
 from __future__ import annotations
 
 from .plain import label as plain_label
-from .qt import QComboBox, QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
-from .widgets import ERROR_RED, MUTED, count_edit, money_edit, qt, tint
+from .qt import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
+from .widgets import ERROR_RED, MUTED, Choice, count_edit, money_edit, qt, tint
 
 
 class LineRow(QWidget):
@@ -33,7 +33,7 @@ class LineRow(QWidget):
         self._items = items
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        self.item = QComboBox()
+        self.item = Choice()
         for it in order:
             self.item.addItem(items[it]["label"], it)
         self.description = QLineEdit()
@@ -67,6 +67,13 @@ class LineRow(QWidget):
         self.error.setWordWrap(True)
         self.error.hide()
         grid.addWidget(self.error, 2, 0, 1, 6)
+        # why this line is not paid (an item the program excludes or sends to 個別審査), in the rules' words: from the
+        # engine's line reasons, shown as the item is chosen (see PlansPage.update_estimate)
+        self.note = plain_label()
+        tint(self.note, "#8a4b00")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        grid.addWidget(self.note, 3, 0, 1, 6)
         for w in (self.quantity, self.price):
             w.validityChanged.connect(self._update_error)
             w.validityChanged.connect(self._update_echo)
@@ -88,6 +95,14 @@ class LineRow(QWidget):
         for w, name in ((self.item, "品目"), (self.description, "内訳（品名・型番）"), (self.quantity, "数量"),
                         (self.price, "単価（税込）"), (self.vendor, "購入先"), (self.remove, "削除")):
             w.setAccessibleName(f"{n}行目の{name}")
+
+    def set_note(self, reasons: list[str]) -> None:
+        """Say beside the line why it is not (wholly) paid; nothing when it is."""
+        text = "⚠ " + " / ".join(reasons) if reasons else ""
+        if text != self.note.text():
+            self.note.setText(text)
+            self.note.setVisible(bool(text))
+            self.item.setAccessibleDescription(text)
 
     def _update_error(self) -> None:
         msgs = [w.error() for w in (self.quantity, self.price) if w.error()]

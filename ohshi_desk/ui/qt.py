@@ -11,10 +11,11 @@ class the app uses is declared here once.
 from __future__ import annotations
 
 NAMES = {
-    "PySide6.QtCore": ("QDate", "QLibraryInfo", "QLocale", "QSettings", "QSize", "QStandardPaths", "QTimer",
+    "PySide6.QtCore": ("QDate", "QLibraryInfo", "QLocale", "QObject", "QSettings", "QSize", "QStandardPaths", "QTimer",
                        "QTranslator", "QUrl", "Qt", "Signal"),
-    "PySide6.QtGui": ("QColor", "QDesktopServices", "QFont", "QIcon", "QPageSize", "QPalette", "QTextDocument"),
-    "PySide6.QtWidgets": ("QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit", "QDialog",
+    "PySide6.QtGui": ("QColor", "QDesktopServices", "QFont", "QIcon", "QPageSize", "QPalette", "QTextDocument",
+                     "QWheelEvent"),
+    "PySide6.QtWidgets": ("QAbstractScrollArea", "QAbstractSpinBox", "QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit", "QDialog",
                           "QDialogButtonBox", "QFileDialog",
                           "QFrame", "QGraphicsDropShadowEffect", "QGridLayout", "QGroupBox", "QHBoxLayout", "QLabel",
                           "QLayout", "QLineEdit", "QListView", "QListWidget", "QMenu", "QMessageBox", "QPushButton", "QRadioButton",

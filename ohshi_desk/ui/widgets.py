@@ -7,6 +7,7 @@ from .plain import tip as plain_tip
 from .qt import (
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -40,6 +41,70 @@ def tint(widget: QWidget, colour: str) -> None:
     palette = widget.palette()
     palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
     widget.setPalette(palette)
+
+
+def wheel_to_page(widget: QWidget, event) -> bool:
+    """The one rule for the mouse wheel over a combo box, spin box or date field (issue 27 point 1): it changes
+    the answer only while the field has the keyboard focus; otherwise the turn scrolls the page under it (handed
+    to the scroll area around the field). True when the turn went to the page."""
+    from .qt import QAbstractScrollArea, QApplication
+
+    focus = QApplication.focusWidget()
+    if focus is not None and (focus is widget or widget.isAncestorOf(focus)):
+        return False  # chosen with the keyboard or a click first: the wheel may change it
+    area = widget.parentWidget()
+    while area is not None and not isinstance(area, QAbstractScrollArea):
+        area = area.parentWidget()
+    if area is not None:
+        QApplication.sendEvent(area.viewport(), event)
+    event.accept()
+    return True
+
+
+def no_wheel_focus(widget: QWidget) -> None:
+    """Qt gives these fields the focus on a wheel turn (WheelFocus) before the turn itself, which would make every
+    turn count: they take the focus from Tab and clicks only (Qt.StrongFocus, set by number through its property:
+    the Qt enums cost ~40 ms the first page need not pay)."""
+    widget.setProperty("focusPolicy", 11)
+
+
+class Choice(QComboBox):
+    """The wizard's combo box: the wheel changes it only while it has the focus (see wheel_to_page)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        no_wheel_focus(self)
+
+    def wheelEvent(self, event):  # noqa: N802 — Qt's name
+        if not wheel_to_page(self, event):
+            super().wheelEvent(event)
+
+
+class _Guard:
+    guard = None  # the event filter of guard_wheels, made on first use (a QObject needs the application)
+
+
+def guard_wheels(root: QWidget) -> None:
+    """The same rule for a combo box, spin box or date field under ``root`` that is not a :class:`Choice` (a date
+    field made elsewhere): an event filter applies wheel_to_page. Called on every page once it is built."""
+    from .qt import QAbstractSpinBox, QComboBox
+
+    for w in [*root.findChildren(QComboBox), *root.findChildren(QAbstractSpinBox)]:
+        if not isinstance(w, Choice):
+            if _Guard.guard is None:
+                _Guard.guard = _make_guard()
+            no_wheel_focus(w)
+            w.installEventFilter(_Guard.guard)
+
+
+def _make_guard():
+    from .qt import QObject, QWheelEvent
+
+    class WheelGuard(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 — Qt's name
+            return isinstance(event, QWheelEvent) and wheel_to_page(obj, event)
+
+    return WheelGuard()
 
 
 class ParsedEdit(QLineEdit):

@@ -268,6 +268,15 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self.discard_autosave()
         return True
 
+    def has_input(self) -> bool:
+        """Anything typed or chosen on any page, or a file opened: a window with none of it may be replaced without
+        asking (moving between pages alone changes nothing)."""
+        if self.raw or self.path is not None:
+            return True
+        data = self.case_data()
+        facility = {k: v for k, v in data["facility"].items() if v not in ("", None)}
+        return bool(facility or data["face_reader"] or data["plans"] or data.get("usage"))
+
     def reject(self) -> None:  # Cancel, Esc and the window's × all come here
         if self._confirm_close():
             super().reject()

@@ -224,11 +224,11 @@ def test_open_replaces_unsaved_work_only_after_asking(wizard, tmp_path, monkeypa
 
     monkeypatch.setattr(QMessageBox, "clickedButton", lambda box: box._clicked)
     facility(w, "clinic", "入力中の医院")
-    monkeypatch.setattr(QMessageBox, "exec", answer("キャンセル"))
+    monkeypatch.setattr(QMessageBox, "exec", answer("やめる"))
     w.open_dialog()
     assert asked and "置き換わります" in asked[0]
     assert w.facility_page.name.text() == "入力中の医院"  # kept
-    monkeypatch.setattr(QMessageBox, "exec", answer("保存せずに開く"))
+    monkeypatch.setattr(QMessageBox, "exec", answer("保存しないで開く"))
     w.open_dialog()
     assert w.facility_page.name.text() == "やまだ内科クリニック"
     assert w.windowTitle().startswith("yamada_clinic.ohshi.json") and not w.isWindowModified()

@@ -16,7 +16,7 @@ from ..qt import (
     QWidget,
     QWizardPage,
 )
-from ..widgets import ERROR_RED, tint, wrap_label
+from ..widgets import ERROR_RED, guard_wheels, tint, wrap_label
 
 
 def headed(page: QWizardPage, title: str, subtitle: str, *, to_the_edges: bool = False) -> QVBoxLayout:
@@ -168,6 +168,7 @@ class LazyPage(QWizardPage):
         if not self._built:
             self._built = True
             self._build()
+            guard_wheels(self)  # every combo box, spin box and date field it made (see widgets.guard_wheel)
             self.completeChanged.emit()
 
     def _build(self) -> None:

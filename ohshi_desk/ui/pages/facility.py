@@ -10,7 +10,7 @@ from ..qt import (
     QWidget,
     QWizardPage,
 )
-from ..widgets import ERROR_RED, Form, YesNo, question_widget, tint, wrap_label
+from ..widgets import ERROR_RED, Choice, Form, YesNo, question_widget, tint, wrap_label
 from .base import Field, FieldTable, required_label, scrolled, show_blockers, with_help
 
 
@@ -40,7 +40,7 @@ class FacilityPage(FieldTable, QWizardPage):
         self.first_field = self.name  # where the focus starts
         form.addRow(self._label("施設名(&A)", self.name), self.name)
 
-        self.kind = QComboBox()
+        self.kind = Choice()
         self.kind.setAccessibleName("施設の種類")
         self.kind.addItem("選択してください", None)
         for kid, k in rules.kinds.items():
@@ -67,7 +67,7 @@ class FacilityPage(FieldTable, QWizardPage):
         self.code_error.hide()
         self.kind_note.hide()
 
-        self.prefecture = QComboBox()
+        self.prefecture = Choice()
         # The field spans the window, so the list need not be measured to size it: measuring 47 names loads their
         # glyphs from the CJK font (~1.5 MiB and ~1 ms at start); they load when the list is first opened instead.
         self.prefecture.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -79,7 +79,7 @@ class FacilityPage(FieldTable, QWizardPage):
         form.addRow(self._label("都道府県(&P)", self.prefecture), self.prefecture)
         # 都道府県 first, as on most Japanese forms: until one is chosen the 市区町村 list is empty, and the field
         # becomes an editable list (pick or type) then. An editable list with its completer costs ~5 ms at start.
-        self.municipality = QComboBox()
+        self.municipality = Choice()
         self.municipality.setAccessibleName("市区町村")
         self.municipality.setPlaceholderText("先に都道府県を選んでください")
         self.municipality.setEnabled(False)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from ..lines import LinesEditor
 from ..plain import label as plain_label
 from ..qt import (
-    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QVBoxLayout,
 )
-from ..widgets import ERROR_RED, checkbox, tint, wrap_label
+from ..widgets import ERROR_RED, Choice, checkbox, tint, wrap_label
 from .base import LazyPage, heading_font, scrolled
 
 
@@ -71,7 +70,7 @@ class PlansPage(LazyPage):
             blay.addWidget(note)
             self.not_needed[p.id] = note
             if p.options:
-                combo = QComboBox()
+                combo = Choice()
                 combo.setAccessibleName("改修の内容")
                 for oid, label in p.options.items():
                     combo.addItem(label, oid)
@@ -181,6 +180,28 @@ class PlansPage(LazyPage):
             else:
                 est.setText("")
         self.estimate.setText(f"いま申請できる見積り合計: {yen(claimable_total(bd, chosen))}")
+        self._line_notes(bd, day, chosen)
+
+    def _line_notes(self, bd: dict, day, chosen: set) -> None:
+        """Beside each line, why the engine does not pay it (the rules' reason for an excluded item or one sent to
+        個別審査). A line without a price is not in the case: the reasons then come from the same engine with such
+        lines at 0円, so the warning shows as soon as the item is chosen."""
+        editors = {pid: ed for pid, ed in self.editors.items() if pid in chosen}
+        if any(r.price.value() is None for ed in editors.values() for r in ed.rows):
+            from ...core.case import CaseError, parse_case
+            from ...core.engine import compute
+
+            data = self.w.case_data()
+            for pid, ed in editors.items():
+                data["plans"][pid]["lines"] = [r.to_line() for r in ed.rows]
+            try:
+                bd = compute(parse_case(data, self.w.rules), self.w.rules, day)
+            except CaseError:
+                return
+        by_id = {p["id"]: p["lines"] for p in bd["programs"]}
+        for pid, ed in editors.items():
+            for row, line in zip(ed.rows, by_id.get(pid, []), strict=False):
+                row.set_note(line["reasons"])
 
     def complete(self) -> bool:
         return all(self.editors[pid].is_ok() for pid in self.w.goals() if pid in self.editors)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from ..qt import (
     QButtonGroup,
-    QComboBox,
     QGroupBox,
     QLineEdit,
     QRadioButton,
     QVBoxLayout,
 )
-from ..widgets import Form, count_edit, wrap_label
+from ..widgets import Choice, Form, count_edit, wrap_label
 from .base import Field, FieldTable, LazyPage, RadioChoice, scrolled
 
 
@@ -54,7 +53,7 @@ class ReaderPage(FieldTable, LazyPage):
         form.addRow("型番(&M)", self.model)
         self.units = count_edit("設置している台数", minimum=0, maximum=100, placeholder="例: 1")
         form.addRow("設置している台数(&U)", self.units)
-        self.free_units = QComboBox()
+        self.free_units = Choice()
         self.free_units.setAccessibleName("無償提供を受けた台数")
         self.free_units.addItem("わからない", None)
         for n in range(0, 4):
@@ -63,7 +62,7 @@ class ReaderPage(FieldTable, LazyPage):
         form.addRow("", wrap_label("2019〜2023年に国の事業で無償提供されたカードリーダーの台数です（2024年の増設支援の計算に使います）",
                                    muted=True))
         # a second reader from another maker (e.g. one that cannot read smartphones next to one that can)
-        self.other_maker = QComboBox()
+        self.other_maker = Choice()
         self.other_maker.setAccessibleName("ほかのメーカーの顔認証付きカードリーダー")
         self.other_maker.addItem("ない", None)
         for mid, m in rules.makers.items():

@@ -1,0 +1,222 @@
+"""The receptionist's wizard, round 3 (issue 27): no answer changes by accident, every warning where it is typed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWizard
+
+from ohshi_desk.ui.pages import CONFIRM, GOALS, PLANS, READER, RESULT, USAGE
+
+from .test_wizard import commit, facility, next_page
+
+
+def wheel(widget, dy: int) -> None:
+    """One notch of the mouse wheel over the middle of ``widget`` (dy: +120 up, -120 down)."""
+    pos = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(pos, QPointF(widget.mapToGlobal(pos.toPoint())), QPoint(0, 0), QPoint(0, dy),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def choosers(page):
+    """Every combo box, spin box and date field shown on ``page``."""
+    return [c for c in page.findChildren(QComboBox) + page.findChildren(QAbstractSpinBox) if c.isVisible()]
+
+
+def value_of(c):
+    return c.currentText() if isinstance(c, QComboBox) else c.text()
+
+
+def every_page(w):
+    """Each page in turn, with a combo, spin box or date field of every kind on the way: 施設 (種類, 都道府県,
+    市区町村), カードリーダー (無償提供, ほかのメーカー), 購入予定 (改修の内容, 品目 of each line), 利用状況, 確認, 結果 (the day)."""
+    facility(w, "hospital", "ホイール病院", exempt=False, checkup=False)
+    fp = w.facility_page
+    fp.prefecture.setCurrentIndex(fp.prefecture.findData("大分県"))
+    fp.municipality.setCurrentIndex(0)
+    yield w.currentPage()
+    next_page(w, READER)
+    w.reader_page.buttons["fujitsu"].setChecked(True)
+    w.reader_page.free_units.setCurrentIndex(2)
+    yield w.currentPage()
+    next_page(w, GOALS)
+    for pid in ("medical_aid_card", "home_visit", "usage_bonus"):
+        w.goals_page.boxes[pid].setChecked(True)
+    yield w.currentPage()
+    next_page(w, PLANS)
+    w.plans_page.options["medical_aid_card"].setCurrentIndex(1)
+    commit(w.plans_page.editors["medical_aid_card"].rows[0].price, "500000")
+    commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
+    yield w.currentPage()
+    next_page(w, USAGE)
+    yield w.currentPage()
+    next_page(w, CONFIRM)
+    yield w.currentPage()
+    w.next()
+    assert w.currentId() == RESULT
+    yield w.currentPage()
+
+
+def test_the_wheel_changes_no_answer_on_any_page(wizard, qtbot):
+    """Turning the wheel over a combo box, spin box or date field that does not have the focus changes nothing
+    (issue 27 point 1: 改修の内容 ②→① cut a hospital's estimate unnoticed)."""
+    w = wizard
+    control = QComboBox()  # the same wheel does change a combo box left as Qt makes it
+    control.addItems(["a", "b", "c"])
+    qtbot.addWidget(control)
+    wheel(control, -120)
+    assert control.currentIndex() == 1
+    seen = 0
+    for page in every_page(w):
+        found = choosers(page)
+        # the result page has no date field since issue 22 (another day is chosen through a dialog)
+        assert found or page.heading in ("やりたいこと", "利用状況（2024年の制度）", "入力内容の確認", "結果: 補助の見積り"), page.heading
+        for c in found:
+            w.button(QWizard.WizardButton.BackButton if w.currentId() else QWizard.WizardButton.CancelButton).setFocus()
+            assert not c.hasFocus()
+            case, shown = w.case_data(), value_of(c)
+            for dy in (-120, -120, 120, 120, 120):
+                wheel(c, dy)
+            assert value_of(c) == shown, f"{page.heading}: {c.accessibleName()}"
+            assert w.case_data() == case, f"{page.heading}: {c.accessibleName()}"
+            # and the wheel does not take the focus (Qt's WheelFocus would give it before the turn)
+            assert c.focusPolicy() == Qt.FocusPolicy.StrongFocus, c.accessibleName()
+            seen += 1
+    assert seen >= 9  # 3 on 施設, 2 on カードリーダー, 改修の内容 and the 品目 of each line (the result has no day field)
+
+
+def test_the_wheel_over_a_choice_scrolls_the_page_and_a_focused_choice_still_turns(wizard, qtbot):
+    w = wizard
+    facility(w, "hospital")
+    next_page(w, READER)
+    next_page(w, GOALS)
+    w.goals_page.boxes["medical_aid_card"].setChecked(True)
+    next_page(w, PLANS)
+    ed = w.plans_page.editors["medical_aid_card"]
+    for _ in range(12):
+        ed.add_row()
+    bar = w.plans_page.scroll_area.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(0)
+    combo = ed.rows[0].item
+    before = combo.currentIndex()
+    w.button(QWizard.WizardButton.BackButton).setFocus()
+    wheel(combo, -120)
+    assert combo.currentIndex() == before
+    assert bar.value() > 0  # the page scrolled instead
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    wheel(combo, -120)
+    assert combo.currentIndex() == before + 1  # chosen on purpose: the wheel may turn it
+
+
+def test_every_combo_box_of_the_wizard_is_a_guarded_choice():
+    """A combo box made anywhere in the window is widgets.Choice (the wheel rule); any other spin box or date field
+    is guarded when its page is built (widgets.guard_wheels), which the test above checks on every page."""
+    from pathlib import Path
+
+    ui = Path(__file__).resolve().parents[2] / "ohshi_desk" / "ui"
+    made = [f"{p.name}: {line.strip()}" for p in ui.rglob("*.py") if p.name not in ("qt.py", "widgets.py")
+            for line in p.read_text(encoding="utf-8").splitlines() if "QComboBox(" in line]
+    assert made == []
+
+
+def test_an_excluded_item_says_so_beside_its_line_as_it_is_chosen(wizard, qtbot, rules):
+    """A desktop PC for a 健診センター: the rules' reason beside the line the moment it is chosen (no price yet),
+    and a notebook PC's 個別審査 too; a tablet gets no warning (issue 27 point 3)."""
+    w = wizard
+    facility(w, "other", "健診センター", checkup=True)
+    next_page(w, READER)
+    next_page(w, GOALS)
+    w.goals_page.boxes["checkup_limited_check"].setChecked(True)
+    next_page(w, PLANS)
+    edition = rules.program("checkup_limited_check").editions[-1]
+    ed = w.plans_page.editors["checkup_limited_check"]
+    row = ed.add_row()
+    row.item.setCurrentIndex(row.item.findData("desktop_pc"))
+    qtbot.waitUntil(lambda: row.note.isVisible())
+    assert edition.excluded_items["desktop_pc"].value in row.note.text()
+    assert row.item.accessibleDescription() == row.note.text()
+    assert all(not r.note.isVisible() for r in ed.rows if r is not row)  # the reader and the tablet are paid
+    row.item.setCurrentIndex(row.item.findData("notebook_pc"))
+    qtbot.waitUntil(lambda: edition.review_items["notebook_pc"].value in row.note.text())
+    commit(row.price, "98000")  # priced, it still says why
+    w.plans_page.update_estimate()
+    assert edition.review_items["notebook_pc"].value in row.note.text()
+    row.item.setCurrentIndex(row.item.findData("tablet"))
+    w.plans_page.update_estimate()
+    assert "事業費の上限" in row.note.text()  # a tablet dearer than the cap: the part over it is said too
+    commit(row.price, "20000")
+    w.plans_page.update_estimate()
+    assert row.note.text() == "" and not row.note.isVisible()
+
+
+EXAMPLE = __import__("pathlib").Path(__file__).resolve().parents[2] / "resources" / "examples" / "yamada_clinic.ohshi.json"
+
+
+def _answering(monkeypatch, label=None):
+    """QMessageBox.exec records each question and presses the button whose text starts with ``label``."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(EXAMPLE), ""))
+    asked = []
+
+    def exec_(box):
+        asked.append((box.text(), {b.text(): b.isEnabled() for b in box.buttons()}))
+        box._clicked = next((b for b in box.buttons() if label and b.text().startswith(label) and b.isEnabled()), None)
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    monkeypatch.setattr(QMessageBox, "clickedButton", lambda box: getattr(box, "_clicked", None))
+    return asked
+
+
+def test_open_in_an_untouched_window_opens_at_once(wizard, monkeypatch):
+    """Issue 27 point 6: a fresh window (even after moving to page 2 and back) opens the file without a question."""
+    w = wizard
+    asked = _answering(monkeypatch)
+    w.next()
+    w.back()
+    assert w.isWindowModified()  # moving between pages marks the window; it is still untouched
+    w.open_dialog()
+    assert asked == []
+    assert w.facility_page.name.text() == "やまだ内科クリニック" and w.windowTitle().startswith("yamada_clinic")
+
+
+def test_open_over_typed_work_offers_save_dont_save_or_cancel(wizard, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = wizard
+    commit(w.facility_page.name, "入力中の医院")  # no 施設の種類 yet: it cannot be saved, and the question says so
+    asked = _answering(monkeypatch, "保存してから開く")
+    w.open_dialog()
+    text, buttons = asked[0]
+    assert buttons == {"保存してから開く(&S)": False, "保存しないで開く(&D)": True, "やめる": True}
+    assert "施設の種類" in text
+    assert w.facility_page.name.text() == "入力中の医院"  # nothing pressed that opens: kept
+    asked = _answering(monkeypatch, "やめる")
+    w.open_dialog()
+    assert w.facility_page.name.text() == "入力中の医院"
+    # with a kind chosen, 保存 saves and then opens
+    w.facility_page.kind.setCurrentIndex(w.facility_page.kind.findData("clinic"))
+    target = tmp_path / "入力中の医院.ohshi.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    asked = _answering(monkeypatch, "保存してから開く")
+    w.open_dialog()
+    assert all(asked[0][1].values())
+    assert target.exists() and "入力中の医院" in target.read_text(encoding="utf-8")
+    assert w.facility_page.name.text() == "やまだ内科クリニック"
+    # a save called off (the file dialog cancelled) calls the open off too, and says so
+    commit(w.facility_page.name, "また入力中")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    asked = _answering(monkeypatch, "保存してから開く")
+    told = []
+    from ohshi_desk.ui import plain
+
+    monkeypatch.setattr(plain, "inform", lambda _p, title, text: told.append(title))
+    w.open_dialog()
+    assert told == ["開くのをやめました"] and "また入力中" in w.facility_page.name.text()
+    # 保存しないで開く opens
+    asked = _answering(monkeypatch, "保存しないで開く")
+    w.open_dialog()
+    assert w.facility_page.name.text() == "やまだ内科クリニック"
