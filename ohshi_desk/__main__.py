@@ -7,10 +7,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("compute", "export", "-h", "--help"):
+    if argv and (argv[0] in ("compute", "export", "-h", "--help") or _unknown_command(argv[0])):
         from .core.cli import run
 
-        return run(argv)
+        return run(argv)  # an unknown command is refused there with the usage (exit 2), never opened as a file
     if "--self-test" in argv:
         from .ui.selftest import run_self_test
 
@@ -22,6 +22,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(argv)
     return run_app(argv)
+
+
+def _unknown_command(word: str) -> bool:
+    """A first word that is no option, names no file and looks like no file name (``ohshi-desk prepare …``): a
+    command this version does not have — not a file for the window to open (without a display it never returns)."""
+    import os
+
+    return not word.startswith("-") and "." not in word and os.sep not in word and "/" not in word \
+        and not os.path.exists(word)
 
 
 if __name__ == "__main__":

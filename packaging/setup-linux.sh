@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+lock=requirements/app.txt
+[ "${1:-}" = "--test" ] && extras="[test]" && lock=requirements/test.txt
 
 # Qt's runtime libraries, Japanese fonts, a virtual screen for screenshots, LibreOffice for workbook checks.
 debs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4
@@ -30,6 +31,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Exactly the locked packages (hashes checked; requirements/README.md says how the lock is updated), then the
+# project itself on top without resolving anything again; whatever an older setup left that the lock lacks goes.
 python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".${extras}"
+.venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r "$lock"
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+.venv/bin/python packaging/lock.py prune "$lock"

@@ -42,6 +42,9 @@ def _fresh_app_data_and_day(tmp_path, monkeypatch):
     clock.set_today(None)
     yield
     clock.set_today(None)
+    from ohshi_desk.core.paths import release_autosave
+
+    release_autosave()  # the autosave lock a window of this test took (ui/autosave.offer_recovery)
 
 
 @pytest.fixture
@@ -160,6 +163,14 @@ class CaseItem(pytest.Item):
                     for fragment in value:
                         assert any(fragment in r for r in got["reasons"] + got["notes"]), \
                             f"{key}: no reason contains {fragment!r}: {got['reasons']} {got['notes']}"
+                elif field == "reasons_lack":  # no reason or note says this
+                    for fragment in value:
+                        assert not any(fragment in r for r in got["reasons"] + got["notes"]), \
+                            f"{key}: a reason or note contains {fragment!r}: {got['reasons']} {got['notes']}"
+                elif field == "documents" and isinstance(value, dict):  # {document id: its confidence}
+                    docs = {d["id"]: d["confidence"] for d in got["documents"]}
+                    for doc, conf in value.items():
+                        assert docs.get(doc) == conf, f"{key}.documents.{doc}: {docs.get(doc)!r} != {conf!r}"
                 elif field == "lines":
                     for i, line_want in enumerate(value):
                         for lk, lv in line_want.items():

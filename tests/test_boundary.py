@@ -392,3 +392,145 @@ def test_whatever_compute_accepts_exports_and_reopens(rules, tmp_path_factory, p
     if "usage" in again.withheld:  # the usage figures stay at the clinic (issue 15); it adds its own back
         again = parse_case({**again.raw, "usage": case.raw["usage"]}, rules)
     assert compute(again, rules)["total_subsidy"] == bd["total_subsidy"]
+
+
+# ------------------------------------------------------------------ issue 23: what kills leave behind is cleaned
+
+def test_export_temporaries_left_by_kills_are_cleaned(rules, tmp_path):
+    out = tmp_path / "book.xlsx"
+    export_case(read_case_file(EXAMPLE, rules), rules, out)
+    ref = out.stat().st_mtime
+    stale = [tmp_path / f".book.xlsx.k{i}ll.xlsx.tmp" for i in range(12)]  # 12 kills in the middle of a save
+    for p in stale:
+        p.write_bytes(b"PK half")
+        os.utime(p, (ref - 3600, ref - 3600))
+    running = tmp_path / ".book.xlsx.now.xlsx.tmp"  # another window saving right now
+    running.write_bytes(b"PK")
+    other = tmp_path / ".other.xlsx.k1ll.xlsx.tmp"  # not this file's
+    other.write_bytes(b"PK")
+    os.utime(other, (ref - 3600, ref - 3600))
+    export_case(read_case_file(EXAMPLE, rules), rules, out)
+    assert [p for p in stale if p.exists()] == [] and running.exists() and other.exists()
+
+
+def test_rules_staging_folders_left_by_kills_are_cleaned(tmp_path):
+    from ohshi_desk.core import rules_pack
+    from ohshi_desk.core.paths import data_dir
+
+    old = []
+    for i in range(7):
+        d = data_dir() / f".rules-staging-k{i}ll"
+        (d / "programs").mkdir(parents=True)
+        (d / "meta.yaml").write_text("x")
+        t = d.stat().st_mtime - 7200
+        os.utime(d, (t, t))
+        old.append(d)
+    staged = rules_pack.stage(ROOT / "rules")
+    try:
+        assert [d for d in old if d.exists()] == [] and staged.exists()
+    finally:
+        rules_pack.discard(staged)
+
+
+# ------------------------------------------------------------------ issue 23: export never replaces without a word
+
+def test_export_over_a_read_only_workbook_is_refused_with_another_name(rules, tmp_path):
+    out = tmp_path / "book.xlsx"
+    out.write_bytes(b"the vendor's copy")
+    out.chmod(0o444)
+    with pytest.raises(ExportError) as info:
+        export_case(read_case_file(EXAMPLE, rules), rules, out)
+    assert "読み取り専用" in str(info.value) and info.value.suggestion == tmp_path / "book (2).xlsx"
+    assert out.read_bytes() == b"the vendor's copy"
+
+
+@pytest.mark.parametrize("lock", [".~lock.book.xlsx#", "~$book.xlsx"])
+def test_export_over_a_workbook_libreoffice_or_excel_has_open_is_refused(rules, tmp_path, lock):
+    out = tmp_path / "book.xlsx"
+    out.write_bytes(b"open in LibreOffice")
+    (tmp_path / lock).write_text(",user,host,03.12.2026 10:00,file:///x;")
+    with pytest.raises(ExportError) as info:
+        export_case(read_case_file(EXAMPLE, rules), rules, out)
+    assert "開かれています" in str(info.value) and lock in str(info.value) and info.value.suggestion is not None
+    assert out.read_bytes() == b"open in LibreOffice"
+
+
+def test_a_name_too_long_is_said_so_not_read_only(rules, tmp_path):
+    out = tmp_path / ("医" * 200 + ".xlsx")  # 600 bytes: over any file system's 255
+    with pytest.raises(ExportError) as info:
+        export_case(read_case_file(EXAMPLE, rules), rules, out)
+    msg = str(info.value)
+    assert "長すぎ" in msg and "読み取り専用" not in msg and len(info.value.suggestion.name.encode()) < 255
+
+
+# ------------------------------------------------------------------ issue 23: messages in Japanese, naming no hidden folder
+
+ENGLISH = re.compile(r"[A-Za-z]{4,}")  # a word of the system's (KeyError, TempFileError, Permission denied…)
+
+
+def _no_system_words(msg: str) -> None:
+    allowed = {"YAML", "yaml", "rules", "programs", "items", "facility", "kinds", "meta", "Excel", "LibreOffice"}
+    words = [w for w in ENGLISH.findall(msg) if w not in allowed]
+    assert ".rules-staging" not in msg and "KeyError" not in msg and "TempFileError" not in msg, msg
+    assert words == [], (words, msg)
+
+
+@pytest.mark.parametrize("make", [
+    lambda f: (f / "items.yaml").write_text("kind: items\nitems: [\n"),  # a YAML error
+    lambda f: (f / "items.yaml").write_text("kind: items\nitems:\n  x: {label: a\n"),
+    lambda f: (f / "items.yaml").write_text("kind: items\n\titems: {}\n"),
+    lambda f: (f / "meta.yaml").unlink(),  # a file missing
+], ids=["bracket", "brace", "tab", "missing"])
+def test_a_bad_rules_pack_is_told_in_japanese_without_the_staging_folder(tmp_path, make):
+    import shutil
+
+    from ohshi_desk.core import rules_pack
+    from ohshi_desk.core.records import RulesError
+
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "rules", pack)
+    make(pack)
+    staged = None
+    with pytest.raises(RulesError) as info:
+        staged = rules_pack.stage(pack)
+        rules_pack.check(staged)
+    if staged is not None:
+        rules_pack.discard(staged)
+    _no_system_words(str(info.value))
+
+
+def test_write_problems_never_show_the_exception_name_or_english():
+    from ohshi_desk.core.atomic import TempFileError, read_problem, write_problem
+
+    for code in (errno.EIO, errno.ENAMETOOLONG, errno.EACCES, errno.ENOSPC, errno.EBUSY):
+        exc = TempFileError(OSError(code, os.strerror(code)))
+        _no_system_words(write_problem(exc))
+        _no_system_words(read_problem(exc))
+    pytest.importorskip("PySide6")
+    from ohshi_desk.ui.recovery import autosave_problem
+
+    _no_system_words(autosave_problem(TempFileError(OSError(errno.EIO, "Input/output error")), Path("/x/autosave.json"))
+                     .replace("/x/autosave.json", ""))
+
+
+# ------------------------------------------------------------------ issue 23: default file names from the facility name
+
+@pytest.mark.parametrize("name, expected", [
+    ("CON", "CON＿"), ("con.txt", "con.txt＿"), ("NUL", "NUL＿"), ("COM1", "COM1＿"), ("LPT9 ", "LPT9＿"),
+    ("やまだ/内科", "やまだ＿内科"), ('a\\b:c*d?e"f<g>h|i', "a＿b＿c＿d＿e＿f＿g＿h＿i"), ("医院. . ", "医院"),
+    ("", "ケース"), ("...", "ケース"), ("タブ\tと\n改行", "タブ＿と＿改行"), ("../../etc", "..＿..＿etc"),
+])
+def test_default_file_names_from_the_facility_name_are_safe(name, expected):
+    from ohshi_desk.core.paths import safe_file_stem
+
+    assert safe_file_stem(name, "ケース") == expected
+
+
+def test_a_200_character_facility_name_gives_a_name_that_can_be_written(rules, tmp_path):
+    from ohshi_desk.core.paths import safe_file_stem
+
+    stem = safe_file_stem("医" * 200, "補助金")
+    assert len(stem) <= 60
+    out = tmp_path / f"{stem}_補助金管理表.xlsx"
+    export_case(read_case_file(EXAMPLE, rules), rules, out)
+    assert out.exists()

@@ -63,7 +63,7 @@ def test_rules_beside_the_executable_override_only_when_valid(bundle, tmp_path):
     try:
         shutil.copytree(ROOT / "rules", override)
         meta = override / "meta.yaml"
-        meta.write_text(meta.read_text(encoding="utf-8").replace('version: "2026.11.3"', 'version: "2099.1"'),
+        meta.write_text(meta.read_text(encoding="utf-8").replace('version: "2026.12.1"', 'version: "2099.1"'),
                         encoding="utf-8")
         proc = run_frozen(bundle, tmp_path, "--self-test")
         assert proc.returncode == 0, proc.stdout
@@ -76,7 +76,7 @@ def test_rules_beside_the_executable_override_only_when_valid(bundle, tmp_path):
         assert proc.returncode == 0, proc.stdout
         note = next(ln for ln in proc.stdout.splitlines() if ln.startswith("NOTE "))
         assert "p2_home_visit.yaml" in note and "同梱のルールを使います" in note
-        assert "version 2026.11.3" in proc.stdout
+        assert "version 2026.12.1" in proc.stdout
     finally:
         shutil.rmtree(override, ignore_errors=True)
 

@@ -88,6 +88,13 @@ BAD = [
     ("bad percent", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "usage":'
                     ' {"oct2023_rate_percent": 140}}', "usage.oct2023_rate_percent"),
     ("bad as_of", '{"format": "ohshi-desk-case/1", "as_of": "2025-13-45", "facility": {"kind": "clinic"}}', "as_of"),
+    # issue 25 point 4: an impossible receipt date is refused like an impossible as_of
+    ("bad receipt date", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"medical_aid_card":'
+                         ' {"lines": [{"item": "receipt_system_change", "unit_price": 40000, "vendor": "A"}],'
+                         ' "receipts": {"A": {"date": "2025-02-30"}}}}}', "plans.medical_aid_card.receipts.A.date"),
+    ("receipt date before its era", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans":'
+                                    ' {"medical_aid_card": {"receipts": {"A": {"date": "令和元年4月1日"}}}}}',
+     "令和は令和元年5月1日からです"),
     ("lines not a list", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"}, "plans": {"home_visit":'
                          ' {"lines": 5}}}', "lines"),
     ("bool flag wrong", '{"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "obligation_exempt": "yes"}}',
@@ -135,3 +142,59 @@ def test_unknown_keys_survive_a_save(tmp_path, rules):
     again = json.loads(out.read_text(encoding="utf-8"))
     assert again == data
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+# Issue 23 point 2: the output never crashes on the stream's encoding (Japanese Windows with output redirected is
+# cp932; a Shift_JIS locale lacks 「②」; the C locale, with Python's UTF-8 coercion off, is ASCII).
+ENCODINGS = [
+    ("cp932", {"PYTHONIOENCODING": "cp932"}),
+    ("shift_jis", {"PYTHONIOENCODING": "shift_jis"}),
+    ("C locale", {"LC_ALL": "C", "LANG": "C"}),
+    ("C locale, no UTF-8 mode", {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}),
+]
+
+
+def _run_env(extra, *args):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8", "LC_ALL", "LANG")}
+    env.update(extra)
+    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", *args], capture_output=True, timeout=120, cwd=ROOT,
+                          env=env)
+    return proc
+
+
+def _stream_encoding(extra) -> str:
+    """The encoding Python gives stdout in that environment."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8", "LC_ALL", "LANG")}
+    probe = subprocess.run([sys.executable, "-c", "import sys; print(sys.stdout.encoding)"], capture_output=True,
+                           env={**env, **extra}, timeout=60)
+    return probe.stdout.decode().strip()
+
+
+@pytest.mark.parametrize("label, extra", ENCODINGS, ids=[e[0] for e in ENCODINGS])
+@pytest.mark.parametrize("name", [None, "𠮷田内科クリニック"], ids=["example (②)", "𠮷田"])
+def test_compute_never_crashes_on_the_output_encoding(tmp_path, label, extra, name):
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    if name:
+        data["facility"]["name"] = name
+    case = tmp_path / "c.ohshi.json"
+    case.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    expected = json.loads(run("compute", str(case)).stdout)  # UTF-8, as the suite runs
+    assert "②" in json.dumps(expected, ensure_ascii=False)  # the example's 「②」 is in the output
+    proc = _run_env(extra, "compute", str(case))
+    encoding = _stream_encoding(extra)
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr.decode(encoding, "replace")
+    out = proc.stdout.decode(encoding)  # the stream's own encoding: whatever it cannot hold came as \uXXXX
+    assert json.loads(out) == expected
+
+
+@pytest.mark.parametrize("label, extra", ENCODINGS, ids=[e[0] for e in ENCODINGS])
+def test_a_message_with_a_character_the_console_lacks_is_still_one_line(tmp_path, label, extra):
+    proc = _run_env(extra, "compute", str(tmp_path / "𠮷田②.ohshi.json"))
+    encoding = _stream_encoding(extra)
+    err = proc.stderr.decode(encoding)
+    assert proc.returncode == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "見つかりません" in err or "\\u898b" in err  # Japanese where the console holds it, else escaped

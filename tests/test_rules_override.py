@@ -44,7 +44,7 @@ def _resolve():
 def _falls_back(override: Path, file: str, words: str = "") -> list[str]:
     rules, folder, warnings = _resolve()
     assert folder == ROOT / "rules", "the bundled rules are used"
-    assert rules.origin == "" and rules.version == "2026.11.3"
+    assert rules.origin == "" and rules.version == "2026.12.1"
     assert len(warnings) == 1 and str(override) in warnings[0] and file in warnings[0], warnings
     assert "\n" not in warnings[0]
     assert words in warnings[0], warnings[0]
@@ -53,7 +53,7 @@ def _falls_back(override: Path, file: str, words: str = "") -> list[str]:
 
 def test_a_valid_override_is_used_and_named(override):
     (override / "meta.yaml").write_text((override / "meta.yaml").read_text(encoding="utf-8").replace(
-        'version: "2026.11.3"', 'version: "2099.1"'), encoding="utf-8")
+        'version: "2026.12.1"', 'version: "2099.1"'), encoding="utf-8")
     rules, folder, warnings = _resolve()
     assert folder == override and warnings == [] and rules.version == "2099.1"
     assert rules.origin == str(override)
@@ -102,7 +102,6 @@ def test_a_five_thousand_digit_rate_falls_back(override):
 @pytest.mark.parametrize("edit, words", [
     (("project_cap: {hospital: 822000", "project_cap: {hospital: -822000"), "project_cap"),
     (("limit: {hospital: 411000", "limit: {hospital: 4110000"), "limit"),  # typed 10× too big: above the cap
-    (("limit: {hospital: 411000", "limit: {hospital: 41100"), "411,000"),  # 10× too small: not cap × rate
     (('rate: {hospital: "1/2"', 'rate: {hospital: "3/2"'), "rate"),
 ])
 def test_figures_that_make_no_sense_fall_back(override, edit, words):
@@ -111,6 +110,22 @@ def test_figures_that_make_no_sense_fall_back(override, edit, words):
     assert edit[0] in text
     p.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
     _falls_back(override, "p2_home_visit.yaml", words)
+
+
+def test_a_limit_that_is_not_cap_times_rate_is_used_with_one_warning(override):
+    """Issue 25 point 8: one check, one wording, one rule — the override is used, as the bundled rules would be,
+    and the warning names file, line and key (10× too small: 41,100 where cap × rate gives 411,000)."""
+    from ohshi_desk.core.rules import load_rules_for_app
+
+    p = override / "programs" / "p2_home_visit.yaml"
+    text = p.read_text(encoding="utf-8")
+    p.write_text(text.replace("limit: {hospital: 411000", "limit: {hospital: 41100"), encoding="utf-8")
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if "limit: {hospital: 411000" in ln)
+    rules, folder, warnings = load_rules_for_app()
+    assert folder == override
+    assert warnings == [f"programs/p2_home_visit.yaml {line}行目（editions[0].limit.hospital）: 補助限度額 41,100円が"
+                        " 事業費の上限 822,000円 × 補助率 1/2（1,000円未満切捨て）= 411,000円と合いません。"
+                        "理由があれば note に書いてください"]
 
 
 def test_sense_checks_pass_on_the_bundled_rules(rules):
@@ -208,14 +223,15 @@ def test_cli_and_wizard_read_the_same_rules(override):
     p = override / "programs" / "p2_home_visit.yaml"
     p.write_text(p.read_text(encoding="utf-8").replace("limit: {hospital: 411000", "limit: {hospital: -5"),
                  encoding="utf-8")
-    proc = _cli("compute", str(CASE), env=env)
+    # the day given, so that stderr holds only what concerns the rules (a case's own day not today is told too)
+    proc = _cli("compute", str(CASE), "--as-of", "2025-11-01", env=env)
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["rules_source"] == "bundled"
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and str(override) in lines[0] and "p2_home_visit.yaml" in lines[0]
     shutil.rmtree(override)
     shutil.copytree(ROOT / "rules", override)
-    proc = _cli("compute", str(CASE), env=env)
+    proc = _cli("compute", str(CASE), "--as-of", "2025-11-01", env=env)
     assert proc.returncode == 0 and proc.stderr == ""
     out = json.loads(proc.stdout)
     assert out["rules_source"] == "override" and out["rules_source_folder"] == str(override)

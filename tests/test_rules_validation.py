@@ -20,7 +20,7 @@ def rules_copy(tmp_path):
 
 def test_bundled_rules_load(rules):
     assert len(rules.programs) == 9
-    assert rules.version and rules.last_checked.isoformat() == "2026-11-23"
+    assert rules.version and rules.last_checked.isoformat() == "2026-12-03"
     for p in rules.programs:
         for ed in p.editions:
             assert ed.start.cite in rules.sources and ed.end.cite in rules.sources
@@ -68,7 +68,7 @@ CASES = [
     ("programs/p4_outpatient_mobile.yaml", "with: online_care", "with: home_visit",
      ["shares_system", "outpatient_mobile", "同じシステム"]),
     ("programs/p3_online_care.yaml", "id: online_care", "id: home_visit", ["home_visit", "重複"]),
-    ("meta.yaml", 'version: "2026.11.3"', "version: latest", ["meta.yaml", "version"]),
+    ("meta.yaml", 'version: "2026.12.1"', "version: latest", ["meta.yaml", "version"]),
     ("municipalities.yaml", "  - 北海道\n", "  - 北海道\n  - ムー大陸\n", ["municipalities.yaml", "ムー大陸"]),
     ("readers.yaml", "reads_smartphone: {value: true,", "reads_smartphone: {value: yes-please,",
      ["readers.yaml", "reads_smartphone"]),
@@ -245,3 +245,40 @@ def test_kind_groups_in_only_when_and_variants_match_in_the_engine(rules_copy):
     p7 = compute(case, rules, dt.date(2025, 11, 1))["programs"][0]
     # before the fix the group name never matched: the 再来受付機 line was refused and the subsidy was 0
     assert p7["subsidy"] == 500000 and p7["details"]["variant"] == "with_reception"
+
+
+def _home_visit_subsidy(rules) -> int:
+    from ohshi_desk.core.case import read_case_file
+    from ohshi_desk.core.engine import compute
+
+    example = Path(__file__).resolve().parents[1] / "resources" / "examples" / "yamada_clinic.ohshi.json"
+    case = read_case_file(example, rules)
+    return next(p["subsidy"] for p in compute(case, rules)["programs"] if p["id"] == "home_visit")
+
+
+def test_a_tampered_rules_cache_is_not_trusted(rules_copy, tmp_path):
+    """Issue 23: a cache edited by hand (the P2 rate and cap raised: 120,000 → 3,090,000円) was trusted without the
+    checks. Its documents now carry a digest keyed with the user's own key: an edit is not trusted, the rules are
+    read and checked afresh, and the cache is written again."""
+    import json
+
+    cache = tmp_path / "cache"
+    honest = _home_visit_subsidy(load_rules(rules_copy, cache_dir=cache))
+    assert honest == 120000
+    (file,) = cache.glob("rules-*.json")
+    stored = json.loads(file.read_text(encoding="utf-8"))
+    docs = json.loads(stored["documents"])
+    edition = docs["programs/p2_home_visit.yaml"]["editions"][0]
+    text = json.dumps(edition, ensure_ascii=False)
+    assert '"3/4"' in text and "130000" in text
+    docs["programs/p2_home_visit.yaml"]["editions"][0] = json.loads(text.replace('"3/4"', '"1/1"')
+                                                                    .replace("130000", "3090000")
+                                                                    .replace("171000", "3090000"))
+    stored["documents"] = json.dumps(docs, ensure_ascii=False)  # the digest left as it was: the key is not known
+    file.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    assert _home_visit_subsidy(load_rules(rules_copy, cache_dir=cache)) == 120000
+    assert json.loads(json.loads(file.read_text(encoding="utf-8"))["documents"]) != docs  # written again, honest
+    # an old-format cache (documents as they were, no digest) is not trusted either
+    stored = {"format": "ohshi-rules-cache/3", "documents": docs}
+    file.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    assert _home_visit_subsidy(load_rules(rules_copy, cache_dir=cache)) == 120000

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ohshi_desk.core.case import CaseError, parse_case
-from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST, LIST_ROWS, MAX_ROW_HEIGHT
+from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST, HEAD_ROW, LIST_ROWS, MAX_ROW_HEIGHT
 from ohshi_desk.core.xlsx_read import read_any, read_workbook
 from ohshi_desk.core.xlsx_write import DATA_SHEET, export_case
 
@@ -78,6 +78,24 @@ def test_xls_and_ods_are_told_to_save_as_xlsx(tmp_path, rules):
         with pytest.raises(CaseError) as err:
             read_any(path, rules)
         assert "「Excel ブック (.xlsx)」を選んで保存" in str(err.value) and name in str(err.value)
+    # an .ods renamed .xlsx: a zip whose first member says it is an OpenDocument spreadsheet
+    import zipfile
+
+    renamed = tmp_path / "renamed.xlsx"
+    with zipfile.ZipFile(renamed, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>", compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(CaseError) as err:
+        read_any(renamed, rules)
+    assert str(err.value).startswith("「renamed.xlsx」は .xlsx 形式ではありません") and "を選んで保存" in str(err.value)
+
+
+def test_a_workbook_message_names_the_file_not_a_case_file(tmp_path, rules):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\0" * 50)
+    with pytest.raises(CaseError) as err:
+        read_any(broken, rules)
+    assert str(err.value) == "「broken.xlsx」は Excel ファイルとして読めません（途中で切れているか、壊れています）"
 
 
 def test_an_edited_hidden_sheet_is_reported(book, rules):
@@ -106,7 +124,7 @@ def test_sheets_copied_into_another_book_are_still_read(book, rules, tmp_path):
 
 def test_a_workbook_without_the_line_headers_is_refused_with_the_sheet_named(book, rules):
     wb = load_workbook(book)
-    wb["明細"].cell(1, COL["単価（税込）"]).value = "値段"
+    wb["明細"].cell(HEAD_ROW, COL["単価（税込）"]).value = "値段"
     wb.save(book)
     with pytest.raises(CaseError, match="明細 シート: 見出し（補助制度・項目・数量・単価（税込））の行が見つかりません"):
         read_workbook(book, rules)
@@ -216,3 +234,134 @@ def test_anything_typed_anywhere_is_read_or_reported_never_a_traceback(book, rul
             assert "Traceback" not in str(exc) and "plans." not in str(exc)
         else:
             assert all(n.sheet and n.problem and n.action for n in case.notices)
+
+
+def _rewrite_sheet(path, out, sheet: str, edit) -> None:
+    """A copy of the workbook with one sheet's XML changed by ``edit`` (as another program saves it)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == f"xl/worksheets/{sheet}.xml":
+                data = edit(data.decode("utf-8")).encode("utf-8")
+            dst.writestr(item, data)
+
+
+def test_a_dimension_to_the_last_row_or_a_stale_one_reads_every_line_and_no_more(book, rules, tmp_path):
+    import re
+
+    # LibreOffice after a row deletion: <dimension ref="A1:X1048576"/> and an empty row 1,048,576
+    huge = tmp_path / "huge.xlsx"
+    _rewrite_sheet(book, huge, "sheet2", lambda x: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:X1048576"/>',
+                                                           x).replace("</sheetData>", '<row r="1048576"/></sheetData>'))
+    case = read_workbook(huge, rules)
+    assert [str(n) for n in case.notices] == []
+    assert len(case.plans["home_visit"].lines) == 2
+    # a stale dimension that ends above the last line: the line below it is read all the same
+    stale = tmp_path / "stale.xlsx"
+    _rewrite_sheet(book, stale, "sheet2", lambda x: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:X3"/>', x))
+    case = read_workbook(stale, rules)
+    assert [ln.unit_price for ln in case.plans["home_visit"].lines] == [40000, 30000] and case.notices == []
+
+
+def test_more_than_5000_lines_are_still_said(book, rules, tmp_path):
+    from ohshi_desk.core.xlsx_read_cells import MAX_ROWS
+
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    for r in range(DETAIL_FIRST + 2, DETAIL_FIRST + MAX_ROWS + 1):  # (a case holds 500 lines: a column beside)
+        ws.cell(r, len(COL) + 2).value = "メモ"
+    wb.save(tmp_path / "big.xlsx")
+    texts = [str(n) for n in read_workbook(tmp_path / "big.xlsx", rules).notices]
+    assert f"明細 シート {HEAD_ROW + MAX_ROWS + 1}行目: {MAX_ROWS}行を超えています → それより下の行は読みませんでした" in texts
+
+
+def test_first_follows_its_line_and_a_first_above_the_amount_is_flagged_in_the_sheet_and_on_reading(book, rules,
+                                                                                                    tmp_path):
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    letter = {name: ws.cell(1, c).column_letter for name, c in COL.items()}
+    e, a, i = letter["①補助対象金額"], letter["金額"], letter["②補助対象外金額"]
+    assert ws[f"{e}{DETAIL_FIRST}"].value == f"={a}{DETAIL_FIRST}"  # all of 金額 (a formula of the line)
+    rules_by_range = {str(rng.sqref): [r.formula[0] for r in rng.rules] for rng in ws.conditional_formatting}
+    assert rules_by_range[f"{e}{DETAIL_FIRST}:{e}{LIST_ROWS}"] == [
+        f"AND(ISNUMBER({e}{DETAIL_FIRST}),ISNUMBER({a}{DETAIL_FIRST}),{e}{DETAIL_FIRST}>{a}{DETAIL_FIRST})"]
+    assert rules_by_range[f"{i}{DETAIL_FIRST}:{i}{LIST_ROWS}"] == [f"AND(ISNUMBER({i}{DETAIL_FIRST}),{i}{DETAIL_FIRST}<0)"]
+    prompts = {str(dv.sqref): dv.prompt for dv in ws.data_validations.dataValidation if dv.showInputMessage}
+    assert "金額より大きくはできません" in prompts[f"{e}{DETAIL_FIRST}:{e}{LIST_ROWS}"]
+    ws[f"{e}{DETAIL_FIRST}"] = 50000  # typed over the formula, above 金額 (40,000)
+    wb.save(tmp_path / "typed.xlsx")
+    case = read_workbook(tmp_path / "typed.xlsx", rules)
+    assert case.plans["home_visit"].lines[0].vendor_eligible == 50000
+    assert any(f"{DETAIL_FIRST}行目「①補助対象金額」: ①（50,000円）が金額（40,000円）より大きくなっています" in str(n)
+               for n in case.notices), case.notices
+    # ① pasted as a value (the estimate's) and then 単価 lowered: ② is below 0 on the sheet; said, the estimate's ① read
+    wb = load_workbook(book)
+    wb["明細"][f"{e}{DETAIL_FIRST}"] = 40000
+    wb["明細"][f"{letter['単価（税込）']}{DETAIL_FIRST}"] = 30000
+    wb.save(tmp_path / "pasted.xlsx")
+    case = read_workbook(tmp_path / "pasted.xlsx", rules)
+    assert case.plans["home_visit"].lines[0].vendor_eligible is None
+    assert [n.action for n in case.notices if n.column == "①補助対象金額"] == ["見積りの計算で読みました（①は金額までです）"]
+
+
+def _with_shared_strings(book, out, count: int) -> None:
+    """The workbook with a shared-strings table of ``count`` texts (as a hostile or a broken file has)."""
+    import zipfile
+
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                                 b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                                                 b"</Types>")
+            dst.writestr(item, data)
+        body = "".join(f"<si><t>{i:x}</t></si>" for i in range(count))
+        dst.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+                                             f' count="1" uniqueCount="1">{body}</sst>')
+
+
+def test_a_workbook_of_millions_of_strings_is_refused_before_it_is_loaded(book, rules, tmp_path):
+    big = tmp_path / "strings.xlsx"
+    _with_shared_strings(book, big, 400_000)  # its count attribute says 1: the texts are counted
+    with pytest.raises(CaseError) as err:
+        read_workbook(big, rules)
+    assert str(err.value) == ("「strings.xlsx」は読みません: 文字列が多すぎます（300,000個を超えています）。"
+                              "ohshi-desk で作った Excel ファイルか確認してください")
+    small = tmp_path / "fine.xlsx"
+    _with_shared_strings(book, small, 1000)
+    assert [ln.unit_price for ln in read_workbook(small, rules).plans["home_visit"].lines] == [40000, 30000]
+
+
+def test_a_sort_of_the_visible_columns_only_is_matched_by_content_and_said_once(tmp_path, rules):
+    import re
+
+    from ohshi_desk.core.changes import changes_since_estimate
+
+    case = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
+            "plans": {"home_visit": {"lines": [
+                {"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社"},
+                {"item": "receipt_system_change", "unit_price": 120000, "vendor": "A社"},
+                {"item": "tablet", "unit_price": 30000, "vendor": "B社"}]}}}
+    path = tmp_path / "book.xlsx"
+    export_case(parse_case(case, rules), rules, path)
+    wb = load_workbook(path)
+    ws = wb["明細"]
+    rows = [DETAIL_FIRST + k for k in range(3)]
+    visible = range(COL["補助制度"], COL["見積りの理由（ohshi-desk）"] + 1)
+    held = {r: [ws.cell(r, c).value for c in visible] for r in rows}
+    for r, src in zip(rows, reversed(rows), strict=True):  # B:W reversed, the hidden IDs (A) left where they were
+        for c, v in zip(visible, held[src], strict=True):  # (a formula moves as a sort moves it: to its new row)
+            ws.cell(r, c).value = re.sub(rf"(?<=[A-Z]){src}\b", str(r), v) if isinstance(v, str) and v[:1] == "=" else v
+    ws.cell(rows[0], COL["単価（税込）"]).value = 32000  # and the tablet's price changed as well
+    wb.save(path)
+    read = read_workbook(path, rules)
+    texts = [str(n) for n in read.notices]
+    assert texts == ["明細 シート「ID」: 並べ替えで、隠れた ID の列と行の中身がずれています（2行） → "
+                     "行の中身で見積りの行と結び付けて読みました（並べ替えるときは表全体を選んでください）"]
+    assert [(ln.item, ln.unit_price) for ln in read.plans["home_visit"].lines] == [
+        ("tablet", 32000), ("receipt_system_change", 120000), ("mobile_terminal", 40000)]
+    found = changes_since_estimate(read, rules)
+    assert [c["text"] for c in found[0]["changes"] if c["kind"] != "eligible"] == ["1点 × 30,000円 → 1点 × 32,000円"]

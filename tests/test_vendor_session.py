@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from ohshi_desk.core.case import parse_case
 from ohshi_desk.core.engine import compute
+from ohshi_desk.core.xlsx_cells import HEAD_ROW
 from ohshi_desk.core.xlsx_read import read_workbook
 from ohshi_desk.core.xlsx_write import export_case
 
@@ -37,10 +38,10 @@ def _layout(book: Path) -> dict:
     """Where things are in an exported workbook: 明細's columns by header, rows by id, the receipts' sheets."""
     wb = load_workbook(book)
     ws = wb["明細"]
-    cols = {ws.cell(1, c).value: get_column_letter(c) for c in range(1, ws.max_column + 1)}
+    cols = {ws.cell(HEAD_ROW, c).value: get_column_letter(c) for c in range(1, ws.max_column + 1)}
     rows = {ws.cell(r, 1).value: r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value}
     forms = {wb[t]["A3"].value: t for t in wb.sheetnames if t.startswith("様式2")}
-    return {"cols": cols, "rows": rows, "last": ws.max_row, "forms": forms}
+    return {"cols": cols, "rows": rows, "last": max(rows.values()), "forms": forms}
 
 
 def _edits(lay: dict, *, with_column: bool) -> list[dict]:
@@ -79,7 +80,7 @@ def _edits(lay: dict, *, with_column: bool) -> list[dict]:
     ]
     if with_column:  # last, as it moves every later column
         edits += [{"op": "insert_column", "sheet": "明細", "before": c["金額"]},
-                  typ(f"{c['金額']}1", "社内メモ"), typ(f"{c['金額']}{first}", "確認中")]
+                  typ(f"{c['金額']}{HEAD_ROW}", "社内メモ"), typ(f"{c['金額']}{first}", "確認中")]
     return edits
 
 
@@ -186,7 +187,7 @@ def test_a_second_export_keeps_the_entries_and_each_form_equals_its_lines(sessio
     assert again.raw["plans"] == case.raw["plans"] and again.raw["documents"] == case.raw["documents"]
     wb = load_workbook(session["tmp"] / f"{name}_recalc.xlsx", data_only=True)
     detail = wb["明細"]
-    cols = {detail.cell(1, c).value: c for c in range(1, detail.max_column + 1)}
+    cols = {detail.cell(HEAD_ROW, c).value: c for c in range(1, detail.max_column + 1)}
     receipts: dict[tuple, list] = {}
     for r in range(3, detail.max_row + 1):
         if detail.cell(r, cols["ID"]).value:

@@ -33,7 +33,28 @@ def write_problem(exc: OSError) -> str:
         return "ディスクの空きが足りません。不要なファイルを削除するか、別のドライブ（USBメモリなど）に保存してください"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "書き込みが許可されていません（読み取り専用か、権限がありません）。別のフォルダに保存してください"
-    return f"書き込みに失敗しました（{exc.strerror or type(exc).__name__}）。別の場所に保存してください"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "ファイルの名前が長すぎます。短い名前にしてください"
+    if isinstance(exc, IsADirectoryError):
+        return "同じ名前のフォルダがあります。別の名前にしてください"
+    # the system's own words are English (or another language): not shown, the number is enough for support
+    return f"書き込みに失敗しました（エラー番号 {exc.errno}）。別の場所に保存してください"
+
+
+def read_problem(exc: BaseException) -> str:
+    """Why a file could not be read, in Japanese — never the system's own (English) words nor an exception's name."""
+    import errno
+
+    code = getattr(exc, "errno", None)
+    if isinstance(exc, FileNotFoundError) or code == errno.ENOENT:
+        return "見つかりません"
+    if code in (errno.EACCES, errno.EPERM):
+        return "読み取りが許可されていません"
+    if isinstance(exc, IsADirectoryError):
+        return "フォルダです"
+    if code == errno.ENAMETOOLONG:
+        return "名前が長すぎます"
+    return f"読み取りに失敗しました（エラー番号 {code}）" if code else "読み取りに失敗しました"
 
 
 def apply_umask(fd: int) -> None:
@@ -81,6 +102,35 @@ def atomic_write(path: str | os.PathLike, write: Callable[[BinaryIO], object], *
         except OSError:
             pass
         raise
+    clean_stale_temporaries(path, suffix)
+
+
+STALE_TMP_S = 600  # a temporary file of ours this much older (or newer) than a file just written belongs to no save
+
+
+def clean_stale_temporaries(path: Path, suffix: str = ".tmp") -> list[Path]:
+    """Remove the temporary files a killed save of ``path`` left beside it (``.NAME.xxxx<suffix>``). Their age is
+    measured against ``path`` just written (the file system's own time, not the computer's clock, which may have
+    been moved); a save running right now in another window is minutes younger than the limit. Never raises."""
+    removed = []
+    try:
+        ref = path.stat().st_mtime
+        for p in path.parent.glob(f".{glob_escape(path.name)}.*{glob_escape(suffix)}"):
+            try:
+                if p.is_file() and not p.is_symlink() and abs(ref - p.stat().st_mtime) > STALE_TMP_S:
+                    p.unlink()
+                    removed.append(p)
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return removed
+
+
+def glob_escape(text: str) -> str:
+    import glob
+
+    return glob.escape(text)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, private: bool = False) -> None:

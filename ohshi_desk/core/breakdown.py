@@ -101,12 +101,15 @@ def line_dict(lr: LineResult, rules: Rules) -> dict:
     }
 
 
-def document_dict(doc_id: str, ed, rules: Rules) -> dict:
+def document_dict(doc_id: str, ed, rules: Rules, plan_flags: dict | None = None) -> dict:
     """A document to collect; one the notice does not name says so in its ``text`` (what screen, print and workbook
     show) and carries its confidence (issue 14 point 7). Not among the values used: a document does not make the
     amount less sure."""
     label = rules.documents[doc_id]["label"]
     val = ed.extra.get("document_vals", {}).get(doc_id)
+    when = ed.extra.get("document_source_when", {}).get(doc_id)
+    if when and (plan_flags or {}).get(when):
+        val = None  # the notice states it for the use this plan is for (P4's 機器故障時等; issue 25 point 5)
     out = {"id": doc_id, "label": label, "text": label, "confidence": "source", "note": ""}
     if val is not None:
         out.update(confidence=val.confidence, note=val.note,
@@ -141,7 +144,7 @@ def program_dict(r: Result, rules: Rules, case: Case) -> dict:
         "limit": r.limit,
         "rounding": r.rounding,
         "subsidy": r.subsidy if r.status not in NO_SUBSIDY else 0,
-        "documents": [document_dict(d, ed, rules) for d in ed.documents],
+        "documents": [document_dict(d, ed, rules, r.plan_flags) for d in ed.documents],
         "portal": {"id": portal_id, "label": portal["label"], "url": portal["url"]},
         "reasons": r.reasons,
         "notes": list(ed.notes) + r.notes,

@@ -41,6 +41,7 @@ LINE_STATUSES = ("検討中", "見積依頼中", "発注済", "納品済", "領�
 FIELD_LABELS = {
     "format": "ファイル形式",
     "as_of": "計算の基準日",
+    "made_on": "見積りを作った日",
     "facility": "施設",
     "facility.name": "施設名",
     "facility.kind": "施設区分",
@@ -71,6 +72,7 @@ FIELD_LABELS = {
     "amount": "金額（値引き後）",
     "receipt": "領収書No",
     "vendor_eligible": "①補助対象金額（ベンダー記入）",
+    "date": "領収書内訳書（様式2）の日付",
     **TRACKING_DATES,
 }
 
@@ -87,6 +89,20 @@ class CaseError(ValueError):
         from .guard import one_line
 
         super().__init__(one_line(f"ケースファイルの {name}: {problem}" if field else f"ケースファイル: {problem}"))
+
+
+class WorkbookError(CaseError):
+    """A workbook (an .xlsx, or a file that is not one) that cannot be read. ``str(err)`` is one Japanese line
+    naming the file or the sheet — not 「ケースファイル:」, as it is not a case file."""
+
+    def __init__(self, problem: str):
+        super().__init__("", problem)
+        from .guard import one_line
+
+        self.args = (one_line(problem),)
+
+    def __str__(self) -> str:
+        return self.args[0]
 
 
 @dataclass(eq=False)
@@ -128,6 +144,14 @@ class Plan:
     lines: list[Line] = field(default_factory=list)
     option: str | None = None
     flags: dict[str, bool] = field(default_factory=dict)
+    # the vendor blocks of the plan's 様式2 (``plans.<id>.receipts``, keyed by receipt_key), their date parsed
+    receipts: dict[str, dict] = field(default_factory=dict)
+
+    def receipt_date(self, line: Line) -> _dt.date | None:
+        """The date of the receipt a line is on (its 様式2's 日付), else the line's 領収書受領日; None if neither."""
+        key = f"{line.vendor}#{line.receipt}" if line.receipt else line.vendor
+        block = self.receipts.get(key) or {}
+        return block.get("date") or line.tracking.get("receipt_date")
 
 
 @dataclass(eq=False)
@@ -178,6 +202,7 @@ class Case:
     usage: Usage | None
     plans: dict[str, Plan]
     as_of: _dt.date | None = None
+    made_on: _dt.date | None = None  # the day the wizard made (saved) the estimate (ohshi-desk extension)
     # Set when the case was read from a vendor's workbook (xlsx_read): what could not be read, the case as it was
     # exported (the estimate), and for each line now (program id, index) the estimate's line it came from.
     notices: list = field(default_factory=list)
@@ -238,6 +263,7 @@ def parse_case(data: Any, rules) -> Case:
             raise CaseError("format", f"「{fmt}」は新しいバージョンのアプリで作られた形式です。アプリを更新してから開いてください")
         raise CaseError("format", f"「{FORMAT}」ではありません。ohshi-desk のケースファイルか確認してください")
     as_of = _wrap(parse_date, data.get("as_of"), "as_of", allow_empty=True) if "as_of" in data else None
+    made_on = _wrap(parse_date, data.get("made_on"), "made_on", allow_empty=True) if "made_on" in data else None
 
     fac_raw = _obj(data.get("facility"), "facility")
     kind = fac_raw.get("kind")
@@ -357,9 +383,24 @@ def parse_case(data: Any, rules) -> Case:
                 vendor_eligible=_wrap(parse_yen, line_raw.get("vendor_eligible"), f"{lf}.vendor_eligible",
                                       allow_empty=True) if line_raw.get("vendor_eligible") is not None else None,
             ))
+        plan.receipts = _receipts(plan_raw.get("receipts"), f"{fld}.receipts")
         plans[pid] = plan
     return Case(raw=copy.deepcopy(data), facility=facility, face_reader=face_reader, usage=usage, plans=plans,
-                as_of=as_of)
+                as_of=as_of, made_on=made_on)
+
+
+def _receipts(raw, fld: str) -> dict[str, dict]:
+    """The dates of ``plans.<id>.receipts`` (the vendor block of each receipt's 様式2). An impossible date is refused
+    like an impossible ``as_of`` (issue 25 point 4); the block's texts are read from the case as they are."""
+    if raw is None:
+        return {}
+    out: dict[str, dict] = {}
+    for key, block in _obj(raw, fld).items():
+        bf = f"{fld}.{key}"
+        block = _obj(block, bf)
+        out[str(key)] = {"date": _wrap(parse_date, block.get("date"), f"{bf}.date", allow_empty=True)
+                         if block.get("date") is not None else None}
+    return out
 
 
 def read_case_file(path: str | os.PathLike, rules) -> Case:
@@ -376,7 +417,9 @@ def read_case_file(path: str | os.PathLike, rules) -> Case:
     except LimitError as exc:
         raise CaseError("", f"{exc}。ケースファイルか確認してください") from None
     except OSError as exc:
-        raise CaseError("", f"ファイル「{shown(path, 120)}」を読めません（{exc.strerror or type(exc).__name__}）") from None
+        from .atomic import read_problem
+
+        raise CaseError("", f"ファイル「{shown(path, 120)}」を読めません（{read_problem(exc)}）") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -59,6 +59,10 @@ def changes_since_estimate(case: Case, rules, as_of: _dt.date | None = None) -> 
         if (pid, idx) not in used:
             label = old["description"] or old["item_label"]
             add(pid, "removed", label, f"なくなった行: {label}（{yen(old['amount'])}）")
+    for pid, found in list(out.items()):  # lines only reordered (a sort, a moved row): the cap falls on other lines
+        if all(c["kind"] == "eligible" for c in found) and pid in before and pid in after and \
+                before[pid]["eligible_cost"] == after[pid]["eligible_cost"]:
+            del out[pid]
     result = []
     for pid in list(after) + [pid for pid in before if pid not in after]:
         b = before.get(pid, {}).get("subsidy", 0)

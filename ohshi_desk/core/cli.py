@@ -19,6 +19,7 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_RULES = 0, 2, 3
 
 USAGE = """使い方:
   ohshi-desk                                              画面（ウィザード）を開きます
+  ohshi-desk CASE.json|BOOK.xlsx                          そのファイルを開いて画面を開きます
   ohshi-desk compute CASE.json|BOOK.xlsx [--as-of 日付]   補助額の内訳をJSONで表示します
   ohshi-desk export CASE.json -o OUT.xlsx [--as-of 日付]  Excel の管理表を書き出します
 """
@@ -47,6 +48,49 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+def _usage_problem(argv: list[str], english: str) -> str:
+    """argparse's complaint in the app's own words (its English wording changes from one Python to the next)."""
+    from .guard import shown
+
+    if argv and not argv[0].startswith("-") and argv[0] not in ("compute", "export"):
+        return f"「{shown(argv[0])}」というコマンドはありません"
+    if "required" in english:
+        return "ファイルの指定が足りません" if "-o" not in english else "-o で書き出し先を指定してください"
+    if "unrecognized" in english:
+        return "知らない指定があります: " + " ".join(shown(a) for a in argv[1:] if a.startswith("-"))[:120]
+    if "expected one argument" in english:
+        return "日付やファイル名の指定の後に値がありません"
+    return "指定の組み合わせが正しくありません"
+
+
+def _never_unencodable() -> None:
+    """No console or redirection encoding can break the output (issue 23 point 2): a character the stream's encoding
+    cannot hold (𠮷 in cp932, ② in Shift_JIS, any Japanese under PYTHONIOENCODING=ascii) is written as a ``\\uXXXX``
+    escape in messages instead of raising. The JSON is chosen whole, in :func:`_write_json`."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or odd stream: left as it is
+                pass
+
+
+def _write_json(data) -> None:
+    """The breakdown as JSON on stdout: with its characters as they are when the stream's encoding holds every one
+    of them (UTF-8, and cp932 for most cases), else the whole document with ``ensure_ascii`` (``\\uXXXX`` escapes,
+    the same JSON to any reader). Documented in docs/CASE_FORMAT.md ("Command line")."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:  # read back too: cp932 writes some characters (¬, ‖, －) as bytes that read as others
+        same = text.encode(encoding).decode(encoding) == text
+    except (UnicodeError, LookupError):
+        same = False
+    if not same:
+        text = json.dumps(data, ensure_ascii=True, indent=2) + "\n"
+    sys.stdout.write(text)
+
+
 def _err(message: str) -> None:
     from .guard import one_line
 
@@ -54,10 +98,12 @@ def _err(message: str) -> None:
 
 
 def run(argv: list[str]) -> int:
+    _never_unencodable()
     try:
         args = build_parser().parse_args(argv)
     except _UsageError as exc:
-        _err(f"コマンドの指定が正しくありません（{exc}）。ohshi-desk --help をご覧ください")
+        _err(f"コマンドの指定が正しくありません（{_usage_problem(argv, str(exc))}）。ohshi-desk --help をご覧ください")
+        print(USAGE, end="", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.command is None:
         print(USAGE, end="")
@@ -88,11 +134,20 @@ def run(argv: list[str]) -> int:
         return EXIT_BAD_INPUT
     for notice in case.notices:  # what a vendor's workbook held that was not read as it stands (exit stays 0)
         _err(f"注意: {notice}")
+    # the day: --as-of, else the case's as_of, else today (the contract); which one is said in the breakdown
+    # (as_of_source) and, when the case's own day is not today, on stderr
+    source = "option" if as_of is not None else ("case" if case.as_of is not None else "today")
+    if source == "case" and case.as_of != today():
+        from .formatting import wareki
+
+        _err(f"注意: ケースの as_of（{wareki(case.as_of)}）で計算しました。今日（{wareki(today())}）ではありません"
+             f"（今日で計算するには --as-of {today().isoformat()}）")
     if args.command == "compute":
         from .engine import compute
 
         breakdown = compute(case, rules, as_of)
-        sys.stdout.write(json.dumps(breakdown, ensure_ascii=False, indent=2) + "\n")
+        breakdown["as_of_source"] = source
+        _write_json(breakdown)
         return EXIT_OK
     if args.command == "export":
         from .xlsx_write import ExportError, export_case

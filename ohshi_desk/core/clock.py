@@ -1,6 +1,6 @@
 """The one place the app asks what day (and time) it is. Qt-free.
 
-Everything that needs "today" — the result page's default date, the goals page's eligibility, the CLI's default
+Everything that needs "today" — the day every wizard page computes for, the goals page's eligibility, the CLI's default
 ``--as-of``, the workbook's creation stamp, the names of kept-aside autosave files — calls :func:`today` or
 :func:`now` here, never ``datetime.date.today()`` itself (a test checks that).
 

@@ -37,7 +37,7 @@ def compute(case: Case, rules: Rules, as_of: _dt.date | None = None) -> dict:
 def _compute_program(program: Program, plan: Plan, case: Case, rules: Rules, day: _dt.date,
                      suppressed: tuple[tuple[str, str], ...]) -> Result:
     edition = program.edition_for(day)
-    r = Result(program=program, edition=edition)
+    r = Result(program=program, edition=edition, plan_flags=dict(plan.flags))
     r.lines = [LineResult(line) for line in plan.lines]
     r.start = _start_for(edition, plan, r)
     r.use(r.start)
@@ -57,11 +57,46 @@ def _compute_program(program: Program, plan: Plan, case: Case, rules: Rules, day
             lr.reasons.append(blocked)
         return r
 
+    early = _before_receipts_from(edition, plan, rules, r)
     METHODS[program.method].compute(program, edition, plan, case, rules, r, suppressed)
+    if early:
+        r.lines = sorted(r.lines + early, key=lambda lr: lr.line.index)
+    for flag, note in edition.extra.get("notes_when", ()):
+        if plan.flags.get(flag) and note not in r.notes:
+            r.notes.append(note)
+    for _gid, _why, *val in suppressed:
+        r.use(val[0] if val else None)
     for val in r.used:
         if val.note and val.note not in r.notes:
             r.notes.append(val.note)
     return r
+
+
+def _before_receipts_from(edition: Edition, plan: Plan, rules: Rules, r: Result) -> list[LineResult]:
+    """The lines whose receipt is dated before the edition's ``receipts_from`` (P7: work before FY2024): 0 for each,
+    said, and kept out of the method's computation (they are put back, in their place, afterwards)."""
+    first = edition.extra.get("receipts_from")
+    if first is None:
+        return []
+    from .formatting import wareki, yen
+
+    early = []
+    for lr in r.lines:
+        # the notice counts the work (改修を行った) from that day: a line delivered before it, or receipted before
+        # it, does not count (the lower figure where the two dates fall on either side)
+        dated = [(d, what) for d, what in ((plan.receipt_date(lr.line), "領収書の日付"),
+                                           (lr.line.tracking.get("delivery_date"), "納品日")) if d is not None]
+        day, what = min(dated, default=(None, ""), key=lambda dw: dw[0])
+        if day is not None and day < first.value:
+            early.append(lr)
+            lr.eligible = 0
+            lr.reasons.append(f"{what}（{wareki(day)}）が{wareki(first.value)}より前のため補助対象外")
+            r.reasons.append(f"{rules.items[lr.line.item]['label']}（{yen(lr.line.amount)}）は{what}が"
+                             f"{wareki(day)}のため対象外です")
+    if early:
+        r.use(first)
+        r.lines = [lr for lr in r.lines if lr not in early]
+    return early
 
 
 def _start_for(edition: Edition, plan: Plan, r: Result) -> Val:
@@ -149,8 +184,15 @@ def _system_done(program: Program, case: Case, rules: Rules) -> tuple[tuple[str,
             if owner_plan.flags.get(flag):
                 where = "この計画" if owner_id == program.id else f"「{owner.short_name}」の計画"
                 question = owner.questions.get(flag, {}).get("label") or flag
-                why = share["done_before_reason"].replace("{where}", where).replace("{question}", question)
-                return ((share["group"], why + share["note"]),)
+                # a flag whose meaning is our reading (not the user's fact) has its own reason and confidence
+                own = ((owner.shares_system or {}).get("flag_reasons") or {}).get(flag)
+                template = own["reason"] if own else share["done_before_reason"]
+                why = template.replace("{where}", where).replace("{question}", question)
+                if own is None:
+                    return ((share["group"], why + share["note"]),)
+                val = Val(True, own.get("cite", owner.shares_system.get("cite", owner.editions[0].cite)),
+                          own["confidence"], why, f"{owner.file}: shares_system.flag_reasons.{flag}")
+                return ((share["group"], why + share["note"], val),)
     return ()
 
 

@@ -125,12 +125,12 @@ def check_yaml(text: str, *, max_depth: int = MAX_NESTING, max_nodes: int = MAX_
         if total > max_nodes:
             raise LimitError(f"別名（エイリアス）の展開で要素が多くなりすぎます（{max_nodes:,}個まで）")
 
-    for ev in yaml.parse(text, Loader=loader):
+    def event(ev) -> None:
+        nonlocal depth
         if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > max_depth:
-                mark = ev.start_mark
-                raise LimitError(f"{mark.line + 1}行目: 入れ子が深すぎます（{max_depth}段まで）")
+                raise LimitError(f"{ev.start_mark.line + 1}行目: 入れ子が深すぎます（{max_depth}段まで）")
             add(1)
             open_.append([ev.anchor, 0])
         elif isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
@@ -146,6 +146,41 @@ def check_yaml(text: str, *, max_depth: int = MAX_NESTING, max_nodes: int = MAX_
                 sizes[ev.anchor] = 1
         elif isinstance(ev, yaml.AliasEvent):
             add(sizes.get(ev.anchor, 1))
+
+    try:
+        for ev in yaml.parse(text, Loader=loader):
+            event(ev)
+    except yaml.YAMLError as exc:
+        # libyaml (the one in PyYAML 6.0.4's wheels) stops at a nesting limit of its own while it scans ahead, before
+        # the events reach the check above, in its own words: text nested deeper than ours is refused in ours
+        mark = getattr(exc, "problem_mark", None)
+        upto = text[: mark.index] if mark is not None and mark.index is not None else text
+        if flow_depth(upto) > max_depth:
+            raise LimitError(f"{upto.count(chr(10)) + 1}行目: 入れ子が深すぎます（{max_depth}段まで）") from None
+        raise
+
+
+def flow_depth(text: str) -> int:
+    """The deepest nesting of YAML flow brackets ([ and {) outside quoted scalars and comments (an upper bound)."""
+    depth = deepest = 0
+    quote = ""
+    comment = False
+    for i, ch in enumerate(text):
+        if comment:
+            comment = ch != "\n"
+        elif quote:
+            if ch == quote and not (quote == '"' and text[i - 1] == "\\"):
+                quote = ""
+        elif ch in "\"'" and (i == 0 or text[i - 1] in " \t\n[{,:"):
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            comment = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 # ------------------------------------------------------------------------------------------------ JSON

@@ -17,7 +17,6 @@ from fractions import Fraction
 MAX_YEN = 100_000_000  # above this a price is almost surely a typo (1億円)
 MAX_COUNT = 10_000
 
-_ERAS = {"令和": 2018, "平成": 1988, "R": 2018, "H": 1988}
 
 
 class InputError(ValueError):
@@ -157,14 +156,26 @@ def parse_percent(value, field: str = "利用率", *, allow_empty: bool = False)
     return pct
 
 
+def _era_pattern() -> str:
+    from .formatting import ERAS
+
+    return "|".join(name for name, _i, _f in ERAS) + "|" + "|".join(initial for _n, initial, _f in ERAS)
+
+
 _DATE_PATTERNS = (
     re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"),
-    re.compile(r"^(?P<era>令和|平成|R|H)(?P<y>元|\d{1,2})[年./-](?P<m>\d{1,2})[月./-](?P<d>\d{1,2})日?$"),
+    re.compile(rf"^(?P<era>{_era_pattern()})(?P<y>元|\d{{1,2}})[年./-](?P<m>\d{{1,2}})[月./-](?P<d>\d{{1,2}})日?$"),
 )
+_DATE_EXAMPLE = "（例: 2026/1/15、令和8年1月15日）"
 
 
 def parse_date(value, field: str = "日付", *, allow_empty: bool = False) -> _dt.date | None:
-    """Parse ``2026-01-15``, ``2026/1/15``, ``2026年1月15日`` or ``令和8年1月15日`` (also ``R8.1.15``)."""
+    """Parse ``2026-01-15``, ``2026/1/15``, ``2026年1月15日`` or ``令和8年1月15日`` (also ``R8.1.15``, 平成, 昭和, 大正).
+
+    A 和暦 date must lie inside its era (``令和元年4月1日``, ``平成35年1月1日`` and ``R0.1.1`` are refused, with the era's
+    first or last day said); the era table is :data:`.formatting.ERAS`."""
+    from .formatting import ERAS, era_last_day, wareki
+
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -172,22 +183,35 @@ def parse_date(value, field: str = "日付", *, allow_empty: bool = False) -> _d
     if value is None or (isinstance(value, str) and _normalise(value) == ""):
         if allow_empty:
             return None
-        raise InputError(field, "日付を入力してください（例: 2026/1/15、令和8年1月15日）")
+        raise InputError(field, f"日付を入力してください{_DATE_EXAMPLE}")
     if not isinstance(value, str):
-        raise InputError(field, "日付の形式が正しくありません（例: 2026/1/15、令和8年1月15日）")
-    text = unicodedata.normalize("NFKC", value).replace(" ", "").replace("\u3000", "")
+        raise InputError(field, f"日付の形式が正しくありません{_DATE_EXAMPLE}")
+    text = unicodedata.normalize("NFKC", value).replace(" ", "").replace("\u3000", "").upper()
     if len(text) > 30:
-        raise InputError(field, "日付の形式が正しくありません（例: 2026/1/15、令和8年1月15日）")
+        raise InputError(field, f"日付の形式が正しくありません{_DATE_EXAMPLE}")
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if not m:
             continue
-        year = 1 if m["y"] == "元" else int(m["y"])
+        n = 1 if m["y"] == "元" else int(m["y"])
         era = m.groupdict().get("era")
         if era:
-            year += _ERAS[era]
+            name, _initial, first = next(e for e in ERAS if era in (e[0], e[1]))
+            if n < 1:
+                raise InputError(field, f"{name}0年はありません（{name}は元年から数えます）")
+            year = first.year + n - 1
+        else:
+            year = n
         try:
-            return _dt.date(year, int(m["m"]), int(m["d"]))
+            day = _dt.date(year, int(m["m"]), int(m["d"]))
         except ValueError:
             raise InputError(field, "存在しない日付です") from None
-    raise InputError(field, "日付の形式が正しくありません（例: 2026/1/15、令和8年1月15日）")
+        if era:
+            last = era_last_day(name)
+            if day < first:
+                before = "西暦" if name == ERAS[-1][0] else "前の元号か西暦"
+                raise InputError(field, f"{name}は{wareki(first)}からです。それより前の日付は{before}で入力してください")
+            if last is not None and day > last:
+                raise InputError(field, f"{name}は{wareki(last)}までです。それより後の日付は次の元号か西暦で入力してください")
+        return day
+    raise InputError(field, f"日付の形式が正しくありません{_DATE_EXAMPLE}")

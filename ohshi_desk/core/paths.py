@@ -28,8 +28,67 @@ def data_dir() -> Path:
     return path
 
 
+AUTOSAVE = "autosave.json"
+_claim: dict = {}  # data folder → (slot, the open lock file): this process's autosave (issue 23 point 3)
+
+
 def autosave_path() -> Path:
-    return data_dir() / "autosave.json"
+    """This process's autosave: ``autosave.json``, or ``autosave-N.json`` when another window holds that one
+    (:func:`claim_autosave`)."""
+    folder = data_dir()
+    slot = _claim.get(str(folder), (1, None))[0]
+    return folder / _slot_name(slot)
+
+
+def _slot_name(slot: int) -> str:
+    return AUTOSAVE if slot == 1 else f"autosave-{slot}.json"
+
+
+def claim_autosave(max_slots: int = 20) -> tuple[Path, bool]:
+    """Take an autosave no other running window uses: an OS lock on ``<autosave>.lock``, held until this process
+    ends — and released by the system when it is killed, so the next start offers what it left. Returns (the
+    autosave this process writes, True when it is the usual one). Two windows never write the same file."""
+    folder = data_dir()
+    if str(folder) in _claim:
+        slot = _claim[str(folder)][0]
+        return folder / _slot_name(slot), slot == 1
+    for slot in range(1, max_slots + 1):
+        lock = folder / (_slot_name(slot) + ".lock")
+        try:
+            fh = open(lock, "a+b")  # noqa: SIM115 - kept open (the lock) for the life of the process
+        except OSError:
+            continue
+        if _try_lock(fh):
+            _claim[str(folder)] = (slot, fh)
+            return folder / _slot_name(slot), slot == 1
+        fh.close()
+    return folder / AUTOSAVE, True  # no lock can be taken at all (a read-only folder): as before
+
+
+def release_autosave() -> None:
+    """Give the claim back (tests; a process ending does it by itself)."""
+    for _slot, fh in _claim.values():
+        try:
+            fh.close()
+        except OSError:
+            pass
+    _claim.clear()
+
+
+def _try_lock(fh) -> bool:
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
 
 
 def log_path() -> Path:
@@ -121,3 +180,19 @@ class PrivateFormatter(_formatter_base()):  # type: ignore[misc]
             else:  # "SomeError: its message" → the type only
                 out.append(line.split(":", 1)[0] + ": （内容は記録しません）")
         return "\n".join(out)
+
+
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"COM{i}" for i in range(1, 10)),
+                    *(f"LPT{i}" for i in range(1, 10))}
+MAX_STEM = 60  # characters of a suggested name taken from the facility name (a path stays well under 255 bytes)
+
+
+def safe_file_stem(name: str, fallback: str) -> str:
+    """A file name made from a facility name, safe on Windows and elsewhere (issue 23): the characters no file name
+    may hold (``\\ / : * ? " < > |``, control characters) become 「＿」, trailing dots and spaces go, a Windows device
+    name (CON, NUL, COM1, …, also as ``CON.txt``) gets 「＿」 after it, and it is cut to MAX_STEM characters."""
+    out = "".join("＿" if ch in '\\/:*?"<>|' or ord(ch) < 32 or ord(ch) == 127 else ch for ch in name or "")
+    out = out.strip().rstrip(". ")[:MAX_STEM].rstrip(". ")
+    if out.split(".")[0].upper().rstrip() in _WINDOWS_DEVICES:
+        out += "＿"
+    return out or fallback

@@ -48,13 +48,78 @@ def when_text(p: dict, day: _dt.date) -> str:
     return f"{p['status_label']}・{window_date(p, 'end')}締切（{left}）"
 
 
+CLOSED_MARK = "（受付終了・参考）"  # beside every amount of a closed program, in every output (issue 22)
+
+
 def closed_line(p: dict) -> str:
-    """One line for a closed program: 「令和8年1月15日で締切。現在は申請できません（参考額 411,000円）」."""
+    """One line for a closed program: 「令和8年1月15日で締切。現在は申請できません。参考額 411,000円（受付終了・参考）」."""
     end = wareki(_day(p["window"]["end"]))
     label = p.get("status_label")
+    amount = f"参考額 {yen(p['subsidy'])}{CLOSED_MARK}"
     if label and label != STATUS_LABELS["closed"]:  # e.g. P8, paid without application: no 締切 to speak of
-        return f"{label}（{end}まで）。現在は受け取れません（参考額 {yen(p['subsidy'])}）"
-    return f"{end}で締切。現在は申請できません（参考額 {yen(p['subsidy'])}）"
+        return f"{label}（{end}まで）。現在は受け取れません。{amount}"
+    return f"{end}で締切。現在は申請できません。{amount}"
+
+
+def closed_steps(p: dict, rules) -> list[str]:
+    """What she can still do once a program has closed, from the rules: the program's own ``when_closed`` (whether
+    the thing is required at all), then its portal's ``closed_steps`` (the window ended that day; where news of a
+    new round appears; 「ルールを更新…」; whom to ask)."""
+    program = rules.program(p["id"]) if p["id"] in rules.program_ids else None
+    said = [w["text"] for w in (program.when_closed if program else ())]
+    portal = rules.portals.get(p["portal"]["id"], {})
+    return said + _filled(portal.get("closed_steps", ()), p, rules)
+
+
+def one_more_answer(case, rules, day: _dt.date) -> list[dict]:
+    """Programs open on ``day`` that this facility could use with one more answer: a facility question (a rules
+    ``flags`` entry with ``if_yes``) left unanswered is what keeps an open program 対象外. Each
+    ``{"program": id, "flag": question id, "text": 「…を実施していれば、「…」は令和9年2月1日まで申請できます」}``."""
+    import copy
+
+    from .engine import applicability
+
+    now = applicability(case, rules, day)
+    out = []
+    for program in rules.programs:
+        if now[program.id]["applicable"]:
+            continue
+        edition = program.edition_for(day)
+        for fid in edition.flags:
+            flag = rules.flags.get(fid, {})
+            if case.facility.flag(fid) is not None or not flag.get("if_yes"):  # answered: not one more answer
+                continue
+            other = copy.copy(case)
+            other.facility = copy.copy(case.facility)
+            if fid in ("obligation_exempt", "checkup_provider"):
+                setattr(other.facility, fid, True)
+            else:
+                other.facility.other_flags = {**case.facility.other_flags, fid: True}
+            then = applicability(other, rules, day)[program.id]
+            if then["applicable"] and then["status"] == "open":
+                out.append({"program": program.id, "flag": fid, "flag_label": flag["label"],
+                            "text": flag["if_yes"].format(program=program.name, deadline=wareki(edition.end_date))})
+    return out
+
+
+def other_day_banner(day: _dt.date) -> str:
+    """The banner of every page and output computed for a day that is not the app's today; '' on today."""
+    from .clock import today
+
+    return "" if day == today() else f"{wareki(day)}時点の計算です（今日ではありません）"
+
+
+def made_on_banner(made_on: _dt.date | None, now_total: int | None, then_total: int | None) -> str:
+    """An estimate made on another day, computed again today: then against now, said once (without the figures
+    when they cannot be worked out)."""
+    from .clock import today
+
+    if made_on is None or made_on == today():
+        return ""
+    head = f"この見積りは{wareki(made_on)}に作ったものです。今日（{wareki(today())}）で計算し直しました"
+    if now_total is None or then_total is None:
+        return head
+    return f"{head}: いま申請できる額は{yen(now_total)}です（当時は{yen(then_total)}）"
 
 
 def sections(breakdown: dict, chosen=None) -> list[tuple[str, str, list[dict]]]:
@@ -103,15 +168,18 @@ def documents_and_conditions(p: dict, rules) -> tuple[list[str], list[str]]:
 def next_steps(p: dict, rules) -> list[str]:
     """次にやること for an open program, from its portal's ``steps`` in the rules data: the blanks are filled from
     the breakdown, and a step whose blank has nothing to fill is left out."""
+    return _filled(rules.portals.get(p["portal"]["id"], {}).get("steps", ()), p, rules)
+
+
+def _filled(steps, p: dict, rules) -> list[str]:
     import string
 
-    portal = rules.portals.get(p["portal"]["id"], {})
     vendor = [rules.documents[d["id"]]["label"] for d in p.get("documents", ())
               if rules.documents.get(d["id"], {}).get("who") == "ベンダー"]
     values = {"portal": p["portal"]["label"], "deadline": wareki(_day(p["window"]["end"])),
               "vendor_documents": "、".join(f"「{v}」" for v in vendor), "call_center": rules.call_center}
     out = []
-    for step in portal.get("steps", ()):
+    for step in steps:
         names = {f for _t, f, _s, _c in string.Formatter().parse(step) if f}
         if all(values.get(n) for n in names):
             out.append(step.format(**values))

@@ -11,10 +11,13 @@ from html import escape
 
 from .formatting import wareki, yen
 from .presenting import (
+    CLOSED_MARK,
     claimable_total,
     closed_line,
+    closed_steps,
     documents_and_conditions,
     next_steps,
+    other_day_banner,
     sections,
     source_titles,
     upcoming_total,
@@ -49,31 +52,50 @@ def inputs_html(case_data: dict, rules) -> str:
 def lines_html(p: dict) -> str:
     if not p.get("lines"):
         return "<p>購入予定: （金額の入力なし）</p>"
+    closed = p["status"] == "closed"  # its amounts are reference only, and say so in their own column
+    mark = CLOSED_MARK if closed else ""
     out = ["<table border='1' cellspacing='0' cellpadding='3' width='100%'><tr><th>品目</th><th>内訳（品名・型番）</th>"
-           "<th>数量</th><th>単価（税込）</th><th>金額</th><th>購入先</th><th>補助の対象</th></tr>"]
+           f"<th>数量</th><th>単価（税込）</th><th>金額</th><th>購入先</th><th>補助の対象{mark}</th></tr>"]
     for ln in p["lines"]:
         out.append(f"<tr><td>{escape(ln['item_label'])}</td><td>{escape(ln.get('description') or '')}</td>"
                    f"<td align='right'>{ln['quantity']}</td><td align='right'>{yen(ln['unit_price'])}</td>"
                    f"<td align='right'>{yen(ln['amount'])}</td><td>{escape(ln.get('vendor') or '')}</td>"
-                   f"<td align='right'>{yen(ln['eligible'])}</td></tr>")
+                   f"<td align='right'>{yen(ln['eligible'])}{mark}</td></tr>")
     out.append("</table>")
     return "".join(out)
 
 
-def case_sheet_html(case_data: dict, breakdown: dict, rules, *, printed_on: _dt.date, maximums=None) -> str:
-    """The whole printout. ``maximums``: {program id: yen} for chosen programs with no prices yet."""
+BANNER_STYLE = "background:#fff3e0; border:2px solid #e65100; color:#bf360c; padding:6px; font-weight:bold"
+
+
+def banner_html(text: str) -> str:
+    """A coloured box at the top of the page (a day that is not today; an estimate made on another day)."""
+    return (f"<table width='100%' cellpadding='6' cellspacing='0' style='{BANNER_STYLE}'><tr>"
+            f"<td bgcolor='#fff3e0' style='color:#bf360c'><b>⚠ {escape(text)}</b></td></tr></table>")
+
+
+def case_sheet_html(case_data: dict, breakdown: dict, rules, *, printed_on: _dt.date, maximums=None,
+                    banners=(), suggestions=()) -> str:
+    """The whole printout. ``maximums``: {program id: yen} for chosen programs with no prices yet; ``banners``: lines
+    said in a coloured box at the top (a day that is not today is always said, whoever asks); ``suggestions``: the
+    programs open that one more answer would make usable (presenting.one_more_answer)."""
     maximums = maximums or {}
     day = _dt.date.fromisoformat(breakdown["as_of"])
     chosen = set(case_data.get("plans", {}))
     name = case_data.get("facility", {}).get("name") or ""
+    banners = [b for b in dict.fromkeys([other_day_banner(day), *banners]) if b]
     out = ["<html><head><meta charset='utf-8'></head><body style='font-family: sans-serif;'>",
            f"<h2>オンライン資格確認の補助金 見積り{('（' + escape(name) + '）') if name else ''}</h2>",
+           *(banner_html(b) for b in banners),
            f"<p>作成日: {wareki(printed_on)}　計算の基準日: {wareki(day)}　ルール版: {escape(rules.version)}"
            f"（{wareki(rules.last_checked)}に確認）</p>",
            f"<p style='font-size: large'><b>いま申請できる補助の見積り合計: {yen(claimable_total(breakdown, chosen))}</b></p>"]
     upcoming = upcoming_total(breakdown, chosen)
     if upcoming:
         out.append(f"<p>受付前の制度の見込み {yen(upcoming)}（上の合計には含みません）</p>")
+    if suggestions:
+        out.append("<h3>答えによっては申請できる制度</h3><ul>" + "".join(f"<li>{escape(t)}</li>" for t in suggestions)
+                   + "</ul>")
     out.append(inputs_html(case_data, rules))
     bought = [p for p in breakdown["programs"] if p["id"] in chosen and p.get("lines")]
     if bought:
@@ -82,9 +104,12 @@ def case_sheet_html(case_data: dict, breakdown: dict, rules, *, printed_on: _dt.
             out.append(f"<p><b>{escape(p['name'])}</b></p>" + lines_html(p))
     for status, title, progs in sections(breakdown, chosen):
         out.append(f"<h3>{escape(title)}</h3>")
-        if status == "closed":
-            out.append("<ul>" + "".join(f"<li>{escape(p['name'])}: {escape(closed_line(p))}</li>" for p in progs)
-                       + "</ul>")
+        if status == "closed":  # each with what she can still do (rules data: when_closed, closed_steps)
+            out.append("<ul>" + "".join(
+                f"<li>{escape(p['name'])}: {escape(closed_line(p))}"
+                + ("<br>いまできること:<ol>" + "".join(f"<li>{escape(t)}</li>" for t in steps) + "</ol>"
+                   if (steps := closed_steps(p, rules)) else "")
+                + "</li>" for p in progs) + "</ul>")
             continue
         for p in progs:
             out.append(f"<h4>{escape(p['name'])}</h4>")

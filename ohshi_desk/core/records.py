@@ -127,10 +127,12 @@ class Edition(_Record):
 class Program(_Record):
     __slots__ = ("id", "order", "short_name", "name", "goal", "goal_help", "method", "file", "editions",
                  "not_needed_when", "uses_usage", "shares_system", "done_before_flag", "excluded_when_flag",
-                 "options", "default_option", "suggested_items", "purchases", "questions", "status_labels")
+                 "options", "default_option", "suggested_items", "purchases", "questions", "status_labels",
+                 "when_closed")
     _defaults = {"not_needed_when": None, "uses_usage": False, "shares_system": None, "done_before_flag": None,
                  "excluded_when_flag": None, "options": dict, "default_option": None, "suggested_items": (),
-                 "purchases": True, "questions": dict, "status_labels": dict}
+                 "purchases": True, "questions": dict, "status_labels": dict,
+                 "when_closed": ()}
     id: str
     order: int
     short_name: str
@@ -154,6 +156,8 @@ class Program(_Record):
     # ``plans.<program>.<flag id>: true|false``.
     questions: dict[str, dict]
     status_labels: dict[str, str]  # a program's own words for a status (P8: 申請不要・支給期間終了)
+    # what is said when the program has closed, each {text, cite, confidence} (スマホ対応は義務ではありません)
+    when_closed: tuple[dict, ...]
 
     def edition_for(self, day: _dt.date) -> Edition:
         """The edition open on ``day``; else the next one to open; else the last one that closed."""
@@ -172,10 +176,11 @@ class Rules(_Record):
 
     __slots__ = ("folder", "version", "last_checked", "sources", "kinds", "kind_groups", "flags", "items", "makers",
                  "reader_hint", "portals", "call_center", "documents", "prefectures", "municipalities",
-                 "confidence_levels", "assumed_kind", "warnings", "_programs", "_build_programs", "origin")
+                 "confidence_levels", "assumed_kind", "_warnings", "_find_warnings", "_programs", "_build_programs",
+                 "origin")
     # origin: "" for the bundled rules, else the override folder they came from (rules_source.resolve_rules)
-    _defaults = {"confidence_levels": dict, "assumed_kind": None, "warnings": list, "_programs": None,
-                 "_build_programs": None, "origin": ""}
+    _defaults = {"confidence_levels": dict, "assumed_kind": None, "_warnings": None, "_find_warnings": None,
+                 "_programs": None, "_build_programs": None, "origin": ""}
     folder: Path
     version: str
     last_checked: _dt.date
@@ -193,7 +198,14 @@ class Rules(_Record):
     municipalities: dict[str, Any]
     confidence_levels: dict[str, str]  # the wording of each confidence level (meta.yaml), shared by every output
     assumed_kind: str | None  # the kind assumed before the facility kind is answered (facility_kinds.yaml)
-    warnings: list[str]  # problems worth a look that do not stop the rules (rules.limit_warnings)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Problems worth a look that do not stop the rules (the sense checks' warnings, one wording for the bundled
+        rules, an override and a pack: :func:`.rules_source.sense_warnings`); worked out when first asked for."""
+        if self._warnings is None:
+            self._warnings = self._find_warnings(self) if self._find_warnings else []
+        return self._warnings
 
     @property
     def programs(self) -> list[Program]:

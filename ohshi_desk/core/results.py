@@ -53,6 +53,7 @@ class Result:
     lines: list[LineResult] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
     start: Val | None = None  # the start that applies to this plan (an edition's use_starts), else the edition's
+    plan_flags: dict = field(default_factory=dict)  # the plan's answers (which use: documents and notes said per use)
 
     def use(self, val: Val | None):
         if val is not None and val not in self.used:

@@ -95,6 +95,18 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
         raise RulesError(str(folder), "", "ルールのフォルダがありません")
     docs, checked_before, save_to_cache = read_documents(folder, default_cache_dir() if cache_dir is True
                                                      else (cache_dir or None))
+    rules = rules_from_documents(folder, docs)
+    if not checked_before:
+        # A folder seen for the first time is checked whole, now, and only then remembered as good. Once it is,
+        # the programs are built when first asked for: the checks they run are known to pass on these bytes.
+        rules.programs  # noqa: B018 — builds and checks
+        save_to_cache()
+    return rules
+
+
+def rules_from_documents(folder: Path, docs: dict) -> Rules:
+    """The rules built from a folder's parsed (and schema-checked) documents, ``{relative path: data}``; the
+    programs are built, and checked, when first asked for. Raises :class:`RulesError`."""
     read = docs.__getitem__
 
     meta = read("meta.yaml")
@@ -119,6 +131,10 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
     items = read("items.yaml")["items"]
     readers = read("readers.yaml")
     portals = read("portals.yaml")
+    for pid_, portal in portals["portals"].items():
+        for key in ("cite", "steps_cite", "closed_steps_cite"):
+            if portal.get(key) and portal[key] not in sources:
+                raise RulesError("portals.yaml", f"portals.{pid_}.{key}", f"出典「{portal[key]}」が meta.yaml の sources にありません")
     documents = read("documents.yaml")["documents"]
     prefectures = read("prefectures.yaml")["prefectures"]
     munis = read("municipalities.yaml")
@@ -159,7 +175,7 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
             raise RulesError("municipalities.yaml", "shown_with", f"補助制度「{unknown[0]}」がありません")
         return sorted(programs, key=lambda p: p.order)
 
-    rules = Rules(
+    return Rules(
         folder=folder,
         version=meta["version"],
         last_checked=_dt.date.fromisoformat(meta["last_checked"]),
@@ -175,17 +191,17 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
         documents=documents,
         prefectures=prefectures,
         municipalities=munis,
-        warnings=limit_warnings(folder, docs, groups),
         confidence_levels=dict(meta.get("confidence_levels", {})),
         assumed_kind=assumed,
         _build_programs=build_programs,
+        _find_warnings=_sense_warnings,
     )
-    if not checked_before:
-        # A folder seen for the first time is checked whole, now, and only then remembered as good. Once it is,
-        # the programs are built when first asked for: the checks they run are known to pass on these bytes.
-        rules.programs  # noqa: B018 — builds and checks
-        save_to_cache()
-    return rules
+
+
+def _sense_warnings(rules: Rules) -> list[str]:
+    from .rules_source import sense_warnings  # here: the sense checks load the methods
+
+    return sense_warnings(rules)
 
 
 def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: dict, portals: dict) -> Program:
@@ -221,6 +237,19 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
     for flag in (data.get("shares_system") or {}).get("system_exists_flags", ()):
         if flag not in questions:
             ctx.fail("shares_system.system_exists_flags", f"質問「{flag}」が questions にありません")
+    for wi, said in enumerate(data.get("when_closed", ())):
+        if said["cite"] not in ctx.sources:
+            ctx.fail(f"when_closed[{wi}].cite", f"出典「{said['cite']}」が meta.yaml の sources にありません")
+    for flag, node in ((data.get("shares_system") or {}).get("flag_reasons") or {}).items():
+        if flag not in (data["shares_system"].get("system_exists_flags") or ()):
+            ctx.fail(f"shares_system.flag_reasons.{flag}", "system_exists_flags にない質問です")
+        if "cite" in node and node["cite"] not in ctx.sources:
+            ctx.fail(f"shares_system.flag_reasons.{flag}.cite", f"出典「{node['cite']}」が meta.yaml の sources にありません")
+    for e in editions:
+        for where, flag in [*(("documents", f) for f in e.extra["document_source_when"].values()),
+                            *(("notes_when", f) for f, _n in e.extra["notes_when"])]:
+            if flag not in questions:
+                ctx.fail(f"editions.{where}", f"質問「{flag}」が questions にありません")
     return Program(
         id=pid, order=data["order"], short_name=data["short_name"], name=data["name"], goal=data["goal"], goal_help=data["goal_help"],
         method=data["method"], file=rel, editions=editions, not_needed_when=data.get("not_needed_when"),
@@ -229,6 +258,7 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
         options=data.get("options", {}), default_option=data.get("default_option"),
         suggested_items=tuple(data.get("suggested_items", ())), purchases=data.get("purchases", True),
         questions=questions, status_labels=dict(data.get("status_labels", {})),
+        when_closed=tuple(dict(x) for x in data.get("when_closed", ())),
     )
 
 
@@ -244,13 +274,15 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
     elig = ed["eligibility"]
     kinds = frozenset(ctx.kind_list(elig["kinds"], f"{w}.eligibility.kinds"))
     # a document may carry its own confidence (a document the notice does not name: issue 14 point 7)
-    doc_ids, doc_vals = [], {}
+    doc_ids, doc_vals, doc_when = [], {}, {}
     for di, node in enumerate(ed["documents"]):
         doc = node if isinstance(node, str) else node["id"]
         doc_ids.append(doc)
         if not isinstance(node, str):
-            doc_vals[doc] = ctx.val({"value": doc, **{k: v for k, v in node.items() if k != "id"}},
+            doc_vals[doc] = ctx.val({"value": doc, **{k: v for k, v in node.items() if k not in ("id", "source_when")}},
                                     f"{w}.documents[{di}]", cite, conf)
+            if node.get("source_when"):  # stated by the notice only for the use this plan question names
+                doc_when[doc] = node["source_when"]
         if doc not in documents:
             ctx.fail(f"{w}.documents", f"書類「{doc}」が documents.yaml にありません")
     portal = ed.get("portal", "none")
@@ -269,6 +301,12 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
                 portal_by_kind=portal_by_kind)
 
     e.extra["document_vals"] = doc_vals
+    e.extra["document_source_when"] = doc_when
+    # notes said only when the plan answers yes to a question (P4: the receipt note of 機器故障時等; issue 25 point 5)
+    e.extra["notes_when"] = tuple((n["flag"], n["note"]) for n in ed.get("notes_when", ()))
+    # the first receipt date that counts (P7: work from FY2024 on; issue 25 point 3)
+    if "receipts_from" in ed:
+        e.extra["receipts_from"] = ctx.val(ed["receipts_from"], f"{w}.receipts_from", cite, conf, ctx.date)
     # Parts of a program with their own start (P4: 通常とは異なる動線 from the notice, 機器故障時等 「令和7年7月頃」).
     # Keyed by a plan question of the program; checked against the questions in _program.
     for flag, node in ed.get("use_starts", {}).items():
@@ -315,7 +353,12 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
     for vi, var in enumerate(ed.get("variants", [])):
         vw = f"{w}.variants[{vi}]"
         when = dict(var["when"], kinds=ctx.kind_list(var["when"].get("kinds", []), f"{vw}.when.kinds"))
-        resolved = {"id": var["id"], "when": when, "note": var["note"]}
+        resolved = {"id": var["id"], "when": when, "note": var["note"],
+                    "not_applicable": bool(var.get("not_applicable")),
+                    # how sure the variant itself is, when it says so (a reading of the notice: issue 25 point 2)
+                    "val": ctx.val({"value": var["id"], "note": var["note"],
+                                    **{k: var[k] for k in ("cite", "confidence") if k in var}},
+                                   vw, cite, conf) if "confidence" in var or "cite" in var else None}
         for key in ("project_cap", "limit"):
             resolved[key] = ctx.kind_table(var.get(key, {}), f"{vw}.{key}", cite, conf) if key in var else {}
         resolved["rate"] = ctx.kind_table(var["rate"], f"{vw}.rate", cite, conf, ctx.rate) if "rate" in var else {}
@@ -348,69 +391,6 @@ def _check_programs(programs: list[Program]) -> None:
                     raise RulesError(p.file, "shares_system.group", f"グループ「{share['group']}」がありません")
 
 
-def limit_warnings(folder: Path, docs: dict, groups: dict) -> list[str]:
-    """Issue 14 point 11: a published limit should equal the rounding of project cap × rate (that is how every
-    limit of seed 001/003 reads). Where it does not, and the limit carries no ``note`` saying why (as P5/P6's
-    「最大3.1万円」 does), a warning names the file and line. Cheap: plain arithmetic on the parsed files, run at
-    every load (also when the folder's checks come from the cache)."""
-    from fractions import Fraction
-
-    out = []
-
-    def by_kind(node) -> dict:
-        table = {}
-        for key, v in (node or {}).items():
-            value, note = (v.get("value"), v.get("note", "")) if isinstance(v, dict) else (v, "")
-            for k in groups.get(key, (key,)):
-                table[k] = (value, note, key)
-        return table
-
-    for rel in (r for r in docs if r.startswith("programs/")):
-        data = docs[rel]
-        if data.get("method") != "capped_rate":
-            continue
-        for ed in data.get("editions", ()):
-            step = 1000 if (ed.get("rounding", {}).get("value") if isinstance(ed.get("rounding"), dict)
-                            else ed.get("rounding")) == "floor_1000" else 1
-            tables = [(ed.get("project_cap"), ed.get("rate"), ed.get("limit"))]
-            for var in ed.get("variants", ()):
-                tables.append(({**(ed.get("project_cap") or {}), **var.get("project_cap", {})},
-                               {**(ed.get("rate") or {}), **var.get("rate", {})}, var.get("limit")))
-            seen = set()
-            for cap_t, rate_t, limit_t in tables:
-                caps, rates, limits = by_kind(cap_t), by_kind(rate_t), by_kind(limit_t)
-                for kind, (limit, note, key) in limits.items():
-                    if kind not in caps or kind not in rates or (key, limit) in seen:
-                        continue
-                    try:
-                        expected = int(caps[kind][0] * Fraction(str(rates[kind][0]))) // step * step
-                    except (TypeError, ValueError, ZeroDivisionError):
-                        continue
-                    if expected != limit and not note:
-                        seen.add((key, limit))
-                        out.append(f"{rel} {_line_of(folder / rel, ed.get('id', ''), key)}行目: 補助限度額 {limit:,}円が"
-                                   f"事業費の上限×補助率の端数処理（{expected:,}円）と合いません。理由があれば note に書いてください")
-    return out
-
-
-def _line_of(path: Path, edition_id: str, key: str) -> int:
-    """The line of ``key`` under the ``limit`` of an edition (best effort; 0 when it cannot be found)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return 0
-    start = next((i for i, ln in enumerate(lines) if ln.strip() in (f"- id: {edition_id}", f"id: {edition_id}")), 0)
-    limit_line = next((i for i in range(start, len(lines)) if lines[i].strip().startswith("limit:")), None)
-    if limit_line is None:
-        return 0
-    if f"{key}:" in lines[limit_line]:
-        return limit_line + 1
-    for i in range(limit_line + 1, len(lines)):
-        if lines[i].strip().startswith(f"{key}:"):
-            return i + 1
-    return limit_line + 1
-
-
 def _check_flags(flags: dict, programs: list[Program]) -> None:
     """Facility questions and the programs that read them agree both ways (issue 14 point 10)."""
     reserved = {"name", "kind", "institution_code", "prefecture", "municipality"}
@@ -428,7 +408,7 @@ def _check_flags(flags: dict, programs: list[Program]) -> None:
                     raise RulesError(p.file, "eligibility.flags", f"質問「{fid}」が facility_kinds.yaml の flags にありません")
 
 
-def load_rules_for_app() -> tuple[Rules, Path, list[str]]:
+def load_rules_for_app(*, rules_warnings: bool = True) -> tuple[Rules, Path, list[str]]:
     """The rules the app and the CLI use: an override folder when it validates, else the bundled rules.
 
     Returns (rules, folder used, warnings); see :func:`.rules_source.resolve_rules` for the order and the
@@ -437,4 +417,6 @@ def load_rules_for_app() -> tuple[Rules, Path, list[str]]:
     from .rules_source import resolve_rules
 
     rules, folder, warnings = resolve_rules(load_rules)
-    return rules, folder, warnings + rules.warnings  # + the limits that do not match cap × rate (limit_warnings)
+    # + the sense checks' warnings (a limit that is not cap × rate, …); the window asks for them after its first
+    # paint (rules_warnings=False), as building the programs costs a few ms
+    return rules, folder, warnings + (rules.warnings if rules_warnings else [])

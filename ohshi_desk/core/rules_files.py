@@ -89,7 +89,7 @@ def _schema_problem(err) -> str:
 
 FIXED_FILES = ("meta.yaml", "facility_kinds.yaml", "items.yaml", "readers.yaml", "portals.yaml", "documents.yaml",
                "prefectures.yaml", "municipalities.yaml")
-CACHE_FORMAT = "ohshi-rules-cache/2"
+CACHE_FORMAT = "ohshi-rules-cache/3"
 
 
 def default_cache_dir() -> Path:
@@ -99,6 +99,41 @@ def default_cache_dir() -> Path:
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
         return Path(os.environ["LOCALAPPDATA"]) / "ohshi-desk" / "cache"
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ohshi-desk"
+
+
+CACHE_KEY_FILE = "rules-cache.key"
+
+
+def _cache_secret() -> bytes | None:
+    """The user's own key for the rules cache (32 random bytes in the app-data folder, the user's only), made on
+    first use; None when it can be neither read nor made."""
+    from .paths import data_dir
+
+    path = data_dir() / CACHE_KEY_FILE
+    try:
+        secret = path.read_bytes()
+        if len(secret) == 32:
+            return secret
+    except OSError:
+        pass
+    try:
+        from .atomic import atomic_write_bytes
+
+        secret = os.urandom(32)
+        atomic_write_bytes(path, secret, private=True)
+        return secret
+    except OSError:
+        return None
+
+
+def _mac(secret: bytes, key: str, text: str) -> str:
+    """A keyed digest of the checked documents (BLAKE2b with the user's key: built into Python, no OpenSSL to load
+    at start). A cache edited by anyone without the key — its figures, say — no longer matches and is checked afresh."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # another Python: the same function, through hashlib
+        from hashlib import blake2b
+    return blake2b(key.encode() + b"\0" + text.encode("utf-8", "surrogatepass"), key=secret, digest_size=32).hexdigest()
 
 
 def read_documents(folder: Path, cache_dir: Path | None):
@@ -117,9 +152,9 @@ def read_documents(folder: Path, cache_dir: Path | None):
 
     program_files = sorted(p.name for p in (folder / "programs").glob("*.yaml"))
     rels = [*FIXED_FILES, *(f"programs/{n}" for n in program_files)]
-    # The key is a CRC-32 and the length of all the bytes: enough to tell an edited file from the checked one
-    # (this guards a cache of our own checks, not against tampering), and zlib is already loaded at start
-    # where hashlib would cost a few milliseconds of OpenSSL.
+    # The key is a CRC-32 and the length of all the bytes: enough to tell an edited file from the checked one,
+    # and zlib is already loaded at start where hashlib would cost a few milliseconds of OpenSSL. Tampering with
+    # the cache itself is what the keyed digest of its documents (_mac) guards against.
     blob = bytearray(f"{CACHE_FORMAT}\0{__version__}\0".encode())
     from .guard import MAX_RULES_FILE_BYTES, LimitError, read_regular_file
     from .rules_source import bundled_schema_path
@@ -135,12 +170,19 @@ def read_documents(folder: Path, cache_dir: Path | None):
         blob += b"schema\0missing"
     key = f"{zlib.crc32(blob):08x}-{len(blob):x}"
     cache_file = cache_dir / f"rules-{key}.json" if cache_dir else None
+    secret = _cache_secret() if cache_file is not None else None
+    if secret is None:
+        cache_file = None  # no key of the user's own: the cache could not be trusted, so it is not used
     if cache_file is not None:
         try:
             cached = json.loads(cache_file.read_text(encoding="utf-8"))
-            if cached.get("format") == CACHE_FORMAT and list(cached["documents"]) == rels:
-                return cached["documents"], True, lambda: None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            text = cached["documents"]
+            if (cached.get("format") == CACHE_FORMAT and isinstance(text, str)
+                    and cached.get("mac") == _mac(secret, key, text)):  # the checked result, as it was checked
+                documents = json.loads(text)
+                if isinstance(documents, dict) and list(documents) == rels:
+                    return documents, True, lambda: None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             pass
     if not program_files:
         raise RulesError("programs/", "", "補助制度のファイルがありません")
@@ -158,8 +200,10 @@ def read_documents(folder: Path, cache_dir: Path | None):
             from .atomic import atomic_write_bytes
 
             cache_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(cache_file, json.dumps({"format": CACHE_FORMAT, "documents": docs},
-                                                      ensure_ascii=False).encode("utf-8"))
+            text = json.dumps(docs, ensure_ascii=False)
+            atomic_write_bytes(cache_file, json.dumps({"format": CACHE_FORMAT, "documents": text,
+                                                       "mac": _mac(secret, key, text)},
+                                                      ensure_ascii=False).encode("utf-8"), private=True)
         except OSError:
             pass
 

@@ -2,7 +2,8 @@
 
 :func:`stage` copies the pack's rules files (and nothing else) into a staging folder inside app-data, with the
 same limits as any override (:mod:`.guard`); :func:`check` loads it with the bundled schema and the sense checks;
-:func:`changes` lists what differs from the rules in use (version, programs, windows, caps, limits, rates);
+:func:`changes` lists what differs from the rules in use (every value that can change a yen, each method asked for
+its own);
 :func:`install` makes it the user's override (the previous one kept aside); :func:`use_bundled` goes back to the
 rules shipped with the app. Every failure is a :class:`RulesError` with one Japanese line.
 """
@@ -74,10 +75,14 @@ def stage(source: str | os.PathLike) -> Path:
     except RulesError:
         raise
     except (LimitError, OSError, zipfile.BadZipFile, ValueError, RuntimeError) as exc:
-        raise RulesError(source.name, "", f"読み込めません（{exc}）") from None
+        from .guard import shown
+
+        why = str(exc) if isinstance(exc, LimitError) else "壊れているか、読み取りが許可されていません"
+        raise RulesError(shown(source.name), "", f"読み込めません（{why}）") from None
     if len(files) > MAX_PACK_FILES or sum(map(len, files.values())) > MAX_PACK_BYTES:
         raise RulesError(source.name, "", "ファイルが多すぎるか大きすぎます")
     staging = Path(tempfile.mkdtemp(prefix=".rules-staging-", dir=data_dir()))
+    _clean_stale_staging(staging)
     for rel, data in files.items():
         if rel.startswith("schema/"):
             continue  # the schema is always the bundled one
@@ -85,6 +90,23 @@ def stage(source: str | os.PathLike) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(data)
     return staging
+
+
+STALE_STAGING_S = 3600  # a staging folder an hour older than a new one was left by a window that was killed
+
+
+def _clean_stale_staging(new: Path) -> None:
+    """Remove the staging folders a killed window left (measured against ``new``: the file system's time)."""
+    try:
+        ref = new.stat().st_mtime
+        for p in new.parent.glob(".rules-staging-*"):
+            try:
+                if p != new and p.is_dir() and not p.is_symlink() and abs(ref - p.stat().st_mtime) > STALE_STAGING_S:
+                    shutil.rmtree(p, ignore_errors=True)
+            except OSError:
+                pass
+    except OSError:
+        pass
 
 
 def check(folder: Path):
@@ -95,28 +117,27 @@ def check(folder: Path):
     try:
         rules = load_rules(folder, cache_dir=False)
         check_sense(rules)
-    except RulesError:
-        raise
+    except RulesError as exc:  # named by the file in the pack, never by the hidden staging folder it was copied to
+        file = exc.file.replace(str(folder), "").replace(folder.name, "").lstrip("/\\") or "ルールのパック"
+        raise RulesError(file, exc.key, exc.problem.replace(str(folder), "ルールのパック")) from None
     except RecursionError:
-        raise RulesError(folder.name, "", "入れ子が深すぎて読めません") from None
-    except Exception as exc:  # noqa: BLE001 - any failure of a pack is a refusal
-        raise RulesError(folder.name, "", f"読めません（{type(exc).__name__}）") from None
+        raise RulesError("ルールのパック", "", "入れ子が深すぎて読めません") from None
+    except Exception:  # noqa: BLE001 - any failure of a pack is a refusal
+        import logging
+
+        logging.getLogger("ohshi_desk").exception("rules pack check failed")
+        raise RulesError("ルールのパック", "", "中身の形が正しくないため読めません") from None
     return rules
 
 
-def _yen_or_none(value) -> str:
-    from .formatting import yen
-
-    return yen(value) if isinstance(value, int) else "なし"
-
-
-def _money(table: dict) -> dict:
-    return {k: v.value for k, v in table.items()}
-
-
 def changes(old, new) -> list[str]:
-    """What the new rules change, one line each, in Japanese: version, programs, windows, caps, limits, rates."""
+    """What the new rules change, one line each, in Japanese (issue 25 point 7): the version, the programs, and every
+    value that can change a yen or what is said — windows, eligibility, groups and items, documents, rounding, and
+    each method's own values, asked of the method (``changes`` of each module in :mod:`.methods`); then the shared
+    files (kinds, questions, items, documents, readers, prefecture codes, the municipality list)."""
     from .formatting import wareki
+    from .methods import METHODS
+    from .rules_diff import diff, edition_changes, kind_names
 
     out = []
     if old.version != new.version:
@@ -129,6 +150,7 @@ def changes(old, new) -> list[str]:
         out.append(f"削除: {old_p[pid].name}")
     for pid in [p for p in new_p if p in old_p]:
         a, b = old_p[pid], new_p[pid]
+        out += [f"{b.short_name}: {line}" for line in _program_changes(a, b, new)]
         old_e = {e.id: e for e in a.editions}
         for e in b.editions:
             name = f"{b.short_name}（{e.label}）"
@@ -136,23 +158,52 @@ def changes(old, new) -> list[str]:
                 out.append(f"{name}: 新しい年度（受付 {wareki(e.start_date)}〜{wareki(e.end_date)}）")
                 continue
             o = old_e[e.id]
-            if (o.start_date, o.end_date) != (e.start_date, e.end_date):
-                out.append(f"{name}: 受付期間 {wareki(o.start_date)}〜{wareki(o.end_date)} → "
-                           f"{wareki(e.start_date)}〜{wareki(e.end_date)}")
-            for key, label in (("project_cap", "事業費の上限"), ("limit", "補助限度額")):
-                before, after = _money(getattr(o, key)), _money(getattr(e, key))
-                for kind in sorted(before.keys() | after.keys()):
-                    if before.get(kind) != after.get(kind):
-                        kl = new.kinds.get(kind, {}).get("label", kind)
-                        out.append(f"{name}: {kl}の{label} {_yen_or_none(before.get(kind))} → "
-                                   f"{_yen_or_none(after.get(kind))}")
-            before, after = _money(o.rate), _money(e.rate)
-            for kind in sorted(before.keys() | after.keys()):
-                if before.get(kind) != after.get(kind):
-                    kl = new.kinds.get(kind, {}).get("label", kind)
-                    out.append(f"{name}: {kl}の補助率 {before.get(kind, 'なし')} → {after.get(kind, 'なし')}")
+            lines = edition_changes(o, e, new)
+            if a.method == b.method:
+                lines += METHODS[b.method].changes(o, e, new)
+            out += [f"{name}: {line}" for line in lines]
         for eid in old_e.keys() - {e.id for e in b.editions}:
             out.append(f"{b.short_name}: 年度「{old_e[eid].label}」がなくなります")
+    names = kind_names(new)
+    shared = [
+        diff("施設区分", {k: kd.get("label") for k, kd in old.kinds.items()},
+             {k: kd.get("label") for k, kd in new.kinds.items()}),
+        diff("点数表コード", {k: kd.get("score_table_code") for k, kd in old.kinds.items()},
+             {k: kd.get("score_table_code") for k, kd in new.kinds.items()}, names),
+        diff("施設区分のまとまり", old.kind_groups, new.kind_groups),
+        diff("施設の質問", {f: q.get("read_by", []) for f, q in old.flags.items()},
+             {f: q.get("read_by", []) for f, q in new.flags.items()}),
+        diff("品目", {i: d.get("label") for i, d in old.items.items()}, {i: d.get("label") for i, d in new.items.items()}),
+        diff("書類", {d: x.get("label") for d, x in old.documents.items()},
+             {d: x.get("label") for d, x in new.documents.items()}),
+        diff("スマホ保険証を読み取れるカードリーダー", {m: x["reads_smartphone"] for m, x in old.makers.items()},
+             {m: x["reads_smartphone"] for m, x in new.makers.items()}),
+        diff("都道府県コード", {p["name"]: p["code"] for p in old.prefectures}, {p["name"]: p["code"] for p in new.prefectures}),
+        diff("医療費助成の参加自治体", {k: v for k, v in old.municipalities.items() if k != "by_prefecture"},
+             {k: v for k, v in new.municipalities.items() if k != "by_prefecture"},
+             {"stated_totals": "通知に書かれた数", "all": "合計", "prefectures": "都道府県", "municipalities": "市区町村",
+              "discrepancies": "一覧との違い", "stated": "通知の数", "listed": "一覧の数",
+              "participating_prefectures": "参加都道府県"}),
+    ]
+    for lines in shared:
+        out += lines
+    return out
+
+
+def _program_changes(a, b, rules) -> list[str]:
+    """A program's own settings that change a figure or what is asked: its method, options, questions, the shared
+    system, exclusions, when it is not needed, the order it is shown in."""
+    from .rules_diff import diff
+
+    out = []
+    for key, label in (("method", "計算方法"), ("options", "改修の内容の選択肢"), ("default_option", "未選択のときの改修内容"),
+                       ("not_needed_when", "不要になる条件"), ("uses_usage", "利用実績を使う"),
+                       ("purchases", "購入の行を使う"), ("done_before_flag", "改修済みの質問"),
+                       ("order", "表示順")):
+        out += diff(label, getattr(a, key), getattr(b, key))
+    out += diff("質問", sorted(a.questions), sorted(b.questions))
+    out += diff("同じシステムの扱い", a.shares_system or {}, b.shares_system or {})
+    out += diff("対象外になる回答", (a.excluded_when_flag or {}).get("flag"), (b.excluded_when_flag or {}).get("flag"))
     return out
 
 

@@ -3,8 +3,9 @@
 - The JSON schema is always the bundled one: an override folder's ``schema/`` is never read, and no ``$ref`` is
   resolved outside the schema document (no file, no network).
 - Rules files are read through :mod:`.guard`: regular files only, a size cap, nesting/alias/digit limits.
-- Values are checked for sense beyond the schema (:func:`sense_problems`): money positive and bounded, rates in
-  (0, 1], windows in order and plausible, a limit equal to the rounded cap × rate unless a note explains it.
+- Values are checked for sense beyond the schema (:class:`Sense`, each method adding its own checks): money positive
+  and bounded, rates in (0, 1], windows in order and plausible are refused otherwise; a limit that is not the rounded
+  cap × rate, without a note saying why, is a warning — one check, one wording, the same rule everywhere.
 - :func:`resolve_rules` is the one resolution order, used by the wizard, the CLI and the self-test: the rules
   folder beside the frozen executable, then ``rules`` in the user's app-data folder, then the bundled rules.
   **Any** failure of an override (not only a :class:`RulesError`) means the bundled rules, with a message naming
@@ -93,7 +94,9 @@ def read_rules_yaml(folder: Path, rel: str) -> dict:
     except LimitError as exc:
         raise RulesError(rel, "", str(exc)) from None
     except OSError as exc:
-        raise RulesError(rel, "", f"読み込めません（{exc.strerror or type(exc).__name__}）") from None
+        from .atomic import read_problem
+
+        raise RulesError(rel, "", f"読み込めません（{read_problem(exc)}）") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -119,81 +122,132 @@ def _rounding_unit(rounding) -> int | None:
     return None
 
 
-def sense_problems(rules) -> list[tuple[str, str, str]]:
-    """(file, key, problem) for every value that passes the schema but makes no sense as money or time."""
-    import datetime as _dt
-    from fractions import Fraction
+class Sense:
+    """The sense checks of one program file (issue 25 point 8: one check, one wording, one rule). The rule:
+    a value that cannot be money, a rate or a count, or a window out of order, is **refused** (an override or a pack
+    is not used; the bundled rules fail their test); a figure that differs from what the notice's arithmetic gives
+    (a limit that is not the rounded cap × rate) and whose ``note`` does not say why is a **warning**, the same for
+    the bundled rules, an override and a pack (a notice may publish such a limit: P5/P6's 「最大3.1万円」).
+    The shared checks are here; each method adds its own (``sense`` in each module of :mod:`.methods`)."""
 
-    out: list[tuple[str, str, str]] = []
+    def __init__(self, rules, file: str):
+        self.rules, self.file = rules, file
+        self.refusals: list[tuple[str, str, str]] = []
+        self.warnings: list[str] = []
 
-    def money(v, file, where, allow_zero=False):
+    def refuse(self, where: str, problem: str) -> None:
+        self.refusals.append((self.file, where, problem))
+
+    def money(self, v, where: str, allow_zero: bool = False) -> None:
         value = getattr(v, "value", v)
         if isinstance(value, bool) or not isinstance(value, int):
-            out.append((file, where, f"金額が整数ではありません: {value!r}"[:120]))
+            self.refuse(where, f"金額が整数ではありません: {value!r}"[:120])
         elif value < 0 or (value == 0 and not allow_zero) or value > MAX_YEN:
-            out.append((file, where, f"金額 {value:,} 円は範囲外です（1円〜{MAX_YEN:,}円）"))
+            self.refuse(where, f"金額 {value:,} 円は範囲外です（1円〜{MAX_YEN:,}円）")
 
-    def rate(v, file, where):
+    def rate(self, v, where: str) -> None:
+        from fractions import Fraction
+
         value = getattr(v, "value", v)
         if not isinstance(value, Fraction) or not 0 < value <= 1:
-            out.append((file, where, f"補助率 {value} は0より大きく1以下でなければなりません"))
+            self.refuse(where, f"補助率 {value} は0より大きく1以下でなければなりません")
 
+    def count(self, v, where: str, what: str, most: int = 100) -> None:
+        n = getattr(v, "value", v)
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 < n <= most:
+            self.refuse(where, f"{what} {n!r} は1〜{most}でなければなりません")
+
+    def limit(self, cap, rate, limit, rounding) -> None:
+        """「限度額 = 事業費上限 × 補助率（端数処理）」: a warning naming file, line and key when it does not hold and
+        the limit's note does not say why. ``cap``, ``rate`` and ``limit`` are Val; ``rounding`` a Val or text."""
+        unit = _rounding_unit(rounding)
+        if unit is None or cap is None or rate is None or limit is None or getattr(limit, "note", ""):
+            return
+        try:
+            expected = int(cap.value * rate.value) // unit * unit
+        except (TypeError, ValueError):
+            return
+        if limit.value == expected:
+            return
+        where = limit.where.split(": ", 1)[-1]
+        line = _line_of(self.rules.folder / self.file, where)
+        at = f"{self.file} {line}行目（{where}）" if line else f"{self.file}（{where}）"
+        cut = "" if unit == 1 else f"（{unit:,}円未満切捨て）"
+        message = (f"{at}: 補助限度額 {limit.value:,}円が 事業費の上限 {cap.value:,}円 × 補助率 {rate.value}{cut or ' '}= "
+                   f"{expected:,}円と合いません。理由があれば note に書いてください")
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+def _line_of(path: Path, where: str) -> int:
+    """The line of a key such as ``editions[0].variants[1].limit.hospital`` in a rules file, following each part
+    down the indentation (best effort; 0 when it cannot be found). Reads the file only when a warning is made."""
+    import re
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    i, indent, found = 0, -1, None
+    for index, name in re.findall(r"\[(\d+)\]|([^.\[\]]+)", where):
+        found, n = None, int(index) if index else 0
+        for j in range(i, len(lines)):
+            s = lines[j].lstrip()
+            ind = len(lines[j]) - len(s)
+            if not s or s.startswith("#"):
+                continue
+            if j > i and ind <= indent:
+                break  # past the block of the key found before
+            if index:
+                if s.startswith("- ") and ind > indent:
+                    if n == 0:
+                        found, indent = j, ind + 1  # the item's first key is on this line, the others at ind + 2
+                        break
+                    n -= 1
+            elif re.match(rf"(- )?{re.escape(name)}\s*:", s) and (j > i or ind > indent or indent < 0):
+                found, indent = j, ind + (2 if s.startswith("- ") else 0)
+                break
+            elif re.search(rf"[{{,]\s*{re.escape(name)}\s*:", s):  # inside a flow mapping {a: 1, b: 2}
+                found = j
+                break
+        if found is None:
+            return i + 1 if i else 0
+        i = found
+    return 0 if found is None else found + 1
+
+
+def sense(rules) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(refusals, warnings) of every program: the shared checks here, each method's own by its ``sense``."""
+    import datetime as _dt
+
+    from .methods import METHODS
+
+    refusals: list[tuple[str, str, str]] = []
+    warnings: list[str] = []
     for p in rules.programs:
-        f = p.file
+        s = Sense(rules, p.file)
         for e in p.editions:
             w = f"editions[{e.id}]"
-            s, t = e.start_date, e.end_date
-            if not (_dt.date(2019, 1, 1) <= s <= t <= _dt.date(2099, 12, 31)):
-                out.append((f, f"{w}.window", f"受付期間 {s}〜{t} がありえない日付か、順序が逆です"))
-            for key in ("project_cap", "limit"):
-                for k, v in getattr(e, key).items():
-                    money(v, f, f"{w}.{key}.{k}")
-            for k, v in e.rate.items():
-                rate(v, f, f"{w}.rate.{k}")
+            start, end = e.start_date, e.end_date
+            if not (_dt.date(2019, 1, 1) <= start <= end <= _dt.date(2099, 12, 31)):
+                s.refuse(f"{w}.window", f"受付期間 {start}〜{end} がありえない日付か、順序が逆です")
             for g in e.groups:
                 for k, v in (g.cap or {}).items():
-                    money(v, f, f"{w}.groups.{g.id}.cap.{k}")
-            for var in e.variants:
-                for key in ("project_cap", "limit"):
-                    for k, v in var.get(key, {}).items():
-                        money(v, f, f"{w}.variants.{var['id']}.{key}.{k}")
-                for k, v in var.get("rate", {}).items():
-                    rate(v, f, f"{w}.variants.{var['id']}.rate.{k}")
-            unit = _rounding_unit(e.rounding)
-            if p.method == "capped_rate" and unit:
-                for k in e.kinds:
-                    cap, r, lim = e.project_cap.get(k), e.rate.get(k), e.limit.get(k)
-                    if cap is None or r is None or lim is None or lim.note:
-                        continue  # a note says why the limit is not the rounded cap × rate
-                    try:
-                        expected = int(cap.value * r.value) // unit * unit
-                    except (TypeError, ValueError):
-                        continue
-                    if lim.value != expected:
-                        out.append((f, f"{w}.limit.{k}",
-                                    f"補助限度額 {lim.value:,} 円が 事業費上限 {cap.value:,} 円 × 補助率 {r.value} "
-                                    f"（{unit:,}円未満切り捨て）= {expected:,} 円と合いません（違う理由を note に書いてください）"))
-            coupon = e.extra.get("coupon")
-            if coupon:
-                money(coupon["project_cap"], f, f"{w}.coupon.project_cap")
-                money(coupon["limit"], f, f"{w}.coupon.limit")
-                rate(coupon["rate"], f, f"{w}.coupon.rate")
-                for k, v in e.extra["coupons_per_facility"].items():
-                    n = v.value
-                    if isinstance(n, bool) or not isinstance(n, int) or not 0 < n <= 100:
-                        out.append((f, f"{w}.coupons_per_facility.{k}", f"クーポン枚数 {n!r} は1〜100でなければなりません"))
-            for k, v in e.extra.get("limit_by_units", {}).items():
-                for i, amount in enumerate(v.value):
-                    money(amount, f, f"{w}.limit_by_units.{k}[{i}]")
-            for k, v in e.extra.get("max_units", {}).items():
-                n = v.value
-                if isinstance(n, bool) or not isinstance(n, int) or not 0 < n <= 100:
-                    out.append((f, f"{w}.max_units.{k}", f"台数 {n!r} は1〜100でなければなりません"))
-            for tid, table in e.extra.get("tables", {}).items():
-                for rid, row in table["rows"].items():
-                    for i, amount in enumerate(row):
-                        money(amount, f, f"{w}.tables.{tid}.rows.{rid}[{i}]", allow_zero=True)
-    return out
+                    s.money(v, f"{w}.groups.{g.id}.cap.{k}")
+            METHODS[p.method].sense(s, e, w)
+        refusals += s.refusals
+        warnings += s.warnings
+    return refusals, warnings
+
+
+def sense_problems(rules) -> list[tuple[str, str, str]]:
+    """(file, key, problem) for every value that passes the schema but makes no sense as money or time: refused."""
+    return sense(rules)[0]
+
+
+def sense_warnings(rules) -> list[str]:
+    """One line each for a figure that differs from the notice's arithmetic without a note saying why."""
+    return sense(rules)[1]
 
 
 def check_sense(rules) -> None:
@@ -255,8 +309,8 @@ def resolve_rules(load):
             reason = "入れ子が深すぎて読めません"
         except MemoryError:
             reason = "大きすぎて読めません"
-        except Exception as exc:  # noqa: BLE001 — any failure of an override means the bundled rules
-            reason = f"読めません（{type(exc).__name__}）"
+        except Exception:  # noqa: BLE001 — any failure of an override means the bundled rules
+            reason = "中身の形が正しくないため読めません"  # the log has the exception
         warnings.append(one_line(f"差し替え用のルール（{folder}）に誤りがあるため使わず、同梱のルールを使います。{reason}"))
     try:
         folder = bundled_rules_dir()

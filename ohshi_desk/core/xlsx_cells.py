@@ -148,11 +148,34 @@ DETAIL_COLUMNS = [  # (header, width)
     ("ID", 4), ("補助制度", 17), ("項目", 13), ("内訳（品名・型番）", 20), ("数量", 5), ("単価（税込）", 11),
     ("金額", 11), ("①補助対象金額", 11), ("②補助対象外金額", 11), ("購入先・ベンダー", 14), ("領収書No", 6),
     *[(label, 8.5) for label in TRACKING_DATES.values()],
-    ("状況", 11), ("備考", 20), ("見積りの理由（ohshi-desk）", 36),
+    ("状況", 11), ("備考", 20), ("見積りの理由（ohshi-desk）", 36), ("様式2キー（ohshi-desk）", 4),
 ]
 COL = {name: i + 1 for i, (name, _w) in enumerate(DETAIL_COLUMNS)}
-DETAIL_FIRST = 3  # row 1 the headers, row 2 the totals (they count every row below, added ones included)
+TOTAL_ROW = 1  # the totals (they count every row below, added ones included), above the headers: a sort from the
+HEAD_ROW = 2  # filter buttons on the headers never takes them in (they were under the headers before; still read)
+DETAIL_FIRST = 3
 LIST_ROWS = 2000  # drop-downs reach this far, for rows a vendor adds at the end
+KEY_HEADER = "様式2キー（ohshi-desk）"  # hidden: each row's receipt, which the 様式2 sheets look up (never a fixed row)
+SPARE_ROWS = 200  # rows below the lines that get the key formula, for lines a vendor adds at the end
+FORM_LOOKUP_ROWS = 10000  # how far down 明細 a 様式2 looks for its lines
+
+
+def fold(value) -> str:
+    """A 購入先 or 領収書No as a receipt is keyed: NFKC (Ａ社 = A社) and no spaces of any width."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
+
+
+def sheet_key(*parts: str) -> str:
+    """The formula text (without "=") that keys a receipt in the sheet: the same folding Excel and LibreOffice do
+    for a 明細 row (ASC: full-width to half-width; spaces removed) applied to ``parts`` joined by "|"."""
+    return "SUBSTITUTE(ASC(" + '&"|"&'.join(parts) + ')," ","")'
+
+
+def quoted(value: str) -> str:
+    """A text as a formula's string literal (its quotes doubled: never a way out of the literal)."""
+    return '"' + str(value).replace('"', '""') + '"'
 
 
 def detail_rows(case: Case, bd: dict) -> list[tuple[str, dict, object]]:

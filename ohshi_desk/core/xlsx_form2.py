@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 
 from openpyxl.styles import Font
@@ -17,8 +16,10 @@ from .xlsx_cells import (
     CENTER,
     COL,
     DATE_PLAIN,
+    FORM_LOOKUP_ROWS,
     HEAD_FILL,
     INPUT_FILL,
+    KEY_HEADER,
     RIGHT,
     SMALL_BOLD,
     SMALL_FONT,
@@ -30,17 +31,22 @@ from .xlsx_cells import (
     _print_setup,
     _text_width,
     detail_rows,
+    fold,
     formula,
     protect,
+    quoted,
+    sheet_key,
     text,
 )
 
 FORM_LINES = 15
+BLOCK_WIDTH = 86  # characters (half-width) of the merged B:E cell of the vendor block, a little under its width
 
 
 NO_VENDOR = "購入先未記入"
 TITLE_FONT = Font(bold=True, size=16)  # made once, as the shared styles in xlsx_cells
 HINT_FONT = Font(size=9, color="555555")
+WARN_FONT = Font(size=10, bold=True, color="C00000")
 _BAD_TITLE = str.maketrans({ch: "＿" for ch in "[]:*?/\\'"})
 
 
@@ -48,9 +54,12 @@ def receipts(case: Case, bd: dict, rules) -> list[tuple[str, str, str, list[tupl
     """One receipt per program × vendor (× 領収書No when a vendor issues more than one):
     (program id, vendor, receipt no, [(breakdown line, case line)]), in 明細's order."""
     groups: dict[tuple[str, str, str], list] = {}
+    shown: dict[tuple[str, str, str], tuple[str, str]] = {}
     for pid, res, line in detail_rows(case, bd):
-        groups.setdefault((pid, line.vendor, line.receipt), []).append((res, line))
-    return [(pid, vendor, no, lines) for (pid, vendor, no), lines in groups.items()]
+        key = (pid, fold(line.vendor), fold(line.receipt))  # Ａ社 and A社 are one receipt
+        shown.setdefault(key, (line.vendor, line.receipt))
+        groups.setdefault(key, []).append((res, line))
+    return [(key[0], *shown[key], lines) for key, lines in groups.items()]
 
 
 def receipt_key(vendor: str, no: str) -> str:
@@ -78,7 +87,8 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
             snapshot["forms"][ws.title] = [p["id"], key, vendor]
             snapshot["facility_cells"] = facility_cells(case, rules)
             block = stored.get(key) if isinstance(stored.get(key), dict) else {}
-            _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules)
+            _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules,
+                         (sheets[-2].title, rows[f"{p['id']}#{pages[n - 1][-1][1].index}"]) if n else None)
         subtotal_refs = [f"'{ws.title}'!$D$29+'{ws.title}'!$E$29" for ws in sheets]
         for ws in sheets:
             formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=TOTAL_FONT,
@@ -97,9 +107,22 @@ FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等
               "phone": (11, "電話番号")}
 
 
+def line_text(res: dict, line) -> str:
+    """内訳 of a line on 様式2: 品名, 数量 × 単価, and 金額 when it is not 数量 × 単価 (a discount, or more)."""
+    shown = f"{line.description or res['item_label']}　{line.quantity}点 × {line.unit_price:,}円"
+    full = line.quantity * line.unit_price
+    if line.amount < full:
+        shown += f"（値引き後 {line.amount:,}円）"
+    elif line.amount > full:
+        shown += f"（金額 {line.amount:,}円）"
+    return shown
+
+
 def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chunk: list, rows: dict, page: int,
-                 pages: int, rules) -> None:
+                 pages: int, rules, previous: tuple[str, int] | None = None) -> None:
     fac = case.facility
+    short = rules.program(p["id"]).short_name
+    lines_at = [rows[f"{p['id']}#{line.index}"] for _res, line in chunk]  # the rows as written (cached values)
     text(ws, 1, 5, "（別紙様式2）", alignment=RIGHT)
     text(ws, 2, 1, "領収書内訳書" + (f"（続紙 {page}）" if page else ""), font=TITLE_FONT)
     _merge(ws, "A2:E2")
@@ -107,12 +130,8 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     text(ws, 3, 1, f"補助制度: {p['name']}　／　購入先: {vendor or NO_VENDOR}" + (f"　／　領収書No: {no}" if no else ""),
          font=SMALL_FONT)
     _merge(ws, "A3:E3")
-    date = None
-    if block.get("date"):
-        try:
-            date = _dt.date.fromisoformat(str(block["date"]))
-        except ValueError:
-            date = None
+    # the date as the case read it (any typed form; an impossible one never gets this far: issue 25 point 4)
+    date = (plan.receipts.get(receipt_key(vendor, no)) or {}).get("date") if (plan := case.plans.get(p["id"])) else None
     header = [
         (4, "日付（西暦）", date, DATE_PLAIN),
         (5, "都道府県コード", rules.prefecture_code(fac.prefecture) or "", None),
@@ -135,44 +154,71 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
         if key == "name" and not value:
             value = vendor
         text(ws, r, 1, label, font=BOLD, border=BOX, fill=HEAD_FILL)
-        text(ws, r, 2, value, border=BOX, fill=INPUT_FILL)
+        text(ws, r, 2, value, border=BOX, fill=INPUT_FILL, alignment=WRAP)
         _merge(ws, start_row=r, start_column=2, end_row=r, end_column=5, edge=BOX)
+        lines = math.ceil(_text_width(value) / BLOCK_WIDTH) if value else 1
+        if lines > 1:  # a long 所在地 wraps in its row; the page is not shrunk (a row left at its optimal height
+            # grows by itself when the vendor types a long one)
+            ws.row_dimensions[r].height = 15 * lines + 2
     text(ws, 12, 1, "（開発事業者等が記入してください。明細の行は「明細」シートに書いてください）",
          font=HINT_FONT)
     head = 13
     for j, h in enumerate(("No", "項目", "内訳", "①補助対象金額", "②補助対象外金額"), 1):
         text(ws, head, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=CENTER)
     col = {name: get_column_letter(c) for name, c in COL.items()}
+    keys = f"'明細'!${col[KEY_HEADER]}:${col[KEY_HEADER]}"
+    # F (hidden): the 明細 row of each line, found by the receipt's key below the line above it (a chain of MATCHes:
+    # no fixed row, so a sort, a deleted or an added 明細 row moves the form's lines with it)
+    formula(ws, 1, 6, "=" + sheet_key(quoted(short), quoted(vendor), quoted(no)),
+            cached=f"{short}|{fold(vendor)}|{fold(no)}")
+    if previous is None:
+        text(ws, head, 6, 0)
+    else:
+        formula(ws, head, 6, f"='{previous[0]}'!$F${head + FORM_LINES}", cached=previous[1])
+    for hidden in "FGH":
+        ws.column_dimensions[hidden].hidden = True
     firsts: list[int] = []
     seconds: list[int] = []
     for i in range(FORM_LINES):
         r = head + 1 + i
         text(ws, r, 1, page * FORM_LINES + i + 1, border=BOX, alignment=CENTER)
         ws.row_dimensions[r].height = 24
-        if i >= len(chunk):
-            for j in (2, 3, 4, 5):
-                text(ws, r, j, None, border=BOX, alignment=WRAP)
-            continue
-        res, line = chunk[i]
-        src = rows[f"{p['id']}#{line.index}"]
+        at = f"$F{r}"
 
-        def ref(name, src=src):
-            return f"'明細'!${col[name]}${src}"
-        first = line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]
-        shown = f"{line.description or res['item_label']}　{line.quantity}点 × {line.unit_price:,}円"
-        if line.amount != line.quantity * line.unit_price:
-            shown += f"（値引き後 {line.amount:,}円）"
+        def ref(name, at=at):
+            return f"INDEX('明細'!${col[name]}:${col[name]},{at})"
+
+        def shown_if(expr, at=at):
+            return f'=IF({at}="","",{expr})'
+        found = i < len(chunk)
+        res, line = chunk[i] if found else (None, None)
+        formula(ws, r, 6, f'=IFERROR(MATCH($F$1,INDEX({keys},F{r - 1}+1):INDEX({keys},{FORM_LOOKUP_ROWS}),0)'
+                          f'+F{r - 1},"")', cached=lines_at[i] if found else "")
+        price, qty = ref("単価（税込）"), ref("数量")
+        # G, H (hidden): the line's 金額 and 数量 × 単価; a line typed below the lines has no 金額 or ② formula of
+        # its own: 数量 × 単価 and 金額 − ① stand in
+        full = line.quantity * line.unit_price if found else ""
+        formula(ws, r, 7, shown_if(f'IF(ISNUMBER({ref("金額")}),{ref("金額")},N({qty})*N({price}))'),
+                cached=line.amount if found else "")
+        formula(ws, r, 8, shown_if(f"N({qty})*N({price})"), cached=full)
+        formula(ws, r, 2, shown_if(ref("項目")), border=BOX, alignment=WRAP, cached=res["item_label"] if found else "")
+        formula(ws, r, 3, shown_if(f'IF({ref("内訳（品名・型番）")}="",{ref("項目")},{ref("内訳（品名・型番）")})&"　"&'
+                                   f'{qty}&"点 × "&TEXT({price},"#,##0")&"円"'
+                                   f'&IF($G{r}<$H{r},"（値引き後 "&TEXT($G{r},"#,##0")&"円）",'
+                                   f'IF($G{r}>$H{r},"（金額 "&TEXT($G{r},"#,##0")&"円）",""))'),
+                border=BOX, alignment=WRAP, cached=line_text(res, line) if found else "")
+        first = (line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]) if found else None
+        formula(ws, r, 4, shown_if(f'N({ref("①補助対象金額")})'), border=BOX, number_format=YEN,
+                cached=first if found else "")
+        formula(ws, r, 5, shown_if(f'IF(ISNUMBER({ref("②補助対象外金額")}),{ref("②補助対象外金額")},'
+                                   f'$G{r}-N({ref("①補助対象金額")}))'), border=BOX, number_format=YEN,
+                cached=line.amount - first if found else "")
+        if not found:
+            continue
         firsts.append(first)
         seconds.append(line.amount - first)
-        formula(ws, r, 2, f"={ref('項目')}", border=BOX, alignment=WRAP, cached=res["item_label"])
-        formula(ws, r, 3, f'=IF({ref("内訳（品名・型番）")}="",{ref("項目")},{ref("内訳（品名・型番）")})&"　"&'
-                          f'{ref("数量")}&"点 × "&TEXT({ref("単価（税込）")},"#,##0")&"円"'
-                          f'&IF({ref("金額")}<>{ref("数量")}*{ref("単価（税込）")},'
-                          f'"（値引き後 "&TEXT({ref("金額")},"#,##0")&"円）","")', border=BOX, alignment=WRAP,
-                cached=shown)
-        formula(ws, r, 4, f"={ref('①補助対象金額')}", border=BOX, number_format=YEN, cached=first)
-        formula(ws, r, 5, f"={ref('②補助対象外金額')}", border=BOX, number_format=YEN, cached=line.amount - first)
-        lines_needed = max(math.ceil(_text_width(res["item_label"]) / 19), math.ceil(_text_width(shown) / 37), 1)
+        lines_needed = max(math.ceil(_text_width(res["item_label"]) / 19),
+                           math.ceil(_text_width(line_text(res, line)) / 37), 1)
         ws.row_dimensions[r].height = max(24, 13 * lines_needed + 4)
     sub = head + FORM_LINES + 1  # row 29
     text(ws, sub, 1, "小計", font=BOLD, border=BOX, fill=HEAD_FILL)
@@ -186,11 +232,28 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
              "・領収書のすべての明細を記入し、補助対象外の金額や上限を超える部分は②に記入してください。",
              "・品名・数量・金額・①②は「明細」シートで直してください（この用紙に自動で反映されます）。"
              + (f"（全{pages}枚）" if pages > 1 else "")]
+    # said on the form itself: lines of this receipt beyond the last page, and 明細 rows no form can find (a row
+    # inserted between the lines has no key formula of its own)
+    last_at = f"F{head + FORM_LINES}"
+    program, key_col = f"'明細'!${col['補助制度']}$3:${col['補助制度']}${FORM_LOOKUP_ROWS}", \
+        f"'明細'!${col[KEY_HEADER]}$3:${col[KEY_HEADER]}${FORM_LOOKUP_ROWS}"
+    unkeyed = f'SUMPRODUCT(({program}<>"")*({program}<>"合計")*({key_col}=""))>0'
+    overflow = (f'IF({last_at}="",FALSE,ISNUMBER(MATCH($F$1,INDEX({keys},{last_at}+1):'
+                f'INDEX({keys},{FORM_LOOKUP_ROWS}),0)))') if page == pages - 1 else "FALSE"
+    formula(ws, sub + 1, 1, f'=IF({overflow},"この領収書の行が用紙に入りきりません。ohshi-desk で開き直して書き出すと'
+                            f'続紙が増えます",IF({unkeyed},"明細に、まだ様式2 に載らない行があります（途中に挿入した行など）。'
+                            f'ohshi-desk で開き直して書き出すと載ります",""))',
+            font=WARN_FONT, cached="")
     for i, n in enumerate(notes):
         text(ws, sub + 2 + i, 1, n, font=SMALL_BOLD if i == 0 else SMALL_FONT, alignment=WRAP_ONLY)
         _merge(ws, start_row=sub + 2 + i, start_column=1, end_row=sub + 2 + i, end_column=5)
     for col_letter, width in zip("ABCDE", (16, 20, 38, 16, 16), strict=True):
         ws.column_dimensions[col_letter].width = width
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+
+    ws.conditional_formatting.add(f"D{head + 1}:E{head + FORM_LINES}", FormulaRule(  # a ② below 0 (① above 金額)
+        formula=[f"AND(ISNUMBER($E{head + 1}),$E{head + 1}<0)"], fill=PatternFill("solid", fgColor="FFC7CE")))
     _print_setup(ws, landscape=False, one_page=True)
     protect(ws)
 

@@ -22,7 +22,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from .case import Case, CaseError, parse_case, read_case_file
+from .case import Case, CaseError, WorkbookError, parse_case, read_case_file
 from .xlsx_read_cells import Notice, _rows
 from .xlsx_read_forms import _apply_checklist, _apply_forms
 from .xlsx_read_lines import _apply_details, _detail_sheet
@@ -51,10 +51,12 @@ def _other_spreadsheet(path: Path) -> str | None:
         return None
     try:
         with open(path, "rb") as fh:
-            head = fh.read(8)
+            head = fh.read(100)
     except OSError:
         return None
-    if suffix in (".xls", ".ods", ".xlsm", ".xlsb", ".numbers") or head.startswith(b"\xd0\xcf\x11\xe0"):
+    # an .xls (OLE) or an .ods (a zip whose first member says so) renamed .xlsx gets the same hint
+    opendocument = head.startswith(b"PK\x03\x04") and b"mimetypeapplication/vnd.oasis.opendocument" in head
+    if suffix in (".xls", ".ods", ".xlsm", ".xlsb", ".numbers") or head.startswith(b"\xd0\xcf\x11\xe0") or opendocument:
         return (f"「{path.name}」は .xlsx 形式ではありません。Excel や LibreOffice で開き、「名前を付けて保存」で"
                 f"「Excel ブック (.xlsx)」を選んで保存してから、その .xlsx を開いてください")
     return None
@@ -65,8 +67,44 @@ def read_any(path, rules) -> Case:
     for a workbook."""
     other = _other_spreadsheet(Path(path))
     if other:
-        raise CaseError("", other)
+        raise WorkbookError(other)
     return read_workbook(path, rules) if is_workbook(path) else read_case_file(path, rules)
+
+
+MAX_SHARED_STRINGS = 300_000  # a full 明細 (5,000 rows) and its forms hold well under 100,000 texts
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024  # 5,000 rows of 1,000-character notes in UTF-8 are about 15 MB
+
+
+def _check_shared_strings(path: Path) -> None:
+    """Refuse a workbook whose shared-strings table is larger than any ohshi-desk workbook a vendor edited (its
+    texts are counted as they stream, so a false count attribute does not matter). LimitError names the limit."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from .guard import LimitError
+
+    with zipfile.ZipFile(path) as z:
+        try:
+            types = ET.fromstring(z.read("[Content_Types].xml"))  # (its size is bounded by check_zip)
+        except (KeyError, ET.ParseError):
+            return  # openpyxl says what is wrong with the package
+        parts = [o.get("PartName", "") for o in types if o.get("ContentType", "").endswith("sharedStrings+xml")]
+        for part in parts:
+            try:
+                info = z.getinfo(part.lstrip("/"))
+            except KeyError:
+                continue
+            if info.file_size > MAX_SHARED_STRINGS_BYTES:
+                raise LimitError(f"文字列の表が大きすぎます（{info.file_size:,}バイト、上限 {MAX_SHARED_STRINGS_BYTES:,}バイト）")
+            opening = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+            count, tail = 0, b""
+            with z.open(info) as fh:
+                while chunk := fh.read(1 << 20):
+                    data = tail + chunk
+                    count += len(opening.findall(data, 0, max(len(data) - 64, 0)))
+                    tail = data[max(len(data) - 64, 0):]
+                    if count > MAX_SHARED_STRINGS:
+                        raise LimitError(f"文字列が多すぎます（{MAX_SHARED_STRINGS:,}個を超えています）")
 
 
 def _load(path: Path):
@@ -76,21 +114,22 @@ def _load(path: Path):
 
     try:
         if path.exists() and not is_regular_file(path):
-            raise CaseError("", f"「{shown(path.name)}」は通常のファイルではありません")
+            raise WorkbookError(f"「{shown(path.name)}」は通常のファイルではありません")
         if path.stat().st_size > MAX_WORKBOOK_BYTES:
-            raise CaseError("", "ファイルが大きすぎます。ohshi-desk で作った Excel ファイルか確認してください")
+            raise WorkbookError("ファイルが大きすぎます。ohshi-desk で作った Excel ファイルか確認してください")
         check_zip(path)  # a zip bomb is refused before anything is unpacked
+        _check_shared_strings(path)  # and millions of strings before openpyxl holds them all in memory
         return load_workbook(path, read_only=True, data_only=False)
     except CaseError:
         raise
     except LimitError as exc:
-        raise CaseError("", f"「{shown(path.name)}」は読みません: {exc}。ohshi-desk で作った Excel ファイルか確認してください") from None
+        raise WorkbookError(f"「{shown(path.name)}」は読みません: {exc}。ohshi-desk で作った Excel ファイルか確認してください") from None
     except FileNotFoundError:
-        raise CaseError("", f"ファイル「{path}」が見つかりません") from None
+        raise WorkbookError(f"ファイル「{path}」が見つかりません") from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, TypeError):
-        raise CaseError("", f"「{path.name}」は Excel ファイルとして読めません（途中で切れているか、壊れています）") from None
+        raise WorkbookError(f"「{path.name}」は Excel ファイルとして読めません（途中で切れているか、壊れています）") from None
     except Exception:  # openpyxl raises many kinds on a damaged file; none may escape as a traceback
-        raise CaseError("", f"「{path.name}」は Excel ファイルとして読めません（壊れているか、別の形式です）") from None
+        raise WorkbookError(f"「{path.name}」は Excel ファイルとして読めません（壊れているか、別の形式です）") from None
 
 
 
@@ -101,7 +140,7 @@ def read_workbook(path, rules) -> Case:
     path = Path(path)
     other = _other_spreadsheet(path)
     if other:
-        raise CaseError("", other)
+        raise WorkbookError(other)
     wb = _load(path)
     try:
         notices: list[Notice] = []
@@ -113,19 +152,19 @@ def read_workbook(path, rules) -> Case:
         sheet = _detail_sheet(wb, notices)
         origins: dict = {}
         if sheet is not None:
-            data, origins = _apply_details(data, snapshot, sheet, rules, notices)
+            data, origins = _apply_details(data, snapshot, sheet, rules, notices, path)
         _apply_forms(data, snapshot, wb, notices)
         _apply_checklist(data, wb, notices)
     except CaseError:
         raise
     except Exception:  # a workbook shaped in a way no check foresaw: still one message, never a traceback
-        raise CaseError("", f"「{path.name}」の中身を読めませんでした（ohshi-desk で書き出した形のまま保存されているか確認してください）") from None
+        raise WorkbookError(f"「{path.name}」の中身を読めませんでした（ohshi-desk で書き出した形のまま保存されているか確認してください）") from None
     finally:
         wb.close()
     try:
         case = parse_case(data, rules)
     except CaseError as exc:
-        raise CaseError("", f"明細 シートの内容を読めません（{exc.problem}）") from None
+        raise WorkbookError(f"明細 シートの内容を読めません（{exc.problem}）") from None
     try:
         case.estimate = parse_case(estimate_raw, rules)
     except CaseError:
@@ -141,6 +180,41 @@ def read_workbook(path, rules) -> Case:
     return case
 
 
+def with_usage_on_screen(case: Case, on_screen: dict) -> dict:
+    """The data to show for a workbook read back (``case``), given the case on screen (``on_screen``, raw). A
+    workbook for vendors holds no 利用実績 (usage): the clinic's own figures on screen are kept — but only when the
+    workbook is the same clinic's. Another clinic's workbook never takes the first one's usage (issue 23: 243,240円
+    shown instead of 123,240円); a notice says it was not carried over."""
+    data = case.raw
+    usage = on_screen.get("usage") if isinstance(on_screen, dict) else None
+    if "usage" not in case.withheld or not usage:
+        return data
+    if same_facility(data.get("facility"), on_screen.get("facility")):
+        return {**data, "usage": usage}
+    from .guard import shown
+
+    other = shown((on_screen.get("facility") or {}).get("name") or "前に開いていた施設", 40)
+    case.notices.append(Notice("（ブック全体）", None, None,
+                               f"画面の利用実績は{other}のものです。このファイルは別の施設のものです",
+                               "利用実績は引き継いでいません。この施設の利用実績を入力してください"))
+    return data
+
+
+def same_facility(a, b) -> bool:
+    """Whether two cases' facilities are the same clinic: the same 保険医療機関等コード when both have one, else the
+    same name (neither empty)."""
+    import unicodedata
+
+    a, b = (x if isinstance(x, dict) else {} for x in (a, b))
+
+    def norm(v):
+        return unicodedata.normalize("NFKC", str(v or "")).strip()
+
+    if norm(a.get("institution_code")) and norm(b.get("institution_code")):
+        return norm(a.get("institution_code")) == norm(b.get("institution_code"))
+    return bool(norm(a.get("name"))) and norm(a.get("name")) == norm(b.get("name"))
+
+
 # ------------------------------------------------------------------------------------------- the case
 
 def _data(ws, marker_expected, payload_hash, notices) -> tuple[dict, dict]:
@@ -150,8 +224,8 @@ def _data(ws, marker_expected, payload_hash, notices) -> tuple[dict, dict]:
     marker = rows[0][0] if rows and rows[0] else None
     if marker != marker_expected:
         if isinstance(marker, str) and marker.startswith("ohshi-desk-workbook/"):
-            raise CaseError("", f"「{marker}」は新しいバージョンのアプリで作られた形式です。アプリを更新してから開いてください")
-        raise CaseError("", f"{DATA_SHEET} シートが壊れています")
+            raise WorkbookError(f"「{marker}」は新しいバージョンのアプリで作られた形式です。アプリを更新してから開いてください")
+        raise WorkbookError(f"{DATA_SHEET} シートが壊れています")
     case_chunks, snap_chunks = [], []
     for row in rows[1:]:
         a = row[0] if len(row) > 0 else None
@@ -166,9 +240,9 @@ def _data(ws, marker_expected, payload_hash, notices) -> tuple[dict, dict]:
     try:
         data = strict_json_loads(case_json)
     except (ValueError, RecursionError):  # LimitError and DuplicateKey are ValueErrors
-        raise CaseError("", f"{DATA_SHEET} シートのケースの情報が壊れています") from None
+        raise WorkbookError(f"{DATA_SHEET} シートのケースの情報が壊れています") from None
     if not isinstance(data, dict):
-        raise CaseError("", f"{DATA_SHEET} シートのケースの情報が壊れています")
+        raise WorkbookError(f"{DATA_SHEET} シートのケースの情報が壊れています")
     snapshot: dict = {}
     if snap_json:
         try:
@@ -192,14 +266,14 @@ def _from_summary(wb, rules, path: Path, notices) -> tuple[dict, dict]:
     from .xlsx_write import DATA_SHEET
 
     if "概要" not in wb.sheetnames or _detail_sheet(wb, []) is None:
-        raise CaseError("", f"「{path.name}」は ohshi-desk で書き出した Excel ファイルではありません（{DATA_SHEET} シートがありません）")
+        raise WorkbookError(f"「{path.name}」は ohshi-desk で書き出した Excel ファイルではありません（{DATA_SHEET} シートがありません）")
     facts = {}
     for row in _rows(wb["概要"], limit=12, width=2):
         if row and isinstance(row[0], str):
             facts[row[0].strip()] = row[1] if len(row) > 1 else None
     kind = next((k for k, v in rules.kinds.items() if v["label"] == facts.get("施設の種類")), None)
     if kind is None:
-        raise CaseError("", f"「{path.name}」には ohshi-desk の隠しシートがなく、概要 シートの「施設の種類」も読めません。"
+        raise WorkbookError(f"「{path.name}」には ohshi-desk の隠しシートがなく、概要 シートの「施設の種類」も読めません。"
                             "ohshi-desk で書き出したままのファイルを開いてください")
     facility = {"kind": kind, "name": str(facts.get("施設名") or "")}
     code = facts.get("保険医療機関等コード")

@@ -11,7 +11,7 @@ MAX_ROWS = 5000
 TEXT_LIMITS = {"description": ("内訳（品名・型番）", 200), "vendor": ("購入先・ベンダー", 100), "status": ("状況", 40),
                "note": ("備考", 1000), "receipt": ("領収書No", 20)}
 REQUIRED = ("補助制度", "項目", "数量", "単価（税込）")
-IGNORED = {"②補助対象外金額", "見積りの理由（ohshi-desk）"}  # computed by the workbook or by ohshi-desk
+IGNORED = {"②補助対象外金額", "見積りの理由（ohshi-desk）", "様式2キー（ohshi-desk）"}  # computed by the workbook or ohshi-desk
 
 
 @dataclass
@@ -37,12 +37,51 @@ class Notice:
 
 
 def _rows(ws, limit: int = MAX_ROWS + 10, width: int = 60) -> list[tuple]:
+    """The sheet's rows (values), at most ``limit``, without the empty rows at its end. The rows are read as the
+    file holds them, not as its ``<dimension>`` says: LibreOffice may write a stale one (rows below it are still
+    read) or one reaching row 1,048,576 (no empty rows are made up to fill it)."""
+    if hasattr(ws, "reset_dimensions"):  # a read-only sheet (ReadOnlyWorksheet's public method)
+        ws.reset_dimensions()
     out = []
     for i, row in enumerate(ws.iter_rows(max_col=width, values_only=True)):
         if i >= limit:
             break
         out.append(row)
+    while out and all(v in (None, "") for v in out[-1]):
+        out.pop()
     return out
+
+
+def merged_ranges(path, title: str) -> list[str]:
+    """The merged ranges ("J3:J4") of the sheet called ``title`` in the workbook at ``path`` (a read-only openpyxl
+    workbook does not read them)."""
+    import posixpath
+    import re
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = ET.fromstring(z.read("xl/workbook.xml"))
+            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            rid = next((s.get(f"{{{ns['r']}}}id") for s in book.iterfind("m:sheets/m:sheet", ns)
+                        if s.get("name") == title), None)
+            target = next((r.get("Target") for r in rels.iterfind("p:Relationship", ns) if r.get("Id") == rid), None)
+            if not target:
+                return []
+            name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            data = z.read(name)
+    except (KeyError, OSError, zipfile.BadZipFile, ET.ParseError):
+        return []
+    start = data.find(b"mergeCell")  # after the rows: the search starts there (a cell's text holds no "<")
+    if start < 0:
+        return []
+    start = data.rfind(b"<", 0, start)
+    return [m.decode("ascii", "replace") for m in
+            re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"', data[start:])]
 
 
 

@@ -7,6 +7,8 @@ from .breakdown import STATUS_LABELS
 from .inputs import InputError, parse_date
 from .xlsx_read_cells import Notice, _date_text, _header_map, _is_formula, _norm, _num, _rows
 
+FORM_TEXT_LIMIT = 200  # 名称, 所在地, 電話番号 of a 様式2 vendor block
+
 
 def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
     from .xlsx_form2 import FORM_BLOCK, FORM_LINES
@@ -54,7 +56,11 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
                         continue
                 block["date"] = iso
             else:
-                block[field_] = str(_num(value)).strip()[:200]
+                value = str(_num(value)).strip()
+                if len(value) > FORM_TEXT_LIMIT:
+                    notices.append(Notice(title, r, label, f"{FORM_TEXT_LIMIT}文字を超えています（{len(value)}文字）",
+                                          f"最初の{FORM_TEXT_LIMIT}文字だけ読みました"))
+                block[field_] = value[:FORM_TEXT_LIMIT]
         if block.get("name") == vendor:
             block.pop("name")
         if block:

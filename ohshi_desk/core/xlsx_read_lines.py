@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import re
 
-from .case import LINE_STATUSES, TRACKING_DATES, CaseError
+from .case import LINE_STATUSES, TRACKING_DATES, WorkbookError
 from .inputs import InputError, parse_count, parse_date, parse_yen
+from .xlsx_cells import fold
 from .xlsx_read_cells import (
     IGNORED,
     MAX_ROWS,
@@ -19,6 +21,7 @@ from .xlsx_read_cells import (
     _norm,
     _num,
     _rows,
+    merged_ranges,
 )
 
 
@@ -38,7 +41,116 @@ def _detail_sheet(wb, notices):
 
 
 
-def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice]) -> tuple[dict, dict]:
+MERGE_SPREAD = ("購入先・ベンダー", "領収書No", "補助制度", "項目")  # a vertical merge of these applies to each row
+# ① as ohshi-desk writes it: all of 金額 (=G5), its capped part (=MIN(G5,41000)) or nothing (=0), on its own row
+_OWN_FIRST = re.compile(r"=(?:0|\$?[A-Z]{1,3}\$?(\d+)|MIN\(\$?[A-Z]{1,3}\$?(\d+),\d+\))")
+
+
+def own_first_formula(value, row: int) -> bool:
+    """Whether ① is the formula ohshi-desk writes (wherever a sort or an added row moved it): not the vendor's."""
+    m = _OWN_FIRST.fullmatch(value.replace(" ", "")) if isinstance(value, str) else None
+    return bool(m) and all(int(g) == row for g in m.groups() if g)
+
+
+def _spread_merges(rows: list, header: dict, head_at: int, merged: list[str], note) -> None:
+    """A range merged down one column of MERGE_SPREAD (J3:J4): its first cell's text is each row's."""
+    from openpyxl.utils.cell import range_boundaries
+
+    columns = {header[name]: name for name in MERGE_SPREAD if name in header}
+    for ref in merged:
+        try:
+            c1, r1, c2, r2 = range_boundaries(ref)
+        except ValueError:
+            continue
+        if c1 != c2 or r2 <= r1 or c1 - 1 not in columns or r1 <= head_at + 1 or r2 > len(rows):
+            continue
+        j = c1 - 1
+        value = rows[r1 - 1][j] if j < len(rows[r1 - 1]) else None
+        if value in (None, ""):
+            continue
+        for r in range(r1 + 1, r2 + 1):
+            row = list(rows[r - 1]) + [None] * max(0, j + 1 - len(rows[r - 1]))
+            row[j] = value
+            rows[r - 1] = tuple(row)
+        note(r1, columns[j], f"{ref} が結合されています",
+             f"「{value}」を {r1}〜{r2}行目 それぞれの{columns[j]}として読みました（結合しないで各行に書くと確かです）")
+
+
+def _saved_values(path, title: str) -> list[tuple]:
+    """The rows of sheet ``title`` as the values saved beside its formulas (openpyxl's data_only)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # it opened once already; anything now is read as "no saved value"
+        return []
+    try:
+        return _rows(wb[title]) if title in wb.sheetnames else []
+    finally:
+        wb.close()
+
+
+def _fingerprint(get) -> tuple:
+    """What identifies a line's row by its content (the snapshot's "lines" entry, in the same form)."""
+    return (_norm(get("補助制度")), _norm(get("項目")), str(get("内訳（品名・型番）") or "").strip(), _num(get("数量")),
+            _num(get("単価（税込）")), fold(get("購入先・ベンダー")), fold(_num(get("領収書No"))))
+
+
+def _reattach_ids(rows, head_at: int, header: dict, snapshot: dict, note) -> dict[int, object]:
+    """A sort of the visible columns only leaves the hidden IDs where they were: each row then carries another
+    line's ID. Looked into when a row holds exactly what another ID's row held (the hidden sheet says what that
+    was): the rows are then matched to the estimate's lines by their content, and if that moves any ID it is said
+    once.
+    Returns {row index: the ID to read it by} for the rows whose ID changes (None: a new line)."""
+    lines = snapshot.get("lines")
+    if not isinstance(lines, dict) or not lines:
+        return {}
+    prints: dict[tuple, list[str]] = {}
+    for ident, entry in lines.items():
+        if isinstance(entry, list) and len(entry) == 7:
+            prints.setdefault((_norm(entry[0]), _norm(entry[1]), str(entry[2] or "").strip(), entry[3], entry[4],
+                               fold(entry[5]), fold(entry[6])), []).append(ident)
+    own: dict[str, tuple] = {i: fp for fp, ids in prints.items() for i in ids}
+    data_rows = []
+    for i, row in enumerate(rows[head_at + 1:head_at + 1 + MAX_ROWS]):
+        def get(name, row=row):
+            j = header.get(name)
+            return row[j] if j is not None and j < len(row) else None
+        ident = get("ID")
+        data_rows.append((i, ident if isinstance(ident, str) else None, _fingerprint(get)))
+    if not any(ident in own and own[ident] != fp and any(x != ident for x in prints.get(fp, ()))
+               for _i, ident, fp in data_rows):
+        return {}  # no row holds what another ID's row held
+    used: set[str] = set()
+    out: dict[int, object] = {}
+    leftover = []
+    for i, ident, fp in data_rows:  # exactly what an ID's row held: that ID (its own first)
+        candidates = prints.get(fp, [])
+        pick = ident if ident in candidates and ident not in used else next((x for x in candidates if x not in used),
+                                                                            None)
+        if pick is not None:
+            used.add(pick)
+            if pick != ident:
+                out[i] = pick
+        elif any(v not in (None, "") for v in fp):
+            leftover.append((i, ident, fp))
+    fuzzy = len(leftover) * (len(own) - len(used)) <= 250_000  # bounded: 500 edited rows × 500 lines at most
+    for i, ident, fp in leftover:  # an edited row: the unused ID it resembles most (4 of 7), else its own if free
+        best = max(((sum(a == b for a, b in zip(fp, own[x], strict=True)), x) for x in own if x not in used),
+                   default=(0, None)) if fuzzy else (0, None)
+        pick = best[1] if best[0] >= 4 else (ident if ident in own and ident not in used else None)
+        if pick is not None:
+            used.add(pick)
+        if pick != ident:
+            out[i] = pick
+    if out:  # (a row edited to hold exactly what another line held keeps its own ID: nothing to say)
+        note(None, "ID", f"並べ替えで、隠れた ID の列と行の中身がずれています（{len(out)}行）",
+             "行の中身で見積りの行と結び付けて読みました（並べ替えるときは表全体を選んでください）")
+    return out
+
+
+def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
+                   path=None) -> tuple[dict, dict]:
     from openpyxl.utils import get_column_letter
 
     from .guard import bad_char
@@ -52,7 +164,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
         if plans[pid] is None:  # a plan written as null: an empty plan, as parse_case takes it
             plans[pid] = {}
     if not isinstance(plans, dict):
-        raise CaseError("", "隠しシートのケースの情報が壊れています")
+        raise WorkbookError("隠しシートのケースの情報が壊れています")
     short = {rules.program(pid).short_name: pid for pid in rules.program_ids}
     long = {rules.program(pid).name: pid for pid in rules.program_ids}
     item_by_label = {v["label"]: k for k, v in rules.items.items()}
@@ -60,11 +172,27 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
     head_at = next((i for i, r in enumerate(rows[:5]) if all(h in _header_map(r) for h in REQUIRED)), None)
     if head_at is None:
         missing = "・".join(REQUIRED)
-        raise CaseError("", f"{sheet} シート: 見出し（{missing}）の行が見つかりません。見出しの文字は変えないでください")
+        raise WorkbookError(f"{sheet} シート: 見出し（{missing}）の行が見つかりません。見出しの文字は変えないでください")
     header = _header_map(rows[head_at])
+
+    def note(r, column, problem, action):
+        notices.append(Notice(sheet, r, column, problem, action))
+
+    if path is not None:
+        _spread_merges(rows, header, head_at, merged_ranges(path, sheet), note)
+    reattached = _reattach_ids(rows, head_at, header, snapshot, note) if "ID" in header else {}
+    saved: list = []
+
+    def cached(i, name):
+        """The value the spreadsheet saved for a formula cell of data row ``i`` (the sheet read again, once)."""
+        if not saved:
+            saved.append(_saved_values(path, sheet) if path is not None else [])
+        j = header.get(name)
+        row = saved[0][head_at + 1 + i] if head_at + 1 + i < len(saved[0]) else ()
+        return row[j] if j is not None and j < len(row) else None
     known = {"ID", *REQUIRED, "内訳（品名・型番）", "金額", "①補助対象金額", "購入先・ベンダー", "領収書No", "状況", "備考",
              *TRACKING_DATES.values(), *IGNORED}
-    if len(rows) > MAX_ROWS + head_at + 1:
+    if len(rows) > MAX_ROWS + head_at + 1:  # (the empty rows at the end are not counted: _rows drops them)
         notices.append(Notice(sheet, MAX_ROWS + head_at + 2, None, f"{MAX_ROWS}行を超えています", "それより下の行は読みませんでした"))
     extra_cols = {j: name for name, j in header.items() if name not in known}
     for j in range(max((len(r) for r in rows), default=0)):
@@ -75,9 +203,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
     new_lines: dict[str, list] = {pid: [] for pid in plans}
     origins: dict = {}
     seen: dict[str, int] = {}
-
-    def note(r, column, problem, action):
-        notices.append(Notice(sheet, r, column, problem, action))
+    zeroed: set = set()  # lines whose 数量 is now 0 (said on their row)
 
     for j, name in sorted(extra_cols.items()):
         filled = [head_at + 2 + i for i, r in enumerate(rows[head_at + 1:]) if j < len(r) and r[j] not in (None, "")]
@@ -103,7 +229,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
             continue  # the totals row (under the headers now; at the bottom in workbooks of earlier versions)
         inputs = ("内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "購入先・ベンダー", "領収書No", "状況", "備考",
                   *TRACKING_DATES.values())
-        ident = get("ID")
+        ident = reattached[i] if i in reattached else get("ID")
         if all(get(n) in (None, "") or _is_formula(get(n)) for n in ("補助制度", "項目", *inputs)) and not ident:
             continue
         base: dict | None = None
@@ -147,6 +273,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
         else:
             pid = label_pid
         line = base if base is not None else {}
+        as_written = (line.get("amount"), line.get("quantity", 1), line.get("unit_price")) if base else None
         item = item_by_label.get(_norm(item_label)) if item_label else None
         if item is None:
             if "item" in line:
@@ -166,6 +293,14 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
             line["item"] = item
         # 数量 and 単価
         qty = _num(get("数量"))
+        if _is_formula(qty) and isinstance(cached(i, "数量"), (int, float)):
+            note(r, "数量", f"数量に式（{qty[:40]}）が入っています", "保存されていた式の値で読みました")
+            qty = _num(cached(i, "数量"))
+        if qty == 0 and not isinstance(qty, bool) or _norm(qty) in ("0", "０"):  # not bought after all: its ① and ② are 0
+            note(r, "数量", "数量が 0 です", "この行は計算に入れませんでした（見積りからも外しました）")
+            if origin:
+                zeroed.add(origin)
+            continue
         try:
             line["quantity"] = parse_count(qty, "数量")
         except InputError as exc:
@@ -176,6 +311,12 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
                 line["quantity"] = 1
                 note(r, "数量", exc.problem, "1 として読みました")
         price = _num(get("単価（税込）"))
+        if _is_formula(price):  # =ROUND(5500*1.1,0): the value the spreadsheet saved beside it
+            value = cached(i, "単価（税込）")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                note(r, "単価（税込）", f"単価に式（{price[:40]}）が入っています",
+                     f"保存されていた式の値 {_num(value):,}円 で読みました（次の書き出しでは数字になります）")
+                price = _num(value)
         try:
             line["unit_price"] = parse_yen(price, "単価（税込）")
         except InputError as exc:
@@ -194,11 +335,15 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
                 note(r, "金額", exc.problem, "数量×単価 で計算しました")
             else:
                 full = line["quantity"] * line["unit_price"]
+                known = as_written == (value, line["quantity"], line["unit_price"])  # the discount as exported
                 if value != full:
                     line["amount"] = value
                     if value > full:
                         note(r, "金額", f"金額 {value:,}円 が 数量×単価（{full:,}円）より大きくなっています",
                              "書かれた金額で読みました。確かめてください")
+                    elif not known:  # a discount typed, or a 金額 left as a number while 数量 or 単価 changed
+                        note(r, "金額", f"金額 {value:,}円 が 数量×単価（{full:,}円）より小さくなっています（式ではなく数字です）",
+                             "書かれた金額を値引き後の金額として読みました。値引きでなければ 金額 を 数量×単価 に直してください")
         # ①: the vendor's split when it differs from what was written
         split = _num(get("①補助対象金額"))
         key = f"{origin[0]}#{origin[1]}" if origin else None
@@ -207,6 +352,8 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
             if base is not None and before not in (None, 0):
                 line["vendor_eligible"] = 0
                 note(r, "①補助対象金額", "①が空になっています", "0円（全額を②）として計算しました")
+        elif own_first_formula(split, r):
+            line.pop("vendor_eligible", None)  # ① follows the line, as written: the estimate's split
         elif _is_formula(split):
             note(r, "①補助対象金額", "①に式が入っています（ohshi-desk は式を計算しません）",
                  "見積りの①のまま読みました" if base is not None else "①なしとして読みました")
@@ -219,9 +366,10 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
                 amount_now = line.get("amount", line["quantity"] * line["unit_price"])
                 if base is None or (before is not None and value != before):
                     line["vendor_eligible"] = value
-                if line.get("vendor_eligible") == value and value > amount_now:
-                    note(r, "①補助対象金額", f"①（{value:,}円）が金額（{amount_now:,}円）より大きくなっています",
-                         "金額までを①として計算しました")
+                if value > amount_now:  # ② is below 0 on the vendor's sheet, split or not (a pasted value)
+                    note(r, "①補助対象金額", f"①（{value:,}円）が金額（{amount_now:,}円）より大きくなっています（②がマイナス）",
+                         "金額までを①として計算しました" if line.get("vendor_eligible") == value
+                         else "見積りの計算で読みました（①は金額までです）")
         second = _num(get("②補助対象外金額"))
         if isinstance(second, int) and not isinstance(second, bool):  # a number typed over ②'s formula
             amount_now = line.get("amount", line["quantity"] * line["unit_price"])
@@ -263,7 +411,8 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
         if origin:
             origins[(pid, len(new_lines[pid]))] = origin
         new_lines[pid].append(line)
-    kept = set(origins.values())
+    _same_vendor_notes(new_lines, rules, note)
+    kept = set(origins.values()) | zeroed
     for opid, lines in originals.items():
         for idx, ln in enumerate(lines):
             if (opid, idx) not in kept and isinstance(ln, dict):
@@ -276,6 +425,21 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice])
         if isinstance(plans.get(pid), dict):
             plans[pid]["lines"] = lines
     return data, origins
+
+
+def _same_vendor_notes(new_lines: dict, rules, note) -> None:
+    """Two spellings of one 購入先 (Ａ社 and A社, 「B 社」 and 「B社」) make one receipt: said once per spelling."""
+    for pid, lines in new_lines.items():
+        first: dict[str, str] = {}
+        said = set()
+        for ln in lines:
+            vendor = ln.get("vendor") or ""
+            key = fold(vendor)
+            shown = first.setdefault(key, vendor)
+            if vendor != shown and vendor not in said:
+                said.add(vendor)
+                note(None, "購入先・ベンダー", f"「{vendor}」と「{shown}」は全角・半角や空白が違うだけです",
+                     f"同じ購入先として、{rules.program(pid).short_name}の一つの様式2 にまとめました")
 
 
 # ------------------------------------------------------------------------------------- 様式2 and 必要書類

@@ -12,12 +12,13 @@ The file is written to a temporary file beside the target and moved into place.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import os
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -35,12 +36,16 @@ from .xlsx_cells import (
     DETAIL_COLUMNS,
     DETAIL_FIRST,
     HEAD_FILL,
+    HEAD_ROW,
     INPUT_FILL,
+    KEY_HEADER,
     LEFT,
     LIST_ROWS,
     RIGHT,
     SMALL_FONT,
+    SPARE_ROWS,
     TOTAL_FONT,
+    TOTAL_ROW,
     UNLOCKED,
     WRAP,
     YEN,
@@ -49,6 +54,7 @@ from .xlsx_cells import (
     fit_rows,
     formula,
     protect,
+    sheet_key,
     text,
 )
 from .xlsx_form2 import _form2
@@ -68,12 +74,13 @@ class ExportError(Exception):
         self.suggestion = suggestion
 
 
-def build_workbook(case: Case, breakdown: dict, rules) -> Workbook:
+def build_workbook(case: Case, breakdown: dict, rules, banners=()) -> Workbook:
+    """``banners``: lines said in a coloured row at the top of 概要 (a day that is not today is always said)."""
     wb = Workbook()
     summary = wb.active
     summary.title = "概要"
-    _summary(wb, summary, case, breakdown, rules)
-    snapshot: dict = {"eligible": {}, "forms": {}}
+    _summary(wb, summary, case, breakdown, rules, banners)
+    snapshot: dict = {"eligible": {}, "forms": {}, "lines": {}}
     rows = _details(wb, case, breakdown, rules, snapshot)
     used: set[str] = set()
     for p in breakdown["programs"]:
@@ -87,9 +94,21 @@ def build_workbook(case: Case, breakdown: dict, rules) -> Workbook:
 
 # ------------------------------------------------------------------------------------------------- 概要
 
-def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
+BANNER_FILL = PatternFill("solid", fgColor="FFE0B2")
+BANNER_FONT = Font(bold=True, size=12, color="BF360C")
+CLOSED_FILL = PatternFill("solid", fgColor="EEEEEE")
+
+
+def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
+    from .presenting import CLOSED_MARK, other_day_banner
+
     fac = case.facility
     text(ws, 1, 1, "オンライン資格確認 補助金の見積りと進み具合", font=Font(bold=True, size=14))
+    said = [b for b in dict.fromkeys([other_day_banner(_dt.date.fromisoformat(bd["as_of"])), *banners]) if b]
+    if said:  # row 2, over the whole width: a day that is not today, an estimate made on another day
+        text(ws, 2, 1, "⚠ " + "　".join(said), font=BANNER_FONT, fill=BANNER_FILL, alignment=WRAP)
+        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=11)
+        ws.row_dimensions[2].height = 36 if len(said) > 1 or len(said[0]) > 60 else 20
     rows = [
         ("施設名", fac.name), ("施設の種類", rules.kinds[fac.kind]["label"]),
         ("保険医療機関等コード", fac.institution_code), ("所在地", f"{fac.prefecture}{fac.municipality}"),
@@ -121,10 +140,11 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
                   _dt.date.fromisoformat(p["deadline"]), p["portal"]["label"],
                   documents_text(p),
                   confidence_label(rules, p["confidence"])]
+        closed = p["status"] == "closed"  # reference only: greyed, and every amount says so
         for j, v in enumerate(values, 1):
-            c = text(ws, r, j, v, border=BOX, alignment=WRAP)
+            c = text(ws, r, j, v, border=BOX, alignment=WRAP, **({"fill": CLOSED_FILL} if closed else {}))
             if j in (4, 6, 7):
-                c.number_format = YEN
+                c.number_format = YEN if not closed else f'#,##0"円{CLOSED_MARK}"'
             if j == 8:
                 c.number_format = DATE_WAREKI
     last = first + len(bd["programs"]) - 1
@@ -169,7 +189,8 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
                 caveats.append(line)
     for i, c in enumerate(caveats, 1):
         text(ws, r + i, 1, f"・{c}")
-    for col, width in zip("ABCDEFGHIJK", (30, 10, 30, 12, 8, 12, 12, 16, 26, 30, 14), strict=True):
+    wide = 24 if any(p["status"] == "closed" for p in bd["programs"]) else 12  # room for 「（受付終了・参考）」
+    for col, width in zip("ABCDEFGHIJK", (30, 10, 30, wide, 8, wide, wide, 16, 26, 30, 14), strict=True):
         ws.column_dimensions[col].width = width
     fit_rows(ws, first, last)
     ws.freeze_panes = ws.cell(row=first, column=2)
@@ -182,7 +203,7 @@ def _summary(wb, ws, case: Case, bd: dict, rules) -> None:
 def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws = wb.create_sheet("明細")
     for j, (h, width) in enumerate(DETAIL_COLUMNS, 1):
-        text(ws, 1, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=WRAP)
+        text(ws, HEAD_ROW, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=WRAP)
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.column_dimensions["A"].hidden = True
     status_dv = DataValidation(type="list", formula1='"' + ",".join(LINE_STATUSES) + '"', allow_blank=True,
@@ -200,15 +221,17 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
             dv.add(f"{letter[column]}{DETAIL_FIRST}:{letter[column]}{LIST_ROWS}")
             ws.add_data_validation(dv)
     q, u, a, e = letter["数量"], letter["単価（税込）"], letter["金額"], letter["①補助対象金額"]
-    text(ws, 2, COL["補助制度"], "合計", font=BOLD, border=BOX)
+    text(ws, TOTAL_ROW, COL["補助制度"], "合計", font=BOLD, border=BOX)
     listed = detail_rows(case, bd)
+    status_of = {p["id"]: p["status"] for p in bd["programs"]}
+    from .presenting import CLOSED_MARK
     firsts = [ln.vendor_eligible if ln.vendor_eligible is not None else res["eligible"] for _p, res, ln in listed]
     amounts = [ln.amount for _p, _r, ln in listed]
     for name, total in (("金額", sum(amounts)), ("①補助対象金額", sum(firsts)),
                         ("②補助対象外金額", sum(amounts) - sum(firsts))):
         c = letter[name]
-        formula(ws, 2, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN, border=BOX,
-                cached=total)
+        formula(ws, TOTAL_ROW, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN,
+                border=BOX, cached=total)
     rows: dict[str, int] = {}
     r = DETAIL_FIRST
     for pid, res, line in listed:
@@ -227,7 +250,11 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         else:
             formula(ws, r, COL["金額"], f"={q}{r}*{u}{r}", border=BOX, number_format=YEN, protection=UNLOCKED,
                     cached=line.amount)
-        text(ws, r, COL["①補助対象金額"], shown, border=BOX, fill=INPUT_FILL, number_format=YEN)
+        if line.vendor_eligible is not None:  # the vendor's own split stays as typed
+            text(ws, r, COL["①補助対象金額"], shown, border=BOX, fill=INPUT_FILL, number_format=YEN)
+        else:  # ① follows the line: all of 金額, its capped part, or nothing (until the vendor types over it)
+            formula(ws, r, COL["①補助対象金額"], first_formula(a, r, shown, line.amount), border=BOX,
+                    fill=INPUT_FILL, number_format=YEN, cached=shown)
         formula(ws, r, COL["②補助対象外金額"], f"={a}{r}-{e}{r}", border=BOX, number_format=YEN,
                 cached=line.amount - shown)
         text(ws, r, COL["購入先・ベンダー"], line.vendor, border=BOX, fill=INPUT_FILL)
@@ -236,14 +263,22 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
             text(ws, r, COL[label], line.tracking.get(key), border=BOX, fill=INPUT_FILL, number_format=DATE_SHORT)
         text(ws, r, COL["状況"], line.status or "検討中", border=BOX, fill=INPUT_FILL)
         text(ws, r, COL["備考"], line.note, border=BOX, fill=INPUT_FILL, alignment=WRAP)
-        text(ws, r, COL["見積りの理由（ohshi-desk）"], " / ".join(res["reasons"]) or "補助対象", border=BOX,
+        reasons = " / ".join(res["reasons"]) or "補助対象"
+        if status_of.get(pid) == "closed":  # the line's ① is a cost, never an amount on offer: said on the line
+            reasons = f"{CLOSED_MARK}受付が終わった制度の参考計算です / {reasons}"
+        text(ws, r, COL["見積りの理由（ohshi-desk）"], reasons, border=BOX,
              alignment=WRAP)
+        snapshot["lines"][ident] = [rules.program(pid).short_name, rules.items[line.item]["label"], line.description,
+                                    line.quantity, line.unit_price, line.vendor, line.receipt]
         r += 1
     last = max(r - 1, DETAIL_FIRST)
+    _receipt_keys(ws, letter, listed, rules, last + SPARE_ROWS)
+    _line_checks(ws, letter)
     fit_rows(ws, 1, last)
     ws.freeze_panes = f"D{DETAIL_FIRST}"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
-    _print_setup(ws, landscape=True, title_rows="1:1")
+    # the filter (and a sort from its buttons) starts below the headers: the totals above them are never sorted in
+    ws.auto_filter.ref = f"A{HEAD_ROW}:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
+    _print_setup(ws, landscape=True, title_rows=f"{HEAD_ROW}:{HEAD_ROW}")
     # Printed in three parts, each at a readable size (80 % of 11 pt): the lines (to 購入先), the tracking dates,
     # then 状況, 備考 and the reasons; 補助制度/項目/内訳 repeat on every part.
     from openpyxl.worksheet.pagebreak import Break
@@ -260,6 +295,57 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     for name in ("領収書No", list(TRACKING_DATES.values())[-1]):
         ws.col_breaks.append(Break(id=COL[name]))
     return rows
+
+
+def first_formula(amount_col: str, r: int, eligible: int, amount: int) -> str:
+    """① of a 明細 row as a formula of its line: all of 金額, the part up to what is eligible, or nothing."""
+    if eligible >= amount:
+        return f"={amount_col}{r}"
+    if eligible <= 0:
+        return "=0"
+    return f"=MIN({amount_col}{r},{eligible})"
+
+
+def _receipt_keys(ws, letter: dict, listed: list, rules, to_row: int) -> None:
+    """The hidden key column: each row's receipt (補助制度|購入先|領収書No, folded as fold() does), a formula of the
+    row itself, so that a 様式2 finds its lines wherever a sort, a deleted or an added row put them."""
+    from .xlsx_cells import fold
+
+    col = COL[KEY_HEADER]
+    ws.column_dimensions[get_column_letter(col)].hidden = True
+    b, j, k = (f"${letter[n]}" for n in ("補助制度", "購入先・ベンダー", "領収書No"))
+    for i, r in enumerate(range(DETAIL_FIRST, to_row + 1)):
+        expr = (f'=IF(OR({b}{r}="",{b}{r}="合計"),"",'
+                + sheet_key(f"{b}{r}", f"{j}{r}", f"{k}{r}") + ")")
+        if i < len(listed):
+            pid, _res, line = listed[i]
+            cached = f"{rules.program(pid).short_name}|{fold(line.vendor)}|{fold(line.receipt)}"
+        else:
+            cached = ""
+        formula(ws, r, col, expr, cached=cached)
+
+
+def _line_checks(ws, letter: dict) -> None:
+    """In the sheet itself: a ① above 金額 or a ② below 0 turns red, and ①/購入先 say what they are for."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+
+    a, e, i = letter["金額"], letter["①補助対象金額"], letter["②補助対象外金額"]
+    red = PatternFill("solid", fgColor="FFC7CE")
+    first, last = DETAIL_FIRST, LIST_ROWS
+    ws.conditional_formatting.add(f"{e}{first}:{e}{last}", FormulaRule(
+        formula=[f'AND(ISNUMBER({e}{first}),ISNUMBER({a}{first}),{e}{first}>{a}{first})'], fill=red))
+    ws.conditional_formatting.add(f"{i}{first}:{i}{last}", FormulaRule(
+        formula=[f"AND(ISNUMBER({i}{first}),{i}{first}<0)"], fill=red))
+    for column, title, prompt in (
+            ("①補助対象金額", "①補助対象金額",
+             "金額のうち補助の対象になる額です（ふつうは自動で入ります）。金額より大きくはできません。"
+             "上限を超える分や対象外の分は②に回ります"),
+            ("購入先・ベンダー", "購入先・ベンダー",
+             "領収書の発行元を1行ずつ書いてください（セルの結合はしないでください）。同じ購入先の行が同じ様式2に載ります")):
+        dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=title, prompt=prompt)
+        dv.add(f"{letter[column]}{first}:{letter[column]}{last}")
+        ws.add_data_validation(dv)
 
 
 # ------------------------------------------------------------------------------------------------ 必要書類
@@ -393,9 +479,13 @@ def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
     if path.suffix.lower() != ".xlsx":
         raise ExportError(f"「{path.name}」: Excel ファイルの名前は .xlsx で終わるようにしてください", path.with_suffix(".xlsx"))
     folder = path.parent if str(path.parent) else Path(".")
+    _refuse_to_replace(path)
     try:
         atomic_write(path, lambda fh: fh.write(_with_cached_values(wb)), suffix=".xlsx.tmp")
     except TempFileError as exc:
+        if exc.original.errno == errno.ENAMETOOLONG:
+            raise ExportError(f"ファイルの名前が長すぎます（{len(path.name)}文字）。短い名前を選んでください",
+                              path.with_name(_short_name(path))) from None
         if isinstance(exc.original, FileNotFoundError):
             raise ExportError(f"フォルダ「{folder}」がありません。別のフォルダを選んでください") from None
         raise ExportError(f"フォルダ「{folder}」に書き込めません（読み取り専用か、権限がありません）。別のフォルダを選んでください",
@@ -405,7 +495,9 @@ def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
             raise ExportError(f"「{path.name}」に書き込めません。Excel などで開いたままになっていませんか。閉じてからもう一度試すか、"
                               f"別の名前（例: {suggest_other_name(path).name}）で保存してください",
                               suggest_other_name(path)) from None
-        raise ExportError(f"「{path.name}」を保存できません（{exc.strerror}）。別の名前か別のフォルダを選んでください",
+        from .atomic import write_problem
+
+        raise ExportError(f"「{path.name}」を保存できません。{write_problem(exc.original)}",
                           suggest_other_name(path)) from None
     except OSError as exc:  # while writing: a full disk, a USB stick pulled out, a quota; the old file is untouched
         from .atomic import write_problem
@@ -414,12 +506,36 @@ def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
                           suggest_other_name(path)) from None
 
 
-def export_case(case: Case, rules, path, as_of: _dt.date | None = None) -> dict:
+def _refuse_to_replace(path: Path) -> None:
+    """An existing workbook that is read-only, or that LibreOffice or Excel has open (its lock file beside it), is
+    not replaced without a word (issue 23): the message says why and offers another name."""
+    import stat
+
+    try:
+        st = path.stat()
+    except OSError:
+        return  # a new file
+    other = suggest_other_name(path)
+    if not st.st_mode & stat.S_IWUSR:
+        raise ExportError(f"「{path.name}」は読み取り専用のファイルのため、上書きしません。"
+                          f"別の名前（例: {other.name}）で保存してください", other)
+    for lock, app in ((f".~lock.{path.name}#", "LibreOffice"), (f"~${path.name}", "Excel")):
+        if (path.parent / lock).exists():
+            raise ExportError(f"「{path.name}」は {app} で開かれています（{lock} があります）。閉じてからもう一度試すか、"
+                              f"別の名前（例: {other.name}）で保存してください", other)
+
+
+def _short_name(path: Path, limit: int = 80) -> str:
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return stem[:limit] + path.suffix
+
+
+def export_case(case: Case, rules, path, as_of: _dt.date | None = None, banners=()) -> dict:
     from .engine import compute
 
     breakdown = compute(case, rules, as_of)
     for p in breakdown["programs"]:  # who prepares each document, for the checklist
         for d in p["documents"]:
             d["who"] = rules.documents[d["id"]]["who"]
-    write_workbook(build_workbook(case, breakdown, rules), path)
+    write_workbook(build_workbook(case, breakdown, rules, banners), path)
     return breakdown

@@ -52,10 +52,25 @@ def load_yaml(text: str):
 
 
 def describe_yaml_error(exc: Exception) -> str:
-    """A short Japanese description of a YAML error, with the line where it happened."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
+    """A Japanese description of a YAML error, with the line where it happened — the app's own sentence for each
+    kind of error, never the library's (English, and worded differently from one PyYAML/libyaml version to the next)."""
     if isinstance(exc, DuplicateKeyError):
-        return str(problem)
+        return str(exc.problem)
+    if isinstance(exc, RecursionError):
+        return "入れ子が深すぎて読めません"
+    if isinstance(exc, yaml.reader.ReaderError):
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character or 0)
+        return f"{exc.position + 1}文字目に使えない文字（U+{ord(char):04X}）があります"
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = f"{mark.line + 1}行目 {mark.column + 1}文字目: " if mark is not None else ""
-    return f"{where}YAMLとして読めません（{problem}）"
+    if isinstance(exc, yaml.composer.ComposerError):
+        what = "別名（エイリアス・アンカー）の使い方が正しくありません"
+    elif isinstance(exc, yaml.constructor.ConstructorError):
+        what = "使えない型の指定（!で始まるタグ）か、キーにできない値があります"
+    elif isinstance(exc, yaml.scanner.ScannerError):
+        what = "字下げ・引用符・記号（: や -）の書き方が正しくありません"
+    elif isinstance(exc, yaml.parser.ParserError):
+        what = "括弧・字下げ・項目の並びが正しくありません"
+    else:
+        what = "YAMLの書き方が正しくありません"
+    return f"{where}YAMLとして読めません（{what}）"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import qt
+from . import plain, qt
 
 
 class Setting:
@@ -48,6 +48,20 @@ class FileActions:
     def _remember_dir(self, path: Path) -> None:
         LAST_DIR.set(self.settings, str(path.parent))
 
+    def _on_screen(self) -> dict:
+        """The facility as on screen, with the 利用実績 of the case last opened (what a returned workbook lacks)."""
+        try:
+            facility = self.case_data().get("facility") or {}
+        except Exception:  # noqa: BLE001 - a page not built yet: the case as opened
+            facility = self.raw.get("facility") or {}
+        return {"facility": facility, "usage": self.raw.get("usage")}
+
+    def _file_stem(self, fallback: str) -> str:
+        """The start of a suggested file name: the facility name, made safe for a file name (CON, 「/」, 200 characters)."""
+        from ..core.paths import safe_file_stem
+
+        return safe_file_stem(self.facility_page.name.text(), fallback)
+
     def _confirm_discard(self) -> bool:
         """Before 開く replaces what is on screen (issue 27 point 6). A window with nothing typed in it opens the file
         at once; otherwise 保存 / 保存しない / やめる, and whichever is chosen the open happens or is called off.
@@ -60,7 +74,7 @@ class FileActions:
                 "ほかのファイルを開くと、入力中の内容は置き換わります。先に保存しますか。")
         if not can_save:
             text += "\n\n（保存するには、先に「施設の種類」を選んでください。「やめる」で入力に戻れます）"
-        box = QMessageBox(QMessageBox.Icon.Question, "開く前に", text, parent=self)
+        box = plain.message("Question", "開く前に", text, self)
         save = box.addButton("保存してから開く(&S)", QMessageBox.ButtonRole.AcceptRole)
         save.setEnabled(can_save)
         discard = box.addButton("保存しないで開く(&D)", QMessageBox.ButtonRole.DestructiveRole)
@@ -71,8 +85,8 @@ class FileActions:
         if box.clickedButton() is save:
             self.save_dialog()
             if self.dirty:  # the save was called off or failed: so is the open, and it says so
-                qt.QMessageBox.information(self, "開くのをやめました", "保存しなかったため、ほかのファイルは開いていません。\n"
-                                           "入力中の内容はそのまま残っています。")
+                plain.inform(self, "開くのをやめました", "保存しなかったため、ほかのファイルは開いていません。\n"
+                             "入力中の内容はそのまま残っています。")
                 return False
             return True
         return box.clickedButton() is discard
@@ -80,7 +94,7 @@ class FileActions:
     def tell_written(self, path: Path, done: str, *, open_label: str = "") -> None:
         """Say where a file went, with buttons to open its folder (and the file itself)."""
         QMessageBox = qt.QMessageBox
-        box = QMessageBox(QMessageBox.Icon.Information, done, f"{done}。\n\n保存先: {path}", parent=self)
+        box = plain.message("Information", done, f"{done}。\n\n保存先: {path}", self)
         folder = box.addButton("フォルダを開く(&F)", QMessageBox.ButtonRole.ActionRole)
         opener = box.addButton(open_label, QMessageBox.ButtonRole.ActionRole) if open_label else None
         box.addButton("閉じる", QMessageBox.ButtonRole.RejectRole)
@@ -105,31 +119,29 @@ class FileActions:
 
     def open_path(self, path) -> bool:
         from ..core.case import CaseError
-        from ..core.xlsx_read import read_any
+        from ..core.xlsx_read import read_any, with_usage_on_screen
         from .recovery import read_autosave
 
         snap = read_autosave(path) if str(path).endswith(".json") else None
         if snap is not None:  # an autosave kept aside after a crash: opened like a restore, every field it can
             problems = self.restore(snap)
             if problems:
-                qt.QMessageBox.information(self, "自動保存を開きました", "次の項目は復元できなかったため、入力されていた値を示します:\n"
-                                           + "\n".join(f"・{p}" for p in problems[:20]))
+                plain.inform(self, "自動保存を開きました", "次の項目は復元できなかったため、入力されていた値を示します:\n"
+                            + "\n".join(f"・{p}" for p in problems[:20]))
             return True
         try:
             case = read_any(path, self.rules)
-            data = case.raw
-            if "usage" in case.withheld and self.raw.get("usage"):  # the clinic's own figures stay with it
-                data = {**data, "usage": self.raw["usage"]}
+            data = with_usage_on_screen(case, self._on_screen())  # the clinic's usage stays with it, and only it
             self.load_case_data(data)
         except CaseError as exc:
-            qt.QMessageBox.warning(self, "開けませんでした", f"{exc}\n\nいま入力中の内容はそのまま残っています。")
+            plain.warn(self, "開けませんでした", f"{exc}\n\nいま入力中の内容はそのまま残っています。")
             return False
         except Exception:  # noqa: BLE001 - the screen has been put back; say so rather than crash
             import logging
 
             logging.getLogger(__name__).exception("open failed")
-            qt.QMessageBox.warning(self, "開けませんでした", "このファイルを画面に読み込めませんでした。\n\n"
-                                   "いま入力中の内容はそのまま残っています。")
+            plain.warn(self, "開けませんでした", "このファイルを画面に読み込めませんでした。\n\n"
+                       "いま入力中の内容はそのまま残っています。")
             return False
         self.path = Path(path)
         self._remember_dir(self.path)
@@ -140,9 +152,9 @@ class FileActions:
 
     def save_dialog(self) -> None:
         if self.facility_page.kind.currentData() is None:
-            qt.QMessageBox.information(self, "保存", "施設の種類を選んでから保存してください。")
+            plain.inform(self, "保存", "施設の種類を選んでから保存してください。")
             return
-        name = self.facility_page.name.text().strip() or "ケース"
+        name = self._file_stem("ケース")
         suggested = str(self.path if self.path and self.path.suffix == ".json"
                         else Path(self._last_dir()) / f"{name}.ohshi.json")
         path, _f = qt.QFileDialog.getSaveFileName(self, "ケースを保存", suggested, "ohshi-desk ケース (*.ohshi.json)")
@@ -159,8 +171,8 @@ class FileActions:
             from ..core.atomic import write_problem
 
             why = write_problem(exc) if isinstance(exc, OSError) else str(exc)  # a full disk: said in Japanese
-            qt.QMessageBox.warning(self, "保存できませんでした",
-                                   f"{why}\n\n別の名前か別のフォルダを選んでください。入力した内容はそのまま残っています。")
+            plain.warn(self, "保存できませんでした",
+                       f"{why}\n\n別の名前か別のフォルダを選んでください。入力した内容はそのまま残っています。")
             return False
         self.path = Path(path)
         self._remember_dir(self.path)
@@ -169,7 +181,7 @@ class FileActions:
 
     # ------------------------------------------------------------------ Excel
     def export_dialog(self) -> None:
-        name = self.facility_page.name.text().strip() or "補助金"
+        name = self._file_stem("補助金")
         suggested = str(Path(self._last_dir()) / f"{name}_補助金管理表.xlsx")
         path, _f = qt.QFileDialog.getSaveFileName(self, "Excel に書き出す", suggested, "Excel ブック (*.xlsx)")
         written = self.export_path(path) if path else None
@@ -185,20 +197,17 @@ class FileActions:
         path = Path(path)
         while True:
             try:
-                export_case(self.case(), self.rules, path, self.as_of)
+                export_case(self.case(), self.rules, path, self.as_of, banners=self.output_banners())
             except ExportError as exc:
                 if not ask or exc.suggestion is None:
-                    qt.QMessageBox.warning(self, "書き出せませんでした", f"{exc}\n\n入力した内容はそのまま残っています。")
+                    plain.warn(self, "書き出せませんでした", f"{exc}\n\n入力した内容はそのまま残っています。")
                     return None
-                answer = qt.QMessageBox.question(
-                    self, "書き出せませんでした",
-                    f"{exc}\n\n代わりに「{exc.suggestion}」に書き出しますか。")
-                if answer != qt.QMessageBox.StandardButton.Yes:
+                if not plain.ask(self, "書き出せませんでした", f"{exc}\n\n代わりに「{exc.suggestion}」に書き出しますか。"):
                     return None
                 path = exc.suggestion
                 continue
             except CaseError as exc:
-                qt.QMessageBox.warning(self, "書き出せませんでした", str(exc))
+                plain.warn(self, "書き出せませんでした", str(exc))
                 return None
             self._remember_dir(path)
             return path
@@ -212,11 +221,13 @@ class FileActions:
         day = self.as_of or today()
         bd = self.result_page.breakdown or self.compute(day)
         maximums = {p["id"]: self.program_maximum(p, day) for p in bd["programs"] if not p["lines"]}
-        return case_sheet_html(self.case_data(), bd, self.rules, printed_on=today(), maximums=maximums)
+        return case_sheet_html(self.case_data(), bd, self.rules, printed_on=today(), maximums=maximums,
+                               banners=self.output_banners(),
+                               suggestions=[x["text"] for x in getattr(self.result_page, "suggestions", ())])
 
     def print_breakdown(self) -> None:
         if self.result_page.breakdown is None:  # the case was refused: the page already says which field
-            qt.QMessageBox.warning(self, "印刷できません", self.result_page.footer.text())
+            plain.warn(self, "印刷できません", self.result_page.footer.text())
             return
         menu = qt.QMenu(self)
         act_preview = menu.addAction("印刷プレビュー(&V)…")
@@ -225,7 +236,7 @@ class FileActions:
         button = self.result_page.print_button
         chosen = menu.exec(button.mapToGlobal(button.rect().bottomLeft()))
         if chosen is act_pdf:
-            name = self.facility_page.name.text().strip() or "見積り"
+            name = self._file_stem("見積り")
             path, _f = qt.QFileDialog.getSaveFileName(self, "PDF に保存", str(Path(self._last_dir()) / f"{name}_見積り.pdf"),
                                                       "PDF (*.pdf)")
             if path:

@@ -47,25 +47,25 @@ def run_app(argv: list[str]) -> int:
     from ..core.rules import RulesError, load_rules_for_app
 
     try:
-        rules, _folder, warnings = load_rules_for_app()
+        rules, _folder, warnings = load_rules_for_app(rules_warnings=False)  # those are said after the first paint
         failure = None
     except RulesError as exc:
         failure = exc
     app = make_application(args)
     if failure is not None:
-        from .qt import QMessageBox
+        from .plain import critical
 
-        QMessageBox.critical(None, "ohshi-desk", f"補助制度のルールを読み込めませんでした。\n\n{failure}")
+        critical(None, "ohshi-desk", f"補助制度のルールを読み込めませんでした。\n\n{failure}")
         return 3
     from ..core import clock
 
     try:
         clock.today()
     except clock.ClockError as exc:  # support set OHSHI_TODAY wrongly: say so, then use the computer's date
-        from .qt import QMessageBox
+        from .plain import warn
 
         os.environ.pop(clock.ENV, None)
-        QMessageBox.warning(None, "ohshi-desk", f"{exc}\n\nパソコンの日付で計算します。")
+        warn(None, "ohshi-desk", f"{exc}\n\nパソコンの日付で計算します。")
     from .wizard import OhshiWizard
 
     try:
@@ -74,10 +74,14 @@ def run_app(argv: list[str]) -> int:
         if not rules.origin:  # the bundled rules always build a window: a real bug, for the crash handler
             raise
         # an override this version cannot show (a question its pages need is missing): the bundled rules, said
+        import logging
+
         from ..core.rules import load_rules
 
-        warnings = [*warnings, f"差し替え用のルール（{rules.origin}）ではこのバージョンの画面を作れないため"
-                               f"（{type(exc).__name__}: {exc}）、アプリ同梱のルールを使います"]
+        logging.getLogger("ohshi_desk").warning("the window cannot be built with the override: %s: %s",
+                                                type(exc).__name__, exc)  # for support; not on screen
+        warnings = [*warnings, f"差し替え用のルール（{rules.origin}）にはこのバージョンの画面に必要な項目がないため、"
+                               "アプリ同梱のルールを使います"]
         rules = load_rules()
         wizard = OhshiWizard(rules)
     wizard.show()
@@ -105,15 +109,16 @@ def _after_first_paint(wizard, warnings: list[str], args: list[str]) -> None:
     from ..core.paths import setup_logging
     from .autosave import offer_recovery
     from .errors import install_excepthook
-    from .qt import QApplication, QMessageBox
+    from .plain import warn
+    from .qt import QApplication
 
     setup_logging()
     app = QApplication.instance()
     app._ohshi_window = wizard  # replaced when the rules are switched (ui/rules_update.py)
     install_excepthook(lambda: getattr(QApplication.instance(), "_ohshi_window", None))
-    for warning in warnings:
+    for warning in [*warnings, *wizard.rules.warnings]:
         logging.getLogger("ohshi_desk").warning(warning)
-        QMessageBox.warning(wizard, "ルールの差し替え", warning)
+        warn(wizard, "ルールの差し替え", warning)
     offer_recovery(wizard)
     wizard.autosave_enabled = True
     if args and not args[0].startswith("-"):

@@ -10,7 +10,7 @@ import datetime as _dt
 import logging
 from pathlib import Path
 
-from . import qt
+from . import plain, qt
 from .recovery import AUTOSAVE_FORMAT  # noqa: E402 - written once, in recovery.py
 
 AUTOSAVE_DELAY_MS = 400
@@ -34,8 +34,11 @@ class Autosave:
 
     def snapshot(self) -> dict:
         """Everything on screen, as typed (even a price that does not parse yet), and the page shown."""
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        # the days (issue 22): the day chosen on purpose, the one to keep in the file, the day the opened
+        # estimate was made; a restore after a crash computes as of today again (restore, keep_day)
         snap = {"format": AUTOSAVE_FORMAT, "page": self.currentId(), "raw": self.raw,
-                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "other_day": iso(self.other_day), "file_as_of": iso(self.file_as_of), "made_on": iso(self.made_on),
                 "path": str(self.path) if self.path else None,
                 "facility": self.facility_page.raw_data()}
         if self.reader_page._built:
@@ -48,10 +51,12 @@ class Autosave:
             snap["usage"] = self.usage_page.raw_data()
         return snap
 
-    def restore(self, snap: dict, names: dict[str, str] | None = None) -> list[str]:
+    def restore(self, snap: dict, names: dict[str, str] | None = None, *, keep_day: bool = False) -> list[str]:
         """Put a snapshot back on screen, page included. Never refuses a readable snapshot: every field it can
         take is taken (a half-typed value comes back as typed); returns one line for each it could not, with
-        the value as it was typed. ``names``: what to call a program these rules lack (else its id)."""
+        the value as it was typed. ``names``: what to call a program these rules lack (else its id). The page
+        computes as of today again unless ``keep_day`` (the rules switch, in the same session, keeps the day chosen on
+        purpose); a snapshot of an older version held the result page's day as ``as_of``: the day it was made."""
         from .recovery import shown_value
 
         if snap.get("format") != AUTOSAVE_FORMAT:
@@ -68,8 +73,16 @@ class Autosave:
 
         raw = snap.get("raw")
         self.raw = raw if isinstance(raw, dict) else {}
-        attempt("計算の基準日", snap.get("as_of"), lambda: setattr(
-            self, "as_of", _dt.date.fromisoformat(snap["as_of"]) if snap.get("as_of") else None))
+        def day(key):
+            return _dt.date.fromisoformat(snap[key]) if snap.get(key) else None
+
+        self.other_day = None
+        attempt("計算の基準日", snap.get("file_as_of"), lambda: setattr(self, "file_as_of", day("file_as_of")))
+        legacy = not snap.get("made_on")  # an older version's as_of: the day its estimate was made
+        attempt("計算の基準日" if legacy else "見積りを作った日", snap.get("as_of" if legacy else "made_on"),
+                lambda: setattr(self, "made_on", day("as_of" if legacy else "made_on")))
+        if keep_day:
+            attempt("別の日で計算", snap.get("other_day"), lambda: setattr(self, "other_day", day("other_day")))
         attempt("ファイルの場所", snap.get("path"), lambda: setattr(
             self, "path", Path(snap["path"]) if snap.get("path") else None))
         self._load_section(snap.get("facility"), self.facility_page.load, problems, "facility",
@@ -101,6 +114,7 @@ class Autosave:
         if "usage" in snap:
             self._load_section(snap.get("usage"), self.usage_page.load, problems, "usage", self.usage_page.raw_data)
         self.restart()
+        self.work_out_made_on()  # then against now, with these rules and as of today
         target = snap.get("page", 0)
         while self.currentId() != target and self.currentId() != -1:
             before = self.currentId()
@@ -210,11 +224,11 @@ class Autosave:
             self.lay_out_buttons(autosave_problem=bool(text))
         if text:
             self.setButtonText(which, "⚠ 自動保存できません")
-            self.button(which).setToolTip(text)
+            self.button(which).setToolTip(plain.tip(text))
             self.button(which).setAccessibleDescription(text)
 
     def _explain_autosave_problem(self) -> None:
-        box = qt.QMessageBox(qt.QMessageBox.Icon.Warning, "自動保存", self.autosave_problem, parent=self)
+        box = plain.message("Warning", "自動保存", self.autosave_problem, self)
         save = box.addButton("保存…", qt.QMessageBox.ButtonRole.AcceptRole)
         box.addButton(qt.QMessageBox.StandardButton.Close)
         box.exec()
@@ -232,11 +246,11 @@ class Autosave:
 
 
 def _move_aside(kind: str):
-    from ..core.clock import now
     from ..core.paths import autosave_path
+    from .recovery import aside_path
 
     src = autosave_path()
-    dst = src.with_name(f"autosave-{kind}-{now():%Y%m%d-%H%M%S}.json")
+    dst = aside_path(src.parent, kind)
     try:
         src.replace(dst)
     except OSError:
@@ -251,16 +265,20 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
     """
     import os
 
-    from ..core.paths import autosave_path
-
     if ask is None:
         def ask(text):
-            return qt.QMessageBox.question(wizard, "前回の入力", text) == qt.QMessageBox.StandardButton.Yes
+            return plain.ask(wizard, "前回の入力", text)
     if tell is None:
         def tell(text):
-            qt.QMessageBox.information(wizard, "前回の入力", text)
+            plain.inform(wizard, "前回の入力", text)
 
-    path = autosave_path()
+    from ..core.paths import claim_autosave
+
+    path, usual = claim_autosave()  # one window per autosave: a second one gets its own, and is told
+    if not usual:
+        tell("ohshi-desk がもう一つ開いていて、いつもの自動保存ファイルはそちらが使っています。"
+             "そのウィンドウの入力には触れません。\nこのウィンドウの入力は、別の自動保存ファイルに保存します:\n"
+             f"{path}")
     if not os.path.lexists(path):
         return "none"
     from ..core.guard import LimitError, read_regular_file, shown, strict_json_loads
@@ -311,11 +329,11 @@ def _copy_aside(kind: str):
     import os
     import shutil
 
-    from ..core.clock import now
     from ..core.paths import autosave_path
+    from .recovery import aside_path
 
     src = autosave_path()
-    dst = src.with_name(f"autosave-{kind}-{now():%Y%m%d-%H%M%S}.json")
+    dst = aside_path(src.parent, kind)
     try:
         shutil.copyfile(src, dst)
         os.chmod(dst, 0o600)

@@ -6,7 +6,7 @@ import logging
 import sys
 import traceback
 
-from . import qt
+from . import plain
 
 log = logging.getLogger("ohshi_desk")
 
@@ -26,7 +26,7 @@ def install_excepthook(get_wizard) -> None:
         except Exception:  # noqa: BLE001
             pass
         try:
-            qt.QMessageBox.critical(
+            plain.critical(
                 wizard, "申し訳ありません",
                 "申し訳ありません。予期しないエラーが起きました。\n"
                 + ("入力した内容は自動保存しました。" if saved else "")

@@ -4,7 +4,8 @@ could not be read as it stands (sheet, row, column, what was done). Every word a
 from __future__ import annotations
 
 from ..core.formatting import yen
-from . import qt
+from . import plain, qt
+from .plain import label as plain_label
 
 
 class ImportReport(qt.QDialog):
@@ -13,25 +14,25 @@ class ImportReport(qt.QDialog):
         self.setWindowTitle("取り込み結果")
         self.resize(980, 600)
         lay = qt.QVBoxLayout(self)
-        head = qt.QLabel("業者から戻ったファイルを読み込みました。見積りからの変更と、読み取れなかったところを確かめてください。")
+        head = plain_label("業者から戻ったファイルを読み込みました。見積りからの変更と、読み取れなかったところを確かめてください。")
         head.setWordWrap(True)
         lay.addWidget(head)
-        lay.addWidget(qt.QLabel(f"見積りからの変更（{len(changes)}件の補助制度）" if changes else "見積りからの変更: ありません"))
+        lay.addWidget(plain_label(f"見積りからの変更（{len(changes)}件の補助制度）" if changes else "見積りからの変更: ありません"))
         self.changes = qt.QTreeWidget()
         self.changes.setHeaderLabels(["補助制度・行", "見積り → いま"])
         self.changes.setAccessibleName("見積りからの変更")
         for c in changes:
             top = qt.QTreeWidgetItem([c["name"], f"{yen(c['before'])} → {yen(c['after'])}"])
-            top.setToolTip(0, c["name"])
+            top.setToolTip(0, plain.tip(c["name"]))
             for ch in c["changes"]:
                 child = qt.QTreeWidgetItem([ch["line"], ch["text"]])
-                child.setToolTip(1, ch["text"])
+                child.setToolTip(1, plain.tip(ch["text"]))
                 top.addChild(child)
             self.changes.addTopLevelItem(top)
             top.setExpanded(True)
         self.changes.setColumnWidth(0, 420)
         lay.addWidget(self.changes, 3)
-        lay.addWidget(qt.QLabel(f"読み取れなかったところ（{len(notices)}件）" if notices else "読み取れなかったところ: ありません"))
+        lay.addWidget(plain_label(f"読み取れなかったところ（{len(notices)}件）" if notices else "読み取れなかったところ: ありません"))
         self.notices = qt.QListWidget()  # one wrapped entry each: where, what, and what was done
         self.notices.setAccessibleName("読み取れなかったところ")
         self.notices.setWordWrap(True)

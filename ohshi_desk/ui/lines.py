@@ -3,7 +3,8 @@ with 行を追加, subtotals and the amounts echoed as understood. The small inp
 
 from __future__ import annotations
 
-from .qt import QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
+from .plain import label as plain_label
+from .qt import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
 from .widgets import ERROR_RED, MUTED, Choice, count_edit, money_edit, qt, tint
 
 
@@ -56,22 +57,21 @@ class LineRow(QWidget):
             self.remove.setFixedWidth(remove_width)
             self.set_columns(grid, item_width, remove_width)
         # the amount as understood, under the price: 「＝42,000円」, with the line's subtotal when 数量 > 1
-        self.echo = QLabel()
+        self.echo = plain_label()
         self.echo.setAccessibleName(f"{number}行目の金額（読み取った値）")
         tint(self.echo, "#1b5e20")
         self.echo.setAlignment(qt().AlignmentFlag.AlignRight)
         grid.addWidget(self.echo, 1, 2, 1, 2)
-        self.error = QLabel()
+        self.error = plain_label()
         tint(self.error, ERROR_RED)
         self.error.setWordWrap(True)
         self.error.hide()
         grid.addWidget(self.error, 2, 0, 1, 6)
         # why this line is not paid (an item the program excludes or sends to 個別審査), in the rules' words: from the
         # engine's line reasons, shown as the item is chosen (see PlansPage.update_estimate)
-        self.note = QLabel()
+        self.note = plain_label()
         tint(self.note, "#8a4b00")
         self.note.setWordWrap(True)
-        self.note.setTextFormat(qt().TextFormat.PlainText)
         self.note.hide()
         grid.addWidget(self.note, 3, 0, 1, 6)
         for w in (self.quantity, self.price):
@@ -198,7 +198,7 @@ class LinesEditor(QWidget):
         head = QGridLayout()
         head.setContentsMargins(0, 0, 0, 0)
         for col, text in enumerate(("品目", "内訳（品名・型番）", "数量", "単価（税込・円）", "購入先", "")):
-            label = QLabel(text)
+            label = plain_label(text)
             tint(label, MUTED)
             head.addWidget(label, 0, col)
         LineRow.set_columns(head, self.item_width, self.remove_width)
@@ -206,10 +206,10 @@ class LinesEditor(QWidget):
         self.rows_box = QVBoxLayout()
         lay.addLayout(self.rows_box)
         foot = QHBoxLayout()
-        hint = QLabel("単価が空の行は計算に入りません。")
+        hint = plain_label("単価が空の行は計算に入りません。")
         tint(hint, MUTED)
         foot.addWidget(hint, 1)
-        self.total_label = QLabel()
+        self.total_label = plain_label()
         self.total_label.setAccessibleName("購入合計")
         foot.addWidget(self.total_label)
         lay.addLayout(foot)

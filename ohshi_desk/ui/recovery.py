@@ -41,6 +41,24 @@ def shown_value(value) -> str:
     return f"「{shown(value, 60)}」"
 
 
+def aside_path(folder: Path, kind: str) -> Path:
+    """The name of a new kept-aside copy: ``autosave-<kind>-<order>-<date>.json``. ``order`` counts up across all
+    the copies in the folder, so that their age is the order they were made in — not a date, which a clock set
+    back would make look older than the rest (and prune first: the copy the user had just declined)."""
+    from ..core.clock import now
+
+    n = max((aside_order(p)[0] for p in kept_aside(folder)), default=0) + 1
+    return folder / f"autosave-{kind}-{n:06d}-{now():%Y%m%d-%H%M%S}.json"
+
+
+def aside_order(p: Path) -> tuple[int, str]:
+    """How recent a kept-aside copy is: its order number (0 for names made before there was one), then its name."""
+    import re
+
+    m = re.match(r"autosave-[a-z]+-(\d{6,})-\d{8}-\d{6}\.json$", p.name)
+    return (int(m.group(1)) if m else 0, p.name)
+
+
 def clean_app_data(folder: Path, keep: int = KEEP_ASIDE) -> list[Path]:
     """After a successful autosave: remove stale temporary files of the autosave and all but the newest ``keep``
     kept-aside copies of each kind. Returns what was removed; never raises.
@@ -63,7 +81,7 @@ def clean_app_data(folder: Path, keep: int = KEEP_ASIDE) -> list[Path]:
             except OSError:
                 pass
         for kind in ("broken", "declined"):
-            kept = sorted(folder.glob(f"autosave-{kind}-*.json"), key=lambda p: p.name, reverse=True)
+            kept = sorted(folder.glob(f"autosave-{kind}-*.json"), key=aside_order, reverse=True)
             for p in kept[keep:]:
                 try:
                     p.unlink()
@@ -78,7 +96,7 @@ def clean_app_data(folder: Path, keep: int = KEEP_ASIDE) -> list[Path]:
 def kept_aside(folder: Path) -> list[Path]:
     """The kept-aside autosave copies, newest first (for 「保管した入力を開く」)."""
     try:
-        return sorted(folder.glob("autosave-*-*.json"), key=lambda p: p.name, reverse=True)
+        return sorted(folder.glob("autosave-*-*.json"), key=aside_order, reverse=True)
     except OSError:
         return []
 
@@ -94,7 +112,7 @@ def autosave_problem(exc: BaseException, path: Path) -> str:
     elif isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         why = "書き込みが許可されていないため（読み取り専用）"
     else:
-        why = f"書き込みに失敗したため（{type(exc).__name__}）"
+        why = f"書き込みに失敗したため（エラー番号 {getattr(exc, 'errno', None) or '不明'}）"
     from ..core.guard import shown
 
     return (f"自動保存できていません: {shown(path, 80)} に{why}。"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import qt
+from . import plain, qt
 
 TITLE = "ルールの更新"
 
@@ -22,7 +22,7 @@ def run(wizard, choose=None, confirm=None, tell=None) -> str:
     choose = choose or (lambda: _choose(wizard))
     confirm = confirm or (lambda text: _confirm(wizard, text))
     # after a switch the old window is going: a message belongs to the window in use
-    tell = tell or (lambda text: qt.QMessageBox.information(
+    tell = tell or (lambda text: plain.inform(
         getattr(qt.QApplication.instance(), "_ohshi_window", None) or wizard, TITLE, text))
     kind, path = choose()
     if kind is None:
@@ -52,6 +52,8 @@ def run(wizard, choose=None, confirm=None, tell=None) -> str:
         return "refused"
     lines = rules_pack.changes(wizard.rules, new) or ["計算に関わる変更はありません"]
     shown = "\n".join(f"・{ln}" for ln in lines[:25]) + (f"\n…ほか{len(lines) - 25}件" if len(lines) > 25 else "")
+    if new.warnings:  # the same sense warnings as for the bundled rules (issue 25 point 8)
+        shown += "\n\n注意（確認してください）:\n" + "\n".join(f"・{w}" for w in new.warnings[:10])
     if not confirm(f"ルール版 {new.version}（{new.last_checked:%Y年%m月%d日}確認）を確認しました。"
                    f"いまのルール（版 {wizard.rules.version}）からの変更:\n\n{shown}\n\nこのルールを使いますか。"):
         rules_pack.discard(staged)
@@ -66,8 +68,11 @@ def _window_problem(wizard, rules) -> str:
     """Why a window cannot be built with these rules (a question the pages need is missing…), or ""."""
     try:
         probe = type(wizard)(rules)
-    except Exception as exc:  # noqa: BLE001 - any failure means: not these rules
-        return f"このバージョンのアプリの画面に必要な項目がありません（{type(exc).__name__}: {exc}）"
+    except Exception:  # noqa: BLE001 - any failure means: not these rules (the log has which)
+        import logging
+
+        logging.getLogger("ohshi_desk").exception("the window cannot be built with these rules")
+        return "このバージョンのアプリの画面に必要な項目（施設の質問など）がこのルールにありません"
     probe.deleteLater()
     return ""
 
@@ -80,8 +85,11 @@ def _use_now(wizard, done: str, kept: str, confirm, tell) -> None:
         return
     try:
         new, problems, aside = switch_rules(wizard)
-    except Exception as exc:  # noqa: BLE001 - the window in use stays as it was
-        tell(f"{done}ただ、いまの画面を新しいルールに切り替えられませんでした（{type(exc).__name__}）。"
+    except Exception:  # noqa: BLE001 - the window in use stays as it was (the log has why)
+        import logging
+
+        logging.getLogger("ohshi_desk").exception("switching the rules failed")
+        tell(f"{done}ただ、いまの画面を新しいルールに切り替えられませんでした。"
              f"この画面は前のルールのまま使えます。アプリを開き直すと、そのルールで計算します。")
         return
     text = f"ルール（版 {new.rules.version}）で計算し直しました。入力した内容は引き継いでいます。"
@@ -108,7 +116,8 @@ def switch_rules(old):
     try:
         new.ask_before_close, new.remember_size = old.ask_before_close, old.remember_size
         # a program the new rules lack is named as the old rules name it
-        problems = new.restore(snap, {pid: old.rules.program(pid).short_name for pid in old.rules.program_ids})
+        problems = new.restore(snap, {pid: old.rules.program(pid).short_name for pid in old.rules.program_ids},
+                               keep_day=True)
     except Exception:
         new.deleteLater()
         raise
@@ -134,9 +143,8 @@ def switch_rules(old):
 
 
 def _choose(wizard):
-    box = qt.QMessageBox(qt.QMessageBox.Icon.Question, TITLE,
-                      "ベンダーから届いたルール（ZIP ファイルまたはフォルダ）を選んでください。\n"
-                      "使う前に中身を確かめ、変わる点をお見せします。", parent=wizard)
+    box = plain.message("Question", TITLE, "ベンダーから届いたルール（ZIP ファイルまたはフォルダ）を選んでください。\n"
+                        "使う前に中身を確かめ、変わる点をお見せします。", wizard)
     zip_b = box.addButton("ZIP ファイルから…", qt.QMessageBox.ButtonRole.AcceptRole)
     dir_b = box.addButton("フォルダから…", qt.QMessageBox.ButtonRole.AcceptRole)
     back_b = box.addButton("同梱のルールに戻す", qt.QMessageBox.ButtonRole.DestructiveRole)
@@ -155,4 +163,4 @@ def _choose(wizard):
 
 
 def _confirm(wizard, text: str) -> bool:
-    return qt.QMessageBox.question(wizard, TITLE, text) == qt.QMessageBox.StandardButton.Yes
+    return plain.ask(wizard, TITLE, text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .plain import label as plain_label
+from .plain import tip as plain_tip
 from .qt import (
     QButtonGroup,
     QCheckBox,
@@ -136,7 +138,7 @@ class ParsedEdit(QLineEdit):
         if not text.strip() and self.required:
             self._error = ""  # an empty required field blocks Next without a red mark until typed in
         self.setStyleSheet(ERROR_STYLE if self._error else "")
-        self.setToolTip(self._error)
+        self.setToolTip(plain_tip(self._error))
         self.setAccessibleDescription(self._error)
         self.validityChanged.emit()
 
@@ -217,7 +219,7 @@ class Form(QGridLayout):
         if isinstance(label, str):
             text, label = label, None
             if text:  # as QFormLayout does: the label's mnemonic (&M) moves the focus to the field
-                label = QLabel(text)
+                label = plain_label(text)
                 if isinstance(field, QWidget):
                     label.setBuddy(field)
         if label is not None:
@@ -229,7 +231,7 @@ class Form(QGridLayout):
 
 
 def wrap_label(text: str = "", *, muted: bool = False, selectable: bool = False) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     label.setWordWrap(True)
     if selectable:
         label.setTextInteractionFlags(qt().TextInteractionFlag.TextSelectableByMouse)

@@ -70,10 +70,26 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         other = f"（差し替えルール 版 {rules.version} を使用中）" if getattr(rules, "origin", "") else ""
         self.setWindowTitle(f"{name}ohshi-desk — オンライン資格確認の補助金 見積り{other}")
 
+    # The day (issue 22). Every page computes as of the app's clock, whatever day a file was saved on; another day
+    # is only ever a deliberate act (「別の日で計算…」), said by a banner on every page and in every output.
+    other_day: _dt.date | None = None  # the day chosen on purpose, for this session; None: today
+    file_as_of: _dt.date | None = None  # saved as the file's ``as_of`` only because the user said so
+    made_on: _dt.date | None = None  # the day the opened estimate was made (its ``made_on``; an older file's as_of)
+    made_on_text = ""  # then against now for that estimate, worked out once when it is opened
+
+    @property
+    def as_of(self) -> _dt.date:
+        """The day every page computes for: the day chosen on purpose, else today (core/clock.py)."""
+        return self.day()
+
+    def day(self) -> _dt.date:
+        from ..core.clock import today
+
+        return self.other_day or today()
+
     def __init__(self, rules, parent=None):
         super().__init__(parent)
         self.rules = rules
-        self.as_of: _dt.date | None = None
         self.raw: dict = {}  # the case as last opened: unknown keys survive a save
         self.dirty = False
         self.path: Path | None = None
@@ -120,6 +136,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
     def initializePage(self, page_id: int) -> None:  # noqa: N802 — Qt's name; 次へ
         super().initializePage(page_id)
+        self.sync_day_banners()
         self._focus_soon()
 
     def cleanupPage(self, page_id: int) -> None:  # noqa: N802 — Qt's name; 戻る
@@ -236,7 +253,9 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         """Closing with work not saved to a file asks first. True when the window may close."""
         if self.dirty and self.ask_before_close:
             QMessageBox = qt.QMessageBox
-            answer = QMessageBox.question(
+            from . import plain
+
+            answer = plain.choose(
                 self, "終了の確認", "入力した内容はまだファイルに保存されていません。\n保存してから終了しますか。",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                 | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
@@ -273,9 +292,13 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
         data = copy.deepcopy(self.raw)
         data["format"] = FORMAT
+        from ..core.clock import today
+
+        # made_on: the day this estimate is made (ohshi-desk extension); as_of only when the user chose to keep a day
         data.pop("as_of", None)
-        if self.as_of:
-            data["as_of"] = self.as_of.isoformat()
+        data["made_on"] = today().isoformat()
+        if self.file_as_of:
+            data["as_of"] = self.file_as_of.isoformat()
         owned = FACILITY_KEYS + tuple(self.facility_page.questions)
         fac = {k: v for k, v in _as_dict(data.get("facility")).items() if k not in owned}
         fac.update(self.facility_page.to_data())
@@ -310,12 +333,11 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         data = {"format": FORMAT, "facility": self.facility_page.to_data(), "face_reader": self.reader_page.to_data()}
         if data["facility"].get("kind") is None:
             data["facility"]["kind"] = self.rules.assumed_kind or next(iter(self.rules.kinds))
-        from ..core.clock import today
         from ..core.engine import applicability, compute
         from ..core.presenting import participation_text, when_text
         from .recovery import parse_leniently
 
-        day = self.as_of or today()
+        day = self.day()
         # a half-typed field elsewhere on the page (a code "017") must not stop the goals from being offered
         info = applicability(parse_leniently(data, self.rules), self.rules, day)
         # each program's window, for the status and deadline beside its goal: the breakdown of empty plans
@@ -326,7 +348,75 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         fac = data["facility"]
         for pid in self.rules.municipalities.get("shown_with", ()):  # the 医療費助成 participants, with their goal
             info[pid]["info"] = participation_text(self.rules, fac.get("prefecture"), fac.get("municipality"))
+        from ..core.presenting import one_more_answer
+
+        for s in one_more_answer(parse_leniently(data, self.rules), self.rules, day):  # open with one more answer
+            info[s["program"]]["suggestion"] = s["text"]
         return info
+
+    # ------------------------------------------------------------------ the day
+    def set_other_day(self, day: _dt.date | None, keep: bool = False) -> None:
+        """Compute as of ``day`` on purpose (None or today: back to today); ``keep``: save it as the file's as_of.
+        Every page then carries the banner, and the page shown is computed again."""
+        from ..core.clock import today
+
+        self.other_day = None if day is None or day == today() else day
+        self.file_as_of = day if keep and day is not None else None
+        self.sync_day_banners()
+        page = self.currentPage()
+        if getattr(page, "_built", False) and page is not self.facility_page:
+            page.on_enter()
+        self.mark_changed()
+
+    def output_banners(self) -> list[str]:
+        """What the print and the workbook say at the top besides a day that is not today (which they always say):
+        an estimate made on another day, then against now."""
+        return [self.made_on_text] if self.made_on_text and not self.other_day else []
+
+    def day_banner_text(self) -> str:
+        from ..core.presenting import other_day_banner
+
+        return other_day_banner(self.day())
+
+    def sync_day_banners(self) -> None:
+        """The coloured 「…時点の計算です（今日ではありません）」 line on every page built so far."""
+        text = self.day_banner_text()
+        for pid in self.pageIds():
+            label = getattr(self.page(pid), "day_banner", None)
+            if label is not None:
+                label.setText(text)
+                label.setVisible(bool(text))
+        for page in (self.goals_page, self.result_page):
+            label = getattr(page, "made_on_banner", None)
+            if label is not None:
+                label.setText(self.made_on_text)
+                label.setVisible(bool(self.made_on_text) and not self.other_day)
+
+    def work_out_made_on(self) -> None:
+        """An estimate made on another day, opened again: what could be applied for then, and now (said once)."""
+        from ..core.case import CaseError
+        from ..core.presenting import claimable_total, made_on_banner
+
+        self.made_on_text = ""
+        if self.made_on is not None:
+            try:
+                chosen = set(self.goals())
+                now = claimable_total(self.compute(self.day()), chosen)
+                then = claimable_total(self.compute(self.made_on), chosen)
+                self.made_on_text = made_on_banner(self.made_on, now, then)
+            except CaseError:
+                self.made_on_text = made_on_banner(self.made_on, None, None)
+        self.sync_day_banners()
+
+    def go_to_question(self, flag: str) -> None:
+        """Back to the facility question ``flag`` (from a 「もう一つ答えると」 suggestion), its answer in focus."""
+        for _ in range(len(self.pageIds())):
+            if self.currentId() == FACILITY:
+                break
+            self.back()
+        widget = self.facility_page.question_widget(flag)
+        if widget is not None:
+            widget.setFocus()
 
     def program_maximum(self, p: dict, day: _dt.date) -> int | None:
         """The most the program could pay this facility (for a chosen program with no prices yet)."""
@@ -363,7 +453,11 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         import copy
 
         self.raw = copy.deepcopy(data)
-        self.as_of = case.as_of
+        # the day is today (issue 22): a file's day is kept apart — an older file's as_of was the day it was made;
+        # a file with made_on has an as_of only because someone chose to keep it
+        self.other_day = None
+        self.made_on = case.made_on or case.as_of
+        self.file_as_of = case.as_of if case.made_on is not None else None
         f, r = case.facility, case.face_reader
         self.facility_page.load({"name": f.name, "kind": f.kind, "institution_code": f.institution_code,
                                  "prefecture": f.prefecture, "municipality": f.municipality,
@@ -390,6 +484,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
                               "description": ln.description, "vendor": ln.vendor})
             self.plans_page.load_plan(pid, {"lines": lines, "option": plan.option, **plan.flags})
         self.restart()
+        self.work_out_made_on()
 
     # ------------------------------------------------------------------ buttons
     def _custom_button(self, which: int) -> None:

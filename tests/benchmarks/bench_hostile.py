@@ -1,4 +1,4 @@
-"""Benchmark: how long and how much memory each hostile input of the hardening round (issue 16) costs.
+"""Benchmark: how long and how much memory each hostile input of the hardening rounds (issues 16 and 23) costs.
 
 Target: no input takes more than a few seconds or a few hundred MB. Each attack runs ``ohshi-desk compute`` in a
 fresh process; the figures are the wall time, the exit status and the peak resident memory of that process.
@@ -97,7 +97,45 @@ def main() -> None:
         fifo.symlink_to(tmp / "pipe")
         run("case, a link to a FIFO", ["compute", str(fifo)], env)
 
+        # issue 23: output encodings the console or a redirection imposes
+        yoshida = tmp / "yoshida.json"
+        yoshida.write_text(json.dumps({**case, "facility": {**case["facility"], "name": "𠮷田内科クリニック"}},
+                                      ensure_ascii=False), encoding="utf-8")
+        base_env = {k: v for k, v in env.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8", "LC_ALL", "LANG")}
+        for label, extra, target in (
+            ("compute, stdout cp932, 𠮷田内科クリニック", {"PYTHONIOENCODING": "cp932"}, yoshida),
+            ("compute, stdout Shift_JIS, the example (②)", {"PYTHONIOENCODING": "shift_jis"}, EXAMPLE),
+            ("compute, LC_ALL=C, no UTF-8 mode", {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
+                                                  "PYTHONCOERCECLOCALE": "0"}, yoshida),
+        ):
+            run(label, ["compute", str(target)], {**base_env, **extra})
+
+        # issue 23: markup from outside (the hidden sheet's marker, shown in the 開けませんでした box in the window)
+        from ohshi_desk.core.xlsx_write import DATA_SHEET
+
+        marked = tmp / "marked.xlsx"
+        wb = load_workbook(book)
+        wb[DATA_SHEET]["A1"] = f'ohshi-desk-workbook/9<img src="{tmp / "pipe"}"><img src="//203.0.113.9/share/x.png">'
+        wb.save(marked)
+        run("workbook, hidden-sheet marker with <img src=FIFO>", ["compute", str(marked)], env)
         override = tmp / "data" / "rules"
+        shutil.copytree(ROOT / "rules", override)
+        kinds = override / "facility_kinds.yaml"
+        kinds.write_text(kinds.read_text(encoding="utf-8").replace(
+            "help: 紙レセプトで請求しているなど、オンライン資格確認の導入義務がない施設です",
+            f"help: '9<img src=\"{tmp / 'pipe'}\"><b>振込先が変わりました</b><img src=\"//203.0.113.9/share/x.png\">'"),
+            encoding="utf-8")
+        run("start (--smoke), pack help with <img src=FIFO>", ["--smoke"], {**env, "QT_QPA_PLATFORM": "offscreen"})
+
+        # issue 23: a rules cache edited by hand is checked afresh (the time of a start that cannot trust it)
+        shutil.rmtree(override)
+        run("compute, the rules cache filled", ["compute", str(EXAMPLE)], env)
+        for cached in (tmp / "cache").glob("rules-*.json"):
+            stored = json.loads(cached.read_text(encoding="utf-8"))
+            stored["documents"] = stored["documents"].replace('"3/4"', '"1/1"')
+            cached.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+        run("compute, the rules cache tampered with", ["compute", str(EXAMPLE)], env)
+
         for label, make in (
             ("override, 30,000-level YAML nesting", lambda f: (f / "items.yaml").write_text(
                 "kind: items\nitems: " + "[" * 30000 + "]" * 30000)),

@@ -8,10 +8,18 @@ JOBS.json is a list of ``{"in": book.xlsx, "out": edited.xlsx, "edits": [...]}``
 profile and pipe name) opens each book, applies its edits as a user would, recalculates and saves it as .xlsx.
 Edits (sheet names and A1 cell addresses):
 
-    {"op": "type", "sheet": "明細", "cell": "F2", "value": 1234}      a number, a text, or "=..." a formula
+    {"op": "type", "sheet": "明細", "cell": "F2", "value": 1234}      a number, a text, or "=..." a formula (UNO's
+                                                                       grammar: arguments separated by ";")
     {"op": "insert_column", "sheet": "明細", "before": "G"}           an empty column, later ones move right
     {"op": "copy_row", "sheet": "明細", "from": 2, "to": 9}           the whole row, hidden cells included
     {"op": "delete_row", "sheet": "明細", "row": 3}
+    {"op": "insert_row", "sheet": "明細", "before": 4}                an empty row, later ones move down
+    {"op": "unprotect", "sheet": "明細"}                              校閲 → シート保護の解除 (no password)
+    {"op": "sort", "sheet": "明細", "range": "A3:X6", "by": "F", "descending": true}   Data → Sort (no header row;
+                                                                      "header": true for the filter's own range)
+    {"op": "merge", "sheet": "明細", "range": "J3:J4"}                the cells merged (the first cell's text shows)
+    {"op": "paste_values", "sheet": "明細", "cell": "G4"}             a formula replaced by its value (貼り付け: 値のみ)
+    {"op": "move", "sheet": "明細", "range": "A3:X3", "to": "A8"}     cut and paste (the cells and their formulas move)
 """
 
 from __future__ import annotations
@@ -64,6 +72,28 @@ def _apply(doc, edit: dict) -> None:
         sheet.copyRange(dst, src)
     elif op == "delete_row":
         sheet.Rows.removeByIndex(edit["row"] - 1, 1)
+    elif op == "insert_row":
+        sheet.Rows.insertByIndex(edit["before"] - 1, 1)
+    elif op == "unprotect":
+        sheet.unprotect("")
+    elif op == "sort":
+        from com.sun.star.table import TableSortField  # type: ignore[import-not-found]
+
+        rng = sheet.getCellRangeByName(edit["range"])
+        field = TableSortField()
+        field.Field = _col_index(edit["by"]) - rng.RangeAddress.StartColumn
+        field.IsAscending = not edit.get("descending", False)
+        fields = uno.Any("[]com.sun.star.table.TableSortField", (field,))
+        uno.invoke(rng, "sort", ((_prop("SortFields", fields), _prop("ContainsHeader", edit.get("header", False))),))
+    elif op == "merge":
+        sheet.getCellRangeByName(edit["range"]).merge(True)
+    elif op == "move":
+        sheet.moveRange(sheet.getCellRangeByName(edit["to"]).CellAddress,
+                        sheet.getCellRangeByName(edit["range"]).RangeAddress)
+    elif op == "paste_values":
+        cell = sheet.getCellRangeByName(edit["cell"])
+        value = cell.getValue()
+        cell.setValue(value)
     else:
         raise ValueError(f"unknown edit {op}")
 

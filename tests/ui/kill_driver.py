@@ -3,6 +3,8 @@
     kill_driver.py fill     — fills the wizard half-way, waits for the autosave, prints READY and the snapshot,
                               then waits to be killed
     kill_driver.py restore  — starts again, answers yes to 「前回の入力を復元しますか」, prints the restored state
+    kill_driver.py second   — a second window while a first one runs: prints what it was asked and told, types a
+                              name, waits for its own autosave, prints READY, then waits to be killed
 """
 
 from __future__ import annotations
@@ -77,6 +79,15 @@ def main(mode: str) -> None:
         w.plans_page.options["medical_aid_card"].setCurrentIndex(2)
         wait_for(lambda: saved_snapshot() == w.snapshot(), "the autosave of what is on screen")
         print("READY " + json.dumps(state(w), ensure_ascii=False), flush=True)
+        QApplication.exec()  # until killed
+    elif mode == "second":
+        asked, told = [], []
+        outcome = offer_recovery(w, ask=lambda t: asked.append(t) or True, tell=told.append)
+        w.autosave_enabled = True
+        w.facility_page.name.setText("ふたつめの窓の医院")
+        wait_for(lambda: saved_snapshot() == w.snapshot(), "the second window's autosave")
+        print("READY " + json.dumps({"outcome": outcome, "asked": asked, "told": told, "autosave": str(autosave_path()),
+                                     **state(w)}, ensure_ascii=False), flush=True)
         QApplication.exec()  # until killed
     else:
         outcome = offer_recovery(w, ask=lambda t: True, tell=lambda t: None)

@@ -60,6 +60,30 @@ def test_the_clinics_usage_figures_stay_when_a_vendors_workbook_is_opened(wizard
     wizard.import_report.close()
 
 
+def test_a_second_clinics_workbook_does_not_take_the_first_clinics_usage(wizard, tmp_path, rules):
+    """Issue 23: clinic A's case open, then clinic B's returned workbook: B's estimate was computed with A's 利用実績
+    (243,240円 shown instead of 123,240円, no notice). Now B's usage stays empty, and the report says why."""
+    import json
+
+    from ohshi_desk.core.engine import compute
+
+    usage = {"oct2023_receipts": 1000, "oct2023_rate_percent": 4}
+    a = {**CASE, "facility": {**CASE["facility"], "name": "Aクリニック"}, "usage": usage}
+    own = tmp_path / "a.ohshi.json"
+    own.write_text(json.dumps(a, ensure_ascii=False), encoding="utf-8")
+    assert wizard.open_path(own)
+    b = {**CASE, "facility": {**CASE["facility"], "name": "Bクリニック"}}
+    book = tmp_path / "b.xlsx"
+    export_case(parse_case({**b, "usage": {"oct2023_receipts": 10, "oct2023_rate_percent": 1}}, rules), rules, book)
+    assert wizard.open_path(book)  # B's workbook for vendors: B's usage withheld from it
+    shown = wizard.case_data()
+    assert shown["facility"]["name"] == "Bクリニック" and not shown.get("usage")
+    assert compute(parse_case(shown, rules), rules)["total_subsidy"] == compute(parse_case(b, rules), rules)["total_subsidy"]
+    texts = [wizard.import_report.notices.item(i).text() for i in range(wizard.import_report.notices.count())]
+    assert any("Aクリニック" in t and "引き継いでいません" in t for t in texts), texts
+    wizard.import_report.close()
+
+
 def _opened_with_a_discount(wizard, tmp_path, rules) -> None:
     """The case's workbook with a vendor's 金額 of 35,000 on its first line, opened in the wizard."""
     book = tmp_path / "book.xlsx"

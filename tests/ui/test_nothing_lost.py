@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from ohshi_desk.core.paths import autosave_path, log_path
+from ohshi_desk.ui import plain
 from ohshi_desk.ui.autosave import AUTOSAVE_DELAY_MS, offer_recovery
 from ohshi_desk.ui.errors import install_excepthook
 
@@ -105,7 +106,7 @@ def test_closing_with_unsaved_work_asks(wizard, monkeypatch):
     wizard.autosave_now()
     assert wizard.dirty
     answers = [QMessageBox.StandardButton.Cancel]
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
+    monkeypatch.setattr(plain, "choose", lambda *a, **k: answers.pop(0))
     wizard.close()
     assert wizard.isVisible()  # cancelled: nothing lost
     answers.append(QMessageBox.StandardButton.Discard)
@@ -119,7 +120,7 @@ def test_unexpected_error_apologises_logs_autosaves_and_carries_on(wizard, monke
 
     setup_logging()
     shown = []
-    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a[2]))
+    monkeypatch.setattr(plain, "critical", lambda *a, **k: shown.append(a[2]))
     old_hook = sys.excepthook
     install_excepthook(lambda: wizard)
     try:

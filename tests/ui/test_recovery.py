@@ -9,9 +9,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox, QWizard
+from PySide6.QtWidgets import QWizard
 
 from ohshi_desk.core.paths import autosave_path
+from ohshi_desk.ui import plain
 from ohshi_desk.ui.autosave import offer_recovery
 from ohshi_desk.ui.recovery import clean_app_data
 from ohshi_desk.ui.wizard import OhshiWizard
@@ -143,7 +144,7 @@ def test_autosave_failure_is_shown_with_where_why_and_what_to_do(wizard, how, mo
         assert wizard.testOption(QWizard.WizardOption.HaveCustomButton3) and button.isVisible()
         why = "フォルダ" if how == "directory" else "読み取り専用"
         assert str(path.parent) in wizard.autosave_problem and why in wizard.autosave_problem
-        assert "保存…" in wizard.autosave_problem and button.toolTip() == wizard.autosave_problem
+        assert "保存…" in wizard.autosave_problem and button.toolTip() == plain.tip(wizard.autosave_problem)
     finally:
         patch.__exit__(None, None, None)
         if path.is_dir():
@@ -201,9 +202,10 @@ def test_open_accepts_what_compute_accepts(wizard, tmp_path, edit, rules):
     edit(data)
     p = tmp_path / "case.ohshi.json"
     p.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    expected = compute(read_any(p, rules), rules)
     assert wizard.open_path(p)
-    assert compute(wizard.case(), rules) == expected
+    # the wizard computes as of today whatever the file's as_of (issue 22); the same case, the same day
+    expected = compute(read_any(p, rules), rules, wizard.day())
+    assert compute(wizard.case(), rules, wizard.day()) == expected
 
 
 def test_open_never_half_loads(wizard, tmp_path, monkeypatch):
@@ -218,7 +220,7 @@ def test_open_never_half_loads(wizard, tmp_path, monkeypatch):
     told = []
     with monkeypatch.context() as mp:
         mp.setattr(wizard.plans_page, "load_plan", broken)
-        mp.setattr(QMessageBox, "warning", lambda *a, **k: told.append(a[2]))
+        mp.setattr(plain, "warn", lambda *a, **k: told.append(a[2]))
         assert wizard.open_path(p) is False
     after = wizard.snapshot()
     assert after["facility"] == before["facility"] and after["reader"] == before["reader"]
@@ -275,3 +277,24 @@ def test_an_item_or_option_the_rules_do_not_have_is_listed_not_swapped(wizard, f
     kept = w2.snapshot()["plans"]["home_visit"]["lines"]
     assert len(kept) == len(lines) - 1 and all(line["item"] != "no_such_item" for line in kept)
     assert "12345" not in json.dumps(kept)  # not put on another item's line
+
+
+def test_the_clock_set_back_does_not_delete_the_copy_just_declined(wizard, clock):
+    """Issue 23 point 4: kept-aside copies were pruned by the date in their name, so with the clock set back the
+    autosave the user had just declined was the 'oldest' and deleted. Their age is now the order they were made."""
+    import datetime as dt
+
+    folder = autosave_path().parent
+    for i in range(5):
+        wizard.facility_page.name.setText(f"前の医院{i}")
+        assert wizard.autosave_now()
+        assert offer_recovery(wizard, ask=lambda t: False, tell=lambda t: None) == "declined"
+    clock(dt.date(2020, 1, 1))  # the computer's clock set back years
+    wizard.facility_page.name.setText("いま断った医院")
+    assert wizard.autosave_now()
+    assert offer_recovery(wizard, ask=lambda t: False, tell=lambda t: None) == "declined"
+    wizard.facility_page.name.setText("")
+    assert wizard.autosave_now()  # cleans the kept-aside copies (5 of each kind)
+    kept = [json.loads(p.read_text(encoding="utf-8"))["facility"]["name"]
+            for p in folder.glob("autosave-declined-*.json")]
+    assert sorted(kept) == sorted(["前の医院1", "前の医院2", "前の医院3", "前の医院4", "いま断った医院"])

@@ -47,7 +47,7 @@ def _pack(tmp_path, edit=None, as_zip=True) -> Path:
     folder = tmp_path / "pack" / "rules-2026.12"
     shutil.copytree(ROOT / "rules", folder)
     meta = folder / "meta.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace('version: "2026.11.3"', 'version: "2026.12"'),
+    meta.write_text(meta.read_text(encoding="utf-8").replace('version: "2026.12.1"', 'version: "2026.12"'),
                     encoding="utf-8")
     if edit:
         edit(folder)
@@ -85,7 +85,7 @@ def test_a_pack_is_checked_shown_and_used(wizard, tmp_path, as_zip):
     pack = _pack(tmp_path, _raise_cap, as_zip=as_zip)
     outcome, asked, told = _run(wizard, "zip" if as_zip else "folder", pack)
     assert outcome == "installed"
-    assert "2026.11.3 → 2026.12" in asked[0]
+    assert "2026.12.1 → 2026.12" in asked[0]
     assert "病院の事業費の上限 822,000円 → 824,000円" in asked[0]
     assert "病院の補助限度額 411,000円 → 412,000円" in asked[0]
     rules, folder, warnings = load_rules_for_app()
@@ -172,7 +172,7 @@ def test_declining_leaves_everything_as_it_was(wizard, tmp_path):
     (lambda f: (f / "meta.yaml").unlink(), "meta.yaml"),
     (lambda f: (f / "programs" / "p2_home_visit.yaml").write_text(
         (f / "programs" / "p2_home_visit.yaml").read_text(encoding="utf-8").replace(
-            "limit: {hospital: 411000", "limit: {hospital: 41100")), "p2_home_visit.yaml"),
+            "limit: {hospital: 411000", "limit: {hospital: 0")), "p2_home_visit.yaml"),
 ])
 def test_a_bad_pack_changes_nothing(wizard, tmp_path, edit, words):
     outcome, asked, told = _run(wizard, "zip", _pack(tmp_path, edit))
@@ -180,6 +180,40 @@ def test_a_bad_pack_changes_nothing(wizard, tmp_path, edit, words):
     assert "いまのルールのまま" in told[0] and words in told[0] and "\n\n" in told[0]
     assert not rules_pack.user_rules_dir().exists()
     assert not list(rules_pack.user_rules_dir().parent.glob(".rules-staging-*"))
+
+
+def test_a_pack_whose_limit_is_not_cap_times_rate_is_shown_with_the_warning(wizard, tmp_path):
+    """Issue 25 point 8: the same warning as for the bundled rules, shown before the pack is used (not a refusal)."""
+    def typo(f):
+        p = f / "programs" / "p2_home_visit.yaml"
+        p.write_text(p.read_text(encoding="utf-8").replace("limit: {hospital: 411000", "limit: {hospital: 41100"),
+                     encoding="utf-8")
+
+    outcome, asked, _told = _run(wizard, "zip", _pack(tmp_path, typo), answer=False)
+    assert outcome == "cancelled"
+    assert "病院の補助限度額 411,000円 → 41,100円" in asked[0]
+    assert "注意（確認してください）" in asked[0] and "補助限度額 41,100円が 事業費の上限 822,000円 × 補助率 1/2" in asked[0]
+
+
+@pytest.mark.parametrize("edit, listed", [
+    # issue 25 point 7: the three changes the dialog used to hide
+    (("programs/p2_home_visit.yaml", "cap: {any: 41000}", "cap: {any: 30000}"), "モバイル端末等の事業費の上限"),
+    (("programs/p1_smartphone_reader.yaml", "limit: {value: 7000,", "limit: {value: 6000,"),
+     "クーポン1つあたり・補助限度額 7,000円 → 6,000円"),
+    (("programs/p9_reader_addition.yaml", "clinic_pharmacy_all: [275000]", "clinic_pharmacy_all: [200000]"),
+     "［275,000円］ → ［200,000円］"),
+])
+def test_the_dialog_lists_every_change(wizard, tmp_path, edit, listed):
+    rel, old, new = edit
+
+    def change(f):
+        p = f / rel
+        text = p.read_text(encoding="utf-8")
+        assert text.count(old) == 1
+        p.write_text(text.replace(old, new), encoding="utf-8")
+
+    _outcome, asked, _told = _run(wizard, "zip", _pack(tmp_path, change), answer=False)
+    assert "計算に関わる変更はありません" not in asked[0] and listed in asked[0]
 
 
 def test_a_zip_cannot_write_outside_its_staging_folder(wizard, tmp_path):

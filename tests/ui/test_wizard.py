@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWizard
 
@@ -53,7 +53,8 @@ def result_cards(w):
 
 
 def set_result_date(w, day: dt.date):
-    w.result_page.date.setDate(QDate(day.year, day.month, day.day))
+    """Another day, chosen on purpose (「別の日で計算…」 → 「この日で計算」): the page shown is computed again."""
+    w.set_other_day(day)
 
 
 def test_japanese_translation_and_locale(wizard):
@@ -341,10 +342,10 @@ def test_save_and_open_round_trip_keeps_unknown_keys(wizard, tmp_path, rules):
 
 
 def test_opening_a_broken_file_keeps_what_is_on_screen(wizard, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
+    from ohshi_desk.ui import plain
 
     shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    monkeypatch.setattr(plain, "warn", lambda *a, **k: shown.append(a[2]))
     facility(wizard, "clinic", "入力中の医院")
     bad = tmp_path / "bad.ohshi.json"
     bad.write_text('{"format": "ohshi-desk-case/1", "facility": {"kind": "cli', encoding="utf-8")
@@ -398,7 +399,7 @@ def test_excel_button_writes_the_workbook_and_it_opens_again(wizard, tmp_path, r
 def test_excel_locked_target_offers_another_name(wizard, tmp_path, monkeypatch):
     import os
 
-    from PySide6.QtWidgets import QMessageBox
+    from ohshi_desk.ui import plain
 
     w = wizard
     facility(w, "clinic")
@@ -408,7 +409,7 @@ def test_excel_locked_target_offers_another_name(wizard, tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", lambda s, d: (_ for _ in ()).throw(PermissionError(13, "locked"))
                         if str(d) == str(target) else real(s, d))
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(plain, "ask", lambda *a, **k: asked.append(a[2]) or True)
     written = w.export_path(target)
     assert asked and "開いたまま" in asked[0]
     assert written == tmp_path / "locked (2).xlsx" and written.exists()

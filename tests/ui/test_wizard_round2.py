@@ -134,7 +134,7 @@ def test_closed_programs_fold_to_one_line_and_never_count_as_claimable(wizard):
     assert w.result_page.total.text() == "いま申請できる見積り合計: 0円"
     line = result_cards(w)["home_visit"]
     assert type(line).__name__ == "ClosedLine" and not hasattr(line, "amount")
-    assert "令和8年1月15日で締切。現在は申請できません（参考額 411,000円）" in line.text.text()
+    assert "令和8年1月15日で締切。現在は申請できません。参考額 411,000円（受付終了・参考）" in line.text.text()
     # the same case while it was open: a full card on top, counted, with the days left
     set_result_date(w, dt.date(2025, 12, 16))
     card = result_cards(w)["home_visit"]
@@ -349,7 +349,7 @@ def test_the_printout_has_the_inputs_the_lines_the_steps_and_closed_ones_as_refe
     assert "タブレット TB-10" in html and "別府OA" in html  # the purchase line with its vendor
     assert "次にやること" in html and "令和9年2月1日までに" in html  # the open 健診 program
     assert "最大 30,000円" in html  # chosen, no price yet
-    assert "令和8年1月15日で締切。現在は申請できません（参考額" in html  # closed: reference only
+    assert "令和8年1月15日で締切。現在は申請できません。参考額" in html  # closed: reference only
     assert "いま申請できる補助の見積り合計: 0円" in html
     assert "2026-" not in html and "2027-" not in html  # 和暦 everywhere
     preview = w.print_preview()

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..case import Case, Plan
     from ..records import Edition, Program, Rules, Val
     from ..rules import BuildContext
+    from ..rules_source import Sense
 
 
 def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> None:
@@ -90,7 +91,17 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
             if kind in var["limit"]:
                 limit_t = var["limit"]
             r.reasons.append(var["note"])
+            r.use(var["val"])
             r.extra["variant"] = var["id"]
+            if var["not_applicable"]:  # the notices do not cover this kind and option: nothing (lower figure)
+                r.status = "not_applicable"
+                r.reasons.remove(var["note"])
+                r.reasons.insert(0, var["note"])  # the reason shown first: why there is nothing
+                for lr in r.lines:
+                    lr.eligible = 0
+                    lr.reasons.append(var["note"])
+                r.eligible_cost = r.subsidy = 0
+                return
 
     parts = []
     for g, lines in active_groups:
@@ -127,7 +138,7 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
 
 
 def _group_blocked(g, kind: str, option: str | None, suppressed) -> str:
-    for gid, why in suppressed:
+    for gid, why, *_val in suppressed:
         if gid == g.id:
             return why
     only = g.only_when
@@ -147,3 +158,31 @@ def _variant_applies(when: dict, kind: str, option: str | None, active_groups) -
     if when.get("has_group"):
         return any(g.id == when["has_group"] and sum(lr.eligible for lr in lines) > 0 for g, lines in active_groups)
     return True
+
+
+def changes(old: Edition, new: Edition, rules: Rules) -> list[str]:
+    """What differs in this method's own keys: the per-kind project cap, rate and limit, and the variants."""
+    from ..rules_diff import kind_tables, variants
+
+    return kind_tables(old, new, rules) + variants(old, new, rules)
+
+
+def sense(s: Sense, e: Edition, w: str) -> None:
+    """This method's sense checks (:class:`..rules_source.Sense`): money and rates refused when impossible; a limit
+    that is not the rounded cap × rate, for each kind and each variant, warned about."""
+    for key in ("project_cap", "limit"):
+        for k, v in getattr(e, key).items():
+            s.money(v, f"{w}.{key}.{k}")
+    for k, v in e.rate.items():
+        s.rate(v, f"{w}.rate.{k}")
+    for var in e.variants:
+        for key in ("project_cap", "limit"):
+            for k, v in var.get(key, {}).items():
+                s.money(v, f"{w}.variants.{var['id']}.{key}.{k}")
+        for k, v in var.get("rate", {}).items():
+            s.rate(v, f"{w}.variants.{var['id']}.rate.{k}")
+    for k in sorted(e.kinds):
+        s.limit(e.project_cap.get(k), e.rate.get(k), e.limit.get(k), e.rounding)
+    for var in e.variants:
+        for k, lim in var["limit"].items():
+            s.limit(var["project_cap"].get(k, e.project_cap.get(k)), var["rate"].get(k, e.rate.get(k)), lim, e.rounding)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..case import Case, Plan
     from ..records import Edition, Program, Rules
     from ..rules import BuildContext
+    from ..rules_source import Sense
 
 
 def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> None:
@@ -181,3 +182,31 @@ def _best_coupon_slots(units: dict, c: dict, n: int, cap: int, rate: Fraction, l
         if v > best_value:
             best, best_value = slots, v
     return best
+
+
+def changes(old: Edition, new: Edition, rules: Rules) -> list[str]:
+    """What differs in this method's own keys: the coupon's items and figures, coupons per kind, published figures."""
+    from ..rules_diff import diff, kind_names
+
+    names = {**kind_names(rules), **{i: d.get("label", i) for i, d in rules.items.items()},
+             "project_cap": "事業費の上限", "limit": "補助限度額", "rate": "補助率", "rounding": "端数処理",
+             "requires": "必須の品目", "items": "品目ごとの数"}
+    a, b = old.extra, new.extra
+    money = ("project_cap", "limit")
+    ca = {k: v for k, v in a["coupon"].items() if k not in money}
+    cb = {k: v for k, v in b["coupon"].items() if k not in money}
+    return (diff("クーポン1つあたり", {k: a["coupon"][k] for k in money}, {k: b["coupon"][k] for k in money}, names, "円")
+            + diff("クーポン1つあたり", ca, cb, names)
+            + diff("クーポンの数", a["coupons_per_facility"], b["coupons_per_facility"], names)
+            + diff("公表の金額", a.get("published", {}), b.get("published", {}), names, "円"))
+
+
+def sense(s: Sense, e: Edition, w: str) -> None:
+    """This method's sense checks: the coupon's money, rate and limit (= cap × rate, warned), coupons per kind."""
+    c = e.extra["coupon"]
+    s.money(c["project_cap"], f"{w}.coupon.project_cap")
+    s.money(c["limit"], f"{w}.coupon.limit")
+    s.rate(c["rate"], f"{w}.coupon.rate")
+    s.limit(c["project_cap"], c["rate"], c["limit"], c["rounding"])
+    for k, v in e.extra["coupons_per_facility"].items():
+        s.count(v, f"{w}.coupons_per_facility.{k}", "クーポン枚数")

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ..case import Case, Plan
     from ..records import Edition, Program, Rules
     from ..rules import BuildContext
+    from ..rules_source import Sense
 
 
 def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> None:
@@ -150,3 +151,34 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
     r.capped_cost = r.eligible_cost
     r.reasons.append(f"{units}台分の補助上限 {yen(limit)}")
     finish(r, r.eligible_cost, rate, limit, rounding)
+
+
+def changes(old: Edition, new: Edition, rules: Rules) -> list[str]:
+    """What differs in this method's own keys: the rate, the units by free units and uses, the base rule, the
+    units and limits per kind, and how unknown free units are taken."""
+    from ..rules_diff import diff, kind_names, kind_tables
+
+    names = kind_names(rules)
+    a, b = old.extra, new.extra
+    steps = {free: {f"{m:,}件以上": u for m, u in s} for free, s in a["units_by_free_units"].items()}
+    steps_b = {free: {f"{m:,}件以上": u for m, u in s} for free, s in b["units_by_free_units"].items()}
+    return (kind_tables(old, new, rules, ("rate",))
+            + diff("増設できる台数（無償提供の台数ごと）", {f"{k}台": v for k, v in steps.items()},
+                   {f"{k}台": v for k, v in steps_b.items()})
+            + diff("基本の増設（利用件数・台数）", a.get("base_units"), b.get("base_units"))
+            + diff("最大台数", a["max_units"], b["max_units"], names)
+            + diff("台数ごとの補助上限", a["limit_by_units"], b["limit_by_units"], names, "円")
+            + diff("無償提供の表を使う施設区分", a["free_units_table_for"], b["free_units_table_for"], names)
+            + diff("無償提供の台数が未回答のとき", a.get("free_units_unknown"), b.get("free_units_unknown"))
+            + diff("増設の対象の品目", a["unit_item"], b["unit_item"]))
+
+
+def sense(s: Sense, e: Edition, w: str) -> None:
+    """This method's sense checks: the limits per number of units are money, the units a count, the rate a rate."""
+    for k, v in e.extra["limit_by_units"].items():
+        for i, amount in enumerate(v.value):
+            s.money(amount, f"{w}.limit_by_units.{k}[{i}]")
+    for k, v in e.extra["max_units"].items():
+        s.count(v, f"{w}.max_units.{k}", "台数")
+    for k, v in e.rate.items():
+        s.rate(v, f"{w}.rate.{k}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..plain import label as plain_label
+from ..plain import own_rich_label
 from ..qt import (
     QComboBox,
     QFrame,
@@ -35,10 +37,13 @@ def headed(page: QWizardPage, title: str, subtitle: str, *, to_the_edges: bool =
     if step is not None:
         page.step_bar = step_bar(step)
         head.addWidget(page.step_bar)
-    title_label = QLabel(title)
+    title_label = plain_label(title)
     heading_font(title_label, 1.4, bold=False)
     head.addWidget(title_label)
     head.addWidget(wrap_label(subtitle))
+    # 「令和7年11月1日時点の計算です（今日ではありません）」 while another day is chosen on purpose (issue 22)
+    page.day_banner = day_banner_label("計算の基準日の注意")
+    head.addWidget(page.day_banner)
     rule = QFrame()
     rule.setFrameShape(QFrame.Shape.HLine)
     rule.setFrameShadow(QFrame.Shadow.Sunken)
@@ -60,7 +65,7 @@ def step_bar(current: int) -> QLabel:
             parts.append(f"<b style='color:#0d47a1'>{name}</b>")
         else:
             parts.append(name)
-    bar = QLabel("　›　".join(parts))
+    bar = own_rich_label("　›　".join(parts))  # the step names only: the app's own words
     bar.setAccessibleName(f"手順 {current + 1}/{len(STEPS)}: {STEPS[current][1:]}")
     return bar
 
@@ -76,7 +81,7 @@ def scrolled(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
     area.setWidget(inner)
     outer.addWidget(area, 1)
     # the line above the buttons saying what keeps 次へ grey (see show_blockers)
-    page.missing_line = QLabel()
+    page.missing_line = plain_label()
     page.missing_line.setWordWrap(True)
     page.missing_line.setAccessibleName("次へ進めない理由")
     m = 9  # the usual layout margin (asking the style for it builds Qt's enums at start, ~20 ms)
@@ -113,15 +118,27 @@ def paint_badge(label: QLabel, text: str, background: str) -> None:
     label.setContentsMargins(4, 0, 4, 0)
 
 
+def day_banner_label(name: str) -> QLabel:
+    """A coloured line about the day the page is computed for, hidden until there is something to say (our own
+    words and dates only; no Qt enum here: the first page builds one at start)."""
+    label = wrap_label()
+    paint_badge(label, "#bf360c", "#ffe0b2")
+    label.setContentsMargins(8, 4, 8, 4)
+    heading_font(label, 1.05)
+    label.setAccessibleName(name)
+    label.hide()
+    return label
+
+
 def required_label(text: str, buddy: QWidget) -> QWidget:
     """A field's label with a 必須 mark after it; the label's mnemonic moves the focus to ``buddy``."""
     box = QWidget()
     row = QHBoxLayout(box)
     row.setContentsMargins(0, 0, 0, 0)
-    label = QLabel(text)
+    label = plain_label(text)
     label.setBuddy(buddy)
     row.addWidget(label)
-    mark = QLabel("必須")
+    mark = plain_label("必須")
     paint_badge(mark, "#ffffff", ERROR_RED)
     mark.setAccessibleName("必須の項目")
     row.addWidget(mark)

@@ -92,6 +92,8 @@ class ConfirmPage(LazyPage):
         return out
 
     def on_enter(self):
+        from html import escape
+
         from ...core.case import CaseError
         from ...core.clock import today
         from ...core.print_sheet import lines_html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..plain import label as plain_label
 from ..qt import (
     QComboBox,
     QLabel,
@@ -117,9 +118,15 @@ class FacilityPage(FieldTable, QWizardPage):
             sig.connect(wizard.mark_changed)
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
-        label = QLabel(text)
+        label = plain_label(text)
         label.setBuddy(buddy)
         return label
+
+    def question_widget(self, flag: str):
+        """The answer of the facility question ``flag`` (its 「はい」 when it is a yes/no), or None."""
+        attr = next((f.attr for f in self.FIELDS if f.key == flag), None)
+        widget = getattr(self, attr, None) if attr else None
+        return getattr(widget, "yes", widget)
 
     def _kind_changed(self, _i):
         kid = self.kind.currentData()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ..qt import QFrame, QHBoxLayout, QLabel, QPushButton
+from ..plain import label as plain_label
+from ..qt import QFrame, QHBoxLayout, QPushButton
 from ..widgets import MUTED, checkbox, qt, tint, wrap_label
-from .base import LazyPage, scrolled
+from .base import LazyPage, day_banner_label, scrolled
 
 
 class GoalsPage(LazyPage):
@@ -13,6 +14,9 @@ class GoalsPage(LazyPage):
         wizard = self.w
         lay = scrolled(self, "やりたいこと",
                        "これから行いたいことを選んでください（いくつでも）。施設に当てはまらないものは選べません。")
+        # an estimate made on another day, opened again: then against now (issue 22)
+        self.made_on_banner = day_banner_label("以前に作った見積りの注意")
+        lay.addWidget(self.made_on_banner)
         self.boxes = {}
         self.reasons = {}
         self.whens = {}
@@ -36,7 +40,7 @@ class GoalsPage(LazyPage):
             box.toggled.connect(self._changed)
             row = QHBoxLayout()
             row.addWidget(box, 1)
-            when = QLabel()
+            when = plain_label()
             row.addWidget(when)
             self.whens[p.id] = when
             lay.addLayout(row)
@@ -79,6 +83,8 @@ class GoalsPage(LazyPage):
                 text = "不要: " + text
             elif not a["applicable"]:
                 text = "対象外: " + text
+                if a.get("suggestion"):  # open today with one more answer: said, with the way back to it
+                    text += "\n→ " + a["suggestion"] + "（「戻る」で施設の質問に答えられます）"
             self.reasons[pid].setText(text)
             self.reasons[pid].setVisible(bool(text))
             self.infos[pid].setText(a.get("info", ""))

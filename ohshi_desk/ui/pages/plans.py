@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..lines import LinesEditor
+from ..plain import label as plain_label
 from ..qt import (
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QVBoxLayout,
 )
 from ..widgets import ERROR_RED, Choice, checkbox, tint, wrap_label
@@ -76,7 +76,7 @@ class PlansPage(LazyPage):
                     combo.addItem(label, oid)
                 combo.currentIndexChanged.connect(wizard.mark_changed)
                 row = QHBoxLayout()
-                row.addWidget(QLabel("改修の内容:"))
+                row.addWidget(plain_label("改修の内容:"))
                 row.addWidget(combo, 1)
                 blay.addLayout(row)
                 self.options[p.id] = combo

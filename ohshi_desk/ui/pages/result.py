@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as _dt
 
 from ...core.clock import today
+from ..plain import label as plain_label
+from ..plain import tip as plain_tip
 from ..qt import (
-    QDate,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 from ..widgets import qt, wrap_label
-from .base import LazyPage, headed, heading_font
+from .base import LazyPage, day_banner_label, headed, heading_font
 
 
 class ResultPage(LazyPage):
@@ -27,18 +27,20 @@ class ResultPage(LazyPage):
         wizard = self.w
         outer = headed(self, "結果: 補助の見積り",
                        "制度ごとの見積りです。「なぜこの金額か」を開くと、計算の理由と出典が見られます。")
+        # an estimate made on another day, opened again: then against now (issue 22)
+        self.made_on_banner = day_banner_label("以前に作った見積りの注意")
+        outer.addWidget(self.made_on_banner)
         top = QHBoxLayout()
-        top.addWidget(QLabel("いつ時点で計算するか(&D):"))
-        from ..qt import QDateEdit  # here: making the class costs ~3 ms the first page need not pay
-
-        self.date = QDateEdit()
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy年M月d日")
-        self.date.setAccessibleName("いつ時点で計算するか")
-        top.itemAt(0).widget().setBuddy(self.date)
-        top.addWidget(self.date)
+        # the day is shown, never typed here: another day is a deliberate act through a dialog (issue 22)
+        self.day_label = plain_label("")
+        self.day_label.setAccessibleName("いつ時点の計算か")
+        top.addWidget(self.day_label)
+        self.other_day_button = QPushButton("別の日で計算(&D)…")
+        self.other_day_button.setToolTip(plain_tip("サポート担当者が、別の日に見えていた結果を確かめるときに使います"))
+        self.other_day_button.clicked.connect(self.ask_other_day)
+        top.addWidget(self.other_day_button)
         top.addStretch(1)
-        self.total = QLabel()
+        self.total = plain_label()
         heading_font(self.total, 1.3)
         self.total.setAccessibleName("いま申請できる補助の見積り合計")
         top.addWidget(self.total)
@@ -67,30 +69,26 @@ class ResultPage(LazyPage):
         buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
-        self.date.dateChanged.connect(self._date_changed)
         self.print_button.clicked.connect(wizard.print_breakdown)
         self.export_button.clicked.connect(wizard.export_dialog)
 
     def on_enter(self):
-        day = self.w.as_of or today()
-        self.date.blockSignals(True)
-        self.date.setDate(QDate(day.year, day.month, day.day))
-        self.date.blockSignals(False)
-        self.recompute()
-
-    def _date_changed(self, *_a) -> None:
         self.recompute()
 
     def as_of(self) -> _dt.date:
-        d = self.date.date()
-        return _dt.date(d.year(), d.month(), d.day())
+        return self.w.day()
+
+    def ask_other_day(self, *_a) -> None:
+        """「別の日で計算…」: a small dialog; nothing changes unless she presses its button."""
+        answer = OtherDayDialog.ask(self, self.w.day(), self.w.file_as_of is not None)
+        if answer is not None:
+            self.w.set_other_day(*answer)
 
     def recompute(self):
         from ...core.case import CaseError
         from ...core.formatting import wareki, yen
         from ...core.presenting import claimable_total, sections, upcoming_total
 
-        self.w.as_of = self.as_of()
         expanded = {c.program["id"] for c in self.cards_host.children()
                     if isinstance(c, ProgramCard) and c.toggle.isChecked()}
         try:
@@ -105,14 +103,16 @@ class ResultPage(LazyPage):
         self._clear_cards()
         chosen = set(self.w.goals())
         day = self.as_of()
+        self.day_label.setText(f"{wareki(day)}時点の計算" + ("（今日）" if day == today() else "（今日ではありません）"))
+        self._suggestions()
         for status, title, progs in sections(self.breakdown, chosen):
-            head = QLabel(title)
+            head = plain_label(title)
             heading_font(head, 1.15)
             self.cards.addWidget(head)
             head.show()
             for p in progs:
                 if status == "closed":
-                    card = ClosedLine(p)
+                    card = ClosedLine(p, self.w.rules)
                 else:
                     card = ProgramCard(p, day, self.w.rules, self.w.program_maximum(p, day))
                     card.toggle.setChecked(p["id"] in expanded)
@@ -133,6 +133,25 @@ class ResultPage(LazyPage):
             f"ルール版 {r.version}（{wareki(r.last_checked)}に確認）。これは見積りです。通知に書かれていない点は少なめに見積もっています。"
             f"購入・申請の前に、必ず各制度の申請先のポータルサイトで最新の情報を確認してください。問い合わせ: {r.call_center}")
 
+    def _suggestions(self) -> None:
+        """Programs open today that one more facility answer would make usable (not a bare 対象外)."""
+        from ...core.presenting import one_more_answer
+        from ..recovery import parse_leniently
+
+        data = {"format": self.w.case_data()["format"], "facility": self.w.facility_page.to_data(),
+                "face_reader": self.w.reader_page.to_data()}
+        found = one_more_answer(parse_leniently(data, self.w.rules), self.w.rules, self.as_of())
+        self.suggestions = found
+        if found:
+            head = plain_label("答えによっては申請できる制度")
+            heading_font(head, 1.15)
+            self.cards.addWidget(head)
+            head.show()
+            for s in found:
+                card = Suggestion(self.w, s)
+                self.cards.addWidget(card)
+                card.show()
+
     def _clear_cards(self) -> None:
         while self.cards.count():  # old cards leave the page at once: nothing stale can be found or clicked
             old = self.cards.takeAt(0).widget()
@@ -142,21 +161,108 @@ class ResultPage(LazyPage):
                 old.deleteLater()
 
 
-class ClosedLine(QFrame):
-    """A closed program folded to one line: shown as reference, never counted as claimable."""
+class Suggestion(QFrame):
+    """A program open today that one more answer would make usable, with the way back to that question."""
 
-    def __init__(self, p: dict):
-        from ...core.presenting import closed_line
+    def __init__(self, wizard, s: dict):
+        super().__init__()
+        self.suggestion = s
+        self.setObjectName("suggestion")
+        self.setStyleSheet("QFrame#suggestion { border: 1px solid #2e7d32; border-left: 6px solid #2e7d32;"
+                           " border-radius: 4px; background: #f1f8e9; }")
+        lay = QHBoxLayout(self)
+        self.text = wrap_label(s["text"])
+        self.text.setTextFormat(qt().TextFormat.PlainText)
+        lay.addWidget(self.text, 1)
+        self.button = QPushButton(f"「{s['flag_label']}」の質問に戻る")
+        self.button.clicked.connect(lambda *_a, f=s["flag"]: wizard.go_to_question(f))
+        lay.addWidget(self.button)
+
+
+class OtherDayDialog:
+    """「別の日で計算…」: the day typed in a line (2025/11/1, 令和7年11月1日), checked, and used only on 「この日で計算」;
+    「今日で計算」 goes back. Whether the day is kept as the file's day is asked, off unless ticked."""
+
+    @staticmethod
+    def build(parent, current: _dt.date, keep: bool):
+        from ...core.formatting import wareki
+        from ..qt import QCheckBox, QDialog, QDialogButtonBox, QLineEdit
+
+        dialog = QDialog(parent)
+        dialog.setWindowTitle("別の日で計算")
+        lay = QVBoxLayout(dialog)
+        # lines broken by hand: a word-wrapped label in a dialog is cut off at large text sizes
+        lay.addWidget(plain_label(f"今日は{wareki(today())}です。\n別の日で計算すると、すべてのページ・印刷・Excel に\n"
+                             "「…時点の計算です（今日ではありません）」と表示されます。"))
+        dialog.field = QLineEdit(current.strftime("%Y/%m/%d").replace("/0", "/"))
+        dialog.field.setAccessibleName("計算する日")
+        lay.addWidget(plain_label("計算する日（例: 2025/11/1、令和7年11月1日）:"))
+        lay.addWidget(dialog.field)
+        dialog.keep = QCheckBox("この日をファイルに保存する（開いたときは、いつも今日で計算されます）")
+        dialog.keep.setChecked(keep)
+        lay.addWidget(dialog.keep)
+        dialog.problem = wrap_label()
+        dialog.problem.setStyleSheet("color: #c62828;")
+        dialog.problem.hide()
+        lay.addWidget(dialog.problem)
+        box = QDialogButtonBox()
+        dialog.use_button = box.addButton("この日で計算", QDialogButtonBox.ButtonRole.AcceptRole)
+        dialog.today_button = box.addButton("今日で計算", QDialogButtonBox.ButtonRole.ResetRole)
+        box.addButton("キャンセル", QDialogButtonBox.ButtonRole.RejectRole)
+        lay.addWidget(box)
+        dialog.answer = None
+
+        def use(*_a):
+            from ...core.inputs import InputError, parse_date
+
+            try:
+                day = parse_date(dialog.field.text(), "計算する日")
+            except InputError as exc:
+                dialog.problem.setText(exc.problem)
+                dialog.problem.show()
+                return
+            dialog.answer = (day, dialog.keep.isChecked())
+            dialog.accept()
+
+        def back_to_today(*_a):
+            dialog.answer = (None, False)
+            dialog.accept()
+
+        dialog.use_button.clicked.connect(use)
+        dialog.today_button.clicked.connect(back_to_today)
+        box.rejected.connect(dialog.reject)
+        return dialog
+
+    @classmethod
+    def ask(cls, parent, current: _dt.date, keep: bool):
+        dialog = cls.build(parent, current, keep)
+        dialog.exec()
+        return dialog.answer
+
+
+class ClosedLine(QFrame):
+    """A closed program: one line shown as reference, never counted as claimable, and under it what she can
+    still do (rules data: the program's when_closed, its portal's closed_steps)."""
+
+    def __init__(self, p: dict, rules=None):
+        from ...core.presenting import closed_line, closed_steps
 
         super().__init__()
         self.program = p
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(8, 2, 8, 2)
-        self.status = QLabel("受付終了")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 2, 8, 4)
+        lay = QHBoxLayout()
+        self.status = plain_label("受付終了")
         self.status.setStyleSheet("color: white; background: #616161; padding: 1px 6px; border-radius: 3px;")
         lay.addWidget(self.status)
         self.text = wrap_label(f"{p['name']}: {closed_line(p)}", muted=True)
         lay.addWidget(self.text, 1)
+        outer.addLayout(lay)
+        steps = closed_steps(p, rules) if rules is not None else []
+        self.steps = wrap_label("いまできること:\n" + "\n".join(f"・{t}" for t in steps))
+        self.steps.setContentsMargins(12, 0, 0, 0)
+        self.steps.setVisible(bool(steps))
+        outer.addWidget(self.steps)
         self.setAccessibleName(self.text.text())
 
 
@@ -179,7 +285,7 @@ class ProgramCard(QFrame):
         title = wrap_label(p["name"])
         heading_font(title, 1.1)
         head.addWidget(title, 1)
-        self.status = QLabel(status_text(p))
+        self.status = plain_label(status_text(p))
         self.status.setStyleSheet(f"color: white; background: {colour}; padding: 2px 8px; border-radius: 3px;")
         head.addWidget(self.status)
         lay.addLayout(head)
@@ -188,9 +294,9 @@ class ProgramCard(QFrame):
             self.when = wrap_label(when_text(p, day))
             lay.addWidget(self.when)
         if active and not p["lines"] and maximum:
-            amount = QLabel(f"最大 {yen(maximum)}。購入金額を入れると計算します")
+            amount = plain_label(f"最大 {yen(maximum)}。購入金額を入れると計算します")
         else:
-            amount = QLabel(f"見積額 {yen(p['subsidy'])}")
+            amount = plain_label(f"見積額 {yen(p['subsidy'])}")
         heading_font(amount, 1.2)
         self.amount = amount
         lay.addWidget(amount)
@@ -206,7 +312,7 @@ class ProgramCard(QFrame):
             lay.addWidget(wrap_label("集める書類: " + "、".join(docs) + f"　申請先: {p['portal']['label']}", muted=True))
         if active and conds:
             lay.addWidget(wrap_label("条件（施設で行うこと）: " + "、".join(conds), muted=True))
-        from ..qt import QToolButton  # made on first use, as QDateEdit above
+        from ..qt import QToolButton  # made on first use: the first page need not pay for the class
 
         self.toggle = QToolButton()
         self.toggle.setText("▸ なぜこの金額か")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..plain import label as plain_label
 from ..qt import (
     QHBoxLayout,
-    QLabel,
 )
 from ..widgets import ERROR_RED, Form, count_edit, percent_edit, tint, wrap_label
 from .base import Field, FieldTable, LazyPage, scrolled
@@ -34,7 +34,7 @@ class UsagePage(FieldTable, LazyPage):
             edit.textChanged.connect(wizard.mark_changed)
             row = QHBoxLayout()
             row.addWidget(edit, 1)
-            row.addWidget(QLabel(f.unit))
+            row.addWidget(plain_label(f.unit))
             form.addRow(wrap_label(f.label), row)
             self.edits[f.key] = edit
             setattr(self, f.attr, edit)

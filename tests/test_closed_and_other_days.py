@@ -1,0 +1,190 @@
+"""Issue 22 outside the window: a closed program says what she can still do (rules data), an open program one
+answer away is offered, every output computed for a day that is not today says so, and the command line says
+where its day came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ohshi_desk.core.case import parse_case
+from ohshi_desk.core.engine import compute
+
+from .rules_edit import copy_rules, edit
+
+ROOT = Path(__file__).resolve().parents[1]
+MADE = dt.date(2025, 11, 1)  # the day the estimate was made
+LATER = dt.date(2026, 12, 3)  # the day it is opened again: every FY2025 program closed, P6 open to 2027-02-01
+
+CLINIC = {
+    "format": "ohshi-desk-case/1", "as_of": MADE.isoformat(),
+    "facility": {"name": "やまだ内科", "kind": "clinic", "prefecture": "大分県", "obligation_exempt": False},
+    "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+    "plans": {
+        "smartphone_reader": {"lines": [{"item": "generic_reader", "quantity": 1, "unit_price": 5000}]},
+        "home_visit": {"lines": [{"item": "mobile_terminal", "quantity": 1, "unit_price": 60000},
+                                 {"item": "receipt_system_change", "quantity": 1, "unit_price": 300000}]},
+        "medical_aid_card": {"option": "both",
+                             "lines": [{"item": "receipt_system_change", "quantity": 1, "unit_price": 850000}]},
+    },
+}
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "ohshi_desk", *args], capture_output=True, text=True, timeout=120,
+                          cwd=ROOT)
+
+
+# ------------------------------------------------------------------------------------------------ command line
+
+def test_the_command_line_says_where_its_day_came_from(tmp_path, clock):
+    clock(LATER)
+    case = tmp_path / "case.ohshi.json"
+    case.write_text(json.dumps(CLINIC, ensure_ascii=False), encoding="utf-8")
+    proc = run("compute", str(case))  # the case's as_of: the contract, and one line on stderr saying so
+    out = json.loads(proc.stdout)
+    assert proc.returncode == 0 and out["as_of"] == MADE.isoformat() and out["as_of_source"] == "case"
+    told = proc.stderr.strip().splitlines()
+    assert len(told) == 1 and "令和7年11月1日" in told[0] and "令和8年12月3日" in told[0], proc.stderr
+    proc = run("compute", str(case), "--as-of", LATER.isoformat())
+    out = json.loads(proc.stdout)
+    assert (out["as_of"], out["as_of_source"], out["total_subsidy_open"], proc.stderr) == (
+        LATER.isoformat(), "option", 0, "")
+    case.write_text(json.dumps({k: v for k, v in CLINIC.items() if k != "as_of"}, ensure_ascii=False),
+                    encoding="utf-8")
+    proc = run("compute", str(case))
+    out = json.loads(proc.stdout)
+    assert (out["as_of"], out["as_of_source"], proc.stderr) == (LATER.isoformat(), "today", "")
+    clock(MADE)  # the case's own day being today is nothing to tell
+    case.write_text(json.dumps(CLINIC, ensure_ascii=False), encoding="utf-8")
+    proc = run("compute", str(case))
+    assert json.loads(proc.stdout)["as_of_source"] == "case" and proc.stderr == ""
+
+
+def test_an_export_on_the_case_day_says_it_is_not_today(tmp_path, clock):
+    from openpyxl import load_workbook
+
+    clock(LATER)
+    case = tmp_path / "case.ohshi.json"
+    case.write_text(json.dumps(CLINIC, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "book.xlsx"
+    proc = run("export", str(case), "-o", str(out))
+    assert proc.returncode == 0 and "令和7年11月1日" in proc.stderr
+    assert load_workbook(out)["概要"]["A2"].value == "⚠ 令和7年11月1日時点の計算です（今日ではありません）"
+
+
+# ------------------------------------------------------------------------------------------------ closed programs
+
+def _closed_breakdown(rules, day=LATER, data=CLINIC):
+    return compute(parse_case(data, rules), rules, day)
+
+
+def test_every_closed_program_says_what_she_can_still_do(rules):
+    """Each program, after its last window: the window ended (its date), a new round comes as a rules update and
+    where its news appears, whom to ask; スマホ対応 says it is not required. All from rules data."""
+    from ohshi_desk.core.formatting import wareki
+    from ohshi_desk.core.presenting import closed_steps
+
+    for program in rules.programs:
+        last = max(program.editions, key=lambda e: e.end_date)
+        kind = "other" if program.id == "checkup_limited_check" else "clinic"
+        data = {"format": "ohshi-desk-case/1",
+                "facility": {"kind": kind, "checkup_provider": True, "obligation_exempt": True},
+                "plans": {program.id: {}}, "usage": {"oct2023_receipts": 100}}
+        p = next(x for x in compute(parse_case(data, rules), rules, last.end_date + dt.timedelta(days=1))["programs"]
+                 if x["id"] == program.id)
+        assert p["status"] == "closed", program.id
+        steps = closed_steps(p, rules)
+        text = "\n".join(steps)
+        assert wareki(last.end_date) in text, (program.id, text)
+        assert "「ルールを更新…」" in text and rules.call_center in text, (program.id, text)
+        if p["portal"]["id"] != "none":  # applied for at a portal: where news of a new round appears
+            assert "ポータルサイト" in text, (program.id, text)
+    p1 = next(p for p in _closed_breakdown(rules)["programs"] if p["id"] == "smartphone_reader")
+    assert closed_steps(p1, rules)[0] == "スマホ保険証への対応は義務ではありません"
+
+
+def test_an_open_program_one_answer_away_is_offered(rules):
+    from ohshi_desk.core.presenting import one_more_answer
+
+    case = parse_case(CLINIC, rules)  # 健診実施機関 not answered
+    found = one_more_answer(case, rules, LATER)
+    assert [(s["program"], s["flag"]) for s in found] == [("checkup_limited_check", "checkup_provider")]
+    assert found[0]["text"] == ("特定健診・特定保健指導を実施していれば、「健診実施機関のオンライン資格確認（資格確認限定型）」は"
+                                "令和9年2月1日まで申請できます")
+    no = parse_case({**CLINIC, "facility": {**CLINIC["facility"], "checkup_provider": False}}, rules)
+    assert one_more_answer(no, rules, LATER) == []  # answered いいえ: not one answer away
+    yes = parse_case({**CLINIC, "facility": {**CLINIC["facility"], "checkup_provider": True}}, rules)
+    assert one_more_answer(yes, rules, LATER) == []  # already usable: nothing to offer
+    assert one_more_answer(case, rules, dt.date(2027, 3, 1)) == []  # closed then too: nothing on offer
+
+
+def test_the_print_marks_closed_amounts_and_says_another_day(rules, clock):
+    from ohshi_desk.core.print_sheet import case_sheet_html
+
+    clock(LATER)
+    bd = _closed_breakdown(rules)
+    html = case_sheet_html(CLINIC, bd, rules, printed_on=LATER)
+    assert "今日ではありません" not in html  # computed for today: no banner
+    assert "いま申請できる補助の見積り合計: 0円" in html
+    assert "補助の対象（受付終了・参考）" in html  # the lines' column never reads as claimable
+    assert "（受付終了・参考）</td>" in html and "いまできること" in html and "「ルールを更新…」" in html
+    then = _closed_breakdown(rules, MADE)
+    html = case_sheet_html(CLINIC, then, rules, printed_on=LATER, banners=["ほかの注意"])
+    assert html.index("令和7年11月1日時点の計算です（今日ではありません）") < html.index("いま申請できる補助の見積り合計")
+    assert "ほかの注意" in html
+
+
+def test_the_workbook_marks_closed_amounts_and_says_another_day(tmp_path, rules, clock):
+    from openpyxl import load_workbook
+
+    from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST
+    from ohshi_desk.core.xlsx_write import export_case
+
+    clock(LATER)
+    out = tmp_path / "today.xlsx"
+    bd = export_case(parse_case(CLINIC, rules), rules, out, LATER)
+    ws = load_workbook(out)["概要"]
+    assert ws["A2"].value is None  # today: no banner
+    rows = {ws.cell(r, 1).value: r for r in range(12, 12 + len(bd["programs"]))}
+    for p in bd["programs"]:
+        assert p["status"] == "closed"
+        for col in (4, 6, 7):
+            assert "（受付終了・参考）" in ws.cell(rows[p["name"]], col).number_format
+    reasons = [load_workbook(out)["明細"].cell(r, COL["見積りの理由（ohshi-desk）"]).value
+               for r in range(DETAIL_FIRST, DETAIL_FIRST + 4)]
+    assert all(r.startswith("（受付終了・参考）") for r in reasons), reasons
+    out = tmp_path / "then.xlsx"
+    bd = export_case(parse_case(CLINIC, rules), rules, out, MADE, banners=["この見積りは…"])
+    ws = load_workbook(out)["概要"]
+    assert ws["A2"].value == "⚠ 令和7年11月1日時点の計算です（今日ではありません）　この見積りは…"
+    assert all("受付終了" not in ws.cell(r, 7).number_format for r in range(12, 12 + len(bd["programs"])))
+
+
+# ------------------------------------------------------------------------------------------------ the rules schema
+
+@pytest.mark.parametrize("rel, old, new, words", [
+    ("programs/p1_smartphone_reader.yaml", "cite: s000_mhlw, confidence: source}", "confidence: source}",
+     ["p1_smartphone_reader.yaml", "cite"]),
+    ("programs/p1_smartphone_reader.yaml", "cite: s000_mhlw, confidence: source}", "cite: nowhere, confidence: source}",
+     ["p1_smartphone_reader.yaml", "when_closed[0].cite", "nowhere"]),
+    ("portals.yaml", "    closed_steps_cite: s001_mhlw", "    closed_steps_cite: nowhere",
+     ["portals.yaml", "closed_steps_cite", "nowhere"]),
+    ("portals.yaml", "    closed_steps:\n      - この回の受付は", "    closed_step:\n      - この回の受付は",
+     ["portals.yaml", "closed_step"]),
+    ("facility_kinds.yaml", "    if_yes: 特定健診", "    if_yes: 1\n    if_no: 特定健診", ["facility_kinds.yaml"]),
+])
+def test_the_new_rules_keys_are_checked(tmp_path, rel, old, new, words):
+    from ohshi_desk.core.rules import RulesError, load_rules
+
+    folder = copy_rules(tmp_path / "rules")
+    edit(folder, rel, old, new)
+    with pytest.raises(RulesError) as err:
+        load_rules(folder)
+    for w in words:
+        assert w in str(err.value), str(err.value)
