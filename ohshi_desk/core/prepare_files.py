@@ -163,7 +163,8 @@ def match_scans(files: list[Path], preps) -> Matched:
         name = _fold(path.stem)
         fits = [(p, r) for p, r in receipts if _fold(r.no or r.vendor) and _fold(r.no or r.vendor) in name]
         if len({p.program_id for p, _r in fits}) > 1:
-            fits = [(p, r) for p, r in fits if _fold(p.short_name) in name or _fold(p.program_id) in name]
+            named = [(p, r) for p, r in fits if _fold(p.short_name) in name or _fold(p.program_id) in name]
+            fits = named or fits
         if len(fits) > 1:  # a receipt No inside another's (1 in 12): the longest mark wins when it is one
             longest = max(len(_fold(r.no or r.vendor)) for _p, r in fits)
             fits = [(p, r) for p, r in fits if len(_fold(r.no or r.vendor)) == longest]
@@ -316,8 +317,8 @@ def write_files(files: list[Written], *, overwrite: bool = False) -> None:
 # Glyphs a CJK font shares between a 康熙部首 (U+2F00…) and the ideograph (入 and ⼊ are one glyph in Noto Sans
 # CJK): Qt's PDF maps such a glyph back to the first code point, so pdftotext and copy-paste gave 「⼊⼒」 for 入力.
 # The text map of the pages the app draws is put right: a radical or compatibility ideograph → its NFKC ideograph,
-# the hyphenation point → the katakana middle dot (・), the division slash → ／, and the 部首補助 Noto shares.
-_TO_UNICODE_FIX = {0x2027: 0x30FB, 0x2215: 0xFF0F, 0x2EC4: 0x897F, 0x2ED1: 0x9577, 0x2EDD: 0x98DF, 0x2EE3: 0x9AA8,
+# a tab (never drawn; its glyph is the space's) → a space, the hyphenation point → the katakana middle dot (・), the division slash → ／, and the 部首補助 Noto shares.
+_TO_UNICODE_FIX = {0x0009: 0x0020, 0x2027: 0x30FB, 0x2215: 0xFF0F, 0x2EC4: 0x897F, 0x2ED1: 0x9577, 0x2EDD: 0x98DF, 0x2EE3: 0x9AA8,
                    0x2E8C: 0x5C0F, 0x2E8E: 0x5140, 0x2EA9: 0x738B, 0x2EAA: 0x758B, 0x2EBC: 0x8089, 0x2ECA: 0x8DB3,
                    0x2ED6: 0x961C, 0x2EE4: 0x9B3C}
 _ARRAY = re.compile(rb"\[([0-9A-Fa-f<>\s]*)\]")

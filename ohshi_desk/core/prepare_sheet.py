@@ -12,7 +12,6 @@ from .formatting import wareki, yen
 from .prepare import ProgramPrep, Receipt, first_of
 
 PAGE_BREAK = "<div style='page-break-before: always'></div>"
-FONT = "font-family: 'Noto Sans CJK JP', 'Yu Gothic', 'Meiryo', 'MS Gothic', sans-serif"
 TABLE_SMALL = "<table border='1' cellspacing='0' cellpadding='3' width='100%' style='border-collapse: collapse'>"
 TABLE = "<table border='1' cellspacing='0' cellpadding='4' width='100%' style='border-collapse: collapse'>"
 
@@ -40,7 +39,7 @@ def cover_html(prep: ProgramPrep, case, *, made_on: _dt.date, scans: dict, cover
     its 内訳書 as drawn} (else one page per 15 lines)."""
     form_pages = form_pages or {}
     fac = case.facility
-    out = [f"<html><head><meta charset='utf-8'></head><body style=\"{FONT}; font-size: 9pt\">",
+    out = ["<html><head><meta charset='utf-8'></head><body style=\"font-size: 9pt\">",
            "<h2 align='center'>領収書（写）・領収書内訳書（写）</h2>",
            f"<p>{escape(fac.name or '（施設名未入力）')}　保険医療機関等コード {escape(fac.institution_code or '（未入力）')}</p>",
            f"<p><b>{escape(prep.name)}</b><br>申請先: {escape(prep.portal)}</p>"]
@@ -94,7 +93,7 @@ def form_html(prep: ProgramPrep, case, rules, *, only: str | None = None) -> str
     from .xlsx_form2 import FORM_LINES, NO_VENDOR, facility_cells, line_text
 
     cells = facility_cells(case, rules)
-    out = [f"<html><head><meta charset='utf-8'></head><body style=\"{FONT}; font-size: 9pt\">"]
+    out = ["<html><head><meta charset='utf-8'></head><body style=\"font-size: 9pt\">"]
     first_page = True
     for r in (r for r in prep.receipts if only is None or r.key == only):
         chunks = [r.lines[i:i + FORM_LINES] for i in range(0, len(r.lines), FORM_LINES)] or [[]]

@@ -11,7 +11,9 @@ from . import qt
 
 MARGIN_MM = 12
 IMAGE_DPI = 200  # a scan is drawn on the page at no more than A4 at this resolution (a photo is scaled down)
-FONTS = ["Noto Sans CJK JP", "Yu Gothic", "Meiryo", "MS Gothic", "Hiragino Sans", "IPAGothic"]
+# Latin and digits from a Latin font before Noto Sans CJK: Qt's PDF writes no text map for the digits of a Latin
+# run in Noto Sans CJK (「型番 X1」 came out of pdftotext as 「型番 X」); Japanese falls through to the CJK fonts.
+FONTS = ["Yu Gothic", "Meiryo", "Hiragino Sans", "DejaVu Sans", "Noto Sans CJK JP", "MS Gothic", "IPAGothic"]
 
 
 def ensure_gui() -> None:
