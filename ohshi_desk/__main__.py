@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _unknown_command(word: str) -> bool:
-    """A first word that is no option, names no file and looks like no file name (``ohshi-desk prepare …``): a
+    """A first word that is no option, names no file and looks like no file name (``ohshi-desk submit …``): a
     command this version does not have — not a file for the window to open (without a display it never returns)."""
     import os
 
