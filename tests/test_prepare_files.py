@@ -88,6 +88,18 @@ def test_a_password_pdf_travels_only_in_a_zip_and_an_owner_only_one_is_merged(tm
     assert opened.zip_only == "" and opened.pages == 1
 
 
+def test_an_aes_pdf_pypdf_cannot_open_travels_in_a_zip_not_as_a_traceback(tmp_path, monkeypatch):
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError
+
+    def needs_cryptography(self, password):
+        raise DependencyError("cryptography is required for AES algorithm")
+
+    path = pdf(tmp_path / "A社.pdf", password="secret", owner_only=True)
+    monkeypatch.setattr(PdfReader, "decrypt", needs_cryptography)
+    assert check_scan(path).zip_only == "暗号化されたPDF"
+
+
 def test_a_40_mb_photo_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "A社 写真.jpg"
     with path.open("wb") as f:
@@ -183,6 +195,23 @@ def test_a_password_pdf_gives_a_zip_of_the_same_files_said(tmp_path, rules, rend
         names = z.namelist()
         assert names == ["00_やまだ内科クリニック_訪問診療等_申請書類_表紙・内訳書.pdf", "01_A社.pdf"]
         assert z.read("01_A社.pdf") == (tmp_path / "A社.pdf").read_bytes()
+
+
+def test_a_jpeg_photo_is_read_from_its_header_and_drawn_as_one_a4_page(tmp_path, renderer):
+    from pypdf import PdfReader
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(3000, 2000, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    path = tmp_path / "A社 写真.jpg"
+    assert image.save(str(path), "JPEG")
+    scan = check_scan(path)
+    assert scan.kind == "jpeg"
+    from ohshi_desk.core.prepare_files import image_size
+
+    assert image_size(path.read_bytes(), "jpeg") == (3000, 2000)
+    [page] = PdfReader(io.BytesIO(renderer.image_pdf(path))).pages
+    assert [round(float(v)) for v in page.mediabox[2:]] == [595, 842]  # A4, the photo fitted on it
 
 
 def test_an_image_that_does_not_decode_is_named(tmp_path, renderer):

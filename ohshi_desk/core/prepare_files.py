@@ -115,13 +115,17 @@ def _check_pdf(path: Path, data: bytes) -> tuple[int, str]:
     import logging
 
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, PyPdfError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its English warnings are not the clinic's to read
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            return 1, "パスワードで保護されたPDF"
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    return 1, "パスワードで保護されたPDF"
+            except DependencyError:  # AES: pypdf needs a cryptography library the bundle does not carry
+                return 1, "暗号化されたPDF"
         pages = len(reader.pages)
         if pages:
             reader.pages[0].mediabox  # noqa: B018 — the first page must be readable
