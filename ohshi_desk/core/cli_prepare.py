@@ -15,7 +15,12 @@ EXIT_NOT_READY = 4
 
 
 def _out(text: str) -> None:
-    print(text)
+    try:
+        print(text)
+    except BrokenPipeError:  # read by `head`, which stopped reading: the rest is not wanted (and no traceback)
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _err(text: str) -> None:

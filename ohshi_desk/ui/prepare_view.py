@@ -207,13 +207,23 @@ def open_prepare(wizard) -> PrepareDialog:
     return dialog
 
 
+def offered(wizard) -> bool:
+    """申請の準備 is offered once a vendor's workbook has been opened — or the case holds what one brought back
+    (a 様式2 vendor block or 必要書類's entries: a saved or autosaved case of it)."""
+    if getattr(wizard, "returned_workbook", False):
+        return True
+    raw = getattr(wizard, "raw", None) or {}
+    plans = raw.get("plans") if isinstance(raw.get("plans"), dict) else {}
+    return bool(raw.get("documents")) or any(isinstance(p, dict) and p.get("receipts") for p in plans.values())
+
+
 def prepare_print_section(wizard) -> str:
     """The 申請の準備 part of the print, when a returned workbook is open; "" otherwise."""
     from ..core.case import CaseError
     from ..core.prepare import prepare
     from ..core.prepare_sheet import prepare_print_html
 
-    if not getattr(wizard, "returned_workbook", False):
+    if not offered(wizard):
         return ""
     try:
         preps = prepare(wizard.case(), wizard.rules, wizard.compute(wizard.day()))

@@ -89,14 +89,19 @@ def test_the_view_says_ready_and_not_ready_with_reasons_and_writes_the_pdfs(wiza
     assert "<h3>申請の準備</h3>" in html and "まだ申請できません" in html and "5,000円 違います" in html
 
 
-def test_a_case_file_opened_offers_no_prepare(wizard, tmp_path, rules):
+def test_a_case_file_offers_prepare_only_when_it_holds_what_a_workbook_brought(wizard, tmp_path, rules):
     import json
 
-    own = tmp_path / "case.ohshi.json"
-    own.write_text(json.dumps(_ready_case(), ensure_ascii=False), encoding="utf-8")
-    assert wizard.open_path(own)
-    while wizard.currentId() != RESULT:
-        wizard.next()
+    from tests.test_prepare import CASE
+
+    for data, offered in ((CASE, False), (_ready_case(), True)):  # the estimate; the case saved after a workbook
+        own = tmp_path / "case.ohshi.json"
+        own.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        assert wizard.open_path(own)
+        while wizard.currentId() != RESULT:
+            wizard.next()
+            QApplication.processEvents()
+        assert wizard.result_page.prepare_button.isVisible() is offered
+        assert ("<h3>申請の準備</h3>" in wizard.breakdown_html()) is offered
+        wizard.restart()
         QApplication.processEvents()
-    assert not wizard.result_page.prepare_button.isVisible()
-    assert "申請の準備" not in wizard.breakdown_html()

@@ -81,7 +81,9 @@ class ResultPage(LazyPage):
         return open_prepare(self.w)
 
     def on_enter(self):
-        self.prepare_button.setVisible(bool(getattr(self.w, "returned_workbook", False)))
+        from ..prepare_view import offered
+
+        self.prepare_button.setVisible(offered(self.w))
         self.recompute()
 
     def as_of(self) -> _dt.date:
