@@ -63,6 +63,12 @@ def main():
     for _ in range(10):
         app.processEvents()
     view.grab().save(str(OUT / f"9_prepare_end{SUFFIX}.png"))
+    view.close()
+    if not SUFFIX:  # the print with its 申請の準備 section, and its pages
+        wizard.print_to_pdf(OUT / "9_print.pdf")
+        import subprocess
+
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(OUT / "9_print.pdf"), str(OUT / "9_print")], check=False)
     print(OUT, view.size().width(), view.size().height())
 
 
