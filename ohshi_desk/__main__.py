@@ -7,6 +7,11 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "prepare":  # 申請の準備: its PDF pages are drawn with Qt (offscreen, no window)
+        from .core.cli import run
+        from .ui.pdf_render import QtRenderer
+
+        return run(argv, renderer_factory=QtRenderer)
     if argv and (argv[0] in ("compute", "export", "-h", "--help") or _unknown_command(argv[0])):
         from .core.cli import run
 
@@ -25,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _unknown_command(word: str) -> bool:
-    """A first word that is no option, names no file and looks like no file name (``ohshi-desk prepare …``): a
+    """A first word that is no option, names no file and looks like no file name (``ohshi-desk submit …``): a
     command this version does not have — not a file for the window to open (without a display it never returns)."""
     import os
 

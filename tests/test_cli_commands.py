@@ -16,7 +16,7 @@ def _japanese_only(text: str) -> bool:
     return not re.search(r"\b(argument|invalid|choose|required|unrecognized|usage)\b", text)
 
 
-@pytest.mark.parametrize("argv", [["prepare", "BOOK.xlsx", "--scans", "DIR"], ["help"], ["computee", "a.json"]])
+@pytest.mark.parametrize("argv", [["submit", "BOOK.xlsx", "--scans", "DIR"], ["help"], ["computee", "a.json"]])
 def test_an_unknown_command_exits_2_with_the_usage(capsys, argv):
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -37,9 +37,13 @@ def test_a_wrong_option_is_said_in_japanese(capsys, argv, words):
 
 def test_an_unknown_command_does_not_start_the_window_in_a_subprocess():
     # no QT_QPA_PLATFORM: were the window started, this would wait for a display (the timeout fails the test)
-    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "prepare", "BOOK.xlsx"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "submit", "BOOK.xlsx"], capture_output=True,
                           text=True, encoding="utf-8", timeout=60, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
     assert proc.returncode == 2 and "というコマンドはありません" in proc.stderr
+    # prepare is a command now (issue 29): without a display it neither waits for one nor starts the window
+    proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "prepare", "BOOK.xlsx"], capture_output=True,
+                          text=True, encoding="utf-8", timeout=60, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    assert proc.returncode == 2 and "「BOOK.xlsx」が見つかりません" in proc.stderr
 
 
 def test_a_file_name_is_still_opened_by_the_window(monkeypatch, tmp_path):

@@ -399,8 +399,17 @@ def _receipts(raw, fld: str) -> dict[str, dict]:
         bf = f"{fld}.{key}"
         block = _obj(block, bf)
         out[str(key)] = {"date": _wrap(parse_date, block.get("date"), f"{bf}.date", allow_empty=True)
-                         if block.get("date") is not None else None}
+                         if block.get("date") is not None else None,
+                         # the 領収書の金額（税込） the vendor wrote in the block (ohshi-desk extension, issue 29)
+                         "amount": _receipt_amount(block.get("amount"), f"{bf}.amount")}
     return out
+
+
+def _receipt_amount(value, fld: str) -> int | None:
+    try:
+        return parse_yen(value, "領収書の金額（税込）", allow_empty=True) if value is not None else None
+    except InputError as exc:
+        raise CaseError(fld, exc.problem) from None
 
 
 def read_case_file(path: str | os.PathLike, rules) -> Case:

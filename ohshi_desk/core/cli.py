@@ -22,6 +22,8 @@ USAGE = """使い方:
   ohshi-desk CASE.json|BOOK.xlsx                          そのファイルを開いて画面を開きます
   ohshi-desk compute CASE.json|BOOK.xlsx [--as-of 日付]   補助額の内訳をJSONで表示します
   ohshi-desk export CASE.json -o OUT.xlsx [--as-of 日付]  Excel の管理表を書き出します
+  ohshi-desk prepare BOOK.xlsx [--scans フォルダ] [-o フォルダ] [--overwrite]
+                                                          申請の準備（制度ごとに申請できるか・PDF）
 """
 
 
@@ -44,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("case")
     exp.add_argument("-o", "--output", required=True)
     exp.add_argument("--as-of", dest="as_of")
+    prep = sub.add_parser("prepare", help="申請の準備（制度ごとの判定と申請用のPDF）")
+    prep.add_argument("case")
+    prep.add_argument("--scans")
+    prep.add_argument("-o", "--output")
+    prep.add_argument("--overwrite", action="store_true")
+    prep.add_argument("--as-of", dest="as_of")
     return parser
 
 
@@ -52,7 +60,7 @@ def _usage_problem(argv: list[str], english: str) -> str:
     """argparse's complaint in the app's own words (its English wording changes from one Python to the next)."""
     from .guard import shown
 
-    if argv and not argv[0].startswith("-") and argv[0] not in ("compute", "export"):
+    if argv and not argv[0].startswith("-") and argv[0] not in ("compute", "export", "prepare"):
         return f"「{shown(argv[0])}」というコマンドはありません"
     if "required" in english:
         return "ファイルの指定が足りません" if "-o" not in english else "-o で書き出し先を指定してください"
@@ -97,7 +105,8 @@ def _err(message: str) -> None:
     print(one_line(message), file=sys.stderr)
 
 
-def run(argv: list[str]) -> int:
+def run(argv: list[str], renderer_factory=None) -> int:
+    """``renderer_factory``: what draws the pages of ``prepare``'s PDF (the window's Qt, given by ``__main__``)."""
     _never_unencodable()
     try:
         args = build_parser().parse_args(argv)
@@ -159,4 +168,8 @@ def run(argv: list[str]) -> int:
             return EXIT_BAD_INPUT
         print(f"書き出しました: {args.output}", file=sys.stderr)
         return EXIT_OK
+    if args.command == "prepare":
+        from .cli_prepare import run_prepare
+
+        return run_prepare(args, case, rules, as_of, renderer_factory)
     return EXIT_BAD_INPUT

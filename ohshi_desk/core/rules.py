@@ -104,6 +104,50 @@ def load_rules(folder: Path | str | None = None, *, cache_dir: Path | None | boo
     return rules
 
 
+# The blanks each 申請の準備 text of a portal's ``application`` may use (core/prepare.py fills them in)
+APPLICATION_BLANKS = {
+    "if_other": {"subsidy", "total", "call_center"},
+    "checks.nothing_to_apply": set(),
+    "checks.not_open": {"status"},
+    "checks.missing_document": {"document", "who"},
+    "checks.document_awaited": {"document", "who"},
+    "checks.no_breakdown": {"receipt"},
+    "checks.amount_missing": {"receipt"},
+    "checks.amount_differs": {"receipt", "receipt_amount", "breakdown_total", "difference"},
+    "checks.negative_second": {"receipt", "line", "second"},
+    "checks.outside_window": {"receipt", "line", "date_label", "date", "period"},
+    "checks.estimate_date": {"receipt", "date", "other_label", "other_date", "relation"},
+    "checks.no_scan": {"receipt"},
+}
+
+
+def _check_application(portal_id: str, app: dict | None, sources: dict) -> None:
+    """A portal's 申請の準備 texts: their source is in meta.yaml and every {blank} is one that can be filled."""
+    if app is None:
+        return
+    where = f"portals.{portal_id}.application"
+    if app["cite"] not in sources:
+        raise RulesError("portals.yaml", f"{where}.cite", f"出典「{app['cite']}」が meta.yaml の sources にありません")
+    for key, allowed in APPLICATION_BLANKS.items():
+        node = app
+        for part in key.split("."):
+            node = node[part]
+        _check_blanks(f"{where}.{key}", node, allowed)
+
+
+def _check_blanks(where: str, text: str, allowed: set) -> None:
+    import string
+
+    try:
+        blanks = {name for _t, name, _f, _c in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        raise RulesError("portals.yaml", where, "{ } の対応が正しくありません") from None
+    unknown = sorted(blanks - allowed)
+    if unknown:
+        raise RulesError("portals.yaml", where,
+                         f"「{{{unknown[0]}}}」は埋められません（使えるのは {'・'.join(sorted(allowed)) or 'なし'}）")
+
+
 def rules_from_documents(folder: Path, docs: dict) -> Rules:
     """The rules built from a folder's parsed (and schema-checked) documents, ``{relative path: data}``; the
     programs are built, and checked, when first asked for. Raises :class:`RulesError`."""
@@ -135,6 +179,8 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
         for key in ("cite", "steps_cite", "closed_steps_cite"):
             if portal.get(key) and portal[key] not in sources:
                 raise RulesError("portals.yaml", f"portals.{pid_}.{key}", f"出典「{portal[key]}」が meta.yaml の sources にありません")
+        _check_application(pid_, portal.get("application"), sources)
+    _check_blanks("no_application", portals.get("no_application", ""), {"portal"})
     documents = read("documents.yaml")["documents"]
     prefectures = read("prefectures.yaml")["prefectures"]
     munis = read("municipalities.yaml")
@@ -188,6 +234,7 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
         reader_hint=readers.get("where_to_look", ""),
         portals=portals["portals"],
         call_center=portals.get("call_center", ""),
+        no_application=portals.get("no_application", ""),
         documents=documents,
         prefectures=prefectures,
         municipalities=munis,

@@ -104,7 +104,7 @@ def facility_cells(case: Case, rules) -> dict[str, str]:
 
 
 FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等名称"), "address": (10, "所在地"),
-              "phone": (11, "電話番号")}
+              "phone": (11, "電話番号"), "amount": (7, "領収書の金額（税込）")}
 
 
 def line_text(res: dict, line) -> str:
@@ -131,9 +131,10 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
          font=SMALL_FONT)
     _merge(ws, "A3:E3")
     # the date as the case read it (any typed form; an impossible one never gets this far: issue 25 point 4)
-    date = (plan.receipts.get(receipt_key(vendor, no)) or {}).get("date") if (plan := case.plans.get(p["id"])) else None
+    kept = (plan.receipts.get(receipt_key(vendor, no)) or {}) if (plan := case.plans.get(p["id"])) else {}
     header = [
-        (4, "日付（西暦）", date, DATE_PLAIN),
+        (4, "日付（西暦）", kept.get("date"), DATE_PLAIN),
+        (*FORM_BLOCK["amount"], kept.get("amount"), YEN),  # the vendor's, as on the 領収書 (ohshi-desk extension)
         (5, "都道府県コード", rules.prefecture_code(fac.prefecture) or "", None),
         (6, "点数表コード", rules.kinds[fac.kind].get("score_table_code", ""), None),
     ]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .breakdown import STATUS_LABELS
-from .inputs import InputError, parse_date
+from .inputs import InputError, parse_date, parse_yen
 from .xlsx_read_cells import Notice, _date_text, _header_map, _is_formula, _norm, _num, _rows
 
 FORM_TEXT_LIMIT = 200  # 名称, 所在地, 電話番号 of a 様式2 vendor block
@@ -55,6 +55,11 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
                         notices.append(Notice(title, r, label, exc.problem, "日付なしとして読みました"))
                         continue
                 block["date"] = iso
+            elif field_ == "amount":  # the receipt's amount: integer yen, read like any yen field (「85万」, ¥, 円)
+                try:
+                    block["amount"] = parse_yen(_num(value), label)
+                except InputError as exc:
+                    notices.append(Notice(title, r, label, exc.problem, "金額なしとして読みました"))
             else:
                 value = str(_num(value)).strip()
                 if len(value) > FORM_TEXT_LIMIT:

@@ -148,6 +148,7 @@ class FileActions:
         from .import_report import show_import_report  # 取り込み結果, after a vendor's workbook
 
         self.import_report = show_import_report(self, case, self.rules, self.as_of)
+        self.returned_workbook = self.path.suffix.lower() == ".xlsx"  # 申請の準備 is offered (issue 29)
         return True
 
     def save_dialog(self) -> None:
@@ -221,9 +222,12 @@ class FileActions:
         day = self.as_of or today()
         bd = self.result_page.breakdown or self.compute(day)
         maximums = {p["id"]: self.program_maximum(p, day) for p in bd["programs"] if not p["lines"]}
+        from .prepare_view import prepare_print_section  # 申請の準備, when a returned workbook is open
+
         return case_sheet_html(self.case_data(), bd, self.rules, printed_on=today(), maximums=maximums,
                                banners=self.output_banners(),
-                               suggestions=[x["text"] for x in getattr(self.result_page, "suggestions", ())])
+                               suggestions=[x["text"] for x in getattr(self.result_page, "suggestions", ())]
+                               ).replace("</body>", prepare_print_section(self) + "</body>", 1)
 
     def print_breakdown(self) -> None:
         if self.result_page.breakdown is None:  # the case was refused: the page already says which field

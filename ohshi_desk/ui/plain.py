@@ -18,19 +18,24 @@ checks that no other module makes a QLabel or calls QMessageBox's static functio
 
 from __future__ import annotations
 
-from html import escape
-
 from . import qt
 
+# Qt::TextFormat's values (Qt's public ``textFormat`` property takes them as numbers). Naming ``qt.Qt.TextFormat``
+# instead makes PySide build every enum of the Qt namespace at once — 93 enums, ~30 ms before the first page
+# (issue 28); the property is set by its number and the enum is reached only if a Qt version refuses the number.
+_PLAIN, _RICH = 0, 1
 
-def _plain():
-    return qt.Qt.TextFormat.PlainText
+
+def _set_format(widget, value: int) -> None:
+    if not widget.setProperty("textFormat", value):  # never refused by Qt 6; the enum as the fallback
+        fmt = qt.Qt.TextFormat
+        widget.setTextFormat(fmt.PlainText if value == _PLAIN else fmt.RichText)
 
 
 def label(text: str = "", parent=None):
     """A QLabel showing ``text`` as it is (no markup, no links, no images)."""
     lab = qt.QLabel(parent)
-    lab.setTextFormat(_plain())
+    _set_format(lab, _PLAIN)
     lab.setText(text)
     return lab
 
@@ -43,7 +48,7 @@ def message(icon: str, title: str, text: str, parent=None, *, buttons=None, defa
     box = QMessageBox(parent)
     box.setIcon(getattr(QMessageBox.Icon, icon))
     box.setWindowTitle(title)
-    box.setTextFormat(_plain())  # before the text: a rich text would be parsed (and its images loaded) at once
+    _set_format(box, _PLAIN)  # before the text: a rich text would be parsed (and its images loaded) at once
     box.setText(text)
     if informative:
         box.setInformativeText(" ")  # makes the label; its format is set before the real text reaches it
@@ -61,7 +66,7 @@ def message(icon: str, title: str, text: str, parent=None, *, buttons=None, defa
 
 def _plain_labels(box) -> None:
     for lab in box.findChildren(qt.QLabel):
-        lab.setTextFormat(_plain())
+        _set_format(lab, _PLAIN)
 
 
 def _run(box):
@@ -98,6 +103,8 @@ def tip(text: str) -> str:
     so the text is escaped (line breaks kept) inside a paragraph the app writes; "" stays "" (no tooltip)."""
     if not text:
         return ""
+    from html import escape  # html.entities' table is not loaded before a tooltip is made
+
     return "<p style='white-space:pre-wrap'>" + escape(text).replace("\n", "<br>") + "</p>"
 
 
@@ -105,6 +112,6 @@ def own_rich_label(html: str):
     """A QLabel in rich text, for words the app writes itself and nothing else (the step bar): never pass it text
     that holds anything from a case, a workbook, a rules pack, a file name or the system."""
     lab = qt.QLabel()
-    lab.setTextFormat(qt.Qt.TextFormat.RichText)
+    _set_format(lab, _RICH)
     lab.setText(html)
     return lab

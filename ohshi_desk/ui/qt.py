@@ -11,9 +11,10 @@ class the app uses is declared here once.
 from __future__ import annotations
 
 NAMES = {
-    "PySide6.QtCore": ("QDate", "QLibraryInfo", "QLocale", "QObject", "QSettings", "QSize", "QStandardPaths", "QTimer",
+    "PySide6.QtCore": ("QBuffer", "QByteArray", "QDate", "QIODevice", "QLibraryInfo", "QMarginsF", "QRectF", "QLocale", "QObject", "QSettings", "QSize", "QSizeF", "QStandardPaths", "QTimer",
                        "QTranslator", "QUrl", "Qt", "Signal"),
-    "PySide6.QtGui": ("QColor", "QDesktopServices", "QFont", "QIcon", "QPageSize", "QPalette", "QTextDocument",
+    "PySide6.QtGui": ("QColor", "QDesktopServices", "QFont", "QGuiApplication", "QIcon", "QImage", "QImageReader",
+                     "QPageLayout", "QPageSize", "QPainter", "QPalette", "QPdfWriter", "QTextDocument",
                      "QWheelEvent"),
     "PySide6.QtWidgets": ("QAbstractScrollArea", "QAbstractSpinBox", "QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit", "QDialog",
                           "QDialogButtonBox", "QFileDialog",

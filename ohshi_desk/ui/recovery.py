@@ -5,7 +5,6 @@ Qt-light: the functions here take the wizard and plain data; message boxes stay 
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 from pathlib import Path
@@ -18,6 +17,8 @@ TMP_MAX_AGE_S = 60  # a .autosave.json.*.tmp older than this belongs to no runni
 
 def parse_leniently(data: dict, rules):
     """parse_case, dropping each two-level field it refuses (``facility.institution_code``) until it passes."""
+    import copy  # not at start-up
+
     from ..core.case import CaseError, parse_case
 
     data = copy.deepcopy(data)

@@ -67,12 +67,23 @@ class ResultPage(LazyPage):
         self.export_button = QPushButton("Excel に書き出す(&E)…")
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.export_button)
+        self.prepare_button = QPushButton("申請の準備(&A)…")  # after a vendor's workbook is opened (issue 29)
+        self.prepare_button.clicked.connect(self.open_prepare)
+        buttons.addWidget(self.prepare_button)
         buttons.addStretch(1)
         outer.addLayout(buttons)
         self.print_button.clicked.connect(wizard.print_breakdown)
         self.export_button.clicked.connect(wizard.export_dialog)
 
+    def open_prepare(self):
+        from ..prepare_view import open_prepare
+
+        return open_prepare(self.w)
+
     def on_enter(self):
+        from ..prepare_view import offered
+
+        self.prepare_button.setVisible(offered(self.w))
         self.recompute()
 
     def as_of(self) -> _dt.date:
