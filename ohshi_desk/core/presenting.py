@@ -122,6 +122,18 @@ def made_on_banner(made_on: _dt.date | None, now_total: int | None, then_total: 
     return f"{head}: いま申請できる額は{yen(now_total)}です（当時は{yen(then_total)}）"
 
 
+def kept_day_banner(as_of: _dt.date | None) -> str:
+    """A file that keeps a day of its own (``as_of``, saved on purpose): the window computes for today all the
+    same, and says so — the command line computes that file for its day."""
+    from .clock import today
+
+    if as_of is None or as_of == today():
+        return ""
+    return (f"このファイルには計算の基準日（{wareki(as_of)}）が保存されています。画面・印刷・Excel は今日"
+            f"（{wareki(today())}）で計算しています。その日で計算するときは、結果のページの「別の日で計算…」を"
+            "使ってください（コマンドラインでは、保存された日で計算されます）")
+
+
 def sections(breakdown: dict, chosen=None) -> list[tuple[str, str, list[dict]]]:
     """The programs grouped claimable-now first: ``[(status, title, programs)]``, empty groups left out.
     ``chosen``: only these program ids (the goals the receptionist ticked)."""

@@ -272,3 +272,29 @@ def test_a_window_left_open_past_a_deadline_shows_prints_and_exports_the_new_day
     assert w.export_path(book, ask=False)
     values = [c.value for row in load_workbook(book)["概要"].iter_rows() for c in row if c.value is not None]
     assert any("令和8年12月3日" in str(v) for v in values)
+
+
+def test_a_file_that_keeps_a_day_of_its_own_is_computed_for_today_and_says_so(wizard, tmp_path, rules, clock):
+    """A case saved with 「この日を保存する」 (made_on and as_of): the window computes for today, not silently — the
+    goals and result pages, the print and the workbook say the file's day and how to compute for it on purpose."""
+    from openpyxl import load_workbook
+
+    clock(LATER)
+    w = wizard
+    _open(w, tmp_path, {**CLINIC, "made_on": LATER.isoformat(), "as_of": MADE.isoformat()})
+    assert w.day() == LATER and w.file_as_of == MADE
+    said = "このファイルには計算の基準日（令和7年11月1日）が保存されています"
+    _to_result(w)
+    rp = w.result_page
+    assert rp.made_on_banner.isVisible() and said in rp.made_on_banner.text()
+    assert "「別の日で計算…」" in rp.made_on_banner.text()
+    assert rp.total.text() == "いま申請できる見積り合計: 0円"  # today's figure, not the file day's
+    assert said in w.breakdown_html()
+    book = tmp_path / "book.xlsx"
+    assert w.export_path(book, ask=False)
+    values = [str(c.value) for row in load_workbook(book)["概要"].iter_rows() for c in row if c.value is not None]
+    assert any(said in v for v in values)
+    w.set_other_day(MADE, keep=True)  # on purpose: that day's figures, its own banner instead
+    assert not rp.made_on_banner.isVisible() and rp.total.text() == f"いま申請できる見積り合計: {_then_total(rules):,}円"
+    w.set_other_day(None)  # back to today, the day no longer kept
+    assert w.file_as_of is None and said not in rp.made_on_banner.text()
