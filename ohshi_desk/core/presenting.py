@@ -51,11 +51,18 @@ def when_text(p: dict, day: _dt.date) -> str:
 CLOSED_MARK = "（受付終了・参考）"  # beside every amount of a closed program, in every output (issue 22)
 
 
+def closed_mark(p: dict) -> str:
+    """The mark beside a closed program's amounts: 「（受付終了・参考）」, or in the program's own word for its
+    closed state when the rules give one (P8, paid without application: 「（申請不要・支給期間終了・参考）」)."""
+    label = p.get("status_label") if p.get("status") == "closed" else None
+    return f"（{label}・参考）" if label else CLOSED_MARK
+
+
 def closed_line(p: dict) -> str:
     """One line for a closed program: 「令和8年1月15日で締切。現在は申請できません。参考額 411,000円（受付終了・参考）」."""
     end = wareki(_day(p["window"]["end"]))
     label = p.get("status_label")
-    amount = f"参考額 {yen(p['subsidy'])}{CLOSED_MARK}"
+    amount = f"参考額 {yen(p['subsidy'])}{closed_mark(p)}"
     if label and label != STATUS_LABELS["closed"]:  # e.g. P8, paid without application: no 締切 to speak of
         return f"{label}（{end}まで）。現在は受け取れません。{amount}"
     return f"{end}で締切。現在は申請できません。{amount}"
