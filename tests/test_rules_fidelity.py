@@ -4,8 +4,8 @@ by 「ルールを更新…」, and one check for 「限度額 = 事業費上限
 from __future__ import annotations
 
 import copy
-import re
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
