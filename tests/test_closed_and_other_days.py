@@ -209,3 +209,23 @@ def test_a_program_paid_without_application_is_marked_in_its_own_words_when_over
     assert closed_line(p8).endswith(f"（{label}・参考）") and "締切" not in closed_line(p8)
     html = case_sheet_html(data, bd, rules, printed_on=LATER)
     assert f"（{label}・参考）" in html
+
+
+def test_a_question_declared_only_in_the_rules_is_offered_as_the_one_more_answer(tmp_path):
+    """The one-more-answer offer comes from the rules alone: a new facility question with ``if_yes``, read by an
+    open program, is offered with no Python (the two questions the case format names are not special)."""
+    from ohshi_desk.core.presenting import one_more_answer
+    from ohshi_desk.core.rules import load_rules
+
+    folder = copy_rules(tmp_path / "rules")
+    edit(folder, "facility_kinds.yaml", "flags:\n", "flags:\n  runs_checkups:\n    label: 健診を行っている\n"
+         "    help: 健診を行っている施設です\n    read_by: [checkup_limited_check]\n"
+         "    if_yes: 健診を行っていれば、「{program}」は{deadline}まで申請できます\n", exactly_once=True)
+    edit(folder, "programs/p6_checkup_limited_check.yaml", "flags: [checkup_provider]", "flags: [runs_checkups]")
+    edit(folder, "facility_kinds.yaml", "read_by: [checkup_limited_check]\n    # offered", "read_by: []\n    # offered")
+    rules = load_rules(folder, cache_dir=False)
+    found = one_more_answer(parse_case(CLINIC, rules), rules, LATER)
+    assert [(s["program"], s["flag"]) for s in found] == [("checkup_limited_check", "runs_checkups")]
+    assert found[0]["text"].startswith("健診を行っていれば、「健診実施機関の")
+    answered = {**CLINIC, "facility": {**CLINIC["facility"], "runs_checkups": True}}
+    assert one_more_answer(parse_case(answered, rules), rules, LATER) == []  # usable now: nothing to offer

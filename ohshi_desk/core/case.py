@@ -166,10 +166,24 @@ class Facility:
     # answers to facility questions declared only in the rules (facility_kinds.yaml flags): no Python per question
     other_flags: dict[str, bool] = field(default_factory=dict)
 
+    # the two questions the case format named before questions became rules data (they keep their own keys)
+    NAMED_FLAGS = ("obligation_exempt", "checkup_provider")
+
     def flag(self, name: str) -> bool | None:
-        if name in ("obligation_exempt", "checkup_provider"):
+        if name in self.NAMED_FLAGS:
             return getattr(self, name)
         return self.other_flags.get(name)
+
+    def with_flag(self, name: str, value: bool) -> Facility:
+        """A copy of this facility with the question ``name`` answered ``value`` (this one unchanged)."""
+        import copy
+
+        other = copy.copy(self)
+        if name in self.NAMED_FLAGS:
+            setattr(other, name, value)
+        else:
+            other.other_flags = {**self.other_flags, name: value}
+        return other
 
 
 @dataclass(eq=False)

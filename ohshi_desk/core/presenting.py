@@ -97,11 +97,7 @@ def one_more_answer(case, rules, day: _dt.date) -> list[dict]:
             if case.facility.flag(fid) is not None or not flag.get("if_yes"):  # answered: not one more answer
                 continue
             other = copy.copy(case)
-            other.facility = copy.copy(case.facility)
-            if fid in ("obligation_exempt", "checkup_provider"):
-                setattr(other.facility, fid, True)
-            else:
-                other.facility.other_flags = {**case.facility.other_flags, fid: True}
+            other.facility = case.facility.with_flag(fid, True)
             then = applicability(other, rules, day)[program.id]
             if then["applicable"] and then["status"] == "open":
                 out.append({"program": program.id, "flag": fid, "flag_label": flag["label"],
