@@ -149,9 +149,14 @@ class Plan:
 
     def receipt_date(self, line: Line) -> _dt.date | None:
         """The date of the receipt a line is on (its 様式2's 日付), else the line's 領収書受領日; None if neither."""
-        key = f"{line.vendor}#{line.receipt}" if line.receipt else line.vendor
-        block = self.receipts.get(key) or {}
+        block = self.receipts.get(receipt_key(line.vendor, line.receipt)) or {}
         return block.get("date") or line.tracking.get("receipt_date")
+
+
+def receipt_key(vendor: str, no: str) -> str:
+    """The key of a receipt's vendor block in ``plans.<id>.receipts``: the vendor, and ``#<領収書No>`` when a vendor
+    issues more than one receipt (docs/CASE_FORMAT.md). The one place this key is made."""
+    return f"{vendor}#{no}" if no else vendor
 
 
 @dataclass(eq=False)
