@@ -9,7 +9,7 @@ import math
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .case import Case
+from .case import Case, receipt_key
 from .xlsx_cells import (
     BOLD,
     BOX,
@@ -60,11 +60,6 @@ def receipts(case: Case, bd: dict, rules) -> list[tuple[str, str, str, list[tupl
         shown.setdefault(key, (line.vendor, line.receipt))
         groups.setdefault(key, []).append((res, line))
     return [(key[0], *shown[key], lines) for key, lines in groups.items()]
-
-
-def receipt_key(vendor: str, no: str) -> str:
-    """The key of a receipt's vendor block in ``plans.<id>.receipts``."""
-    return f"{vendor}#{no}" if no else vendor
 
 
 def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set) -> None:
