@@ -65,7 +65,24 @@ def receipt_key(vendor: str, no: str) -> str:
     return f"{vendor}#{no}" if no else vendor
 
 
+# 明細's columns as the 様式2 formulas name them (defined names: short formulas, and they follow the columns
+# wherever a vendor inserts, deletes or moves one, as a reference does)
+COLUMN_NAMES = {"項目": "m_item", "内訳（品名・型番）": "m_desc", "数量": "m_qty", "単価（税込）": "m_price",
+                "金額": "m_amount", "①補助対象金額": "m_first", "②補助対象外金額": "m_second",
+                KEY_HEADER: "m_key"}
+
+
+def column_names() -> dict[str, str]:
+    """The defined names of the 明細 columns a 様式2 reads: {name: "='明細'!$G:$G"}."""
+    out = {}
+    for header, name in COLUMN_NAMES.items():
+        letter = get_column_letter(COL[header])
+        out[name] = f"='明細'!${letter}:${letter}"
+    return out
+
+
 def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set) -> None:
+    wb.names.update(column_names())
     plan = case.plans.get(p["id"])
     per_vendor = [(v, no, lines) for _pid, v, no, lines in receipts(case, {"programs": [p]}, rules)] if plan else []
     stored = (case.raw.get("plans", {}).get(p["id"], {}) or {}).get("receipts") or {}
@@ -165,7 +182,7 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     for j, h in enumerate(("No", "項目", "内訳", "①補助対象金額", "②補助対象外金額"), 1):
         text(ws, head, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=CENTER)
     col = {name: get_column_letter(c) for name, c in COL.items()}
-    keys = f"'明細'!${col[KEY_HEADER]}:${col[KEY_HEADER]}"
+    keys = COLUMN_NAMES[KEY_HEADER]
     # F (hidden): the 明細 row of each line, found by the receipt's key below the line above it (a chain of MATCHes:
     # no fixed row, so a sort, a deleted or an added 明細 row moves the form's lines with it)
     formula(ws, 1, 6, "=" + sheet_key(quoted(short), quoted(vendor), quoted(no)),
@@ -184,7 +201,7 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
         at = f"$F{r}"
 
         def ref(name, at=at):
-            return f"INDEX('明細'!${col[name]}:${col[name]},{at})"
+            return f"INDEX({COLUMN_NAMES[name]},{at})"
 
         def shown_if(expr, at=at):
             return f'=IF({at}="","",{expr})'

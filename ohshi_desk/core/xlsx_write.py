@@ -308,9 +308,8 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     column_formulas = {
         "金額": f"=N({at('数量')})*N({at('単価（税込）')})",
         "②補助対象外金額": f"=N({at('金額')})-N({at('①補助対象金額')})",
-        KEY_HEADER: f'=IF(OR({at("補助制度")}="",{at("補助制度")}="合計"),"",'
-                    + sheet_key(at("補助制度"), at("購入先・ベンダー"), at("領収書No")) + ")",
-    }
+    }  # (the key column's own formula is on every row to the spare rows' end: XlsxWriter writes a column formula
+    # into each row of the table, which for the key's long formula would double the export's time)
     ws.table = (HEAD_ROW, 1, spare_to, len(DETAIL_COLUMNS), {
         "name": TABLE, "style": None, "autofilter": True,
         "columns": [{"header": h, **({"formula": column_formulas[h]} if h in column_formulas else {})}
