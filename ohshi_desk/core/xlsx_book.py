@@ -141,6 +141,9 @@ def _write_sheet(wb, ws, s: Sheet, fmt) -> None:
             ws.repeat_rows(p["title_rows"][0] - 1, p["title_rows"][1] - 1)
         if p.get("title_cols"):
             ws.repeat_columns(p["title_cols"][0] - 1, p["title_cols"][1] - 1)
+        if p.get("area"):
+            r1, c1, r2, c2 = p["area"]
+            ws.print_area(r1 - 1, c1 - 1, r2 - 1, c2 - 1)
         if p.get("col_breaks"):
             ws.set_v_pagebreaks(p["col_breaks"])
     if s.protected:  # without a password; rows and columns may still be added, formatted and sorted

@@ -318,7 +318,9 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     # then 状況, 備考 and the reasons; 補助制度/項目/内訳 repeat on every part.
     ws.page.update(landscape=True, scale=80, title_rows=(HEAD_ROW, HEAD_ROW),
                    title_cols=(COL["補助制度"], COL["内訳（品名・型番）"]),
-                   col_breaks=[COL["領収書No"], COL[list(TRACKING_DATES.values())[-1]]])
+                   col_breaks=[COL["領収書No"], COL[list(TRACKING_DATES.values())[-1]]],
+                   # the lines, not the spare rows' empty formulas (a line added there prints after the next export)
+                   area=(1, 1, last, len(DETAIL_COLUMNS)))
     # below the lines every column is open: rows are added, or copied whole, at the end; and ten columns right of
     # them, for notes beside the table (the reader names whatever is written there)
     ws.unlocked_cols += [(1, len(COL)), (len(COL) + 1, len(COL) + 10)]
