@@ -403,3 +403,16 @@ def test_the_writer_makes_a_table_input_messages_and_the_clinics_own_colour(book
             if ws.cell(r, c).data_type == "f":
                 assert values["明細"].cell(r, c).value not in (None, ""), (r, c)
     assert [values["様式2_訪問診療等_A社"].cell(14, c).value for c in (4, 5)] == [40000, 0]
+
+
+def test_a_renamed_form_is_found_by_its_marker_and_read(book, rules, tmp_path):
+    """A 様式2 renamed (its title gone) is still read — found by the hidden marker its first page was written with."""
+    wb = load_workbook(book)
+    form = wb["様式2_訪問診療等_A社"]
+    form.title = "A社の内訳書"
+    form["B4"] = "2025/12/15"
+    form["B10"] = "大分市府内町1-1"
+    wb.save(tmp_path / "renamed.xlsx")
+    case = read_workbook(tmp_path / "renamed.xlsx", rules)
+    assert case.raw["plans"]["home_visit"]["receipts"]["A社"] == {"date": "2025-12-15", "address": "大分市府内町1-1"}
+    assert any("「様式2_訪問診療等_A社」から「A社の内訳書」に変わっています" in str(n) for n in case.notices), case.notices

@@ -100,6 +100,8 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
             ws = wb.add(title if n == 0 else f"{title}_続{n}")
             sheets.append(ws)
             snapshot["forms"][ws.title] = [p["id"], key, vendor]
+            if n == 0:  # the first page's marker (its hidden F1): a renamed 様式2 is found by it, not by its title
+                snapshot.setdefault("markers", {})[ws.title] = form_marker(short, vendor, no)
             snapshot["facility_cells"] = facility_cells(case, rules)
             block = stored.get(key) if isinstance(stored.get(key), dict) else {}
             _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules,
@@ -108,6 +110,11 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
         for ws in sheets:
             formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=TOTAL_FONT,
                     border=BOX, cached=sum(line.amount for _res, line in lines))
+
+
+def form_marker(short: str, vendor: str, no: str) -> str:
+    """The hidden F1 of a receipt's first 様式2 page: the receipt's key as a formula (what the page's lines look up)."""
+    return "=" + sheet_key(quoted(short), quoted(vendor), quoted(no))
 
 
 def facility_cells(case: Case, rules) -> dict[str, str]:
@@ -185,7 +192,7 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     keys = COLUMN_NAMES[KEY_HEADER]
     # F (hidden): the 明細 row of each line, found by the receipt's key below the line above it (a chain of MATCHes:
     # no fixed row, so a sort, a deleted or an added 明細 row moves the form's lines with it)
-    formula(ws, 1, 6, "=" + sheet_key(quoted(short), quoted(vendor), quoted(no)),
+    formula(ws, 1, 6, form_marker(short, vendor, no),
             cached=f"{short}|{fold(vendor)}|{fold(no)}")
     if previous is None:
         text(ws, head, 6, 0)
