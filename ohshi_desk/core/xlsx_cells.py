@@ -142,7 +142,7 @@ HEAD_ROW = 2  # filter buttons on the headers never takes them in (they were und
 DETAIL_FIRST = 3
 LIST_ROWS = 2000  # drop-downs reach this far, for rows a vendor adds at the end
 KEY_HEADER = "様式2キー（ohshi-desk）"  # hidden: each row's receipt, which the 様式2 sheets look up (never a fixed row)
-SPARE_ROWS = 200  # rows below the lines that get the key formula, for lines a vendor adds at the end
+SPARE_ROWS = 100  # rows below the lines that get the key formula, for lines a vendor adds at the end
 FORM_LOOKUP_ROWS = 10000  # how far down 明細 a 様式2 looks for its lines
 
 
