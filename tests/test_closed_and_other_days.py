@@ -229,3 +229,21 @@ def test_a_question_declared_only_in_the_rules_is_offered_as_the_one_more_answer
     assert found[0]["text"].startswith("健診を行っていれば、「健診実施機関の")
     answered = {**CLINIC, "facility": {**CLINIC["facility"], "runs_checkups": True}}
     assert one_more_answer(parse_case(answered, rules), rules, LATER) == []  # usable now: nothing to offer
+
+
+def test_the_workbook_marks_a_program_paid_without_application_in_its_own_words(tmp_path, rules, clock):
+    from openpyxl import load_workbook
+
+    from ohshi_desk.core.xlsx_write import export_case
+
+    clock(LATER)
+    data = {**CLINIC, "usage": {"oct2023_receipts": 1000, "oct2023_rate_percent": 4.0, "oct2023_users": 40,
+                                "best_month_users_2024": 200, "peak_monthly_uses": 600},
+            "plans": {**CLINIC["plans"], "usage_bonus": {}}}
+    out = tmp_path / "book.xlsx"
+    export_case(parse_case(data, rules), rules, out, LATER)
+    label = rules.program("usage_bonus").status_labels["closed"]
+    ws = load_workbook(out)["概要"]
+    formats = {c.number_format for row in ws.iter_rows() if row[0].value == rules.program("usage_bonus").name
+               for c in row}
+    assert any(f"（{label}・参考）" in f for f in formats) and not any("受付終了" in f for f in formats), formats
