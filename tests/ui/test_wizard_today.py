@@ -298,3 +298,19 @@ def test_a_file_that_keeps_a_day_of_its_own_is_computed_for_today_and_says_so(wi
     assert not rp.made_on_banner.isVisible() and rp.total.text() == f"いま申請できる見積り合計: {_then_total(rules):,}円"
     w.set_other_day(None)  # back to today, the day no longer kept
     assert w.file_as_of is None and said not in rp.made_on_banner.text()
+
+
+def test_the_goals_page_left_open_past_a_deadline_says_closed_when_looked_at_again(wizard, tmp_path, clock):
+    clock(MADE)
+    w = wizard
+    _open(w, tmp_path)
+    w.next()
+    w.next()
+    gp = w.goals_page
+    assert w.currentPage() is gp and gp.whens["home_visit"].text().startswith("受付中")
+    clock(LATER)  # the window stays open past every FY2025 deadline
+    QApplication.instance().applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)
+    assert gp.whens["home_visit"].text().startswith("受付終了"), gp.whens["home_visit"].text()
+    clock(MADE)
+    gp.day_timer.timeout.emit()  # the minute's check does the same
+    assert gp.whens["home_visit"].text().startswith("受付中")
