@@ -149,8 +149,20 @@ class Plan:
 
     def receipt_date(self, line: Line) -> _dt.date | None:
         """The date of the receipt a line is on (its 様式2's 日付), else the line's 領収書受領日; None if neither."""
-        block = self.receipts.get(receipt_key(line.vendor, line.receipt)) or {}
+        block = self.receipts.get(receipt_key(line.vendor, line.receipt))
+        if block is None:  # the block is keyed by the receipt's first spelling: Ａ社 and A社 are one receipt
+            wanted = (fold(line.vendor), fold(line.receipt))
+            block = next((b for k, b in self.receipts.items()
+                          if (fold(k.rsplit("#", 1)[0]), fold(k.rsplit("#", 1)[1]) if "#" in k else "") == wanted), None)
+        block = block or {}
         return block.get("date") or line.tracking.get("receipt_date")
+
+
+def fold(value) -> str:
+    """A 購入先 or 領収書No as a receipt is keyed: NFKC (Ａ社 = A社) and no spaces of any width."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
 
 
 def receipt_key(vendor: str, no: str) -> str:

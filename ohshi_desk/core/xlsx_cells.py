@@ -146,13 +146,6 @@ SPARE_ROWS = 100  # rows below the lines that get the key formula, for lines a v
 FORM_LOOKUP_ROWS = 10000  # how far down 明細 a 様式2 looks for its lines
 
 
-def fold(value) -> str:
-    """A 購入先 or 領収書No as a receipt is keyed: NFKC (Ａ社 = A社) and no spaces of any width."""
-    import unicodedata
-
-    return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
-
-
 def sheet_key(*parts: str) -> str:
     """The formula text (without "=") that keys a receipt in the sheet: the same folding Excel and LibreOffice do
     for a 明細 row (ASC: full-width to half-width; spaces removed) applied to ``parts`` joined by "|"."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from .case import Case, receipt_key
+from .case import Case, fold, receipt_key
 from .xlsx_cells import (
     BOLD,
     BOX,
@@ -28,7 +28,6 @@ from .xlsx_cells import (
     _print_setup,
     _text_width,
     detail_rows,
-    fold,
     formula,
     get_column_letter,
     protect,

@@ -341,7 +341,7 @@ def first_formula(amount_col: str, r: int, eligible: int, amount: int) -> str:
 def _receipt_keys(ws, letter: dict, listed: list, rules, to_row: int) -> None:
     """The hidden key column: each row's receipt (補助制度|購入先|領収書No, folded as fold() does), a formula of the
     row itself, so that a 様式2 finds its lines wherever a sort, a deleted or an added row put them."""
-    from .xlsx_cells import fold
+    from .case import fold
 
     col = COL[KEY_HEADER]
     ws.hidden_cols.add(col)
