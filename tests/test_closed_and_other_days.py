@@ -188,3 +188,62 @@ def test_the_new_rules_keys_are_checked(tmp_path, rel, old, new, words):
         load_rules(folder)
     for w in words:
         assert w in str(err.value), str(err.value)
+
+
+def test_a_program_paid_without_application_is_marked_in_its_own_words_when_over(rules):
+    """P8 is not applied for (申請不要): once its paying period is over, its amounts are marked 「（申請不要・支給期間終了・
+    参考）」 from its rules' status label — never 「受付終了」, which would say there had been a window to apply in."""
+    from ohshi_desk.core.presenting import closed_line, closed_mark
+    from ohshi_desk.core.print_sheet import case_sheet_html
+
+    data = {**CLINIC, "usage": {"oct2023_receipts": 1000, "oct2023_rate_percent": 4.0, "oct2023_users": 40,
+                                "best_month_users_2024": 200, "peak_monthly_uses": 600},
+            "plans": {**CLINIC["plans"], "usage_bonus": {}}}
+    bd = compute(parse_case(data, rules), rules, LATER)
+    p8 = next(p for p in bd["programs"] if p["id"] == "usage_bonus")
+    p2 = next(p for p in bd["programs"] if p["id"] != "usage_bonus")
+    assert p8["status"] == p2["status"] == "closed"
+    label = rules.program("usage_bonus").status_labels["closed"]
+    assert closed_mark(p8) == f"（{label}・参考）" and "受付終了" not in closed_mark(p8)
+    assert closed_mark(p2) == "（受付終了・参考）"
+    assert closed_line(p8).endswith(f"（{label}・参考）") and "締切" not in closed_line(p8)
+    html = case_sheet_html(data, bd, rules, printed_on=LATER)
+    assert f"（{label}・参考）" in html
+
+
+def test_a_question_declared_only_in_the_rules_is_offered_as_the_one_more_answer(tmp_path):
+    """The one-more-answer offer comes from the rules alone: a new facility question with ``if_yes``, read by an
+    open program, is offered with no Python (the two questions the case format names are not special)."""
+    from ohshi_desk.core.presenting import one_more_answer
+    from ohshi_desk.core.rules import load_rules
+
+    folder = copy_rules(tmp_path / "rules")
+    edit(folder, "facility_kinds.yaml", "flags:\n", "flags:\n  runs_checkups:\n    label: 健診を行っている\n"
+         "    help: 健診を行っている施設です\n    read_by: [checkup_limited_check]\n"
+         "    if_yes: 健診を行っていれば、「{program}」は{deadline}まで申請できます\n", exactly_once=True)
+    edit(folder, "programs/p6_checkup_limited_check.yaml", "flags: [checkup_provider]", "flags: [runs_checkups]")
+    edit(folder, "facility_kinds.yaml", "read_by: [checkup_limited_check]\n    # offered", "read_by: []\n    # offered")
+    rules = load_rules(folder, cache_dir=False)
+    found = one_more_answer(parse_case(CLINIC, rules), rules, LATER)
+    assert [(s["program"], s["flag"]) for s in found] == [("checkup_limited_check", "runs_checkups")]
+    assert found[0]["text"].startswith("健診を行っていれば、「健診実施機関の")
+    answered = {**CLINIC, "facility": {**CLINIC["facility"], "runs_checkups": True}}
+    assert one_more_answer(parse_case(answered, rules), rules, LATER) == []  # usable now: nothing to offer
+
+
+def test_the_workbook_marks_a_program_paid_without_application_in_its_own_words(tmp_path, rules, clock):
+    from openpyxl import load_workbook
+
+    from ohshi_desk.core.xlsx_write import export_case
+
+    clock(LATER)
+    data = {**CLINIC, "usage": {"oct2023_receipts": 1000, "oct2023_rate_percent": 4.0, "oct2023_users": 40,
+                                "best_month_users_2024": 200, "peak_monthly_uses": 600},
+            "plans": {**CLINIC["plans"], "usage_bonus": {}}}
+    out = tmp_path / "book.xlsx"
+    export_case(parse_case(data, rules), rules, out, LATER)
+    label = rules.program("usage_bonus").status_labels["closed"]
+    ws = load_workbook(out)["概要"]
+    formats = {c.number_format for row in ws.iter_rows() if row[0].value == rules.program("usage_bonus").name
+               for c in row}
+    assert any(f"（{label}・参考）" in f for f in formats) and not any("受付終了" in f for f in formats), formats

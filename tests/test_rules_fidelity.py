@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -82,8 +83,8 @@ def test_a_typed_receipt_date_reaches_the_form2_date_cell(rules):
                                            "receipts": {"A社": {"date": "R7.10.3"}}}}}
     case = parse_case(data, rules)
     wb = build_workbook(case, compute(case, rules, dt.date(2025, 11, 1)), rules)
-    form = next(ws for ws in wb.worksheets if ws.title.startswith("様式2_"))
-    assert form["B4"].value in (dt.date(2025, 10, 3), dt.datetime(2025, 10, 3))
+    form = next(ws for ws in wb.sheets if ws.title.startswith("様式2_"))
+    assert form.value(4, 2) in (dt.date(2025, 10, 3), dt.datetime(2025, 10, 3))
 
 
 # ------------------------------------------------------------------------------------------------ point 6: limits
@@ -197,6 +198,10 @@ def _set(doc, path, value):
     doc[path[-1]] = value
 
 
+# a rules file's own key (above_top, flag_reasons, read_by…) said in the dialog instead of Japanese words
+BARE_KEY = re.compile(r"(?<![A-Za-z0-9./:_{-])[a-z]+_[a-z0-9_]+(?![A-Za-z0-9./_}-])")  # {blanks} are the text's own
+
+
 def test_every_numeric_edit_of_every_rules_file_is_listed():
     """Each number of each bundled rules file, edited alone: either the pack checks refuse the edit, or
     rules_pack.changes lists it (besides the version). In-process, one build per edit (a few ms each)."""
@@ -210,7 +215,7 @@ def test_every_numeric_edit_of_every_rules_file_is_listed():
     docs, _cached, _save = read_documents(folder, None)
     base = rules_from_documents(folder, docs)
     base.programs  # noqa: B018
-    listed, refused, hidden = 0, [], []
+    listed, refused, hidden, bare = 0, [], [], []
     per_file: dict[str, int] = {}
     for rel, doc in docs.items():
         for path, value in list(_numeric_leaves(doc)):
@@ -226,14 +231,17 @@ def test_every_numeric_edit_of_every_rules_file_is_listed():
                 except RulesError:
                     continue
                 accepted = True
-                if changes(base, new):
+                said = changes(base, new)
+                if said:
                     listed += 1
+                    bare += [f"{rel}: {ln}" for ln in said if BARE_KEY.search(ln)]
                 else:
                     hidden.append(f"{rel}: {'.'.join(map(str, path))} {value!r} → {cand!r}")
                 break
             if not accepted:
                 refused.append(f"{rel}: {'.'.join(map(str, path))}")
     assert hidden == [], "edits the dialog would not list:\n" + "\n".join(hidden)
+    assert bare == [], "lines that say a rules file's key instead of words:\n" + "\n".join(bare[:20])
     # the test reached (nearly) every number: only edits every candidate of which the checks refuse are not listed
     total = sum(per_file.values())
     assert total > 300 and listed >= 0.9 * total, (listed, total, refused)
@@ -339,3 +347,28 @@ def test_every_method_brings_its_checks_and_its_comparison():
     for name, module in METHODS.items():
         for fn in ("parse", "compute", "sense", "changes"):
             assert callable(getattr(module, fn, None)), f"{name}.{fn}"
+
+
+@pytest.mark.parametrize("rel,old,new,fragment", [
+    ("programs/p1_smartphone_reader.yaml", "スマホ保険証への対応は義務ではありません", "スマホ保険証への対応は任意です",
+     "受付終了後の案内"),
+    ("portals.yaml", "いまから申請することはできません", "いまからは申請できません", "受付終了後の案内"),
+    ("facility_kinds.yaml", "特定健診・特定保健指導を実施していれば", "特定健診を行っていれば",
+     "「はい」なら申請できるときの案内"),
+    ("programs/p8_usage_bonus.yaml", "above_top: true", "above_top: false", "小規模の表の上限を超えるとき"),
+    ("programs/p3_online_care.yaml", "counted_once_note: 両方の計画に", "counted_once_note: 二つの計画に",
+     "1回だけ計上するときの説明"),
+])
+def test_what_is_said_of_a_closed_program_and_its_words_are_listed_in_words(tmp_path, rel, old, new, fragment):
+    """A rules update that changes what a closed program says (its own when_closed, its portal's closed_steps), a
+    question's offer (if_yes) or a rule's condition lists it in Japanese words, never by the file's keys."""
+    from ohshi_desk.core import rules_pack
+    from ohshi_desk.core.rules import load_rules
+
+    from .rules_edit import copy_rules, edit
+
+    folder = copy_rules(tmp_path / "rules")
+    edit(folder, rel, old, new)
+    lines = rules_pack.changes(load_rules(cache_dir=False), load_rules(folder, cache_dir=False))
+    assert any(fragment in ln for ln in lines), lines
+    assert [ln for ln in lines if BARE_KEY.search(ln)] == []

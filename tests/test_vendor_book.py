@@ -307,18 +307,24 @@ def test_first_follows_its_line_and_a_first_above_the_amount_is_flagged_in_the_s
 
 
 def _with_shared_strings(book, out, count: int) -> None:
-    """The workbook with a shared-strings table of ``count`` texts (as a hostile or a broken file has)."""
+    """The workbook with a shared-strings table of ``count`` more texts (as a hostile or a broken file has), after
+    the texts the workbook's own cells use."""
+    import re
     import zipfile
 
     with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        own = ""
         for item in src.infolist():
             data = src.read(item.filename)
-            if item.filename == "[Content_Types].xml":
+            if item.filename == "xl/sharedStrings.xml":
+                own = re.search(r"<sst[^>]*>(.*)</sst>", data.decode("utf-8"), re.S).group(1)
+                continue
+            if item.filename == "[Content_Types].xml" and b"sharedStrings" not in data:
                 data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
                                                  b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
                                                  b"</Types>")
             dst.writestr(item, data)
-        body = "".join(f"<si><t>{i:x}</t></si>" for i in range(count))
+        body = own + "".join(f"<si><t>{i:x}</t></si>" for i in range(count))
         dst.writestr("xl/sharedStrings.xml", '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
                                              f' count="1" uniqueCount="1">{body}</sst>')
 
@@ -365,3 +371,48 @@ def test_a_sort_of_the_visible_columns_only_is_matched_by_content_and_said_once(
         ("tablet", 32000), ("receipt_system_change", 120000), ("mobile_terminal", 40000)]
     found = changes_since_estimate(read, rules)
     assert [c["text"] for c in found[0]["changes"] if c["kind"] != "eligible"] == ["1点 × 30,000円 → 1点 × 32,000円"]
+
+
+def test_the_writer_makes_a_table_input_messages_and_the_clinics_own_colour(book):
+    """明細 is an Excel Table (its calculated columns give a row added in Excel 金額, ② and the key); every column
+    the vendor or the clinic fills has an input message; the clinic's date columns are coloured apart; a 様式2 is
+    one page wide but never shrunk to one page high; every formula carries its value."""
+    from ohshi_desk.core.xlsx_write import CLINIC_COLUMNS, PROMPTS
+
+    wb = load_workbook(book)
+    ws = wb["明細"]
+    (name, ref), = ws.tables.items()
+    table = ws.tables[name]
+    assert ref.startswith(f"A{HEAD_ROW}:")
+    formulas = {c.name: c.calculatedColumnFormula.attr_text if c.calculatedColumnFormula else None
+                for c in table.tableColumns}
+    assert "数量" in formulas["金額"] and "単価（税込）" in formulas["金額"] and formulas["①補助対象金額"] is None
+    letter = {n: ws.cell(1, c).column_letter for n, c in COL.items()}
+    prompts = {str(dv.sqref): dv.prompt for dv in ws.data_validations.dataValidation if dv.showInputMessage}
+    for column in [*PROMPTS, *CLINIC_COLUMNS]:
+        assert prompts.get(f"{letter[column]}{DETAIL_FIRST}:{letter[column]}{LIST_ROWS}"), column
+    fill = {n: ws.cell(DETAIL_FIRST, COL[n]).fill.fgColor.rgb for n in ("数量", "納品日", "申請日", "入金日")}
+    assert fill["数量"] == fill["納品日"] != fill["申請日"] == fill["入金日"]
+    assert ws.cell(HEAD_ROW, COL["申請日"]).fill.fgColor.rgb != ws.cell(HEAD_ROW, COL["数量"]).fill.fgColor.rgb
+    form = wb["様式2_訪問診療等_A社"]
+    assert form.sheet_properties.pageSetUpPr.fitToPage and form.page_setup.fitToWidth in (None, 1)  # 1 by default
+    assert form.page_setup.fitToHeight == 0
+    values = load_workbook(book, data_only=True)  # the lines' formulas carry their values (an empty one reads None)
+    for r in (DETAIL_FIRST, DETAIL_FIRST + 1):
+        for c in range(1, len(COL) + 1):
+            if ws.cell(r, c).data_type == "f":
+                assert values["明細"].cell(r, c).value not in (None, ""), (r, c)
+    assert [values["様式2_訪問診療等_A社"].cell(14, c).value for c in (4, 5)] == [40000, 0]
+
+
+def test_a_renamed_form_is_found_by_its_marker_and_read(book, rules, tmp_path):
+    """A 様式2 renamed (its title gone) is still read — found by the hidden marker its first page was written with."""
+    wb = load_workbook(book)
+    form = wb["様式2_訪問診療等_A社"]
+    form.title = "A社の内訳書"
+    form["B4"] = "2025/12/15"
+    form["B10"] = "大分市府内町1-1"
+    wb.save(tmp_path / "renamed.xlsx")
+    case = read_workbook(tmp_path / "renamed.xlsx", rules)
+    assert case.raw["plans"]["home_visit"]["receipts"]["A社"] == {"date": "2025-12-15", "address": "大分市府内町1-1"}
+    assert any("「様式2_訪問診療等_A社」から「A社の内訳書」に変わっています" in str(n) for n in case.notices), case.notices

@@ -245,3 +245,23 @@ def test_what_changed_since_the_estimate(session, rules):
     # nothing changed: nothing to show
     again = read_workbook(session["out"]["by_lo"][1], rules)
     assert changes_since_estimate(again, rules, AS_OF) == []
+
+
+@pytest.mark.slow
+def test_drop_downs_and_the_table_survive_libreoffice_saves(session):
+    """Saved by LibreOffice (twice: the vendor's save, then the second export recalculated), 明細's drop-downs and
+    input messages still reach LIST_ROWS (LibreOffice keeps them only 1,000 rows below the last filled cell) and 明細
+    is still a table."""
+    from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST, LIST_ROWS
+
+    for name in ("by_lo", "by_lo_recalc"):
+        ws = load_workbook(session["tmp"] / f"{name}.xlsx")["明細"]
+        header = {ws.cell(HEAD_ROW, c).value: get_column_letter(c) for c in range(1, ws.max_column + 1)}
+        reach = {}
+        for dv in ws.data_validations.dataValidation:
+            for rng in dv.sqref.ranges:
+                reach[get_column_letter(rng.min_col)] = (rng.min_row, rng.max_row, dv.type)
+        for column in ("補助制度", "項目", "状況", "数量", "購入先・ベンダー", "申請日"):
+            assert reach[header[column]][:2] == (DETAIL_FIRST, LIST_ROWS), (name, column, reach)
+        assert reach[header["状況"]][2] == "list"
+        assert ws.tables and len(COL) <= ws.max_column

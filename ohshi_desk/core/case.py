@@ -149,9 +149,26 @@ class Plan:
 
     def receipt_date(self, line: Line) -> _dt.date | None:
         """The date of the receipt a line is on (its 様式2's 日付), else the line's 領収書受領日; None if neither."""
-        key = f"{line.vendor}#{line.receipt}" if line.receipt else line.vendor
-        block = self.receipts.get(key) or {}
+        block = self.receipts.get(receipt_key(line.vendor, line.receipt))
+        if block is None:  # the block is keyed by the receipt's first spelling: Ａ社 and A社 are one receipt
+            wanted = (fold(line.vendor), fold(line.receipt))
+            block = next((b for k, b in self.receipts.items()
+                          if (fold(k.rsplit("#", 1)[0]), fold(k.rsplit("#", 1)[1]) if "#" in k else "") == wanted), None)
+        block = block or {}
         return block.get("date") or line.tracking.get("receipt_date")
+
+
+def fold(value) -> str:
+    """A 購入先 or 領収書No as a receipt is keyed: NFKC (Ａ社 = A社) and no spaces of any width."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
+
+
+def receipt_key(vendor: str, no: str) -> str:
+    """The key of a receipt's vendor block in ``plans.<id>.receipts``: the vendor, and ``#<領収書No>`` when a vendor
+    issues more than one receipt (docs/CASE_FORMAT.md). The one place this key is made."""
+    return f"{vendor}#{no}" if no else vendor
 
 
 @dataclass(eq=False)
@@ -166,10 +183,24 @@ class Facility:
     # answers to facility questions declared only in the rules (facility_kinds.yaml flags): no Python per question
     other_flags: dict[str, bool] = field(default_factory=dict)
 
+    # the two questions the case format named before questions became rules data (they keep their own keys)
+    NAMED_FLAGS = ("obligation_exempt", "checkup_provider")
+
     def flag(self, name: str) -> bool | None:
-        if name in ("obligation_exempt", "checkup_provider"):
+        if name in self.NAMED_FLAGS:
             return getattr(self, name)
         return self.other_flags.get(name)
+
+    def with_flag(self, name: str, value: bool) -> Facility:
+        """A copy of this facility with the question ``name`` answered ``value`` (this one unchanged)."""
+        import copy
+
+        other = copy.copy(self)
+        if name in self.NAMED_FLAGS:
+            setattr(other, name, value)
+        else:
+            other.other_flags = {**self.other_flags, name: value}
+        return other
 
 
 @dataclass(eq=False)

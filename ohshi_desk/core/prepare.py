@@ -123,7 +123,8 @@ def prepare(case: Case, rules, breakdown: dict, scans: dict | None = None) -> li
 
 
 def _program(case: Case, rules, breakdown: dict, p: dict, scans: dict | None) -> ProgramPrep:
-    from .xlsx_form2 import receipt_key, receipts
+    from .case import receipt_key
+    from .xlsx_form2 import receipts
 
     program = rules.program(p["id"])
     portal = rules.portals[p["portal"]["id"]]

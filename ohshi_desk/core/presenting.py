@@ -51,11 +51,18 @@ def when_text(p: dict, day: _dt.date) -> str:
 CLOSED_MARK = "（受付終了・参考）"  # beside every amount of a closed program, in every output (issue 22)
 
 
+def closed_mark(p: dict) -> str:
+    """The mark beside a closed program's amounts: 「（受付終了・参考）」, or in the program's own word for its
+    closed state when the rules give one (P8, paid without application: 「（申請不要・支給期間終了・参考）」)."""
+    label = p.get("status_label") if p.get("status") == "closed" else None
+    return f"（{label}・参考）" if label else CLOSED_MARK
+
+
 def closed_line(p: dict) -> str:
     """One line for a closed program: 「令和8年1月15日で締切。現在は申請できません。参考額 411,000円（受付終了・参考）」."""
     end = wareki(_day(p["window"]["end"]))
     label = p.get("status_label")
-    amount = f"参考額 {yen(p['subsidy'])}{CLOSED_MARK}"
+    amount = f"参考額 {yen(p['subsidy'])}{closed_mark(p)}"
     if label and label != STATUS_LABELS["closed"]:  # e.g. P8, paid without application: no 締切 to speak of
         return f"{label}（{end}まで）。現在は受け取れません。{amount}"
     return f"{end}で締切。現在は申請できません。{amount}"
@@ -90,11 +97,7 @@ def one_more_answer(case, rules, day: _dt.date) -> list[dict]:
             if case.facility.flag(fid) is not None or not flag.get("if_yes"):  # answered: not one more answer
                 continue
             other = copy.copy(case)
-            other.facility = copy.copy(case.facility)
-            if fid in ("obligation_exempt", "checkup_provider"):
-                setattr(other.facility, fid, True)
-            else:
-                other.facility.other_flags = {**case.facility.other_flags, fid: True}
+            other.facility = case.facility.with_flag(fid, True)
             then = applicability(other, rules, day)[program.id]
             if then["applicable"] and then["status"] == "open":
                 out.append({"program": program.id, "flag": fid, "flag_label": flag["label"],
@@ -120,6 +123,18 @@ def made_on_banner(made_on: _dt.date | None, now_total: int | None, then_total: 
     if now_total is None or then_total is None:
         return head
     return f"{head}: いま申請できる額は{yen(now_total)}です（当時は{yen(then_total)}）"
+
+
+def kept_day_banner(as_of: _dt.date | None) -> str:
+    """A file that keeps a day of its own (``as_of``, saved on purpose): the window computes for today all the
+    same, and says so — the command line computes that file for its day."""
+    from .clock import today
+
+    if as_of is None or as_of == today():
+        return ""
+    return (f"このファイルには計算の基準日（{wareki(as_of)}）が保存されています。画面・印刷・Excel は今日"
+            f"（{wareki(today())}）で計算しています。その日で計算するときは、結果のページの「別の日で計算…」を"
+            "使ってください（コマンドラインでは、保存された日で計算されます）")
 
 
 def sections(breakdown: dict, chosen=None) -> list[tuple[str, str, list[dict]]]:

@@ -11,9 +11,9 @@ from html import escape
 
 from .formatting import wareki, yen
 from .presenting import (
-    CLOSED_MARK,
     claimable_total,
     closed_line,
+    closed_mark,
     closed_steps,
     documents_and_conditions,
     next_steps,
@@ -53,7 +53,7 @@ def lines_html(p: dict) -> str:
     if not p.get("lines"):
         return "<p>購入予定: （金額の入力なし）</p>"
     closed = p["status"] == "closed"  # its amounts are reference only, and say so in their own column
-    mark = CLOSED_MARK if closed else ""
+    mark = closed_mark(p) if closed else ""
     out = ["<table border='1' cellspacing='0' cellpadding='3' width='100%'><tr><th>品目</th><th>内訳（品名・型番）</th>"
            f"<th>数量</th><th>単価（税込）</th><th>金額</th><th>購入先</th><th>補助の対象{mark}</th></tr>"]
     for ln in p["lines"]:

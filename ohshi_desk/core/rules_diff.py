@@ -16,6 +16,24 @@ from .records import Val
 
 MISSING = object()
 
+# The rules files' own keys, as the dialog says them (a key not here and not in ``names`` is said as it is written in
+# the file — tests/test_rules_update_words.py edits every kind of value and finds no bare key in what is said).
+KEY_WORDS = {
+    "meets": "この利用率・増加人数のとき", "above_top": "小規模の表の上限を超えるとき", "min_rate": "利用率の下限",
+    "max_rate": "利用率の上限", "min_increase": "増加人数の下限", "with": "同じシステムの制度", "group": "品目グループ",
+    "note": "説明", "done_before_reason": "改修済みのときの説明", "counted_once_note": "1回だけ計上するときの説明",
+    "flag_reasons": "質問ごとの理由", "system_exists_flags": "改修済みを示す質問", "cite": "出典",
+    "confidence": "確かさ", "reason": "理由", "flag": "質問", "text": "文", "label": "名前", "help": "説明",
+    "read_by": "読む制度", "if_yes": "「はい」なら申請できるときの案内", "closed_steps": "受付終了後の案内",
+    "name": "名前", "url": "アドレス", "application": "申請の準備の案内", "steps": "次にやること",
+}
+
+
+def word(key, names: dict | None = None) -> str:
+    """A key as the dialog says it: its label in ``names`` (a kind, a band, …), else the rules' own key words."""
+    key = str(key)
+    return (names or {}).get(key) or KEY_WORDS.get(key, key)
+
 
 def plain(v):
     """A value as plain data to compare and show: Val → its value (and its confidence), Fraction → "1/2",
@@ -46,7 +64,7 @@ def show(v, unit: str = "") -> str:
     if isinstance(v, list):
         return "［" + "、".join(show(x, unit) for x in v) + "］"
     if isinstance(v, dict):
-        return "｛" + "、".join(f"{k}: {show(x, unit)}" for k, x in v.items()) + "｝"
+        return "｛" + "、".join(f"{word(k)}: {show(x, unit)}" for k, x in v.items()) + "｝"
     return str(v)
 
 
@@ -65,9 +83,9 @@ def diff(label: str, a, b, names: dict | None = None, unit: str = "") -> list[st
         for k in dict.fromkeys([*a, *b]):
             x, y = a.get(k, MISSING), b.get(k, MISSING)
             if x != y and _leafy(x) and _leafy(y):
-                leaves.setdefault(f"{show(x, unit)} → {show(y, unit)}", []).append(names.get(k, k))
+                leaves.setdefault(f"{show(x, unit)} → {show(y, unit)}", []).append(word(k, names))
             else:
-                out += diff(f"{label}・{names.get(k, k)}", x, y, names, unit)
+                out += diff(f"{label}・{word(k, names)}", x, y, names, unit)
         return [f"{label}・{'、'.join(keys)} {change}" for change, keys in leaves.items()] + out
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and any(
             isinstance(x, dict | list) for x in a + b):
@@ -84,7 +102,9 @@ def _leafy(v) -> bool:
 
 
 def kind_names(rules) -> dict[str, str]:
-    return {k: kd.get("label", k) for k, kd in rules.kinds.items()}
+    """Each kind's label, and each group of kinds as its members' labels (「診療所（医科）・歯科診療所・薬局」)."""
+    kinds = {k: kd.get("label", k) for k, kd in rules.kinds.items()}
+    return {**{g: "・".join(kinds.get(m, m) for m in members) for g, members in rules.kind_groups.items()}, **kinds}
 
 
 def confidences(label: str, a: dict, b: dict, names: dict) -> list[str]:

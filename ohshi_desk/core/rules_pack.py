@@ -171,11 +171,14 @@ def changes(old, new) -> list[str]:
         diff("点数表コード", {k: kd.get("score_table_code") for k, kd in old.kinds.items()},
              {k: kd.get("score_table_code") for k, kd in new.kinds.items()}, names),
         diff("施設区分のまとまり", old.kind_groups, new.kind_groups),
-        diff("施設の質問", {f: q.get("read_by", []) for f, q in old.flags.items()},
-             {f: q.get("read_by", []) for f, q in new.flags.items()}),
-        diff("品目", {i: d.get("label") for i, d in old.items.items()}, {i: d.get("label") for i, d in new.items.items()}),
+        diff("施設の質問", _flags(old, new), _flags(new, new)),
+        diff("品目", {i: d.get("label") for i, d in old.items.items()}, {i: d.get("label") for i, d in new.items.items()},
+             {i: d.get("label", i) for i, d in {**old.items, **new.items}.items()}),
         diff("書類", {d: x.get("label") for d, x in old.documents.items()},
-             {d: x.get("label") for d, x in new.documents.items()}),
+             {d: x.get("label") for d, x in new.documents.items()},
+             {d: x.get("label", d) for d, x in {**old.documents, **new.documents}.items()}),
+        diff("申請先", _portals(old), _portals(new),
+             {k: v.get("label", k) for k, v in {**old.portals, **new.portals}.items()}),
         diff("スマホ保険証を読み取れるカードリーダー", {m: x["reads_smartphone"] for m, x in old.makers.items()},
              {m: x["reads_smartphone"] for m, x in new.makers.items()}),
         diff("都道府県コード", {p["name"]: p["code"] for p in old.prefectures}, {p["name"]: p["code"] for p in new.prefectures}),
@@ -188,6 +191,30 @@ def changes(old, new) -> list[str]:
     for lines in shared:
         out += lines
     return out
+
+
+def _flags(rules, labels) -> dict:
+    """Each facility question by its label (in ``labels``' words): its label, help, the programs that read it and
+    what is offered when its answer would open a program."""
+    names = {p.id: p.short_name for p in labels.programs}
+    out = {}
+    for f, q in rules.flags.items():
+        key = labels.flags.get(f, q).get("label", f)
+        out[key] = {"label": q.get("label"), "help": q.get("help"),
+                    "read_by": sorted(names.get(x, x) for x in q.get("read_by", [])), "if_yes": q.get("if_yes")}
+    return out
+
+
+def _portals(rules) -> dict:
+    """Each portal's name, address and the words said of it (after its window closed, the application's)."""
+    def said(value):  # a block of words (申請の準備's application) as its texts, in the file's order
+        if isinstance(value, dict):
+            return [t for k, x in value.items() if k not in ("cite", "confidence") for t in said(x)]
+        return [value] if isinstance(value, str) else list(value) if isinstance(value, list) else [str(value)]
+
+    return {pid: {k: said(v) if isinstance(v, dict) else v for k, v in portal.items()
+                  if not k.endswith(("_cite", "_confidence")) and k not in ("cite", "confidence")}
+            for pid, portal in rules.portals.items()}
 
 
 def _program_changes(a, b, rules) -> list[str]:
@@ -204,6 +231,7 @@ def _program_changes(a, b, rules) -> list[str]:
     out += diff("質問", sorted(a.questions), sorted(b.questions))
     out += diff("同じシステムの扱い", a.shares_system or {}, b.shares_system or {})
     out += diff("対象外になる回答", (a.excluded_when_flag or {}).get("flag"), (b.excluded_when_flag or {}).get("flag"))
+    out += diff("受付終了後の案内", [w["text"] for w in a.when_closed], [w["text"] for w in b.when_closed])
     return out
 
 

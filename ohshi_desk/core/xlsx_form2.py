@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import math
 
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
-from .case import Case
+from .case import Case, fold, receipt_key
 from .xlsx_cells import (
     BOLD,
     BOX,
@@ -31,8 +28,8 @@ from .xlsx_cells import (
     _print_setup,
     _text_width,
     detail_rows,
-    fold,
     formula,
+    get_column_letter,
     protect,
     quoted,
     sheet_key,
@@ -44,9 +41,9 @@ BLOCK_WIDTH = 86  # characters (half-width) of the merged B:E cell of the vendor
 
 
 NO_VENDOR = "購入先未記入"
-TITLE_FONT = Font(bold=True, size=16)  # made once, as the shared styles in xlsx_cells
-HINT_FONT = Font(size=9, color="555555")
-WARN_FONT = Font(size=10, bold=True, color="C00000")
+TITLE_FONT = {"bold": True, "font_size": 16}
+HINT_FONT = {"font_size": 9, "font_color": "#555555"}
+WARN_FONT = {"font_size": 10, "bold": True, "font_color": "#C00000"}
 _BAD_TITLE = str.maketrans({ch: "＿" for ch in "[]:*?/\\'"})
 
 
@@ -62,12 +59,24 @@ def receipts(case: Case, bd: dict, rules) -> list[tuple[str, str, str, list[tupl
     return [(key[0], *shown[key], lines) for key, lines in groups.items()]
 
 
-def receipt_key(vendor: str, no: str) -> str:
-    """The key of a receipt's vendor block in ``plans.<id>.receipts``."""
-    return f"{vendor}#{no}" if no else vendor
+# 明細's columns as the 様式2 formulas name them (defined names: short formulas, and they follow the columns
+# wherever a vendor inserts, deletes or moves one, as a reference does)
+COLUMN_NAMES = {"項目": "m_item", "内訳（品名・型番）": "m_desc", "数量": "m_qty", "単価（税込）": "m_price",
+                "金額": "m_amount", "①補助対象金額": "m_first", "②補助対象外金額": "m_second",
+                KEY_HEADER: "m_key"}
+
+
+def column_names() -> dict[str, str]:
+    """The defined names of the 明細 columns a 様式2 reads: {name: "='明細'!$G:$G"}."""
+    out = {}
+    for header, name in COLUMN_NAMES.items():
+        letter = get_column_letter(COL[header])
+        out[name] = f"='明細'!${letter}:${letter}"
+    return out
 
 
 def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set) -> None:
+    wb.names.update(column_names())
     plan = case.plans.get(p["id"])
     per_vendor = [(v, no, lines) for _pid, v, no, lines in receipts(case, {"programs": [p]}, rules)] if plan else []
     stored = (case.raw.get("plans", {}).get(p["id"], {}) or {}).get("receipts") or {}
@@ -82,9 +91,11 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
         used.add(title)
         sheets = []
         for n, chunk in enumerate(pages):
-            ws = wb.create_sheet(title if n == 0 else f"{title}_続{n}")
+            ws = wb.add(title if n == 0 else f"{title}_続{n}")
             sheets.append(ws)
             snapshot["forms"][ws.title] = [p["id"], key, vendor]
+            if n == 0:  # the first page's marker (its hidden F1): a renamed 様式2 is found by it, not by its title
+                snapshot.setdefault("markers", {})[ws.title] = form_marker(short, vendor, no)
             snapshot["facility_cells"] = facility_cells(case, rules)
             block = stored.get(key) if isinstance(stored.get(key), dict) else {}
             _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules,
@@ -93,6 +104,11 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
         for ws in sheets:
             formula(ws, 7, 4, "=" + "+".join(subtotal_refs), number_format=YEN, font=TOTAL_FONT,
                     border=BOX, cached=sum(line.amount for _res, line in lines))
+
+
+def form_marker(short: str, vendor: str, no: str) -> str:
+    """The hidden F1 of a receipt's first 様式2 page: the receipt's key as a formula (what the page's lines look up)."""
+    return "=" + sheet_key(quoted(short), quoted(vendor), quoted(no))
 
 
 def facility_cells(case: Case, rules) -> dict[str, str]:
@@ -124,9 +140,8 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     short = rules.program(p["id"]).short_name
     lines_at = [rows[f"{p['id']}#{line.index}"] for _res, line in chunk]  # the rows as written (cached values)
     text(ws, 1, 5, "（別紙様式2）", alignment=RIGHT)
-    text(ws, 2, 1, "領収書内訳書" + (f"（続紙 {page}）" if page else ""), font=TITLE_FONT)
+    text(ws, 2, 1, "領収書内訳書" + (f"（続紙 {page}）" if page else ""), font=TITLE_FONT, alignment=CENTER)
     _merge(ws, "A2:E2")
-    ws["A2"].alignment = CENTER
     text(ws, 3, 1, f"補助制度: {p['name']}　／　購入先: {vendor or NO_VENDOR}" + (f"　／　領収書No: {no}" if no else ""),
          font=SMALL_FONT)
     _merge(ws, "A3:E3")
@@ -140,14 +155,15 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     ]
     for r, label, value, fmt in header:  # 日付 is the vendor's; the codes come from the clinic's answers (locked)
         text(ws, r, 1, label, font=BOLD, border=BOX, fill=HEAD_FILL)
-        c = text(ws, r, 2, value, border=BOX, fill=INPUT_FILL) if fmt else text(ws, r, 2, value, border=BOX)
         if fmt:
-            c.number_format = fmt
+            text(ws, r, 2, value, border=BOX, fill=INPUT_FILL, number_format=fmt)
+        else:
+            text(ws, r, 2, value, border=BOX)
     text(ws, 4, 3, "保険医療機関等コード", font=BOLD, border=BOX, fill=HEAD_FILL)
     text(ws, 4, 4, fac.institution_code, border=BOX)
     text(ws, 5, 3, "保険医療機関等名称", font=BOLD, border=BOX, fill=HEAD_FILL)
     text(ws, 5, 4, fac.name, border=BOX)
-    _merge(ws, "D5:E5", edge=BOX)
+    _merge(ws, "D5:E5")
     text(ws, 7, 3, "総額（①＋②）", font=BOLD, border=BOX, fill=HEAD_FILL)
     for key in ("name", "address", "phone"):
         r, label = FORM_BLOCK[key]
@@ -156,38 +172,38 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
             value = vendor
         text(ws, r, 1, label, font=BOLD, border=BOX, fill=HEAD_FILL)
         text(ws, r, 2, value, border=BOX, fill=INPUT_FILL, alignment=WRAP)
-        _merge(ws, start_row=r, start_column=2, end_row=r, end_column=5, edge=BOX)
+        _merge(ws, start_row=r, start_column=2, end_row=r, end_column=5)
         lines = math.ceil(_text_width(value) / BLOCK_WIDTH) if value else 1
-        if lines > 1:  # a long 所在地 wraps in its row; the page is not shrunk (a row left at its optimal height
-            # grows by itself when the vendor types a long one)
-            ws.row_dimensions[r].height = 15 * lines + 2
+        if key == "address":  # room for three lines even when empty: a merged cell does not grow by itself
+            lines = max(lines, 3)
+        if lines > 1:  # a long 所在地 wraps in its row; the page is not shrunk (it runs on to a second page)
+            ws.heights[r] = 15 * lines + 2
     text(ws, 12, 1, "（開発事業者等が記入してください。明細の行は「明細」シートに書いてください）",
          font=HINT_FONT)
     head = 13
     for j, h in enumerate(("No", "項目", "内訳", "①補助対象金額", "②補助対象外金額"), 1):
         text(ws, head, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=CENTER)
     col = {name: get_column_letter(c) for name, c in COL.items()}
-    keys = f"'明細'!${col[KEY_HEADER]}:${col[KEY_HEADER]}"
+    keys = COLUMN_NAMES[KEY_HEADER]
     # F (hidden): the 明細 row of each line, found by the receipt's key below the line above it (a chain of MATCHes:
     # no fixed row, so a sort, a deleted or an added 明細 row moves the form's lines with it)
-    formula(ws, 1, 6, "=" + sheet_key(quoted(short), quoted(vendor), quoted(no)),
+    formula(ws, 1, 6, form_marker(short, vendor, no),
             cached=f"{short}|{fold(vendor)}|{fold(no)}")
     if previous is None:
         text(ws, head, 6, 0)
     else:
         formula(ws, head, 6, f"='{previous[0]}'!$F${head + FORM_LINES}", cached=previous[1])
-    for hidden in "FGH":
-        ws.column_dimensions[hidden].hidden = True
+    ws.hidden_cols.update((6, 7, 8))
     firsts: list[int] = []
     seconds: list[int] = []
     for i in range(FORM_LINES):
         r = head + 1 + i
         text(ws, r, 1, page * FORM_LINES + i + 1, border=BOX, alignment=CENTER)
-        ws.row_dimensions[r].height = 24
+        ws.heights[r] = 24
         at = f"$F{r}"
 
         def ref(name, at=at):
-            return f"INDEX('明細'!${col[name]}:${col[name]},{at})"
+            return f"INDEX({COLUMN_NAMES[name]},{at})"
 
         def shown_if(expr, at=at):
             return f'=IF({at}="","",{expr})'
@@ -220,10 +236,10 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
         seconds.append(line.amount - first)
         lines_needed = max(math.ceil(_text_width(res["item_label"]) / 19),
                            math.ceil(_text_width(line_text(res, line)) / 37), 1)
-        ws.row_dimensions[r].height = max(24, 13 * lines_needed + 4)
+        ws.heights[r] = max(24, 13 * lines_needed + 4)
     sub = head + FORM_LINES + 1  # row 29
     text(ws, sub, 1, "小計", font=BOLD, border=BOX, fill=HEAD_FILL)
-    _merge(ws, start_row=sub, start_column=1, end_row=sub, end_column=3, edge=BOX)
+    _merge(ws, start_row=sub, start_column=1, end_row=sub, end_column=3)
     formula(ws, sub, 4, f"=SUM(D{head + 1}:D{sub - 1})", number_format=YEN, font=BOLD, border=BOX, cached=sum(firsts))
     formula(ws, sub, 5, f"=SUM(E{head + 1}:E{sub - 1})", number_format=YEN, font=BOLD, border=BOX,
             cached=sum(seconds))
@@ -248,14 +264,12 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     for i, n in enumerate(notes):
         text(ws, sub + 2 + i, 1, n, font=SMALL_BOLD if i == 0 else SMALL_FONT, alignment=WRAP_ONLY)
         _merge(ws, start_row=sub + 2 + i, start_column=1, end_row=sub + 2 + i, end_column=5)
-    for col_letter, width in zip("ABCDE", (16, 20, 38, 16, 16), strict=True):
-        ws.column_dimensions[col_letter].width = width
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import PatternFill
-
-    ws.conditional_formatting.add(f"D{head + 1}:E{head + FORM_LINES}", FormulaRule(  # a ② below 0 (① above 金額)
-        formula=[f"AND(ISNUMBER($E{head + 1}),$E{head + 1}<0)"], fill=PatternFill("solid", fgColor="FFC7CE")))
-    _print_setup(ws, landscape=False, one_page=True)
+    for col_n, width in enumerate((16, 20, 38, 16, 16), 1):
+        ws.widths[col_n] = width
+    ws.conditions.append((head + 1, 4, head + FORM_LINES, 5,  # a ② below 0 (① above 金額)
+                          f"=AND(ISNUMBER($E{head + 1}),$E{head + 1}<0)", {"bg_color": "#FFC7CE"}))
+    # one page wide; a long vendor block runs on to a second page rather than shrinking the whole form
+    _print_setup(ws, landscape=False)
     protect(ws)
 
 

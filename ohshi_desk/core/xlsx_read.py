@@ -6,8 +6,10 @@ sheets are the truth for what a vendor may fill:
 
 - 明細: every line (columns are found by their header text, not their place). A row carries its line's id in the
   hidden ID column; a row without one (added at the end) is a new line; a row whose id was already seen (a copied
-  row) is a new line too, and said so. What was typed in 補助制度/項目 wins over the id. A 金額 typed over the
-  formula is kept (a discount); a ① that differs from what was written is the vendor's split.
+  row) is a new line too, and said so. What was typed in 補助制度/項目 wins over the id. A sort of the visible
+  columns only (the ids left behind) is matched back by content (the snapshot keeps what each id's row held), said
+  once. A 金額 typed over the formula is kept (a discount, or more: said either way); a ① that is still a formula
+  of its own row follows the estimate; a ① that differs from what was written is the vendor's split.
 - 様式2: the vendor block (日付, 名称, 所在地, 電話番号), kept per receipt (program × vendor).
 - 必要書類: 進み具合, 受領日, 備考 per document.
 

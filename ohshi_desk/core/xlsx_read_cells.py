@@ -35,6 +35,16 @@ class Notice:
     def __str__(self) -> str:
         return f"{self.place()}: {self.problem} → {self.action}"
 
+    @property
+    def unread(self) -> bool:
+        """Whether what was written there was left out of the case (読まなかった記入), rather than read in a way
+        the notice says (a formula's saved value, a merged 購入先, the estimate's value kept …)."""
+        return any(word in self.action for word in UNREAD_ACTIONS)
+
+
+UNREAD_ACTIONS = ("読みませんでした", "計算に入れませんでした", "見積りから外しました")
+NOTICE_HEADINGS = {"read": "読み取った変更", "unread": "読まなかった記入", "noted": "読み方を決めて読んだところ"}
+
 
 def _rows(ws, limit: int = MAX_ROWS + 10, width: int = 60) -> list[tuple]:
     """The sheet's rows (values), at most ``limit``, without the empty rows at its end. The rows are read as the

@@ -13,7 +13,8 @@ FORM_TEXT_LIMIT = 200  # 名称, 所在地, 電話番号 of a 様式2 vendor blo
 def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
     from .xlsx_form2 import FORM_BLOCK, FORM_LINES
 
-    forms = snapshot.get("forms", {})
+    forms = dict(snapshot.get("forms", {}))
+    _renamed_forms(forms, snapshot, wb, notices)
     for title in wb.sheetnames:
         if title.startswith("様式2") and title not in forms and snapshot.get("eligible"):  # (older books: no list)
             notices.append(Notice(title, None, None, "ohshi-desk が作っていない様式2 シートです",
@@ -78,6 +79,27 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
                 if value not in (None, "") and not _is_formula(value):
                     notices.append(Notice(title, r, label, f"様式2 に直接書かれた「{value}」は読めません",
                                           "読みませんでした。明細 シートに行を足してください（様式2 は明細から作られます）"))
+
+
+def _renamed_forms(forms: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
+    """A 様式2 whose sheet was renamed is found by its marker (the hidden F1 formula its first page was written
+    with) and read under its new title, said once."""
+    markers = snapshot.get("markers") if isinstance(snapshot.get("markers"), dict) else {}
+    missing = {marker: title for title, marker in markers.items() if title in forms and title not in wb.sheetnames
+               and isinstance(marker, str)}
+    if not missing:
+        return
+    for name in wb.sheetnames:
+        if name in forms or name in ("概要", "明細", "必要書類"):
+            continue
+        rows = _rows(wb[name], limit=1, width=6)
+        marker = rows[0][5] if rows and len(rows[0]) > 5 else None
+        old = missing.pop(marker, None) if isinstance(marker, str) else None
+        if old is None:
+            continue
+        forms[name] = forms.pop(old)
+        notices.append(Notice(name, None, None, f"様式2 シートの名前が「{old}」から「{name}」に変わっています",
+                              f"「{old}」として読みました"))
 
 
 def _apply_checklist(data: dict, wb, notices: list[Notice]) -> None:

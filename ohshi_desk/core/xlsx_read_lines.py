@@ -7,9 +7,8 @@ import copy
 import datetime as _dt
 import re
 
-from .case import LINE_STATUSES, TRACKING_DATES, WorkbookError
+from .case import LINE_STATUSES, TRACKING_DATES, WorkbookError, fold
 from .inputs import InputError, parse_count, parse_date, parse_yen
-from .xlsx_cells import fold
 from .xlsx_read_cells import (
     IGNORED,
     MAX_ROWS,

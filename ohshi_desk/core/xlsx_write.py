@@ -1,4 +1,4 @@
-"""The tracking workbook the clinic sends to its vendors (openpyxl).
+"""The tracking workbook the clinic sends to its vendors (written with XlsxWriter through ``xlsx_book.py``).
 
 Sheets: 概要 (one row per program, totals with the defined names SubsidyTotal / SubsidyTotalOpen /
 SubsidyTotalClosed), 明細 (one row per purchase line with tracking columns), one 領収書内訳書 (別紙様式2) per program that needs one (15 lines a
@@ -17,19 +17,15 @@ import json
 import os
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from .breakdown import NO_SUBSIDY, confidence_label, documents_text, status_text, window_date
 from .case import LINE_STATUSES, TRACKING_DATES, Case
 from .clock import now, today
 from .formatting import wareki
+from .xlsx_book import Book
 from .xlsx_cells import (
     BOLD,
     BOX,
+    CLINIC_FILL,
     COL,
     DATE_SHORT,
     DATE_WAREKI,
@@ -53,6 +49,7 @@ from .xlsx_cells import (
     detail_rows,
     fit_rows,
     formula,
+    get_column_letter,
     protect,
     sheet_key,
     text,
@@ -74,11 +71,10 @@ class ExportError(Exception):
         self.suggestion = suggestion
 
 
-def build_workbook(case: Case, breakdown: dict, rules, banners=()) -> Workbook:
+def build_workbook(case: Case, breakdown: dict, rules, banners=()) -> Book:
     """``banners``: lines said in a coloured row at the top of 概要 (a day that is not today is always said)."""
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "概要"
+    wb = Book()
+    summary = wb.add("概要")
     _summary(wb, summary, case, breakdown, rules, banners)
     snapshot: dict = {"eligible": {}, "forms": {}, "lines": {}}
     rows = _details(wb, case, breakdown, rules, snapshot)
@@ -94,21 +90,21 @@ def build_workbook(case: Case, breakdown: dict, rules, banners=()) -> Workbook:
 
 # ------------------------------------------------------------------------------------------------- 概要
 
-BANNER_FILL = PatternFill("solid", fgColor="FFE0B2")
-BANNER_FONT = Font(bold=True, size=12, color="BF360C")
-CLOSED_FILL = PatternFill("solid", fgColor="EEEEEE")
+BANNER_FILL = {"pattern": 1, "bg_color": "#FFE0B2"}
+BANNER_FONT = {"bold": True, "font_size": 12, "font_color": "#BF360C"}
+CLOSED_FILL = {"pattern": 1, "bg_color": "#EEEEEE"}
 
 
 def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
-    from .presenting import CLOSED_MARK, other_day_banner
+    from .presenting import closed_mark, other_day_banner
 
     fac = case.facility
-    text(ws, 1, 1, "オンライン資格確認 補助金の見積りと進み具合", font=Font(bold=True, size=14))
+    text(ws, 1, 1, "オンライン資格確認 補助金の見積りと進み具合", font={"bold": True, "font_size": 14})
     said = [b for b in dict.fromkeys([other_day_banner(_dt.date.fromisoformat(bd["as_of"])), *banners]) if b]
     if said:  # row 2, over the whole width: a day that is not today, an estimate made on another day
         text(ws, 2, 1, "⚠ " + "　".join(said), font=BANNER_FONT, fill=BANNER_FILL, alignment=WRAP)
-        ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=11)
-        ws.row_dimensions[2].height = 36 if len(said) > 1 or len(said[0]) > 60 else 20
+        ws.merge(2, 1, 2, 11)
+        ws.heights[2] = 36 if len(said) > 1 or len(said[0]) > 60 else 20
     rows = [
         ("施設名", fac.name), ("施設の種類", rules.kinds[fac.kind]["label"]),
         ("保険医療機関等コード", fac.institution_code), ("所在地", f"{fac.prefecture}{fac.municipality}"),
@@ -122,10 +118,8 @@ def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
         rows.insert(rows.index(next(r for r in rows if r[0] == "ルール版")) + 1, ("ルールの出所", source_note(bd)))
     for i, (k, v) in enumerate(rows, start=3):
         text(ws, i, 1, k, font=BOLD)
-        c = text(ws, i, 2, v, alignment=LEFT)
-        ws.merge_cells(start_row=i, start_column=2, end_row=i, end_column=5)
-        if isinstance(v, _dt.date):
-            c.number_format = DATE_WAREKI
+        text(ws, i, 2, v, alignment=LEFT, number_format=DATE_WAREKI if isinstance(v, _dt.date) else None)
+        ws.merge(i, 2, i, 5)
     head = 11
     headers = ["補助制度", "状況", "受付期間", "対象経費", "補助率", "補助限度額", "見積額", "締切", "申請先", "必要書類",
                "確かさ"]
@@ -142,11 +136,10 @@ def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
                   confidence_label(rules, p["confidence"])]
         closed = p["status"] == "closed"  # reference only: greyed, and every amount says so
         for j, v in enumerate(values, 1):
-            c = text(ws, r, j, v, border=BOX, alignment=WRAP, **({"fill": CLOSED_FILL} if closed else {}))
-            if j in (4, 6, 7):
-                c.number_format = YEN if not closed else f'#,##0"円{CLOSED_MARK}"'
-            if j == 8:
-                c.number_format = DATE_WAREKI
+            number = (YEN if not closed else f'#,##0"円{closed_mark(p)}"') if j in (4, 6, 7) else \
+                DATE_WAREKI if j == 8 else None
+            text(ws, r, j, v, border=BOX, alignment=WRAP, number_format=number,
+                 **({"fill": CLOSED_FILL} if closed else {}))
     last = first + len(bd["programs"]) - 1
     total_row = last + 2
     est = f"$G${first}:$G${max(last, first)}"
@@ -154,23 +147,23 @@ def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
     # the headline is what can still be applied for; programs whose window closed are reference lines apart
     # (their figure was paid or never will be)
     text(ws, total_row, 1, "いま申請できる見積額の合計", font=TOTAL_FONT, alignment=RIGHT)
-    ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=6)
+    ws.merge(total_row, 1, total_row, 6)
     formula(ws, total_row, 7, f'=SUMIF({status},"受付中",{est})' if bd["programs"] else "=0",
             cached=bd["total_subsidy_open"],
             number_format=YEN, font=TOTAL_FONT, border=BOX)
     text(ws, total_row + 1, 1, "（参考）受付が終わった制度も含めた合計", font=SMALL_FONT, alignment=RIGHT)
-    ws.merge_cells(start_row=total_row + 1, start_column=1, end_row=total_row + 1, end_column=6)
+    ws.merge(total_row + 1, 1, total_row + 1, 6)
     formula(ws, total_row + 1, 7, f"=SUM({est})" if bd["programs"] else "=0", number_format=YEN, border=BOX,
             cached=bd["total_subsidy"])
     closed_labels = sorted({p["status_label"] for p in bd["programs"] if p["status"] == "closed"})
     text(ws, total_row + 2, 1, "うち終了した制度（参考計算）", font=SMALL_FONT, alignment=RIGHT)
-    ws.merge_cells(start_row=total_row + 2, start_column=1, end_row=total_row + 2, end_column=6)
+    ws.merge(total_row + 2, 1, total_row + 2, 6)
     formula(ws, total_row + 2, 7, "=" + "+".join(f'SUMIF({status},"{lab}",{est})' for lab in closed_labels)
             if closed_labels and bd["programs"] else "=0", number_format=YEN, border=BOX,
             cached=sum(p["subsidy"] for p in bd["programs"] if p["status"] == "closed"))
-    wb.defined_names["SubsidyTotalOpen"] = DefinedName("SubsidyTotalOpen", attr_text=f"'概要'!$G${total_row}")
-    wb.defined_names["SubsidyTotal"] = DefinedName("SubsidyTotal", attr_text=f"'概要'!$G${total_row + 1}")
-    wb.defined_names["SubsidyTotalClosed"] = DefinedName("SubsidyTotalClosed", attr_text=f"'概要'!$G${total_row + 2}")
+    wb.names["SubsidyTotalOpen"] = f"='概要'!$G${total_row}"
+    wb.names["SubsidyTotal"] = f"='概要'!$G${total_row + 1}"
+    wb.names["SubsidyTotalClosed"] = f"='概要'!$G${total_row + 2}"
 
     r = total_row + 4
     text(ws, r, 1, "ご注意", font=BOLD)
@@ -190,36 +183,57 @@ def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
     for i, c in enumerate(caveats, 1):
         text(ws, r + i, 1, f"・{c}")
     wide = 24 if any(p["status"] == "closed" for p in bd["programs"]) else 12  # room for 「（受付終了・参考）」
-    for col, width in zip("ABCDEFGHIJK", (30, 10, 30, wide, 8, wide, wide, 16, 26, 30, 14), strict=True):
-        ws.column_dimensions[col].width = width
+    for col, width in enumerate((30, 10, 30, wide, 8, wide, wide, 16, 26, 30, 14), 1):
+        ws.widths[col] = width
     fit_rows(ws, first, last)
-    ws.freeze_panes = ws.cell(row=first, column=2)
-    _print_setup(ws, landscape=True, title_rows=f"{head}:{head}")
+    ws.freeze = (first, 2)
+    _print_setup(ws, landscape=True, title_rows=(head, head))
     protect(ws)
 
 
 # ------------------------------------------------------------------------------------------------- 明細
 
+# the columns the clinic fills in (coloured apart from the vendor's; the reader reads both the same way)
+CLINIC_COLUMNS = ("領収書受領日", "内訳書受領日", "チェックシート受領日", "申請日", "交付決定日", "入金日")
+PROMPTS = {  # (title ≤ 32 characters, message ≤ 255): shown when a cell of the column is selected
+    "補助制度": "一覧から選んでください。行の補助制度です",
+    "項目": "一覧から選んでください。品目が一覧にないときは近いものを選び、内訳に書いてください",
+    "内訳（品名・型番）": "品名と型番を書いてください（様式2 の内訳になります）",
+    "数量": "数量を数字で書いてください。買わなくなった行は 0 にします",
+    "単価（税込）": "税込の単価を円で書いてください（数字だけ）",
+    "金額": "数量×単価 が自動で入ります。値引きがあるときだけ、値引き後の金額を書いてください",
+    "①補助対象金額": "金額のうち補助の対象になる額です（ふつうは自動で入ります）。金額より大きくはできません。"
+                "上限を超える分や対象外の分は②に回ります",
+    "購入先・ベンダー": "領収書の発行元を1行ずつ書いてください（セルの結合はしないでください）。同じ購入先の行が同じ様式2に載ります",
+    "領収書No": "1つの購入先が領収書を分けるときだけ、1・2 のように書いてください",
+    "見積日": "見積書の日付（例: 2025/10/1）", "発注日": "発注した日（例: 2025/10/1）", "納品日": "納品した日（例: 2025/10/1）",
+    "状況": "一覧から選んでください",
+    "備考": "自由に書いてください",
+}
+CLINIC_PROMPT = "医療機関が記入する欄です（例: 2025/10/1）"
+TABLE = "明細表"
+
+
 def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
-    ws = wb.create_sheet("明細")
-    for j, (h, width) in enumerate(DETAIL_COLUMNS, 1):
-        text(ws, HEAD_ROW, j, h, font=BOLD, fill=HEAD_FILL, border=BOX, alignment=WRAP)
-        ws.column_dimensions[get_column_letter(j)].width = width
-    ws.column_dimensions["A"].hidden = True
-    status_dv = DataValidation(type="list", formula1='"' + ",".join(LINE_STATUSES) + '"', allow_blank=True,
-                               showErrorMessage=True, errorTitle="状況", error="一覧から選んでください")
-    ws.add_data_validation(status_dv)
+    ws = wb.add("明細")
     letter = {name: get_column_letter(c) for name, c in COL.items()}
-    status_dv.add(f"{letter['状況']}{DETAIL_FIRST}:{letter['状況']}{LIST_ROWS}")  # rows added at the end too
-    for column, labels in (("補助制度", [rules.program(pid).short_name for pid in rules.program_ids
-                                         if rules.program(pid).purchases]),
-                           ("項目", [v["label"] for v in rules.items.values()])):
-        choices = ",".join(labels)
-        if len(choices) <= 250 and not any("," in x or '"' in x for x in labels):  # Excel's limit for a list
-            dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True, showErrorMessage=True,
-                                errorTitle=column, error="一覧から選んでください")
-            dv.add(f"{letter[column]}{DETAIL_FIRST}:{letter[column]}{LIST_ROWS}")
-            ws.add_data_validation(dv)
+    for j, (h, width) in enumerate(DETAIL_COLUMNS, 1):
+        text(ws, HEAD_ROW, j, h, font=BOLD, fill=CLINIC_FILL if h in CLINIC_COLUMNS else HEAD_FILL, border=BOX,
+             alignment=WRAP, protection={"locked": True})
+        ws.widths[j] = width
+    ws.hidden_cols.add(COL["ID"])
+    lists = {"状況": list(LINE_STATUSES),
+             "補助制度": [rules.program(pid).short_name for pid in rules.program_ids if rules.program(pid).purchases],
+             "項目": [v["label"] for v in rules.items.values()]}
+    for j, (h, _w) in enumerate(DETAIL_COLUMNS, 1):  # an input message on every column the vendor or clinic fills
+        prompt = CLINIC_PROMPT if h in CLINIC_COLUMNS else PROMPTS.get(h)
+        if prompt is None:
+            continue
+        dv = {"validate": "any value", "input_title": h[:32], "input_message": prompt[:255]}
+        labels = lists.get(h)
+        if labels and len(",".join(labels)) <= 250 and not any("," in x or '"' in x for x in labels):  # Excel's limit
+            dv = {**dv, "validate": "list", "source": labels, "error_title": h, "error_message": "一覧から選んでください"}
+        ws.validations.append((DETAIL_FIRST, j, LIST_ROWS, j, dv))  # rows added at the end too
     q, u, a, e = letter["数量"], letter["単価（税込）"], letter["金額"], letter["①補助対象金額"]
     text(ws, TOTAL_ROW, COL["補助制度"], "合計", font=BOLD, border=BOX)
     listed = detail_rows(case, bd)
@@ -260,7 +274,8 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         text(ws, r, COL["購入先・ベンダー"], line.vendor, border=BOX, fill=INPUT_FILL)
         text(ws, r, COL["領収書No"], line.receipt, border=BOX, fill=INPUT_FILL)
         for key, label in TRACKING_DATES.items():
-            text(ws, r, COL[label], line.tracking.get(key), border=BOX, fill=INPUT_FILL, number_format=DATE_SHORT)
+            text(ws, r, COL[label], line.tracking.get(key), border=BOX,
+                 fill=CLINIC_FILL if label in CLINIC_COLUMNS else INPUT_FILL, number_format=DATE_SHORT)
         text(ws, r, COL["状況"], line.status or "検討中", border=BOX, fill=INPUT_FILL)
         text(ws, r, COL["備考"], line.note, border=BOX, fill=INPUT_FILL, alignment=WRAP)
         reasons = " / ".join(res["reasons"]) or "補助対象"
@@ -272,28 +287,45 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
                                     line.quantity, line.unit_price, line.vendor, line.receipt]
         r += 1
     last = max(r - 1, DETAIL_FIRST)
-    _receipt_keys(ws, letter, listed, rules, last + SPARE_ROWS)
+    spare_to = last + SPARE_ROWS
+    for r2 in range(r, spare_to + 1):  # rows for lines the vendor adds: 金額 and ② follow them
+        formula(ws, r2, COL["金額"], f'=IF(AND({q}{r2}="",{u}{r2}=""),"",N({q}{r2})*N({u}{r2}))', border=BOX,
+                number_format=YEN, protection=UNLOCKED, cached="")
+        formula(ws, r2, COL["②補助対象外金額"], f'=IF({a}{r2}="","",N({a}{r2})-N({e}{r2}))', border=BOX,
+                number_format=YEN, protection=UNLOCKED, cached="")
+    _receipt_keys(ws, letter, listed, rules, spare_to)
+    # LibreOffice saves a drop-down only to 1,000 rows below the last cell that holds something: an empty formula
+    # at LIST_ROWS keeps them (and the red flags) reaching that far after every save (in a visible column: one in
+    # a hidden column is dropped); ohshi-desk's own reasons column, which the reader does not read
+    formula(ws, LIST_ROWS, COL["見積りの理由（ohshi-desk）"], '=""', cached="", protection=UNLOCKED)
     _line_checks(ws, letter)
     fit_rows(ws, 1, last)
-    ws.freeze_panes = f"D{DETAIL_FIRST}"
-    # the filter (and a sort from its buttons) starts below the headers: the totals above them are never sorted in
-    ws.auto_filter.ref = f"A{HEAD_ROW}:{get_column_letter(len(DETAIL_COLUMNS))}{last}"
-    _print_setup(ws, landscape=True, title_rows=f"{HEAD_ROW}:{HEAD_ROW}")
+    ws.freeze = (DETAIL_FIRST, 4)
+    # 明細 is an Excel Table from its headers to the spare rows (its filter buttons sort only the lines, never the
+    # totals above them); a row typed below it in Excel joins it and gets its formulas
+    def at(name):
+        return f"{TABLE}[@[{name}]]"
+    column_formulas = {
+        "金額": f"=N({at('数量')})*N({at('単価（税込）')})",
+        "②補助対象外金額": f"=N({at('金額')})-N({at('①補助対象金額')})",
+    }  # (the key column's own formula is on every row to the spare rows' end: XlsxWriter writes a column formula
+    # into each row of the table, which for the key's long formula would double the export's time)
+    ws.table = (HEAD_ROW, 1, spare_to, len(DETAIL_COLUMNS), {
+        "name": TABLE, "style": None, "autofilter": True,
+        "columns": [{"header": h, **({"formula": column_formulas[h]} if h in column_formulas else {})}
+                    for h, _w in DETAIL_COLUMNS]})
     # Printed in three parts, each at a readable size (80 % of 11 pt): the lines (to 購入先), the tracking dates,
     # then 状況, 備考 and the reasons; 補助制度/項目/内訳 repeat on every part.
-    from openpyxl.worksheet.pagebreak import Break
-
-    ws.sheet_properties.pageSetUpPr.fitToPage = False
-    ws.page_setup.scale = 80
-    for c in COL.values():  # below the lines every column is open: rows are added, or copied whole, at the end
-        ws.column_dimensions[get_column_letter(c)].protection = UNLOCKED
-    rest = ws.column_dimensions[get_column_letter(len(COL) + 1)]  # and the columns right of them, to the sheet's end
-    rest.min, rest.max = len(COL) + 1, 16384
-    rest.protection = UNLOCKED
+    ws.page.update(landscape=True, scale=80, title_rows=(HEAD_ROW, HEAD_ROW),
+                   title_cols=(COL["補助制度"], COL["内訳（品名・型番）"]),
+                   col_breaks=[COL["領収書No"], COL[list(TRACKING_DATES.values())[-1]]],
+                   # the lines, not the spare rows' empty formulas (a line added there prints after the next export)
+                   area=(1, 1, last, len(DETAIL_COLUMNS)))
+    # below the lines every column is open: rows are added, or copied whole, at the end; and ten columns right of
+    # them, for notes beside the table (the reader names whatever is written there)
+    ws.unlocked_cols += [(1, len(COL)), (len(COL) + 1, len(COL) + 10)]
+    ws.open_rows = (last + 1, LIST_ROWS)  # and whole rows below them (a row copied whole is pasted there)
     protect(ws)
-    ws.print_title_cols = f"{letter['補助制度']}:{letter['内訳（品名・型番）']}"
-    for name in ("領収書No", list(TRACKING_DATES.values())[-1]):
-        ws.col_breaks.append(Break(id=COL[name]))
     return rows
 
 
@@ -309,10 +341,10 @@ def first_formula(amount_col: str, r: int, eligible: int, amount: int) -> str:
 def _receipt_keys(ws, letter: dict, listed: list, rules, to_row: int) -> None:
     """The hidden key column: each row's receipt (補助制度|購入先|領収書No, folded as fold() does), a formula of the
     row itself, so that a 様式2 finds its lines wherever a sort, a deleted or an added row put them."""
-    from .xlsx_cells import fold
+    from .case import fold
 
     col = COL[KEY_HEADER]
-    ws.column_dimensions[get_column_letter(col)].hidden = True
+    ws.hidden_cols.add(col)
     b, j, k = (f"${letter[n]}" for n in ("補助制度", "購入先・ベンダー", "領収書No"))
     for i, r in enumerate(range(DETAIL_FIRST, to_row + 1)):
         expr = (f'=IF(OR({b}{r}="",{b}{r}="合計"),"",'
@@ -322,30 +354,19 @@ def _receipt_keys(ws, letter: dict, listed: list, rules, to_row: int) -> None:
             cached = f"{rules.program(pid).short_name}|{fold(line.vendor)}|{fold(line.receipt)}"
         else:
             cached = ""
-        formula(ws, r, col, expr, cached=cached)
+        # a spare row's cells stay open: a line copied or pasted whole into it is not refused by the protection
+        formula(ws, r, col, expr, cached=cached, **({} if i < len(listed) else {"protection": UNLOCKED}))
 
 
 def _line_checks(ws, letter: dict) -> None:
-    """In the sheet itself: a ① above 金額 or a ② below 0 turns red, and ①/購入先 say what they are for."""
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import PatternFill
-
+    """In the sheet itself: a ① above 金額 or a ② below 0 turns red (the input messages say what ① is for)."""
     a, e, i = letter["金額"], letter["①補助対象金額"], letter["②補助対象外金額"]
-    red = PatternFill("solid", fgColor="FFC7CE")
+    red = {"bg_color": "#FFC7CE"}
     first, last = DETAIL_FIRST, LIST_ROWS
-    ws.conditional_formatting.add(f"{e}{first}:{e}{last}", FormulaRule(
-        formula=[f'AND(ISNUMBER({e}{first}),ISNUMBER({a}{first}),{e}{first}>{a}{first})'], fill=red))
-    ws.conditional_formatting.add(f"{i}{first}:{i}{last}", FormulaRule(
-        formula=[f"AND(ISNUMBER({i}{first}),{i}{first}<0)"], fill=red))
-    for column, title, prompt in (
-            ("①補助対象金額", "①補助対象金額",
-             "金額のうち補助の対象になる額です（ふつうは自動で入ります）。金額より大きくはできません。"
-             "上限を超える分や対象外の分は②に回ります"),
-            ("購入先・ベンダー", "購入先・ベンダー",
-             "領収書の発行元を1行ずつ書いてください（セルの結合はしないでください）。同じ購入先の行が同じ様式2に載ります")):
-        dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=title, prompt=prompt)
-        dv.add(f"{letter[column]}{first}:{letter[column]}{last}")
-        ws.add_data_validation(dv)
+    ws.conditions.append((first, COL["①補助対象金額"], last, COL["①補助対象金額"],
+                          f"=AND(ISNUMBER({e}{first}),ISNUMBER({a}{first}),{e}{first}>{a}{first})", red))
+    ws.conditions.append((first, COL["②補助対象外金額"], last, COL["②補助対象外金額"],
+                          f"=AND(ISNUMBER({i}{first}),{i}{first}<0)", red))
 
 
 # ------------------------------------------------------------------------------------------------ 必要書類
@@ -354,11 +375,9 @@ CHECK_HEADERS = ("補助制度", "状況・締切", "書類", "用意する人",
 
 
 def _checklist(wb, case: Case, bd: dict) -> None:
-    ws = wb.create_sheet("必要書類")
+    ws = wb.add("必要書類")
     for j, h in enumerate(CHECK_HEADERS, 1):
         text(ws, 1, j, h, font=BOLD, fill=HEAD_FILL, border=BOX)
-    dv = DataValidation(type="list", formula1='"' + ",".join(CHECK_STATUSES) + '"', allow_blank=True)
-    ws.add_data_validation(dv)
     stored = case.raw.get("documents") if isinstance(case.raw.get("documents"), dict) else {}
     r = 2
     for p in bd["programs"]:
@@ -371,7 +390,6 @@ def _checklist(wb, case: Case, bd: dict) -> None:
             text(ws, r, 3, d.get("text") or d["label"], border=BOX, alignment=WRAP)
             text(ws, r, 4, d.get("who", ""), border=BOX)
             text(ws, r, 5, kept.get("progress") or ("未着手" if needed else "不要"), border=BOX, fill=INPUT_FILL)
-            dv.add(ws.cell(row=r, column=5))
             received = None
             if kept.get("received_date"):
                 try:
@@ -383,12 +401,17 @@ def _checklist(wb, case: Case, bd: dict) -> None:
             text(ws, r, 7, note, border=BOX, fill=INPUT_FILL, alignment=WRAP)
             text(ws, r, 8, f"{p['id']}#{d['id']}" if d["id"] else None)
             r += 1
-    for col, width in zip("ABCDEFGH", (34, 26, 30, 14, 10, 14, 24, 4), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.column_dimensions["H"].hidden = True
+    if r > 2:
+        ws.validations.append((2, 5, r - 1, 5, {"validate": "list", "source": list(CHECK_STATUSES),
+                                                "input_title": "進み具合", "input_message": "一覧から選んでください"}))
+        ws.validations.append((2, 6, r - 1, 6, {"validate": "any value", "input_title": "受領日",
+                                                "input_message": "書類を受け取った日（例: 2025/10/1）"}))
+    for col, width in enumerate((34, 26, 30, 14, 10, 14, 24, 4), 1):
+        ws.widths[col] = width
+    ws.hidden_cols.add(8)
     fit_rows(ws, 1, r - 1)
-    ws.freeze_panes = "A2"
-    _print_setup(ws, landscape=True, title_rows="1:1")
+    ws.freeze = (2, 1)
+    _print_setup(ws, landscape=True, title_rows=(1, 1))
     protect(ws)
 
 
@@ -401,8 +424,8 @@ def payload_hash(case_json: str, snapshot_json: str) -> str:
 
 
 def _data_sheet(wb, case: Case, snapshot: dict) -> None:
-    ws = wb.create_sheet(DATA_SHEET)
-    ws.sheet_state = "veryHidden"
+    ws = wb.add(DATA_SHEET)
+    ws.very_hidden = True
     # The vendor needs the lines, not the clinic's usage figures (レセプト件数, 利用率…): those stay at the clinic.
     withheld = [key for key in WITHHELD if key in case.raw]
     if withheld:
@@ -427,51 +450,7 @@ def suggest_other_name(path: Path) -> Path:
     return path.with_name(f"{path.stem}_{now():%Y%m%d%H%M%S}{path.suffix}")
 
 
-# A formula cell as openpyxl writes it: `<v/>` or `<v />` (its own writer) or `<v></v>` (with lxml installed). A
-# formula is XML-escaped, so it holds no "<": [^<]* cannot run past its cell (no backtracking across the sheet).
-_FORMULA_CELL = r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v ?/>|<v></v>)</c>'
-
-
-def fill_cached_values(xml: str, values: dict) -> str:
-    """A sheet's XML with each formula's value ({cell: value}) written beside it."""
-    import re
-    from xml.sax.saxutils import escape
-
-    def fill(m):
-        value = values.get(m.group(1))
-        if value is None:
-            return m.group(0)
-        if isinstance(value, str):
-            return f'<c r="{m.group(1)}"{m.group(2)} t="str"><f>{m.group(3)}</f><v>{escape(value)}</v></c>'
-        return f'<c r="{m.group(1)}"{m.group(2)}><f>{m.group(3)}</f><v>{value}</v></c>'
-
-    return re.sub(_FORMULA_CELL, fill, xml)
-
-
-def _with_cached_values(wb) -> bytes:
-    """The saved file, with each formula's value written beside it (openpyxl writes formulas with an empty value)."""
-    import io
-    import zipfile
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    cached = wb.__dict__.get("_ohshi_cached") or {}
-    if not cached:
-        return buf.getvalue()
-    parts = {f"xl/worksheets/sheet{i}.xml": cached.get(ws.title) for i, ws in enumerate(wb.worksheets, 1)}
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            values = parts.get(item.filename)
-            if values:
-                data = fill_cached_values(data.decode("utf-8"), values).encode("utf-8")
-            dst.writestr(item, data)
-    return out.getvalue()
-
-
-def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
+def write_workbook(wb: Book, path: str | os.PathLike) -> None:
     """Save atomically. Raises :class:`ExportError` (Japanese, with another name to try) when it cannot."""
     from .atomic import ReplaceError, TempFileError, atomic_write
 
@@ -480,8 +459,9 @@ def write_workbook(wb: Workbook, path: str | os.PathLike) -> None:
         raise ExportError(f"「{path.name}」: Excel ファイルの名前は .xlsx で終わるようにしてください", path.with_suffix(".xlsx"))
     folder = path.parent if str(path.parent) else Path(".")
     _refuse_to_replace(path)
+    data = wb.to_bytes()
     try:
-        atomic_write(path, lambda fh: fh.write(_with_cached_values(wb)), suffix=".xlsx.tmp")
+        atomic_write(path, lambda fh: fh.write(data), suffix=".xlsx.tmp")
     except TempFileError as exc:
         if exc.original.errno == errno.ENAMETOOLONG:
             raise ExportError(f"ファイルの名前が長すぎます（{len(path.name)}文字）。短い名前を選んでください",

@@ -182,6 +182,7 @@ class FileActions:
 
     # ------------------------------------------------------------------ Excel
     def export_dialog(self) -> None:
+        self.result_page.refresh_if_stale()  # the screen shows the figures the workbook will hold
         name = self._file_stem("補助金")
         suggested = str(Path(self._last_dir()) / f"{name}_補助金管理表.xlsx")
         path, _f = qt.QFileDialog.getSaveFileName(self, "Excel に書き出す", suggested, "Excel ブック (*.xlsx)")
@@ -219,8 +220,8 @@ class FileActions:
         from ..core.clock import today
         from ..core.print_sheet import case_sheet_html
 
-        day = self.as_of or today()
-        bd = self.result_page.breakdown or self.compute(day)
+        day = self.as_of
+        bd = self.result_page.fresh_breakdown() or self.compute(day)  # never a breakdown of an earlier day
         maximums = {p["id"]: self.program_maximum(p, day) for p in bd["programs"] if not p["lines"]}
         from .prepare_view import prepare_print_section  # 申請の準備, when a returned workbook is open
 
@@ -230,7 +231,7 @@ class FileActions:
                                ).replace("</body>", prepare_print_section(self) + "</body>", 1)
 
     def print_breakdown(self) -> None:
-        if self.result_page.breakdown is None:  # the case was refused: the page already says which field
+        if self.result_page.fresh_breakdown() is None:  # the case was refused: the page already says which field
             plain.warn(self, "印刷できません", self.result_page.footer.text())
             return
         menu = qt.QMenu(self)

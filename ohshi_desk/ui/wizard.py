@@ -362,7 +362,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
         self.other_day = None if day is None or day == today() else day
         self.file_as_of = day if keep and day is not None else None
-        self.sync_day_banners()
+        self.work_out_made_on()  # its banners follow (a kept day said or not), then every page's
         page = self.currentPage()
         if getattr(page, "_built", False) and page is not self.facility_page:
             page.on_enter()
@@ -395,7 +395,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
     def work_out_made_on(self) -> None:
         """An estimate made on another day, opened again: what could be applied for then, and now (said once)."""
         from ..core.case import CaseError
-        from ..core.presenting import claimable_total, made_on_banner
+        from ..core.presenting import claimable_total, kept_day_banner, made_on_banner
 
         self.made_on_text = ""
         if self.made_on is not None:
@@ -406,6 +406,8 @@ class OhshiWizard(Autosave, FileActions, QWizard):
                 self.made_on_text = made_on_banner(self.made_on, now, then)
             except CaseError:
                 self.made_on_text = made_on_banner(self.made_on, None, None)
+        kept = kept_day_banner(self.file_as_of) if self.other_day is None else ""
+        self.made_on_text = "\n".join(t for t in (self.made_on_text, kept) if t)
         self.sync_day_banners()
 
     def go_to_question(self, flag: str) -> None:

@@ -31,10 +31,10 @@ FIELDS = ("facility", "reader", "goals", "plans", "usage")
 def _pump(seconds: float) -> None:
     from PySide6.QtWidgets import QApplication
 
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    end = time.monotonic() + seconds  # timing: a typist's pause between keys, which the autosave timer races
+    while time.monotonic() < end:  # timing: the same pause, Qt's events running meanwhile
         QApplication.processEvents()
-        time.sleep(0.005)
+        time.sleep(0.005)  # timing: the same pause, without spinning a core
 
 
 def _commit(widget, text: str) -> None:
@@ -166,7 +166,7 @@ def trial(seed: int, data: Path) -> dict:
     if not ready.startswith("READY"):
         proc.kill()
         return {"seed": seed, "ok": False, "why": "driver did not start"}
-    time.sleep(rng.uniform(0.5, 5.0))
+    time.sleep(rng.uniform(0.5, 5.0))  # timing: the kill lands at a random moment of the typing, by design
     proc.send_signal(signal.SIGKILL)
     out, _ = proc.communicate(timeout=30)
     saving: list[dict] = []
@@ -203,7 +203,7 @@ def trial(seed: int, data: Path) -> dict:
 
 def main(trials: int = 100, seed0: int = 1) -> int:
     results = []
-    started = time.monotonic()
+    started = time.monotonic()  # timing: the tool reports how long its trials took (a figure, not a check)
     for i in range(trials):
         with tempfile.TemporaryDirectory(prefix="ohshi-kill-") as tmp:
             r = trial(seed0 + i, Path(tmp))
@@ -212,7 +212,8 @@ def main(trials: int = 100, seed0: int = 1) -> int:
               f"(autosaves before the kill: {r.get('saves', 0)}, page {r.get('page')})", flush=True)
     failed = [r for r in results if not r["ok"]]
     with_autosave = [r for r in results if r.get("saves")]
-    print(f"\n{trials} trials in {time.monotonic() - started:.0f} s: {trials - len(failed)} restored every field, "
+    took = time.monotonic() - started  # timing: the same report of how long the trials took
+    print(f"\n{trials} trials in {took:.0f} s: {trials - len(failed)} restored every field, "
           f"{len(failed)} failed; {len(with_autosave)} had autosaved before the kill "
           f"(pages reached: {sorted({r.get('page') for r in with_autosave if r.get('page') is not None})})")
     return 1 if failed else 0

@@ -110,14 +110,14 @@ def main(jobs_path: str) -> int:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         ctx = None
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 120  # timing: LibreOffice opens its pipe when it is ready; 2 min at most
         while ctx is None:
             try:
                 ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
             except Exception:
-                if time.monotonic() > deadline or proc.poll() is not None:
+                if time.monotonic() > deadline or proc.poll() is not None:  # timing: the same limit
                     raise
-                time.sleep(0.3)
+                time.sleep(0.3)  # timing: asking the pipe again, without spinning a core
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         for job in jobs:
             doc = desktop.loadComponentFromURL(Path(job["in"]).resolve().as_uri(), "_blank", 0,

@@ -31,7 +31,7 @@ def wait_for(condition, what: str, limit: int = 100_000) -> None:
         QApplication.processEvents()
         if condition():
             return
-        time.sleep(0.005)
+        time.sleep(0.005)  # timing: the driver has no event loop of its own; it lets the autosave timer fire
     raise SystemExit(f"gave up waiting for {what}")
 
 

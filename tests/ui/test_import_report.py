@@ -56,7 +56,7 @@ def test_the_clinics_usage_figures_stay_when_a_vendors_workbook_is_opened(wizard
     export_case(parse_case({**CASE, "usage": usage}, rules), rules, book)
     assert wizard.open_path(book)
     assert wizard.case_data()["usage"] == usage  # the workbook did not carry them; the open case's are kept
-    assert "利用実績" in wizard.import_report.notices.item(0).text()
+    assert any("利用実績" in t for t in wizard.import_report.texts())
     wizard.import_report.close()
 
 
@@ -79,7 +79,7 @@ def test_a_second_clinics_workbook_does_not_take_the_first_clinics_usage(wizard,
     shown = wizard.case_data()
     assert shown["facility"]["name"] == "Bクリニック" and not shown.get("usage")
     assert compute(parse_case(shown, rules), rules)["total_subsidy"] == compute(parse_case(b, rules), rules)["total_subsidy"]
-    texts = [wizard.import_report.notices.item(i).text() for i in range(wizard.import_report.notices.count())]
+    texts = wizard.import_report.texts()
     assert any("Aクリニック" in t and "引き継いでいません" in t for t in texts), texts
     wizard.import_report.close()
 
@@ -126,3 +126,28 @@ def test_a_discount_dropped_by_an_edit_stays_dropped_after_a_restore(wizard, tmp
     assert again.restore(snap) == []
     line = again.case_data()["plans"]["home_visit"]["lines"][0]
     assert line["unit_price"] == 39000 and "amount" not in line
+
+
+def test_the_report_is_headed_by_what_it_holds_and_fits_the_screen(qtbot):
+    """読まなかった記入 apart from what was read in a stated way; the dialog no larger than the screen's free area
+    (offscreen: 800×600, smaller than the 980×600 it wishes), 閉じる inside it."""
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
+
+    from ohshi_desk.core.xlsx_read_cells import Notice
+    from ohshi_desk.ui.import_report import ImportReport
+
+    notices = [Notice("明細", 5, "補助制度", "補助制度と項目が空の行です", "計算に入れませんでした。補助制度と項目を一覧から選んでください"),
+               Notice("明細", 4, "単価（税込）", "単価に式が入っています", "保存されていた式の値 6,050円 で読みました"),
+               Notice("概要", 3, None, "「大分市」が書かれています", "読みませんでした")]
+    report = ImportReport([], notices)
+    qtbot.addWidget(report)
+    report.show()
+    qtbot.waitUntil(report.isVisible)
+    heads = [w.text() for w in report.findChildren(QLabel)]
+    assert "読まなかった記入（2件）" in heads and "読み方を決めて読んだところ（1件）" in heads
+    assert report.notices.count() == 2 and "6,050円" in report.noted.item(0).text()
+    avail = QApplication.primaryScreen().availableGeometry()
+    assert report.width() <= avail.width() and report.height() <= avail.height()
+    close = report.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Close)
+    qtbot.waitUntil(lambda: report.rect().contains(close.geometry().translated(close.parentWidget().pos())))
+    report.close()

@@ -50,7 +50,7 @@ def test_print_says_the_corrected_texts(rules):
 def test_workbook_says_the_same_texts(rules):
     bd = _breakdown(rules)
     wb = build_workbook(parse_case(CASE, rules), bd, rules)
-    cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    cells = [str(v) for ws in wb.sheets for (_k, v, _s, _c) in ws.cells.values() if v is not None]
     for text in [*EXPECTED_STATUS.values(), BREAKDOWN_DOC, "令和7年7月31日（目安）〜令和8年1月15日",
                  "申請不要・支給期間終了", "うち終了した制度（参考計算）"]:
         assert any(text in c for c in cells), text

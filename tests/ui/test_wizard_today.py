@@ -128,7 +128,7 @@ def test_another_day_chosen_on_purpose_is_said_on_every_page_and_in_both_outputs
     w.set_other_day(*dialog.answer)
     rp = w.result_page
     assert rp.breakdown["as_of"] == MADE.isoformat()
-    assert rp.total.text() == f"いま申請できる見積り合計: {claimable_total(rp.breakdown, set(CLINIC['plans'])):,}円"
+    assert rp.total.text() == f"いま申請できる見積り合計: {_then_total(rules):,}円"  # the engine's own figure then
     assert not rp.made_on_banner.isVisible()  # 「今日で計算し直しました」 would not be true now
     assert BANNER in w.breakdown_html()
     book = tmp_path / "book.xlsx"
@@ -240,3 +240,77 @@ def test_the_rules_switch_keeps_the_day_chosen_on_purpose_and_its_banner(wizard,
     finally:
         new.ask_before_close = False
         new.close()
+
+
+def test_a_window_left_open_past_a_deadline_shows_prints_and_exports_the_new_day(wizard, tmp_path, rules, clock):
+    """The result page open on the estimate's day; the clock moves on past every deadline (midnight with the window
+    open): when the app is active again — and before a print or an export — the figures are those of the new day."""
+    from openpyxl import load_workbook
+
+    clock(MADE)
+    w = wizard
+    _open(w, tmp_path)
+    _to_result(w)
+    rp = w.result_page
+    then = _then_total(rules)
+    assert then > 0 and rp.total.text() == f"いま申請できる見積り合計: {then:,}円"
+    assert rp.day_timer.isActive()  # it asks the clock again while shown
+    clock(LATER)
+    assert rp.is_stale()
+    now = claimable_total(compute(parse_case(CLINIC, rules), rules, LATER), set(CLINIC["plans"]))
+    assert now == 0  # every FY2025 program closed by then
+    html = w.breakdown_html()  # the print asks first
+    assert "計算の基準日: 令和8年12月3日" in html and "いま申請できる補助の見積り合計: 0円" in html
+    assert rp.total.text() == "いま申請できる見積り合計: 0円" and not rp.is_stale()
+    clock(MADE)
+    QApplication.instance().applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)
+    assert rp.total.text() == f"いま申請できる見積り合計: {then:,}円"  # the app became active: the day is asked again
+    clock(LATER)
+    rp.day_timer.timeout.emit()  # the minute's check
+    assert rp.total.text() == "いま申請できる見積り合計: 0円"
+    book = tmp_path / "book.xlsx"
+    assert w.export_path(book, ask=False)
+    values = [c.value for row in load_workbook(book)["概要"].iter_rows() for c in row if c.value is not None]
+    assert any("令和8年12月3日" in str(v) for v in values)
+
+
+def test_a_file_that_keeps_a_day_of_its_own_is_computed_for_today_and_says_so(wizard, tmp_path, rules, clock):
+    """A case saved with 「この日を保存する」 (made_on and as_of): the window computes for today, not silently — the
+    goals and result pages, the print and the workbook say the file's day and how to compute for it on purpose."""
+    from openpyxl import load_workbook
+
+    clock(LATER)
+    w = wizard
+    _open(w, tmp_path, {**CLINIC, "made_on": LATER.isoformat(), "as_of": MADE.isoformat()})
+    assert w.day() == LATER and w.file_as_of == MADE
+    said = "このファイルには計算の基準日（令和7年11月1日）が保存されています"
+    _to_result(w)
+    rp = w.result_page
+    assert rp.made_on_banner.isVisible() and said in rp.made_on_banner.text()
+    assert "「別の日で計算…」" in rp.made_on_banner.text()
+    assert rp.total.text() == "いま申請できる見積り合計: 0円"  # today's figure, not the file day's
+    assert said in w.breakdown_html()
+    book = tmp_path / "book.xlsx"
+    assert w.export_path(book, ask=False)
+    values = [str(c.value) for row in load_workbook(book)["概要"].iter_rows() for c in row if c.value is not None]
+    assert any(said in v for v in values)
+    w.set_other_day(MADE, keep=True)  # on purpose: that day's figures, its own banner instead
+    assert not rp.made_on_banner.isVisible() and rp.total.text() == f"いま申請できる見積り合計: {_then_total(rules):,}円"
+    w.set_other_day(None)  # back to today, the day no longer kept
+    assert w.file_as_of is None and said not in rp.made_on_banner.text()
+
+
+def test_the_goals_page_left_open_past_a_deadline_says_closed_when_looked_at_again(wizard, tmp_path, clock):
+    clock(MADE)
+    w = wizard
+    _open(w, tmp_path)
+    w.next()
+    w.next()
+    gp = w.goals_page
+    assert w.currentPage() is gp and gp.whens["home_visit"].text().startswith("受付中")
+    clock(LATER)  # the window stays open past every FY2025 deadline
+    QApplication.instance().applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)
+    assert gp.whens["home_visit"].text().startswith("受付終了"), gp.whens["home_visit"].text()
+    clock(MADE)
+    gp.day_timer.timeout.emit()  # the minute's check does the same
+    assert gp.whens["home_visit"].text().startswith("受付中")

@@ -61,6 +61,21 @@ class GoalsPage(LazyPage):
             self.boxes[p.id] = box
             self.reasons[p.id] = reason
         lay.addStretch(1)
+        # each goal's 受付中・締切 is of the day it was worked out for: asked again when the app becomes active or
+        # a minute has passed and the day is another (a window left open past midnight or a deadline; issue 22)
+        from ..qt import QApplication, QTimer
+
+        self.day_timer = QTimer(self)
+        self.day_timer.setInterval(60_000)
+        self.day_timer.timeout.connect(self._check_day)
+        self.day_timer.start()
+        QApplication.instance().applicationStateChanged.connect(self._check_day)
+
+    shown_day = None  # the day the statuses on the page were worked out for
+
+    def _check_day(self, *_a) -> None:
+        if self.w.isVisible() and self.w.currentPage() is self and self.shown_day != self.w.day():
+            self.refresh()
 
     def on_enter(self):
         self.refresh()
@@ -69,6 +84,7 @@ class GoalsPage(LazyPage):
         from ...core.print_html import STATUS_COLOURS
 
         self.ensure_built()
+        self.shown_day = self.w.day()
         info = self.w.applicability()
         inputs = (self.w.facility_page.to_data(), self.w.reader_page.to_data())
         dropped = []

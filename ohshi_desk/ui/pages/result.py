@@ -22,6 +22,8 @@ from .base import LazyPage, day_banner_label, headed, heading_font
 class ResultPage(LazyPage):
     STEP = 5  # in the step bar
     breakdown: dict | None = None
+    breakdown_day: _dt.date | None = None  # the day ``breakdown`` was computed for
+    DAY_CHECK_MS = 60_000  # how often an open result page asks the clock whether the day has changed
 
     def _build(self):
         wizard = self.w
@@ -74,6 +76,19 @@ class ResultPage(LazyPage):
         outer.addLayout(buttons)
         self.print_button.clicked.connect(wizard.print_breakdown)
         self.export_button.clicked.connect(wizard.export_dialog)
+        # A window left open past midnight (or past a deadline) shows, prints and exports the new day's figures:
+        # the page asks the clock again when the app becomes active and once a minute while it is shown.
+        from ..qt import QApplication, QTimer
+
+        self.day_timer = QTimer(self)
+        self.day_timer.setInterval(self.DAY_CHECK_MS)
+        self.day_timer.timeout.connect(self._check_day)
+        self.day_timer.start()
+        QApplication.instance().applicationStateChanged.connect(self._check_day)
+
+    def _check_day(self, *_a) -> None:
+        if self.w.isVisible() and self.w.currentPage() is self:  # the page on screen; print/export ask themselves
+            self.refresh_if_stale()
 
     def open_prepare(self):
         from ..prepare_view import open_prepare
@@ -85,6 +100,24 @@ class ResultPage(LazyPage):
 
         self.prepare_button.setVisible(offered(self.w))
         self.recompute()
+
+    def is_stale(self) -> bool:
+        """The breakdown shown was computed for another day than the one the pages compute for now (the clock
+        moved on past midnight, with no day chosen on purpose)."""
+        return self.breakdown_day is not None and self.breakdown_day != self.as_of()
+
+    def refresh_if_stale(self, *_a) -> None:
+        """Compute again when the day has changed since the figures on screen were made (then the banner of an
+        estimate made on another day is worked out against the new day too)."""
+        if getattr(self, "_built", False) and self.is_stale():
+            self.w.work_out_made_on()
+            self.recompute()
+
+    def fresh_breakdown(self) -> dict | None:
+        """The breakdown for the day the pages compute for now (computed again if the day changed); None when
+        the page was not built or the case is refused."""
+        self.refresh_if_stale()
+        return self.breakdown
 
     def as_of(self) -> _dt.date:
         return self.w.day()
@@ -102,8 +135,9 @@ class ResultPage(LazyPage):
 
         expanded = {c.program["id"] for c in self.cards_host.children()
                     if isinstance(c, ProgramCard) and c.toggle.isChecked()}
+        self.breakdown_day = self.as_of()
         try:
-            self.breakdown = self.w.compute(self.as_of())
+            self.breakdown = self.w.compute(self.breakdown_day)
         except CaseError as exc:  # a value the case refuses (text too long, a control character): say which
             self.breakdown = None
             self._clear_cards()
@@ -113,7 +147,7 @@ class ResultPage(LazyPage):
             return
         self._clear_cards()
         chosen = set(self.w.goals())
-        day = self.as_of()
+        day = self.breakdown_day
         self.day_label.setText(f"{wareki(day)}時点の計算" + ("（今日）" if day == today() else "（今日ではありません）"))
         self._suggestions()
         for status, title, progs in sections(self.breakdown, chosen):
