@@ -6,8 +6,6 @@ plan questions (rules data), its lines, and the usage figures; each row has a �
 
 from __future__ import annotations
 
-from html import escape
-
 from .base import LazyPage, headed
 
 _YES_NO = {True: "はい", False: "いいえ", None: "未回答"}
