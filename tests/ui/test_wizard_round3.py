@@ -270,3 +270,61 @@ def test_the_confirm_page_lists_every_answer_a_program_reads_with_a_fix_link(wiz
     w.next()
     w.next()
     assert w.currentId() == CONFIRM and pp.flags["medical_aid_card"]["already_claimed"].isChecked()
+
+
+HOSPITAL_P7 = {
+    "format": "ohshi-desk-case/1",
+    "facility": {"name": "べっぷ中央病院", "kind": "hospital", "prefecture": "大分県"},
+    "face_reader": {"maker": "panasonic", "units": 2, "free_units": 0},
+    "plans": {"medical_aid_card": {"option": "both", "lines": [  # ② with 再来受付機: 450,000円; ①: 283,000円
+        {"item": "receipt_system_change", "quantity": 1, "unit_price": 600000},
+        {"item": "reception_machine_change", "quantity": 1, "unit_price": 300000}]}},
+}
+
+
+def test_the_running_estimate_follows_the_option_and_already_claimed_as_the_result_does(wizard, qtbot, tmp_path,
+                                                                                        clock):
+    """Issue 27 point 2: 改修の内容 ②→① and 「既に申請した」 change the running estimate on 購入予定 at once, and it
+    always equals the result page's figure (one engine, one case)."""
+    import datetime as dt
+    import json
+
+    from ohshi_desk.core.case import parse_case
+    from ohshi_desk.core.engine import compute
+    from ohshi_desk.core.presenting import claimable_total
+
+    clock(dt.date(2025, 11, 1))  # P7 open
+    w = wizard
+    path = tmp_path / "h.ohshi.json"
+    path.write_text(json.dumps(HOSPITAL_P7, ensure_ascii=False), encoding="utf-8")
+    assert w.open_path(path)
+    for _ in range(6):
+        if w.currentId() == PLANS:
+            break
+        w.next()
+    pp = w.plans_page
+    assert w.currentId() == PLANS
+
+    def engine_total(option, claimed):
+        data = json.loads(json.dumps(HOSPITAL_P7))
+        data["plans"]["medical_aid_card"]["option"] = option
+        data["plans"]["medical_aid_card"]["already_claimed"] = claimed
+        bd = compute(parse_case(data, w.rules), w.rules, dt.date(2025, 11, 1))
+        return f"いま申請できる見積り合計: {claimable_total(bd, {'medical_aid_card'}):,}円"
+
+    both = engine_total("both", False)
+    qtbot.waitUntil(lambda: pp.estimate.text() == both)
+    combo = pp.options["medical_aid_card"]
+    combo.setCurrentIndex(combo.findData("certificate"))
+    first = engine_total("certificate", False)
+    assert first != both  # the option decides the money
+    qtbot.waitUntil(lambda: pp.estimate.text() == first)
+    pp.flags["medical_aid_card"]["already_claimed"].setChecked(True)
+    claimed = engine_total("certificate", True)
+    assert claimed == "いま申請できる見積り合計: 0円"
+    qtbot.waitUntil(lambda: pp.estimate.text() == claimed)
+    for _ in range(4):
+        if w.currentId() == RESULT:
+            break
+        w.next()
+    assert w.currentId() == RESULT and w.result_page.total.text() == pp.estimate.text()
