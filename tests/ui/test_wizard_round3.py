@@ -328,3 +328,34 @@ def test_the_running_estimate_follows_the_option_and_already_claimed_as_the_resu
             break
         w.next()
     assert w.currentId() == RESULT and w.result_page.total.text() == pp.estimate.text()
+
+
+def test_the_pages_print_and_banner_share_one_engine_call_per_change(wizard, tmp_path, monkeypatch, clock):
+    """Issue 28 point 1: while nothing has changed, the result page, the print and a second look ask the engine
+    nothing again; a change of any answer (or of the day) asks it once more."""
+    import datetime as dt
+    import json
+
+    from ohshi_desk.core import engine
+
+    clock(dt.date(2025, 11, 1))
+    w = wizard
+    path = tmp_path / "h.ohshi.json"
+    path.write_text(json.dumps(HOSPITAL_P7, ensure_ascii=False), encoding="utf-8")
+    assert w.open_path(path)
+    for _ in range(8):
+        if w.currentId() == RESULT:
+            break
+        w.next()
+    calls = []
+    real = engine.compute
+    monkeypatch.setattr(engine, "compute", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    first = w.compute(w.day())
+    w.breakdown_html()
+    w.result_page.refresh_if_stale()
+    assert w.compute(w.day()) is first and calls == []
+    w.plans_page.flags["medical_aid_card"]["already_claimed"].setChecked(True)
+    assert w.compute(w.day()) is not first and len(calls) == 1
+    clock(dt.date(2025, 11, 2))
+    w.compute(w.day())
+    assert calls[-1] == dt.date(2025, 11, 2) and len(calls) == 2
