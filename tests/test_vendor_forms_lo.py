@@ -13,10 +13,9 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 
-from ohshi_desk.core.case import parse_case
+from ohshi_desk.core.case import fold, parse_case
 from ohshi_desk.core.changes import changes_since_estimate
 from ohshi_desk.core.engine import compute
-from ohshi_desk.core.xlsx_cells import fold
 from ohshi_desk.core.xlsx_form2 import FORM_LINES, NO_VENDOR, receipts
 from ohshi_desk.core.xlsx_read import read_workbook
 from ohshi_desk.core.xlsx_write import export_case
