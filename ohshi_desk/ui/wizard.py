@@ -256,7 +256,8 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             from . import plain
 
             answer = plain.choose(
-                self, "終了の確認", "入力した内容はまだファイルに保存されていません。\n保存してから終了しますか。",
+                self, "終了の確認", "入力した内容はまだファイルに保存されていません。\n保存してから終了しますか。\n\n"
+                "保存しないで終了すると、入力した内容も自動保存も消え、次に起動しても戻せません。",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                 | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
             if answer == QMessageBox.StandardButton.Cancel:

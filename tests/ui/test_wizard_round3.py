@@ -359,3 +359,48 @@ def test_the_pages_print_and_banner_share_one_engine_call_per_change(wizard, tmp
     clock(dt.date(2025, 11, 2))
     w.compute(w.day())
     assert calls[-1] == dt.date(2025, 11, 2) and len(calls) == 2
+
+
+def test_the_written_message_closes_on_enter_and_closing_unsaved_says_the_autosave_goes(wizard, tmp_path,
+                                                                                      monkeypatch):
+    """Issue 27 point 9: after 「Excel に書き出しました」 Enter closes the message (it opened the file manager); the
+    question on closing unsaved work says that not saving also removes the autosave."""
+    from ohshi_desk.ui import plain
+
+    w = wizard
+    w.confirm_files = False  # the box is made, not shown
+    w.tell_written(tmp_path / "book.xlsx", "Excel に書き出しました", open_label="Excel で開く(&O)")
+    assert w.tell_default == "閉じる"
+    asked = []
+    monkeypatch.setattr(plain, "choose", lambda parent, title, text, buttons, default: asked.append(text))
+    w.ask_before_close = True
+    w.dirty = True
+    w._confirm_close()
+    assert asked and "自動保存も消え" in asked[0]
+    w.ask_before_close = False
+
+
+def test_exporting_over_a_workbook_says_what_would_be_lost_and_offers_a_new_name(wizard, tmp_path, monkeypatch):
+    """Issue 27 point 9: an existing workbook may hold a vendor's entries — the app says so, and the default is a new
+    name beside it (never Qt's generic 置き換えますか?); 置き換える and やめる do what they say."""
+    from ohshi_desk.ui import actions
+
+    w = wizard
+    old = tmp_path / "やまだ_補助金管理表.xlsx"
+    old.write_bytes(b"vendor's copy")
+    monkeypatch.setattr(actions.qt.QFileDialog, "getSaveFileName", lambda *a, **k: (str(old), ""))
+    monkeypatch.setattr(w, "export_path", lambda path, **k: path)
+    monkeypatch.setattr(w, "tell_written", lambda *a, **k: None)
+    chosen = []
+    monkeypatch.setattr(w, "pick", lambda box: chosen.append(box) or box.defaultButton())
+    assert w.ask_over_workbook(old) == tmp_path / "やまだ_補助金管理表_2.xlsx"  # the default: a new name
+    assert "業者が記入して返送した管理表かもしれません" in w.last_told and "消えます" in w.last_told
+    by_text = {}
+    monkeypatch.setattr(w, "pick", lambda box: next(b for b in box.buttons() if b.text() == by_text["t"]))
+    by_text["t"] = "置き換える(&R)"
+    assert w.ask_over_workbook(old) == old
+    by_text["t"] = "やめる"
+    assert w.ask_over_workbook(old) is None
+    assert actions.FileActions.free_name(tmp_path / "new.xlsx") == tmp_path / "new.xlsx"
+    w.export_dialog()  # the whole path: the dialog's answer exists, so it is asked
+    assert old.read_bytes() == b"vendor's copy"
