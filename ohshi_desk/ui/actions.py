@@ -97,7 +97,9 @@ class FileActions:
         box = plain.message("Information", done, f"{done}。\n\n保存先: {path}", self)
         folder = box.addButton("フォルダを開く(&F)", QMessageBox.ButtonRole.ActionRole)
         opener = box.addButton(open_label, QMessageBox.ButtonRole.ActionRole) if open_label else None
-        box.addButton("閉じる", QMessageBox.ButtonRole.RejectRole)
+        close = box.addButton("閉じる", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(close)  # Enter closes the message; opening a folder is a choice (issue 27 point 9)
+        self.tell_default = close.text()
         self.last_told = box.text()
         if not self.confirm_files:
             return
@@ -184,11 +186,48 @@ class FileActions:
     def export_dialog(self) -> None:
         self.result_page.refresh_if_stale()  # the screen shows the figures the workbook will hold
         name = self._file_stem("補助金")
-        suggested = str(Path(self._last_dir()) / f"{name}_補助金管理表.xlsx")
-        path, _f = qt.QFileDialog.getSaveFileName(self, "Excel に書き出す", suggested, "Excel ブック (*.xlsx)")
+        suggested = self.free_name(Path(self._last_dir()) / f"{name}_補助金管理表.xlsx")  # never an old one
+        path, _f = qt.QFileDialog.getSaveFileName(self, "Excel に書き出す", str(suggested), "Excel ブック (*.xlsx)",
+                                                  "", qt.QFileDialog.Option.DontConfirmOverwrite)
+        if path and Path(path).exists():
+            path = self.ask_over_workbook(Path(path))
         written = self.export_path(path) if path else None
         if written:
             self.tell_written(written, "Excel に書き出しました", open_label="Excel で開く(&O)")
+
+    @staticmethod
+    def pick(box):
+        """Show a question box; the button pressed (tests answer in its place)."""
+        box.exec()
+        return box.clickedButton()
+
+    @staticmethod
+    def free_name(path: Path) -> Path:
+        """``path``, or ``<stem>_2.xlsx``, ``_3`` … when it exists."""
+        n, out = 1, path
+        while out.exists():
+            n += 1
+            out = path.with_name(f"{path.stem}_{n}{path.suffix}")
+        return out
+
+    def ask_over_workbook(self, path: Path) -> Path | None:
+        """A workbook is already there — perhaps the one sent back by a vendor, with their entries: say what would
+        be lost; the default is a new name beside it. Returns the path to write, or None (やめる)."""
+        QMessageBox = qt.QMessageBox
+        other = self.free_name(path)
+        box = plain.message("Warning", "同じ名前のファイルがあります",
+                            f"「{path.name}」は既にあります。業者が記入して返送した管理表かもしれません。\n"
+                            "置き換えると、そのファイルに記入された内容（日付・金額・購入先など）は消えます。\n\n"
+                            f"別の名前（「{other.name}」）で書き出しますか。", self)
+        new = box.addButton("別の名前で書き出す(&N)", QMessageBox.ButtonRole.AcceptRole)
+        replace = box.addButton("置き換える(&R)", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("やめる", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(new)
+        self.last_told = box.text()
+        answer = self.pick(box)
+        if answer is new:
+            return other
+        return path if answer is replace else None
 
     def export_path(self, path, *, ask=True) -> Path | None:
         """Write the workbook; when the file is open elsewhere or the folder is read-only, say so and offer another

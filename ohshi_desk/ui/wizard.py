@@ -256,7 +256,8 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             from . import plain
 
             answer = plain.choose(
-                self, "終了の確認", "入力した内容はまだファイルに保存されていません。\n保存してから終了しますか。",
+                self, "終了の確認", "入力した内容はまだファイルに保存されていません。\n保存してから終了しますか。\n\n"
+                "保存しないで終了すると、入力した内容も自動保存も消え、次に起動しても戻せません。",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                 | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
             if answer == QMessageBox.StandardButton.Cancel:
@@ -329,15 +330,28 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
         return parse_case(self.case_data(), self.rules)
 
+    _applicable: tuple | None = None  # (the facility and reader answers, day, rules) → the last answer
+
     def applicability(self) -> dict:
+        """Per program: whether this facility can have it, its window and status, its participants line and the
+        one-more-answer offer — asked once per change of the facility or reader answers (the goals and plans
+        pages share it). Callers only read it."""
+        import json
+
         data = {"format": FORMAT, "facility": self.facility_page.to_data(), "face_reader": self.reader_page.to_data()}
         if data["facility"].get("kind") is None:
             data["facility"]["kind"] = self.rules.assumed_kind or next(iter(self.rules.kinds))
+        day = self.day()
+        key = (json.dumps(data, sort_keys=True, ensure_ascii=False, default=str), day)
+        if self._applicable is None or self._applicable[0] != key or self._applicable[2] is not self.rules:
+            self._applicable = (key, self._work_out_applicability(data, day), self.rules)
+        return self._applicable[1]
+
+    def _work_out_applicability(self, data: dict, day: _dt.date) -> dict:
         from ..core.engine import applicability, compute
         from ..core.presenting import participation_text, when_text
         from .recovery import parse_leniently
 
-        day = self.day()
         # a half-typed field elsewhere on the page (a code "017") must not stop the goals from being offered
         info = applicability(parse_leniently(data, self.rules), self.rules, day)
         # each program's window, for the status and deadline beside its goal: the breakdown of empty plans
@@ -429,10 +443,25 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         return program_maximum(self.case_data(), self.rules, day, p["id"])
 
 
+    _computed: tuple | None = None  # (the case's content, day, rules) → the breakdown of the last compute
+
     def compute(self, day: _dt.date) -> dict:
+        """The breakdown of the case on the pages, as of ``day``: one engine call per change of input — the running
+        estimate, the result page, its banner, the print and the export ask this and get the same answer while
+        nothing has changed (cached by the case's content, the day and the rules; issue 28 point 1). Callers only
+        read it."""
+        import json
+
+        from ..core.case import parse_case
         from ..core.engine import compute
 
-        return compute(self.case(), self.rules, day)
+        data = self.case_data()
+        key = (json.dumps(data, sort_keys=True, ensure_ascii=False, default=str), day)
+        if self._computed is not None and self._computed[0] == key and self._computed[2] is self.rules:
+            return self._computed[1]
+        bd = compute(parse_case(data, self.rules), self.rules, day)
+        self._computed = (key, bd, self.rules)  # the rules held, so a rules switch never meets a stale answer
+        return bd
 
     def load_case_data(self, data: dict) -> None:
         """Fill the pages from a case (the dict of a case file): exactly what ``compute`` accepts, and all or

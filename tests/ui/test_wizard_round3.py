@@ -220,3 +220,187 @@ def test_open_over_typed_work_offers_save_dont_save_or_cancel(wizard, monkeypatc
     asked = _answering(monkeypatch, "保存しないで開く")
     w.open_dialog()
     assert w.facility_page.name.text() == "やまだ内科クリニック"
+
+
+def test_the_confirm_page_lists_every_answer_a_program_reads_with_a_fix_link(wizard, rules):
+    """Issue 27 point 7: 改修の内容, 「既に申請した」 (a plan question from the rules), the other makers' readers, the
+    free readers and every facility question are on 入力内容の確認, each row with 「訂正」 back to its page."""
+    from PySide6.QtCore import QUrl
+
+    w = wizard
+    facility(w, "hospital", "確認病院", exempt=False, checkup=False)
+    next_page(w, READER)
+    rp = w.reader_page
+    rp.buttons["fujitsu"].setChecked(True)
+    rp.other_maker.setCurrentIndex(rp.other_maker.findData("canon"))
+    rp.free_units.setCurrentIndex(rp.free_units.findData(1))
+    next_page(w, GOALS)
+    w.goals_page.boxes["medical_aid_card"].setChecked(True)
+    w.goals_page.boxes["outpatient_mobile"].setChecked(True)
+    next_page(w, PLANS)
+    pp = w.plans_page
+    pp.options["medical_aid_card"].setCurrentIndex(pp.options["medical_aid_card"].findData("both"))
+    pp.flags["medical_aid_card"]["already_claimed"].setChecked(True)
+    commit(pp.editors["medical_aid_card"].rows[0].price, "900000")
+    w.next()
+    assert w.currentId() == CONFIRM
+    html = w.confirm_page.html
+    p7 = rules.program("medical_aid_card")
+    expected = [p7.options["both"], p7.questions["already_claimed"]["label"], rules.makers["canon"]["label"],
+                rules.makers["fujitsu"]["label"], "1台", "900,000円", "確認病院", rules.kinds["hospital"]["label"]]
+    expected += [q["label"] for q in rules.program("outpatient_mobile").questions.values()]
+    expected += [f["label"] for f in rules.flags.values()]
+    for text in expected:
+        assert text in html, text
+    sections = w.confirm_page.sections()
+    answered = {q for _h, _p, rows, _pid in sections for q, _a in rows}
+    for f in w.reader_page.FIELDS + w.facility_page.FIELDS:
+        assert rules.flags.get(f.key, {}).get("label", f.label) in answered, f.label
+    for program in (p7, rules.program("outpatient_mobile")):  # every question the chosen programs read
+        for qid in program.questions:
+            assert program.questions[qid]["label"] in answered
+        if program.options:
+            assert "改修の内容" in answered
+    rows_with_fix = html.count("訂正</a>")
+    assert rows_with_fix == sum(len(rows) + (pid is not None) for _h, _p, rows, pid in sections)
+    # 「訂正」 goes back to the page, and 次へ comes back with the answers as they were
+    w.confirm_page.view.anchorClicked.emit(QUrl(f"fix:{READER}"))
+    assert w.currentId() == READER and rp.other_maker.currentData() == "canon"
+    w.next()
+    w.next()
+    w.next()
+    assert w.currentId() == CONFIRM and pp.flags["medical_aid_card"]["already_claimed"].isChecked()
+
+
+HOSPITAL_P7 = {
+    "format": "ohshi-desk-case/1",
+    "facility": {"name": "べっぷ中央病院", "kind": "hospital", "prefecture": "大分県"},
+    "face_reader": {"maker": "panasonic", "units": 2, "free_units": 0},
+    "plans": {"medical_aid_card": {"option": "both", "lines": [  # ② with 再来受付機: 450,000円; ①: 283,000円
+        {"item": "receipt_system_change", "quantity": 1, "unit_price": 600000},
+        {"item": "reception_machine_change", "quantity": 1, "unit_price": 300000}]}},
+}
+
+
+def test_the_running_estimate_follows_the_option_and_already_claimed_as_the_result_does(wizard, qtbot, tmp_path,
+                                                                                        clock):
+    """Issue 27 point 2: 改修の内容 ②→① and 「既に申請した」 change the running estimate on 購入予定 at once, and it
+    always equals the result page's figure (one engine, one case)."""
+    import datetime as dt
+    import json
+
+    from ohshi_desk.core.case import parse_case
+    from ohshi_desk.core.engine import compute
+    from ohshi_desk.core.presenting import claimable_total
+
+    clock(dt.date(2025, 11, 1))  # P7 open
+    w = wizard
+    path = tmp_path / "h.ohshi.json"
+    path.write_text(json.dumps(HOSPITAL_P7, ensure_ascii=False), encoding="utf-8")
+    assert w.open_path(path)
+    for _ in range(6):
+        if w.currentId() == PLANS:
+            break
+        w.next()
+    pp = w.plans_page
+    assert w.currentId() == PLANS
+
+    def engine_total(option, claimed):
+        data = json.loads(json.dumps(HOSPITAL_P7))
+        data["plans"]["medical_aid_card"]["option"] = option
+        data["plans"]["medical_aid_card"]["already_claimed"] = claimed
+        bd = compute(parse_case(data, w.rules), w.rules, dt.date(2025, 11, 1))
+        return f"いま申請できる見積り合計: {claimable_total(bd, {'medical_aid_card'}):,}円"
+
+    both = engine_total("both", False)
+    qtbot.waitUntil(lambda: pp.estimate.text() == both)
+    combo = pp.options["medical_aid_card"]
+    combo.setCurrentIndex(combo.findData("certificate"))
+    first = engine_total("certificate", False)
+    assert first != both  # the option decides the money
+    qtbot.waitUntil(lambda: pp.estimate.text() == first)
+    pp.flags["medical_aid_card"]["already_claimed"].setChecked(True)
+    claimed = engine_total("certificate", True)
+    assert claimed == "いま申請できる見積り合計: 0円"
+    qtbot.waitUntil(lambda: pp.estimate.text() == claimed)
+    for _ in range(4):
+        if w.currentId() == RESULT:
+            break
+        w.next()
+    assert w.currentId() == RESULT and w.result_page.total.text() == pp.estimate.text()
+
+
+def test_the_pages_print_and_banner_share_one_engine_call_per_change(wizard, tmp_path, monkeypatch, clock):
+    """Issue 28 point 1: while nothing has changed, the result page, the print and a second look ask the engine
+    nothing again; a change of any answer (or of the day) asks it once more."""
+    import datetime as dt
+    import json
+
+    from ohshi_desk.core import engine
+
+    clock(dt.date(2025, 11, 1))
+    w = wizard
+    path = tmp_path / "h.ohshi.json"
+    path.write_text(json.dumps(HOSPITAL_P7, ensure_ascii=False), encoding="utf-8")
+    assert w.open_path(path)
+    for _ in range(8):
+        if w.currentId() == RESULT:
+            break
+        w.next()
+    calls = []
+    real = engine.compute
+    monkeypatch.setattr(engine, "compute", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    first = w.compute(w.day())
+    w.breakdown_html()
+    w.result_page.refresh_if_stale()
+    assert w.compute(w.day()) is first and calls == []
+    w.plans_page.flags["medical_aid_card"]["already_claimed"].setChecked(True)
+    assert w.compute(w.day()) is not first and len(calls) == 1
+    clock(dt.date(2025, 11, 2))
+    w.compute(w.day())
+    assert calls[-1] == dt.date(2025, 11, 2) and len(calls) == 2
+
+
+def test_the_written_message_closes_on_enter_and_closing_unsaved_says_the_autosave_goes(wizard, tmp_path,
+                                                                                      monkeypatch):
+    """Issue 27 point 9: after 「Excel に書き出しました」 Enter closes the message (it opened the file manager); the
+    question on closing unsaved work says that not saving also removes the autosave."""
+    from ohshi_desk.ui import plain
+
+    w = wizard
+    w.confirm_files = False  # the box is made, not shown
+    w.tell_written(tmp_path / "book.xlsx", "Excel に書き出しました", open_label="Excel で開く(&O)")
+    assert w.tell_default == "閉じる"
+    asked = []
+    monkeypatch.setattr(plain, "choose", lambda parent, title, text, buttons, default: asked.append(text))
+    w.ask_before_close = True
+    w.dirty = True
+    w._confirm_close()
+    assert asked and "自動保存も消え" in asked[0]
+    w.ask_before_close = False
+
+
+def test_exporting_over_a_workbook_says_what_would_be_lost_and_offers_a_new_name(wizard, tmp_path, monkeypatch):
+    """Issue 27 point 9: an existing workbook may hold a vendor's entries — the app says so, and the default is a new
+    name beside it (never Qt's generic 置き換えますか?); 置き換える and やめる do what they say."""
+    from ohshi_desk.ui import actions
+
+    w = wizard
+    old = tmp_path / "やまだ_補助金管理表.xlsx"
+    old.write_bytes(b"vendor's copy")
+    monkeypatch.setattr(actions.qt.QFileDialog, "getSaveFileName", lambda *a, **k: (str(old), ""))
+    monkeypatch.setattr(w, "export_path", lambda path, **k: path)
+    monkeypatch.setattr(w, "tell_written", lambda *a, **k: None)
+    chosen = []
+    monkeypatch.setattr(w, "pick", lambda box: chosen.append(box) or box.defaultButton())
+    assert w.ask_over_workbook(old) == tmp_path / "やまだ_補助金管理表_2.xlsx"  # the default: a new name
+    assert "業者が記入して返送した管理表かもしれません" in w.last_told and "消えます" in w.last_told
+    by_text = {}
+    monkeypatch.setattr(w, "pick", lambda box: next(b for b in box.buttons() if b.text() == by_text["t"]))
+    by_text["t"] = "置き換える(&R)"
+    assert w.ask_over_workbook(old) == old
+    by_text["t"] = "やめる"
+    assert w.ask_over_workbook(old) is None
+    assert actions.FileActions.free_name(tmp_path / "new.xlsx") == tmp_path / "new.xlsx"
+    w.export_dialog()  # the whole path: the dialog's answer exists, so it is asked
+    assert old.read_bytes() == b"vendor's copy"

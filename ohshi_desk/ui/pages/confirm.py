@@ -1,8 +1,28 @@
-"""⑤ 入力内容の確認: everything entered, on one page, before the result (as e-Tax does before it computes)."""
+"""⑤ 入力内容の確認: everything entered, on one page, before the result (as e-Tax does before it computes).
+
+Every answer any program reads is listed, as shown on its page (issue 27 point 7): the facility's fields and its
+questions from the rules, the reader (the other makers' readers included), the goals, each program's 改修の内容 and
+plan questions (rules data), its lines, and the usage figures; each row has a 「訂正」 link back to its page."""
 
 from __future__ import annotations
 
 from .base import LazyPage, headed
+
+_YES_NO = {True: "はい", False: "いいえ", None: "未回答"}
+
+
+def shown(w, kind: str) -> str:
+    """A field's answer as its page shows it (the words of the choice, not the id in the case)."""
+    if kind in ("combo", "combo_list"):
+        return "（未選択）" if w.currentText() in ("", "選択してください") else w.currentText()
+    if kind == "edit_combo":
+        return w.currentText().strip() or "（未入力）"
+    if kind == "choice":
+        value = w.value()
+        if isinstance(value, bool) or value is None:
+            return _YES_NO[value]
+        return w.buttons[value].text()  # a radio choice (the reader's maker)
+    return w.text().strip() or "（未入力）"
 
 
 class ConfirmPage(LazyPage):
@@ -12,38 +32,95 @@ class ConfirmPage(LazyPage):
         from ..qt import QTextBrowser
 
         outer = headed(self, "入力内容の確認",
-                       "入力した内容です。よければ「次へ」で結果を表示します。直すときは「戻る」で前の画面に戻れます。")
+                       "入力した内容です。よければ「次へ」で結果を表示します。直すときは、その行の「訂正」を押します。")
         self.view = QTextBrowser()
         self.view.setAccessibleName("入力内容")
         self.view.setOpenLinks(False)
+        self.view.anchorClicked.connect(self._fix)
         from ..qt import Qt
 
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # tables wrap to the width
         outer.addWidget(self.view, 1)
+
+    def sections(self) -> list[tuple[str, int, list[tuple[str, str]], str | None]]:
+        """(heading, page id, [(question, answer as shown)], program id whose lines follow or None) for every answer
+        a program reads, in page order."""
+        w = self.w
+        ids = {id(w.page(i)): i for i in w.pageIds()}  # each page's id in the wizard (no import of pages/__init__)
+        FACILITY, READER, GOALS, PLANS, USAGE = (ids[id(p)] for p in (  # noqa: N806 — the page ids' names
+            w.facility_page, w.reader_page, w.goals_page, w.plans_page, w.usage_page))
+        out = []
+        fp = w.facility_page
+        flags = w.rules.flags  # a facility question in its words from the rules
+        out.append(("① 施設", FACILITY, [(flags.get(f.key, {}).get("label", f.label), shown(fp.widget(f), f.kind))
+                                         for f in fp.FIELDS
+                                         if f.key != "institution_code" or fp.code_row.isVisibleTo(fp)], None))
+        rp = w.reader_page
+        rp.ensure_built()
+        rows = []
+        for f in rp.FIELDS:
+            value = shown(rp.widget(f), f.kind)
+            rows.append((f.label, value + ("台" if f.kind == "parsed" and value != "（未入力）" else "")))
+        out.append(("② カードリーダー", READER, rows, None))
+        goals = w.goals()
+        rules = w.rules
+        out.append(("③ やりたいこと", GOALS,
+                    [("選んだこと", "、".join(rules.program(pid).goal for pid in goals) or "（なし）")], None))
+        pp = w.plans_page
+        for pid in goals:
+            program = rules.program(pid)
+            if not program.purchases or pid not in pp.editors:
+                continue
+            rows = []
+            if pid in pp.options:
+                rows.append(("改修の内容", pp.options[pid].currentText()))
+            for qid, q in program.questions.items():  # the plan's questions are rules data
+                box = pp.flags[pid].get(qid)
+                if box is not None:
+                    rows.append((q["label"], "はい" if box.isChecked() else "いいえ"))
+            out.append((f"④ 購入・改修の予定: {program.short_name}", PLANS, rows, pid))
+        if w._needs_usage():
+            up = w.usage_page
+            up.ensure_built()
+            rows = []
+            for f in up.FIELDS:
+                value = shown(up.widget(f), f.kind)
+                rows.append((f.label, value + (f.unit if value != "（未入力）" else "")))
+            out.append(("利用状況", USAGE, rows, None))
+        return out
 
     def on_enter(self):
         from html import escape
 
         from ...core.case import CaseError
         from ...core.clock import today
-        from ...core.print_sheet import inputs_html, lines_html
+        from ...core.print_sheet import lines_html
 
-        data = self.w.case_data()
-        parts = [inputs_html(data, self.w.rules)]
         try:
-            bd = self.w.compute(self.w.as_of or today())
+            programs = {p["id"]: p for p in self.w.compute(self.w.as_of or today())["programs"]}
+            problem = ""
         except CaseError as exc:  # the pages let nothing unreadable through; said rather than hidden if so
-            parts.append(f"<p style='color:#c62828'>{escape(str(exc))}</p>")  # it may quote the case
-            bd = {"programs": []}
-        chosen = set(self.w.goals())
-        for p in bd["programs"]:
-            if p["id"] in chosen and self.w.rules.program(p["id"]).purchases:
-                parts.append(f"<h3>購入・改修の予定: {escape(p['name'])}</h3>" + lines_html(p))
-        usage = data.get("usage") or {}
-        if usage:
-            rows = "".join(f"<tr><th align='left'>{escape(f.label)}</th>"
-                           f"<td>{escape(str(usage.get(f.key, '（未入力）')))}{escape(f.unit)}</td></tr>"
-                           for f in self.w.usage_page.FIELDS)
-            parts.append(f"<h3>利用状況</h3><table border='1' cellspacing='0' cellpadding='3'>{rows}</table>")
-        self.view.setHtml("".join(parts))
-        self.html = "".join(parts)
+            programs, problem = {}, f"<p style='color:#c62828'>{escape(str(exc))}</p>"
+        out = [problem, "<table border='1' cellspacing='0' cellpadding='4' width='100%'>"]
+        for heading, page, rows, pid in self.sections():
+            fix = f"<td align='center' width='8%'><a href='fix:{page}'>訂正</a></td>"
+            out.append(f"<tr><th colspan='3' align='left' bgcolor='#e3f2fd'>{escape(heading)}</th></tr>")
+            for question, answer in rows:
+                out.append(f"<tr><td width='40%'>{escape(question)}</td><td>{escape(answer)}</td>{fix}</tr>")
+            if pid is not None:
+                lines = lines_html(programs[pid]) if pid in programs else ""
+                out.append(f"<tr><td width='40%'>購入する品目</td><td>{lines}</td>{fix}</tr>")
+        out.append("</table>")
+        self.html = "".join(out)
+        self.view.setHtml(self.html)
+
+    def _fix(self, url) -> None:
+        """「訂正」: back to the page the answer is on (through 戻る, so nothing typed since is lost)."""
+        target = int(url.toString().removeprefix("fix:"))
+        w = self.w
+        if target not in w.visitedIds():
+            return
+        for _ in range(10):
+            if w.currentId() == target:
+                break
+            w.back()

@@ -74,7 +74,7 @@ class PlansPage(LazyPage):
                 combo.setAccessibleName("改修の内容")
                 for oid, label in p.options.items():
                     combo.addItem(label, oid)
-                combo.currentIndexChanged.connect(wizard.mark_changed)
+                combo.currentIndexChanged.connect(self._changed)  # the running estimate follows (issue 27 point 2)
                 row = QHBoxLayout()
                 row.addWidget(plain_label("改修の内容:"))
                 row.addWidget(combo, 1)
@@ -84,7 +84,7 @@ class PlansPage(LazyPage):
             flags = {}
             for qid, q in p.questions.items():
                 box_ = checkbox(q["label"])
-                box_.toggled.connect(wizard.mark_changed)
+                box_.toggled.connect(self._changed)  # 「既に申請した」 changes the running estimate too
                 blay.addWidget(box_)
                 if q.get("help"):
                     blay.addWidget(wrap_label(q["help"], muted=True))
