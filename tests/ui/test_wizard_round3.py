@@ -282,6 +282,21 @@ HOSPITAL_P7 = {
 }
 
 
+def _hospital_at(w, tmp_path, page_id):
+    """The hospital case opened, and 次へ until ``page_id``."""
+    import json
+
+    path = tmp_path / "h.ohshi.json"
+    path.write_text(json.dumps(HOSPITAL_P7, ensure_ascii=False), encoding="utf-8")
+    assert w.open_path(path)
+    for _ in range(8):
+        if w.currentId() == page_id:
+            break
+        w.next()
+    assert w.currentId() == page_id
+    return w
+
+
 def test_the_running_estimate_follows_the_option_and_already_claimed_as_the_result_does(wizard, qtbot, tmp_path,
                                                                                         clock):
     """Issue 27 point 2: 改修の内容 ②→① and 「既に申請した」 change the running estimate on 購入予定 at once, and it
@@ -294,16 +309,8 @@ def test_the_running_estimate_follows_the_option_and_already_claimed_as_the_resu
     from ohshi_desk.core.presenting import claimable_total
 
     clock(dt.date(2025, 11, 1))  # P7 open
-    w = wizard
-    path = tmp_path / "h.ohshi.json"
-    path.write_text(json.dumps(HOSPITAL_P7, ensure_ascii=False), encoding="utf-8")
-    assert w.open_path(path)
-    for _ in range(6):
-        if w.currentId() == PLANS:
-            break
-        w.next()
+    w = _hospital_at(wizard, tmp_path, PLANS)
     pp = w.plans_page
-    assert w.currentId() == PLANS
 
     def engine_total(option, claimed):
         data = json.loads(json.dumps(HOSPITAL_P7))
@@ -334,19 +341,11 @@ def test_the_pages_print_and_banner_share_one_engine_call_per_change(wizard, tmp
     """Issue 28 point 1: while nothing has changed, the result page, the print and a second look ask the engine
     nothing again; a change of any answer (or of the day) asks it once more."""
     import datetime as dt
-    import json
 
     from ohshi_desk.core import engine
 
     clock(dt.date(2025, 11, 1))
-    w = wizard
-    path = tmp_path / "h.ohshi.json"
-    path.write_text(json.dumps(HOSPITAL_P7, ensure_ascii=False), encoding="utf-8")
-    assert w.open_path(path)
-    for _ in range(8):
-        if w.currentId() == RESULT:
-            break
-        w.next()
+    w = _hospital_at(wizard, tmp_path, RESULT)
     calls = []
     real = engine.compute
     monkeypatch.setattr(engine, "compute", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
