@@ -12,9 +12,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ohshi_desk.core.case import FIELD_LABELS
-from ohshi_desk.core.methods import METHODS
-from ohshi_desk.core.yamlsafe import load_yaml
+from ohshi_desk.core.base.yamlsafe import load_yaml
+from ohshi_desk.core.case.model import FIELD_LABELS
+from ohshi_desk.core.rules.methods import METHODS
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ohshi_desk"
@@ -114,3 +114,24 @@ def test_no_program_item_kind_or_document_id_in_python():
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ids:
                 found.append(f"{rel}:{node.lineno}: {node.value!r}")
     assert found == []
+
+
+# The rooms of ``ohshi_desk/core`` (ARCHITECTURE.md), lowest first: a room imports only the rooms below it.
+ROOMS = ["base", "case", "rules", "compute", "workbook", "papers", "cli"]
+
+
+def test_core_is_rooms_and_each_room_imports_only_rooms_below_it():
+    core = PACKAGE / "core"
+    assert sorted(p.name for p in core.iterdir() if p.suffix == ".py") == ["__init__.py"]  # no module outside a room
+    assert sorted(p.name for p in core.iterdir() if p.is_dir() and p.name != "__pycache__") == sorted(ROOMS)
+    up = []
+    for name, path in modules().items():
+        parts = name.split(".")
+        if parts[:2] != ["ohshi_desk", "core"] or len(parts) < 4:
+            continue
+        for i in imports(name, path):
+            target = i.split(".")
+            if target[:2] == ["ohshi_desk", "core"] and len(target) > 2 and target[2] in ROOMS:
+                if ROOMS.index(target[2]) > ROOMS.index(parts[2]):
+                    up.append(f"{name} → {i}")
+    assert up == []
