@@ -28,7 +28,7 @@ from ohshi_desk.core.workbook.read import read_workbook
 from ohshi_desk.core.workbook.write import ExportError, export_case
 
 from .hangs import finishes
-from .test_robustness import _paths
+from .trees import paths_in
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json"
@@ -377,7 +377,7 @@ any_value = st.none() | st.booleans() | st.integers(-10**6, 10**6) | text_values
 
 @pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(path=st.sampled_from([p for p in _paths(BASE) if p]), value=any_value)
+@given(path=st.sampled_from([p for p in paths_in(BASE) if p]), value=any_value)
 def test_whatever_compute_accepts_exports_and_reopens(rules, tmp_path_factory, path, value):
     """The fuzz that found 860 export crashes: one value replaced; what parses must export and open again."""
     data = _with(path, value)

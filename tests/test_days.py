@@ -18,20 +18,9 @@ from pathlib import Path
 import pytest
 
 from ohshi_desk.core.base import clock as app_clock
+from tests.program_days import DAYS, PROGRAMS
 
 ROOT = Path(__file__).resolve().parents[1]
-
-OP, NY, CL = "open", "not_yet_open", "closed"
-PROGRAMS = ["smartphone_reader", "home_visit", "online_care", "outpatient_mobile", "medical_aid_card",
-            "usage_bonus", "reader_addition"]
-# The day, and each program's status on it, in PROGRAMS' order (a clinic); then the 健診 program (a checkup centre).
-DAYS = {
-    "2025-06-01": ([NY, OP, OP, NY, NY, CL, CL], NY),  # before P1 opens; P4 and P7 not yet either
-    "2025-11-01": ([OP, OP, OP, OP, OP, CL, CL], NY),  # everything of FY2025 open
-    "2026-01-16": ([OP, CL, CL, CL, CL, CL, CL], NY),  # the day after the FY2025 deadline: only P1 is left
-    "2026-11-23": ([CL, CL, CL, CL, CL, CL, CL], OP),  # only the 健診 program is open
-    "2027-03-01": ([CL, CL, CL, CL, CL, CL, CL], CL),  # after P6 closes: nothing is open
-}
 
 LINE = {"item": "mobile_terminal", "quantity": 1, "unit_price": 40000}
 CLINIC = {

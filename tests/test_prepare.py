@@ -3,7 +3,6 @@ reason, the figure to type and the papers (openpyxl only, fast)."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 import pytest
@@ -15,35 +14,9 @@ from ohshi_desk.core.papers.prepare import prepare
 from ohshi_desk.core.workbook.form2 import FORM_BLOCK
 from ohshi_desk.core.workbook.read import read_any
 from ohshi_desk.core.workbook.write import export_case
+from tests.prepare_cases import CASE, DAY, ready_case
 
-DAY = dt.date(2025, 11, 1)
-CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
-        "facility": {"kind": "clinic", "name": "やまだ内科クリニック", "institution_code": "1234567",
-                     "prefecture": "大分県", "municipality": "別府市"},
-        "plans": {"home_visit": {"lines": [
-            {"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社", "description": "タブレット X1"},
-            {"item": "receipt_system_change", "unit_price": 120000, "vendor": "A社"}]},
-            "medical_aid_card": {"option": "certificate", "lines": [
-                {"item": "receipt_system_change", "unit_price": 80000, "vendor": "B社"}]}}}
 AMOUNT_ROW, AMOUNT_LABEL = FORM_BLOCK["amount"]
-
-
-def _ready_case(**changes) -> dict:
-    """The case as it comes back when everything is in order: 様式2 dated and its receipt amount equal to 総額,
-    every paper received."""
-    data = copy.deepcopy(CASE)
-    data["plans"]["home_visit"]["receipts"] = {"A社": {"date": "2025-10-20", "amount": 160000}}
-    data["plans"]["medical_aid_card"]["receipts"] = {"B社": {"date": "2025-10-21", "amount": 80000}}
-    data["documents"] = {pid: {doc: {"progress": "受領済", "received_date": "2025-10-25"}
-                               for doc in ("receipt", "receipt_breakdown", "system_checksheet")}
-                         for pid in data["plans"]}
-    for key, value in changes.items():
-        node = data
-        *path, last = key.split(".")
-        for part in path:
-            node = node[int(part)] if part.isdigit() else node[part]
-        node[last] = value
-    return data
 
 
 def _prep(data, rules, scans=None):
@@ -103,16 +76,16 @@ def test_a_receipt_amount_that_is_no_amount_is_said_with_its_place_and_left_out(
 
 
 def test_a_receipt_amount_in_a_case_file_is_checked_like_any_yen(rules):
-    data = _ready_case(**{"plans.home_visit.receipts.A社.amount": "-5"})
+    data = ready_case(**{"plans.home_visit.receipts.A社.amount": "-5"})
     with pytest.raises(CaseError) as err:
         parse_case(data, rules)
     assert "plans.home_visit.receipts.A社.amount" in str(err.value)
-    assert parse_case(_ready_case(**{"plans.home_visit.receipts.A社.amount": "１６万円"}),
+    assert parse_case(ready_case(**{"plans.home_visit.receipts.A社.amount": "１６万円"}),
                       rules).plans["home_visit"].receipts["A社"]["amount"] == 160000
 
 
 def test_everything_in_order_is_ready_with_the_figures_to_type(rules):
-    preps = _prep(_ready_case(), rules)
+    preps = _prep(ready_case(), rules)
     hv, aid = preps["home_visit"], preps["medical_aid_card"]
     assert hv.ready and aid.ready, (hv.reasons, aid.reasons)
     assert (hv.total, hv.subsidy) == (160000, 120000)  # ① 40,000 + 120,000; 160,000 × 3/4
@@ -126,14 +99,14 @@ def test_everything_in_order_is_ready_with_the_figures_to_type(rules):
 
 
 def test_a_receipt_amount_differing_from_the_total_says_the_difference_in_yen(rules):
-    hv = _prep(_ready_case(**{"plans.home_visit.receipts.A社.amount": 165000}), rules)["home_visit"]
+    hv = _prep(ready_case(**{"plans.home_visit.receipts.A社.amount": 165000}), rules)["home_visit"]
     assert not hv.ready
     assert hv.reasons == ["A社の領収書の金額 165,000円 と内訳書の総額（①＋②） 160,000円 が 5,000円 違います。"
                           "領収書のすべての明細を内訳書に書き、総額を一致させてください"]
 
 
 def test_each_reason_is_said(rules):
-    data = _ready_case()
+    data = ready_case()
     del data["plans"]["home_visit"]["receipts"]["A社"]["amount"]
     del data["plans"]["home_visit"]["receipts"]["A社"]["date"]
     data["documents"]["home_visit"]["receipt"] = {"progress": "依頼済"}
@@ -159,7 +132,7 @@ def test_each_reason_is_said(rules):
 
 
 def test_tracking_dates_on_every_line_count_as_received_and_name_who_is_awaited(rules):
-    data = _ready_case()
+    data = ready_case()
     del data["documents"]
     lines = data["plans"]["home_visit"]["lines"]
     lines[0]["receipt_date"] = lines[1]["receipt_date"] = "2025-10-20"
@@ -170,7 +143,7 @@ def test_tracking_dates_on_every_line_count_as_received_and_name_who_is_awaited(
 
 
 def test_a_program_not_open_is_not_ready_and_a_coupon_program_needs_no_upload(rules):
-    data = _ready_case()
+    data = ready_case()
     data["plans"]["smartphone_reader"] = {"lines": [{"item": "generic_reader", "unit_price": 4980}]}
     case = parse_case(data, rules)
     preps = {p.program_id: p for p in prepare(case, rules, compute(case, rules, dt.date(2026, 3, 1)))}

@@ -8,15 +8,12 @@ import copy
 import datetime as dt
 import io
 import shutil
-import struct
 import subprocess
 import sys
 import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
 
 from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
@@ -29,33 +26,14 @@ from ohshi_desk.core.papers.prepare_files import (
     match_scans,
     write_files,
 )
-from tests.test_prepare import DAY, _ready_case
+from tests.prepare_cases import DAY, ready_case
+from tests.scans import pdf, png
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def png(path: Path, w: int = 40, h: int = 60, *, header_only: bool = False) -> Path:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    raw = b"" if header_only else b"".join(b"\x00" + b"\xff\x00\x00" * w for _ in range(h))
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-                     + (b"" if header_only else chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")))
-    return path
-
-
-def pdf(path: Path, *, password: str | None = None, owner_only: bool = False) -> Path:
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    if password is not None:
-        writer.encrypt(user_password="" if owner_only else password, owner_password=password)
-    buf = io.BytesIO()
-    writer.write(buf)
-    path.write_bytes(buf.getvalue())
-    return path
-
-
 def _preps(rules, data=None, scans=None):
-    case = parse_case(data or _ready_case(), rules)
+    case = parse_case(data or ready_case(), rules)
     return case, prepare(case, rules, compute(case, rules, DAY), scans)
 
 
@@ -121,7 +99,7 @@ def test_a_scan_name_matching_no_receipt_or_two_is_named(tmp_path, rules):
     with pytest.raises(ScanError) as err:
         match_scans([tmp_path / "C社.pdf"], preps)
     assert str(err.value).startswith("「C社.pdf」の名前がどの領収書にも当たりません") and "A社、B社" in str(err.value)
-    data = _ready_case()
+    data = ready_case()
     data["plans"]["medical_aid_card"]["lines"][0]["vendor"] = "A社"
     data["plans"]["medical_aid_card"]["receipts"] = {"A社": {"date": "2025-10-21", "amount": 80000}}
     _case, preps = _preps(rules, data)
@@ -243,7 +221,7 @@ def test_cli_ready_is_exit_0_not_ready_4_and_bad_scans_2_with_nothing_written(tm
     out.mkdir()
     pdf(scans / "A社.pdf")
     png(scans / "B社.png")
-    ready = _case_file(tmp_path, _ready_case())
+    ready = _case_file(tmp_path, ready_case())
     proc = run(ready, "--scans", scans, "-o", out, "--as-of", "2025-11-01")
     assert proc.returncode == 0, proc.stderr
     assert "訪問診療等: 申請の準備ができています" in proc.stdout and "受給者証等一体化: 申請の準備ができています" in proc.stdout
@@ -251,7 +229,7 @@ def test_cli_ready_is_exit_0_not_ready_4_and_bad_scans_2_with_nothing_written(tm
                                                      "やまだ内科クリニック_訪問診療等_申請書類.pdf"]
     again = run(ready, "--scans", scans, "-o", out, "--as-of", "2025-11-01")
     assert again.returncode == 2 and "は既にあります。上書きするときは --overwrite" in again.stderr
-    data = copy.deepcopy(_ready_case(**{"plans.home_visit.receipts.A社.amount": 150000}))
+    data = copy.deepcopy(ready_case(**{"plans.home_visit.receipts.A社.amount": 150000}))
     proc = run(_case_file(tmp_path, data), "--scans", scans, "--as-of", "2025-11-01")
     assert proc.returncode == 4
     assert "・A社の領収書の金額 150,000円 と内訳書の総額（①＋②） 160,000円 が 10,000円 違います" in proc.stdout

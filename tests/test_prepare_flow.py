@@ -22,8 +22,8 @@ from ohshi_desk.core.papers.prepare_sheet import verdict_text
 from ohshi_desk.core.workbook.form2 import FORM_BLOCK, line_text
 from ohshi_desk.core.workbook.read import read_workbook
 from ohshi_desk.core.workbook.write import export_case
-from tests.test_prepare import DAY
-from tests.test_prepare_files import pdf, png
+from tests.prepare_cases import DAY
+from tests.scans import pdf, png
 from tests.test_vendor_session import _layout, _lo
 
 ROOT = Path(__file__).resolve().parents[1]

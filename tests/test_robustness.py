@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from ohshi_desk.core.base.inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
 from ohshi_desk.core.case.model import CaseError, parse_case, read_case_file
+from tests.trees import paths_in
 
 from .conftest import SUITE_DAY, rules_once
 
@@ -65,17 +66,7 @@ def test_case_loader_on_random_structures(data):
         assert_valid_breakdown(case)
 
 
-def _paths(obj, prefix=()):
-    yield prefix
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _paths(v, (*prefix, k))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _paths(v, (*prefix, i))
-
-
-EXAMPLE_PATHS = [p for p in _paths(EXAMPLE) if p]
+EXAMPLE_PATHS = [p for p in paths_in(EXAMPLE) if p]
 
 
 @pytest.mark.slow

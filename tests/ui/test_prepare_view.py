@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.workbook.write import export_case
 from ohshi_desk.ui.pages import RESULT
-from tests.test_prepare import DAY, _ready_case
-from tests.test_prepare_files import pdf, png
+from tests.prepare_cases import DAY, ready_case
+from tests.scans import pdf, png
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def _open_returned(wizard, tmp_path, rules, data):
 def test_the_view_says_ready_and_not_ready_with_reasons_and_writes_the_pdfs(wizard, qtbot, tmp_path, rules, boxes,
                                                                            clock):
     clock(DAY)  # the programs' window is open
-    data = copy.deepcopy(_ready_case())
+    data = copy.deepcopy(ready_case())
     data["plans"]["medical_aid_card"]["receipts"]["B社"]["amount"] = 85000
     _open_returned(wizard, tmp_path, rules, data)
     page = wizard.result_page
@@ -92,9 +92,9 @@ def test_the_view_says_ready_and_not_ready_with_reasons_and_writes_the_pdfs(wiza
 def test_a_case_file_offers_prepare_only_when_it_holds_what_a_workbook_brought(wizard, tmp_path, rules):
     import json
 
-    from tests.test_prepare import CASE
+    from tests.prepare_cases import CASE
 
-    for data, offered in ((CASE, False), (_ready_case(), True)):  # the estimate; the case saved after a workbook
+    for data, offered in ((CASE, False), (ready_case(), True)):  # the estimate; the case saved after a workbook
         own = tmp_path / "case.ohshi.json"
         own.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         assert wizard.open_path(own)

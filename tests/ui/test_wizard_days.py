@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.test_days import DAYS, OP
+from tests.program_days import DAYS, OP
 
 
 @pytest.mark.parametrize("day", ["2025-06-01", "2026-11-23", "2027-03-01"])

@@ -15,7 +15,7 @@ from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.compute.presenting import claimable_total
 
-from ..test_closed_and_other_days import CLINIC, LATER, MADE
+from ..reopened_case import CLINIC, LATER, MADE
 
 BANNER = "令和7年11月1日時点の計算です（今日ではありません）"
 

@@ -1,0 +1,35 @@
+"""The 申請の準備 test case (issue 29): a clinic with two vendors, as it comes back when everything is in order.
+Shared by the core, file, flow and window tests of 申請の準備."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+DAY = dt.date(2025, 11, 1)
+CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
+        "facility": {"kind": "clinic", "name": "やまだ内科クリニック", "institution_code": "1234567",
+                     "prefecture": "大分県", "municipality": "別府市"},
+        "plans": {"home_visit": {"lines": [
+            {"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社", "description": "タブレット X1"},
+            {"item": "receipt_system_change", "unit_price": 120000, "vendor": "A社"}]},
+            "medical_aid_card": {"option": "certificate", "lines": [
+                {"item": "receipt_system_change", "unit_price": 80000, "vendor": "B社"}]}}}
+
+
+def ready_case(**changes) -> dict:
+    """The case as it comes back when everything is in order: 様式2 dated and its receipt amount equal to 総額,
+    every paper received."""
+    data = copy.deepcopy(CASE)
+    data["plans"]["home_visit"]["receipts"] = {"A社": {"date": "2025-10-20", "amount": 160000}}
+    data["plans"]["medical_aid_card"]["receipts"] = {"B社": {"date": "2025-10-21", "amount": 80000}}
+    data["documents"] = {pid: {doc: {"progress": "受領済", "received_date": "2025-10-25"}
+                               for doc in ("receipt", "receipt_breakdown", "system_checksheet")}
+                         for pid in data["plans"]}
+    for key, value in changes.items():
+        node = data
+        *path, last = key.split(".")
+        for part in path:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[last] = value
+    return data

@@ -1,0 +1,22 @@
+"""A clinic's estimate made on one day and opened again on another (issue 22), shared by the core and the wizard
+tests of the day of the estimate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MADE = dt.date(2025, 11, 1)  # the day the estimate was made
+LATER = dt.date(2026, 12, 3)  # the day it is opened again: every FY2025 program closed, P6 open to 2027-02-01
+
+CLINIC = {
+    "format": "ohshi-desk-case/1", "as_of": MADE.isoformat(),
+    "facility": {"name": "やまだ内科", "kind": "clinic", "prefecture": "大分県", "obligation_exempt": False},
+    "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+    "plans": {
+        "smartphone_reader": {"lines": [{"item": "generic_reader", "quantity": 1, "unit_price": 5000}]},
+        "home_visit": {"lines": [{"item": "mobile_terminal", "quantity": 1, "unit_price": 60000},
+                                 {"item": "receipt_system_change", "quantity": 1, "unit_price": 300000}]},
+        "medical_aid_card": {"option": "both",
+                             "lines": [{"item": "receipt_system_change", "quantity": 1, "unit_price": 850000}]},
+    },
+}
