@@ -8,12 +8,13 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "prepare":  # 申請の準備: its PDF pages are drawn with Qt (offscreen, no window)
-        from .core.cli import run
+        from ohshi_desk.core.cli.main import run
+
         from .ui.pdf_render import QtRenderer
 
         return run(argv, renderer_factory=QtRenderer)
     if argv and (argv[0] in ("compute", "export", "-h", "--help") or _unknown_command(argv[0])):
-        from .core.cli import run
+        from ohshi_desk.core.cli.main import run
 
         return run(argv)  # an unknown command is refused there with the usage (exit 2), never opened as a file
     if "--self-test" in argv:
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from .ui.app import run_app
     except ImportError:
-        from .core.cli import run
+        from ohshi_desk.core.cli.main import run
 
         return run(argv)
     return run_app(argv)

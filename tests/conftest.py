@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ohshi_desk.core.rules import load_rules
+from ohshi_desk.core.rules.build import load_rules
 
 _RULES = None
 
@@ -33,7 +33,7 @@ os.environ["OHSHI_DATA_DIR"] = tempfile.mkdtemp(prefix="ohshi-test-data-")
 @pytest.fixture(autouse=True)
 def _fresh_app_data_and_day(tmp_path, monkeypatch):
     """Each test gets its own app-data folder (autosave, log) and starts on SUITE_DAY."""
-    from ohshi_desk.core import clock
+    from ohshi_desk.core.base import clock
 
     data = tmp_path / "app-data"
     data.mkdir()
@@ -42,7 +42,7 @@ def _fresh_app_data_and_day(tmp_path, monkeypatch):
     clock.set_today(None)
     yield
     clock.set_today(None)
-    from ohshi_desk.core.paths import release_autosave
+    from ohshi_desk.core.base.paths import release_autosave
 
     release_autosave()  # the autosave lock a window of this test took (ui/autosave.offer_recovery)
 
@@ -50,7 +50,7 @@ def _fresh_app_data_and_day(tmp_path, monkeypatch):
 @pytest.fixture
 def clock(monkeypatch):
     """Set the day the app sees: ``clock(dt.date(2025, 6, 1))`` (this process and the subprocesses it starts)."""
-    from ohshi_desk.core import clock as _clock
+    from ohshi_desk.core.base import clock as _clock
 
     def set_day(day: dt.date) -> None:
         _clock.set_today(day)
@@ -100,7 +100,7 @@ def pytest_collect_file(parent, file_path: Path):
 
 class CaseFile(pytest.File):
     def collect(self):
-        from ohshi_desk.core.yamlsafe import load_yaml
+        from ohshi_desk.core.base.yamlsafe import load_yaml
 
         docs = load_yaml(self.path.read_text(encoding="utf-8"))
         if not isinstance(docs, list) or not docs:
@@ -133,8 +133,8 @@ class CaseItem(pytest.Item):
         self.spec = spec
 
     def runtest(self):
-        from ohshi_desk.core.case import parse_case
-        from ohshi_desk.core.engine import compute
+        from ohshi_desk.core.case.model import parse_case
+        from ohshi_desk.core.compute.engine import compute
 
         spec = self.spec
         rules = _edited_rules(spec["rules_edits"], self.path.name) if spec.get("rules_edits") else rules_once()

@@ -12,9 +12,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ohshi_desk.core.case import FIELD_LABELS
-from ohshi_desk.core.methods import METHODS
-from ohshi_desk.core.yamlsafe import load_yaml
+from ohshi_desk.core.base.yamlsafe import load_yaml
+from ohshi_desk.core.case.model import FIELD_LABELS
+from ohshi_desk.core.rules.methods import METHODS
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ohshi_desk"

@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ohshi_desk.core.case import CaseError, parse_case, read_case_file
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.guard import bad_char, one_line
-from ohshi_desk.core.xlsx_read import read_workbook
-from ohshi_desk.core.xlsx_write import ExportError, export_case
+from ohshi_desk.core.base.guard import bad_char, one_line
+from ohshi_desk.core.case.model import CaseError, parse_case, read_case_file
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.workbook.read import read_workbook
+from ohshi_desk.core.workbook.write import ExportError, export_case
 
 from .hangs import finishes
 from .test_robustness import _paths
@@ -117,7 +117,7 @@ def test_a_case_that_is_not_a_regular_file_is_refused_at_once(rules, tmp_path, t
         p.symlink_to(tmp_path / "pipe")
     else:
         p.symlink_to(target)
-    from ohshi_desk.core.xlsx_read import read_any
+    from ohshi_desk.core.workbook.read import read_any
 
     result = finishes(lambda: read_any(p, rules))
     assert isinstance(result, CaseError) and "通常のファイルではありません" in str(result)
@@ -131,7 +131,7 @@ def test_a_huge_case_file_is_refused(rules, tmp_path):
 
 
 def test_coupon_expansion_is_bounded(rules, monkeypatch):
-    from ohshi_desk.core.methods import coupons
+    from ohshi_desk.core.rules.methods import coupons
 
     data = copy.deepcopy(BASE)
     data["plans"] = {"smartphone_reader": {"lines": [
@@ -271,7 +271,7 @@ def test_a_zip_bomb_is_refused_at_once(rules, tmp_path, exported):
 def test_an_edited_hidden_sheet_is_a_clear_message(rules, tmp_path, exported, edit):
     from openpyxl import load_workbook
 
-    from ohshi_desk.core.xlsx_write import DATA_SHEET
+    from ohshi_desk.core.workbook.write import DATA_SHEET
 
     wb = load_workbook(exported)
     ws = wb[DATA_SHEET]
@@ -304,7 +304,7 @@ def test_a_control_character_typed_in_the_workbook_names_sheet_row_column(rules,
 
     wb = load_workbook(exported)
     ws = wb["明細"]
-    from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST
+    from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST
 
     ws.cell(row=DETAIL_FIRST, column=COL["備考"], value="a\ufdd0b")  # a non-character: valid XML, no valid text
     wb.save(exported)
@@ -333,7 +333,7 @@ def test_exports_get_normal_permissions(rules, tmp_path):
     try:
         out = tmp_path / "mode.xlsx"
         export_case(parse_case(BASE, rules), rules, out)
-        from ohshi_desk.core.case import save_case
+        from ohshi_desk.core.case.model import save_case
 
         save_case(parse_case(BASE, rules), tmp_path / "c.ohshi.json")
     finally:
@@ -343,7 +343,7 @@ def test_exports_get_normal_permissions(rules, tmp_path):
 
 
 def test_the_log_is_user_only_and_never_quotes_values(tmp_path):
-    from ohshi_desk.core.paths import log_path, setup_logging
+    from ohshi_desk.core.base.paths import log_path, setup_logging
 
     root = logging.getLogger()
     before = list(root.handlers)
@@ -414,8 +414,8 @@ def test_export_temporaries_left_by_kills_are_cleaned(rules, tmp_path):
 
 
 def test_rules_staging_folders_left_by_kills_are_cleaned(tmp_path):
-    from ohshi_desk.core import rules_pack
-    from ohshi_desk.core.paths import data_dir
+    from ohshi_desk.core.base.paths import data_dir
+    from ohshi_desk.core.rules import pack as rules_pack
 
     old = []
     for i in range(7):
@@ -484,8 +484,8 @@ def _no_system_words(msg: str) -> None:
 def test_a_bad_rules_pack_is_told_in_japanese_without_the_staging_folder(tmp_path, make):
     import shutil
 
-    from ohshi_desk.core import rules_pack
-    from ohshi_desk.core.records import RulesError
+    from ohshi_desk.core.rules import pack as rules_pack
+    from ohshi_desk.core.rules.records import RulesError
 
     pack = tmp_path / "pack"
     shutil.copytree(ROOT / "rules", pack)
@@ -500,7 +500,7 @@ def test_a_bad_rules_pack_is_told_in_japanese_without_the_staging_folder(tmp_pat
 
 
 def test_write_problems_never_show_the_exception_name_or_english():
-    from ohshi_desk.core.atomic import TempFileError, read_problem, write_problem
+    from ohshi_desk.core.base.atomic import TempFileError, read_problem, write_problem
 
     for code in (errno.EIO, errno.ENAMETOOLONG, errno.EACCES, errno.ENOSPC, errno.EBUSY):
         exc = TempFileError(OSError(code, os.strerror(code)))
@@ -521,13 +521,13 @@ def test_write_problems_never_show_the_exception_name_or_english():
     ("", "ケース"), ("...", "ケース"), ("タブ\tと\n改行", "タブ＿と＿改行"), ("../../etc", "..＿..＿etc"),
 ])
 def test_default_file_names_from_the_facility_name_are_safe(name, expected):
-    from ohshi_desk.core.paths import safe_file_stem
+    from ohshi_desk.core.base.paths import safe_file_stem
 
     assert safe_file_stem(name, "ケース") == expected
 
 
 def test_a_200_character_facility_name_gives_a_name_that_can_be_written(rules, tmp_path):
-    from ohshi_desk.core.paths import safe_file_stem
+    from ohshi_desk.core.base.paths import safe_file_stem
 
     stem = safe_file_stem("医" * 200, "補助金")
     assert len(stem) <= 60

@@ -82,7 +82,7 @@ def test_rules_beside_the_executable_override_only_when_valid(bundle, tmp_path):
 
 
 def test_user_rules_folder_override_from_source(tmp_path, monkeypatch):
-    from ohshi_desk.core.rules import load_rules_for_app
+    from ohshi_desk.core.rules.build import load_rules_for_app
 
     monkeypatch.setenv("OHSHI_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("OHSHI_RULES_DIR", raising=False)

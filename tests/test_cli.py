@@ -128,7 +128,7 @@ def test_missing_file_and_bad_as_of_exit_2(tmp_path):
 
 
 def test_unknown_keys_survive_a_save(tmp_path, rules):
-    from ohshi_desk.core.case import read_case_file, save_case
+    from ohshi_desk.core.case.model import read_case_file, save_case
 
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     data["x_vendor_note"] = {"keep": [1, 2]}

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
 
 from .rules_edit import copy_rules, edit
 
@@ -87,8 +87,8 @@ def _closed_breakdown(rules, day=LATER, data=CLINIC):
 def test_every_closed_program_says_what_she_can_still_do(rules):
     """Each program, after its last window: the window ended (its date), a new round comes as a rules update and
     where its news appears, whom to ask; スマホ対応 says it is not required. All from rules data."""
-    from ohshi_desk.core.formatting import wareki
-    from ohshi_desk.core.presenting import closed_steps
+    from ohshi_desk.core.base.formatting import wareki
+    from ohshi_desk.core.compute.presenting import closed_steps
 
     for program in rules.programs:
         last = max(program.editions, key=lambda e: e.end_date)
@@ -110,7 +110,7 @@ def test_every_closed_program_says_what_she_can_still_do(rules):
 
 
 def test_an_open_program_one_answer_away_is_offered(rules):
-    from ohshi_desk.core.presenting import one_more_answer
+    from ohshi_desk.core.compute.presenting import one_more_answer
 
     case = parse_case(CLINIC, rules)  # 健診実施機関 not answered
     found = one_more_answer(case, rules, LATER)
@@ -125,7 +125,7 @@ def test_an_open_program_one_answer_away_is_offered(rules):
 
 
 def test_the_print_marks_closed_amounts_and_says_another_day(rules, clock):
-    from ohshi_desk.core.print_sheet import case_sheet_html
+    from ohshi_desk.core.papers.print_sheet import case_sheet_html
 
     clock(LATER)
     bd = _closed_breakdown(rules)
@@ -143,8 +143,8 @@ def test_the_print_marks_closed_amounts_and_says_another_day(rules, clock):
 def test_the_workbook_marks_closed_amounts_and_says_another_day(tmp_path, rules, clock):
     from openpyxl import load_workbook
 
-    from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST
-    from ohshi_desk.core.xlsx_write import export_case
+    from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST
+    from ohshi_desk.core.workbook.write import export_case
 
     clock(LATER)
     out = tmp_path / "today.xlsx"
@@ -180,7 +180,7 @@ def test_the_workbook_marks_closed_amounts_and_says_another_day(tmp_path, rules,
     ("facility_kinds.yaml", "    if_yes: 特定健診", "    if_yes: 1\n    if_no: 特定健診", ["facility_kinds.yaml"]),
 ])
 def test_the_new_rules_keys_are_checked(tmp_path, rel, old, new, words):
-    from ohshi_desk.core.rules import RulesError, load_rules
+    from ohshi_desk.core.rules.build import RulesError, load_rules
 
     folder = copy_rules(tmp_path / "rules")
     edit(folder, rel, old, new)
@@ -193,8 +193,8 @@ def test_the_new_rules_keys_are_checked(tmp_path, rel, old, new, words):
 def test_a_program_paid_without_application_is_marked_in_its_own_words_when_over(rules):
     """P8 is not applied for (申請不要): once its paying period is over, its amounts are marked 「（申請不要・支給期間終了・
     参考）」 from its rules' status label — never 「受付終了」, which would say there had been a window to apply in."""
-    from ohshi_desk.core.presenting import closed_line, closed_mark
-    from ohshi_desk.core.print_sheet import case_sheet_html
+    from ohshi_desk.core.compute.presenting import closed_line, closed_mark
+    from ohshi_desk.core.papers.print_sheet import case_sheet_html
 
     data = {**CLINIC, "usage": {"oct2023_receipts": 1000, "oct2023_rate_percent": 4.0, "oct2023_users": 40,
                                 "best_month_users_2024": 200, "peak_monthly_uses": 600},
@@ -214,8 +214,8 @@ def test_a_program_paid_without_application_is_marked_in_its_own_words_when_over
 def test_a_question_declared_only_in_the_rules_is_offered_as_the_one_more_answer(tmp_path):
     """The one-more-answer offer comes from the rules alone: a new facility question with ``if_yes``, read by an
     open program, is offered with no Python (the two questions the case format names are not special)."""
-    from ohshi_desk.core.presenting import one_more_answer
-    from ohshi_desk.core.rules import load_rules
+    from ohshi_desk.core.compute.presenting import one_more_answer
+    from ohshi_desk.core.rules.build import load_rules
 
     folder = copy_rules(tmp_path / "rules")
     edit(folder, "facility_kinds.yaml", "flags:\n", "flags:\n  runs_checkups:\n    label: 健診を行っている\n"
@@ -234,7 +234,7 @@ def test_a_question_declared_only_in_the_rules_is_offered_as_the_one_more_answer
 def test_the_workbook_marks_a_program_paid_without_application_in_its_own_words(tmp_path, rules, clock):
     from openpyxl import load_workbook
 
-    from ohshi_desk.core.xlsx_write import export_case
+    from ohshi_desk.core.workbook.write import export_case
 
     clock(LATER)
     data = {**CLINIC, "usage": {"oct2023_receipts": 1000, "oct2023_rate_percent": 4.0, "oct2023_users": 40,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ohshi_desk.core import clock as app_clock
+from ohshi_desk.core.base import clock as app_clock
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,7 +103,7 @@ def test_only_the_clock_module_asks_the_computer_what_day_it_is():
     """The calls that read the computer's date or time (see the pattern) appear in core/clock.py only."""
     pattern = re.compile(r"\b(date\.today|datetime\.(now|today|utcnow)|localtime|gmtime|QDate\.currentDate|"
                          r"QDateTime\.current\w*)\s*\(")
-    clock_py = ROOT / "ohshi_desk" / "core" / "clock.py"
+    clock_py = ROOT / "ohshi_desk" / "core" / "base" / "clock.py"
     assert _lines_matching(pattern, (p for p in (ROOT / "ohshi_desk").rglob("*.py") if p != clock_py)) == []
     assert pattern.search(clock_py.read_text(encoding="utf-8"))
 
@@ -111,8 +111,8 @@ def test_only_the_clock_module_asks_the_computer_what_day_it_is():
 def test_the_workbook_is_stamped_with_the_clock_day_in_wareki(tmp_path, rules, clock):
     from openpyxl import load_workbook
 
-    from ohshi_desk.core.case import parse_case
-    from ohshi_desk.core.xlsx_write import export_case
+    from ohshi_desk.core.case.model import parse_case
+    from ohshi_desk.core.workbook.write import export_case
 
     clock(dt.date(2027, 3, 1))
     out = tmp_path / "book.xlsx"

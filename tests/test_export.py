@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST
-from ohshi_desk.core.xlsx_form2 import FORM_LINES
-from ohshi_desk.core.xlsx_read import read_workbook
-from ohshi_desk.core.xlsx_write import DATA_SHEET, ExportError, export_case
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST
+from ohshi_desk.core.workbook.form2 import FORM_LINES
+from ohshi_desk.core.workbook.read import read_workbook
+from ohshi_desk.core.workbook.write import DATA_SHEET, ExportError, export_case
 
 from .libreoffice import soffice
 
@@ -150,7 +150,7 @@ def test_sheets_and_key_cells_match_the_engine(exported, rules):
 
 def _form_sheets(wb, p, rules):
     """[(sheet titles of one receipt, [lines on each page])] for a program: one receipt per vendor, in 明細's order."""
-    from ohshi_desk.core.xlsx_form2 import NO_VENDOR
+    from ohshi_desk.core.workbook.form2 import NO_VENDOR
 
     vendors: dict[str, list] = {}
     for ln in p["lines"]:
@@ -321,7 +321,7 @@ def test_a_bad_value_typed_in_the_sheet_names_row_and_column(tmp_path, rules):
 def test_not_a_workbook_of_ours_or_truncated(tmp_path, rules):
     from openpyxl import Workbook
 
-    from ohshi_desk.core.case import CaseError
+    from ohshi_desk.core.case.model import CaseError
 
     other = tmp_path / "other.xlsx"
     Workbook().save(other)

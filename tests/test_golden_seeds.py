@@ -14,9 +14,9 @@ from fractions import Fraction
 
 import pytest
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.results import round_amount
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.rules.results import round_amount
 
 from .conftest import seed_text as seed
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ohshi_desk.core.formatting import wareki
-from ohshi_desk.core.inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
+from ohshi_desk.core.base.formatting import wareki
+from ohshi_desk.core.base.inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
 
 
 @pytest.mark.parametrize("text,value", [

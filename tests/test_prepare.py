@@ -9,12 +9,12 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 
-from ohshi_desk.core.case import CaseError, parse_case
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.prepare import prepare
-from ohshi_desk.core.xlsx_form2 import FORM_BLOCK
-from ohshi_desk.core.xlsx_read import read_any
-from ohshi_desk.core.xlsx_write import export_case
+from ohshi_desk.core.case.model import CaseError, parse_case
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.papers.prepare import prepare
+from ohshi_desk.core.workbook.form2 import FORM_BLOCK
+from ohshi_desk.core.workbook.read import read_any
+from ohshi_desk.core.workbook.write import export_case
 
 DAY = dt.date(2025, 11, 1)
 CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
@@ -186,7 +186,7 @@ def test_a_program_not_open_is_not_ready_and_a_coupon_program_needs_no_upload(ru
     ("        no_scan: ", "        no_scans: ", "no_scan"),
 ])
 def test_the_application_texts_are_checked_when_the_rules_load(tmp_path, old, new, said):
-    from ohshi_desk.core.rules import RulesError, load_rules
+    from ohshi_desk.core.rules.build import RulesError, load_rules
     from tests.rules_edit import copy_rules, edit
 
     folder = copy_rules(tmp_path / "rules")

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.prepare import prepare
-from ohshi_desk.core.prepare_files import (
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.papers.prepare import prepare
+from ohshi_desk.core.papers.prepare_files import (
     ExistsError,
     ScanError,
     check_scan,
@@ -207,7 +207,7 @@ def test_a_jpeg_photo_is_read_from_its_header_and_drawn_as_one_a4_page(tmp_path,
     assert image.save(str(path), "JPEG")
     scan = check_scan(path)
     assert scan.kind == "jpeg"
-    from ohshi_desk.core.prepare_files import image_size
+    from ohshi_desk.core.papers.prepare_files import image_size
 
     assert image_size(path.read_bytes(), "jpeg") == (3000, 2000)
     [page] = PdfReader(io.BytesIO(renderer.image_pdf(path))).pages

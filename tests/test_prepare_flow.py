@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.prepare import first_of, prepare
-from ohshi_desk.core.prepare_files import check_scan, make_program_file, write_files
-from ohshi_desk.core.prepare_sheet import verdict_text
-from ohshi_desk.core.xlsx_form2 import FORM_BLOCK, line_text
-from ohshi_desk.core.xlsx_read import read_workbook
-from ohshi_desk.core.xlsx_write import export_case
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.papers.prepare import first_of, prepare
+from ohshi_desk.core.papers.prepare_files import check_scan, make_program_file, write_files
+from ohshi_desk.core.papers.prepare_sheet import verdict_text
+from ohshi_desk.core.workbook.form2 import FORM_BLOCK, line_text
+from ohshi_desk.core.workbook.read import read_workbook
+from ohshi_desk.core.workbook.write import export_case
 from tests.test_prepare import DAY
 from tests.test_prepare_files import pdf, png
 from tests.test_vendor_session import _layout, _lo

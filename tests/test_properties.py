@@ -10,8 +10,8 @@ from fractions import Fraction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
 
 from .conftest import rules_once
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ohshi_desk.core.case import CaseError, parse_case, read_case_file
-from ohshi_desk.core.inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
+from ohshi_desk.core.base.inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
+from ohshi_desk.core.case.model import CaseError, parse_case, read_case_file
 
 from .conftest import SUITE_DAY, rules_once
 
@@ -42,7 +42,7 @@ def assert_refused_clearly(exc: CaseError) -> None:
 
 def assert_valid_breakdown(case) -> None:
     """What loads also computes, to a breakdown whose figures are whole yen, never negative, within their limits."""
-    from ohshi_desk.core.engine import compute
+    from ohshi_desk.core.compute.engine import compute
 
     out = compute(case, RULES, SUITE_DAY)
     assert out["as_of"] == SUITE_DAY.isoformat()

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from ohshi_desk.core.case import CaseError, parse_case
-from ohshi_desk.core.formatting import ERAS, wareki
-from ohshi_desk.core.inputs import InputError, parse_date
+from ohshi_desk.core.base.formatting import ERAS, wareki
+from ohshi_desk.core.base.inputs import InputError, parse_date
+from ohshi_desk.core.case.model import CaseError, parse_case
 
 # ------------------------------------------------------------------------------------------------ point 4: dates
 
@@ -74,8 +74,8 @@ def test_impossible_receipt_date_names_the_field(rules):
 
 
 def test_a_typed_receipt_date_reaches_the_form2_date_cell(rules):
-    from ohshi_desk.core.engine import compute
-    from ohshi_desk.core.xlsx_write import build_workbook
+    from ohshi_desk.core.compute.engine import compute
+    from ohshi_desk.core.workbook.write import build_workbook
 
     data = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic"},
             "plans": {"medical_aid_card": {"lines": [{"item": "receipt_system_change", "unit_price": 40000,
@@ -111,8 +111,8 @@ def test_the_contract_lists_the_limits_the_code_applies(rules):
     """Each limit the contract states is the one the parsers apply: just inside is read, just outside refused."""
     import json
 
-    from ohshi_desk.core import case as case_mod
-    from ohshi_desk.core import inputs
+    from ohshi_desk.core.base import inputs
+    from ohshi_desk.core.case import model as case_mod
 
     limits = _bullet(_contract(), "- (ohshi-desk extension) Value limits")
     assert f"{inputs.MAX_YEN:,}" in limits and f"{inputs.MAX_COUNT:,}" in limits
@@ -142,7 +142,7 @@ def test_the_contract_lists_the_limits_the_code_applies(rules):
 def test_every_typed_form_the_contract_lists_is_read(rules):
     import re
 
-    from ohshi_desk.core import inputs
+    from ohshi_desk.core.base import inputs
 
     forms = _bullet(_contract(), "- (ohshi-desk extension) Typed forms read")
     parsers = {"money": inputs.parse_yen, "counts and `quantity`": inputs.parse_count,
@@ -205,11 +205,11 @@ BARE_KEY = re.compile(r"(?<![A-Za-z0-9./:_{-])[a-z]+_[a-z0-9_]+(?![A-Za-z0-9./_}
 def test_every_numeric_edit_of_every_rules_file_is_listed():
     """Each number of each bundled rules file, edited alone: either the pack checks refuse the edit, or
     rules_pack.changes lists it (besides the version). In-process, one build per edit (a few ms each)."""
-    from ohshi_desk.core.records import RulesError
-    from ohshi_desk.core.rules import rules_from_documents
-    from ohshi_desk.core.rules_files import default_rules_dir, read_documents
-    from ohshi_desk.core.rules_pack import changes
-    from ohshi_desk.core.rules_source import check_sense
+    from ohshi_desk.core.rules.build import rules_from_documents
+    from ohshi_desk.core.rules.files import default_rules_dir, read_documents
+    from ohshi_desk.core.rules.pack import changes
+    from ohshi_desk.core.rules.records import RulesError
+    from ohshi_desk.core.rules.source import check_sense
 
     folder = default_rules_dir()
     docs, _cached, _save = read_documents(folder, None)
@@ -268,8 +268,8 @@ def test_every_numeric_edit_of_every_rules_file_is_listed():
      ("台数ごとの補助上限・診療所（医科）、", "［275,000円］ → ［200,000円］")),
 ])
 def test_the_dialog_lists_the_changes_the_issue_names(tmp_path, rel, old, new, fragment):
-    from ohshi_desk.core import rules_pack
-    from ohshi_desk.core.rules import load_rules
+    from ohshi_desk.core.rules import pack as rules_pack
+    from ohshi_desk.core.rules.build import load_rules
 
     from .rules_edit import copy_rules, edit
 
@@ -299,9 +299,9 @@ def test_the_dialog_lists_the_changes_the_issue_names(tmp_path, rel, old, new, f
 def test_one_limit_check_one_wording_bundled_override_and_pack(tmp_path, monkeypatch, rel, old, new, words):
     """「限度額 = 事業費上限 × 補助率」 is one check: the same folder gets the same warning, in the same words, whether it
     is loaded as the rules, resolved as an override or checked as a pack; none of them refuses it."""
-    from ohshi_desk.core import rules_pack
-    from ohshi_desk.core.rules import load_rules, load_rules_for_app
-    from ohshi_desk.core.rules_source import sense_problems
+    from ohshi_desk.core.rules import pack as rules_pack
+    from ohshi_desk.core.rules.build import load_rules, load_rules_for_app
+    from ohshi_desk.core.rules.source import sense_problems
 
     from .rules_edit import copy_rules, edit
 
@@ -321,10 +321,10 @@ def test_one_limit_check_one_wording_bundled_override_and_pack(tmp_path, monkeyp
 
 
 def test_money_that_cannot_be_is_refused_the_same_way_everywhere(tmp_path):
-    from ohshi_desk.core import rules_pack
-    from ohshi_desk.core.records import RulesError
-    from ohshi_desk.core.rules import load_rules
-    from ohshi_desk.core.rules_source import sense_problems
+    from ohshi_desk.core.rules import pack as rules_pack
+    from ohshi_desk.core.rules.build import load_rules
+    from ohshi_desk.core.rules.records import RulesError
+    from ohshi_desk.core.rules.source import sense_problems
 
     from .rules_edit import copy_rules, edit
 
@@ -342,7 +342,7 @@ def test_money_that_cannot_be_is_refused_the_same_way_everywhere(tmp_path):
 def test_every_method_brings_its_checks_and_its_comparison():
     """A new method is one module with parse, compute, sense and changes (ARCHITECTURE.md): without its own
     comparison a rules update could hide its values, without its own checks a pack could carry nonsense."""
-    from ohshi_desk.core.methods import METHODS
+    from ohshi_desk.core.rules.methods import METHODS
 
     for name, module in METHODS.items():
         for fn in ("parse", "compute", "sense", "changes"):
@@ -362,8 +362,8 @@ def test_every_method_brings_its_checks_and_its_comparison():
 def test_what_is_said_of_a_closed_program_and_its_words_are_listed_in_words(tmp_path, rel, old, new, fragment):
     """A rules update that changes what a closed program says (its own when_closed, its portal's closed_steps), a
     question's offer (if_yes) or a rule's condition lists it in Japanese words, never by the file's keys."""
-    from ohshi_desk.core import rules_pack
-    from ohshi_desk.core.rules import load_rules
+    from ohshi_desk.core.rules import pack as rules_pack
+    from ohshi_desk.core.rules.build import load_rules
 
     from .rules_edit import copy_rules, edit
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from ohshi_desk.core.guard import LimitError, check_yaml, read_regular_file, strict_json_loads
-from ohshi_desk.core.rules import RulesError, load_rules, load_rules_for_app
-from ohshi_desk.core.rules_source import sense_problems
+from ohshi_desk.core.base.guard import LimitError, check_yaml, read_regular_file, strict_json_loads
+from ohshi_desk.core.rules.build import RulesError, load_rules, load_rules_for_app
+from ohshi_desk.core.rules.source import sense_problems
 
 from .hangs import finishes
 
@@ -115,7 +115,7 @@ def test_figures_that_make_no_sense_fall_back(override, edit, words):
 def test_a_limit_that_is_not_cap_times_rate_is_used_with_one_warning(override):
     """Issue 25 point 8: one check, one wording, one rule — the override is used, as the bundled rules would be,
     and the warning names file, line and key (10× too small: 41,100 where cap × rate gives 411,000)."""
-    from ohshi_desk.core.rules import load_rules_for_app
+    from ohshi_desk.core.rules.build import load_rules_for_app
 
     p = override / "programs" / "p2_home_visit.yaml"
     text = p.read_text(encoding="utf-8")
@@ -133,7 +133,7 @@ def test_sense_checks_pass_on_the_bundled_rules(rules):
 
 
 def test_any_failure_of_an_override_falls_back(override, monkeypatch):
-    import ohshi_desk.core.rules as rules_module
+    import ohshi_desk.core.rules.build as rules_module
 
     real = rules_module.load_rules
 
@@ -260,10 +260,10 @@ def test_guard_limits(tmp_path):
 def test_override_rules_are_named_in_the_workbook_the_print_and_the_wizard(override, tmp_path, qtbot):
     from openpyxl import load_workbook
 
-    from ohshi_desk.core.case import read_case_file
-    from ohshi_desk.core.engine import compute
-    from ohshi_desk.core.print_html import breakdown_html
-    from ohshi_desk.core.xlsx_write import export_case
+    from ohshi_desk.core.case.model import read_case_file
+    from ohshi_desk.core.compute.engine import compute
+    from ohshi_desk.core.papers.print_html import breakdown_html
+    from ohshi_desk.core.workbook.write import export_case
     from ohshi_desk.ui.app import make_application
     from ohshi_desk.ui.wizard import OhshiWizard
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ohshi_desk.core.rules import RulesError, load_rules
+from ohshi_desk.core.rules.build import RulesError, load_rules
 
 from .rules_edit import copy_rules, edit
 
@@ -126,8 +126,8 @@ def test_adding_a_fiscal_year_is_a_data_change(rules_copy):
     rules = load_rules(rules_copy)
     import datetime as dt
 
-    from ohshi_desk.core.case import parse_case
-    from ohshi_desk.core.engine import compute
+    from ohshi_desk.core.case.model import parse_case
+    from ohshi_desk.core.compute.engine import compute
 
     case = parse_case({"format": "ohshi-desk-case/1", "facility": {"kind": "other", "checkup_provider": True},
                        "plans": {"checkup_limited_check": {"lines": [{"item": "tablet", "unit_price": 100000}]}}},
@@ -232,8 +232,8 @@ def test_kind_groups_in_only_when_and_variants_match_in_the_engine(rules_copy):
     """Issue 14 point 10: a kind group (insured, clinic_any, …) in only_when / variants.when is resolved at load."""
     import datetime as dt
 
-    from ohshi_desk.core.case import parse_case
-    from ohshi_desk.core.engine import compute
+    from ohshi_desk.core.case.model import parse_case
+    from ohshi_desk.core.compute.engine import compute
 
     edit(rules_copy, "programs/p7_medical_aid_card.yaml",
          "only_when: {kinds: [hospital], options: [both, card]}", "only_when: {kinds: [insured], options: [both, card]}")
@@ -250,8 +250,8 @@ def test_kind_groups_in_only_when_and_variants_match_in_the_engine(rules_copy):
 
 
 def _home_visit_subsidy(rules) -> int:
-    from ohshi_desk.core.case import read_case_file
-    from ohshi_desk.core.engine import compute
+    from ohshi_desk.core.case.model import read_case_file
+    from ohshi_desk.core.compute.engine import compute
 
     example = Path(__file__).resolve().parents[1] / "resources" / "examples" / "yamada_clinic.ohshi.json"
     case = read_case_file(example, rules)

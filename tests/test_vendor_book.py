@@ -8,10 +8,10 @@ import os
 import pytest
 from openpyxl import load_workbook
 
-from ohshi_desk.core.case import CaseError, parse_case
-from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST, HEAD_ROW, LIST_ROWS, MAX_ROW_HEIGHT
-from ohshi_desk.core.xlsx_read import read_any, read_workbook
-from ohshi_desk.core.xlsx_write import DATA_SHEET, export_case
+from ohshi_desk.core.case.model import CaseError, parse_case
+from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST, HEAD_ROW, LIST_ROWS, MAX_ROW_HEIGHT
+from ohshi_desk.core.workbook.read import read_any, read_workbook
+from ohshi_desk.core.workbook.write import DATA_SHEET, export_case
 
 CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
         "plans": {"home_visit": {"lines": [
@@ -266,7 +266,7 @@ def test_a_dimension_to_the_last_row_or_a_stale_one_reads_every_line_and_no_more
 
 
 def test_more_than_5000_lines_are_still_said(book, rules, tmp_path):
-    from ohshi_desk.core.xlsx_read_cells import MAX_ROWS
+    from ohshi_desk.core.workbook.read_cells import MAX_ROWS
 
     wb = load_workbook(book)
     ws = wb["明細"]
@@ -344,7 +344,7 @@ def test_a_workbook_of_millions_of_strings_is_refused_before_it_is_loaded(book, 
 def test_a_sort_of_the_visible_columns_only_is_matched_by_content_and_said_once(tmp_path, rules):
     import re
 
-    from ohshi_desk.core.changes import changes_since_estimate
+    from ohshi_desk.core.compute.changes import changes_since_estimate
 
     case = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
             "plans": {"home_visit": {"lines": [
@@ -377,7 +377,7 @@ def test_the_writer_makes_a_table_input_messages_and_the_clinics_own_colour(book
     """明細 is an Excel Table (its calculated columns give a row added in Excel 金額, ② and the key); every column
     the vendor or the clinic fills has an input message; the clinic's date columns are coloured apart; a 様式2 is
     one page wide but never shrunk to one page high; every formula carries its value."""
-    from ohshi_desk.core.xlsx_write import CLINIC_COLUMNS, PROMPTS
+    from ohshi_desk.core.workbook.write import CLINIC_COLUMNS, PROMPTS
 
     wb = load_workbook(book)
     ws = wb["明細"]

@@ -13,12 +13,12 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 
-from ohshi_desk.core.case import fold, parse_case
-from ohshi_desk.core.changes import changes_since_estimate
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.xlsx_form2 import FORM_LINES, NO_VENDOR, receipts
-from ohshi_desk.core.xlsx_read import read_workbook
-from ohshi_desk.core.xlsx_write import export_case
+from ohshi_desk.core.case.model import fold, parse_case
+from ohshi_desk.core.compute.changes import changes_since_estimate
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.workbook.form2 import FORM_LINES, NO_VENDOR, receipts
+from ohshi_desk.core.workbook.read import read_workbook
+from ohshi_desk.core.workbook.write import export_case
 from tests.test_vendor_session import _lo
 
 AS_OF = dt.date(2025, 11, 1)

@@ -16,11 +16,11 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.xlsx_cells import HEAD_ROW
-from ohshi_desk.core.xlsx_read import read_workbook
-from ohshi_desk.core.xlsx_write import export_case
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.workbook.cells import HEAD_ROW
+from ohshi_desk.core.workbook.read import read_workbook
+from ohshi_desk.core.workbook.write import export_case
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2025, 11, 1)
@@ -230,7 +230,7 @@ def test_compute_lists_what_was_not_read_on_stderr_and_exits_0(session):
 
 @pytest.mark.slow
 def test_what_changed_since_the_estimate(session, rules):
-    from ohshi_desk.core.changes import changes_since_estimate
+    from ohshi_desk.core.compute.changes import changes_since_estimate
 
     case, _second = session["out"]["by_lo"]
     found = {c["program_id"]: c for c in changes_since_estimate(case, rules, AS_OF)}
@@ -252,7 +252,7 @@ def test_drop_downs_and_the_table_survive_libreoffice_saves(session):
     """Saved by LibreOffice (twice: the vendor's save, then the second export recalculated), 明細's drop-downs and
     input messages still reach LIST_ROWS (LibreOffice keeps them only 1,000 rows below the last filled cell) and 明細
     is still a table."""
-    from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST, LIST_ROWS
+    from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST, LIST_ROWS
 
     for name in ("by_lo", "by_lo_recalc"):
         ws = load_workbook(session["tmp"] / f"{name}.xlsx")["明細"]

@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
-from ohshi_desk.core.records import RulesError
-from ohshi_desk.core.rules_source import read_rules_yaml
+from ohshi_desk.core.rules.records import RulesError
+from ohshi_desk.core.rules.source import read_rules_yaml
 
 BAD = [
     # (what is written, the words the message must hold)

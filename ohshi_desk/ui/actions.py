@@ -58,7 +58,7 @@ class FileActions:
 
     def _file_stem(self, fallback: str) -> str:
         """The start of a suggested file name: the facility name, made safe for a file name (CON, 「/」, 200 characters)."""
-        from ..core.paths import safe_file_stem
+        from ohshi_desk.core.base.paths import safe_file_stem
 
         return safe_file_stem(self.facility_page.name.text(), fallback)
 
@@ -120,8 +120,9 @@ class FileActions:
             self.open_path(path)
 
     def open_path(self, path) -> bool:
-        from ..core.case import CaseError
-        from ..core.xlsx_read import read_any, with_usage_on_screen
+        from ohshi_desk.core.case.model import CaseError
+        from ohshi_desk.core.workbook.read import read_any, with_usage_on_screen
+
         from .recovery import read_autosave
 
         snap = read_autosave(path) if str(path).endswith(".json") else None
@@ -165,13 +166,13 @@ class FileActions:
             self.tell_written(self.path, "保存しました")
 
     def save_path(self, path) -> bool:
-        from ..core.case import CaseError, save_case
+        from ohshi_desk.core.case.model import CaseError, save_case
 
         try:
             case = self.case()
             save_case(case, path)
         except (CaseError, OSError) as exc:
-            from ..core.atomic import write_problem
+            from ohshi_desk.core.base.atomic import write_problem
 
             why = write_problem(exc) if isinstance(exc, OSError) else str(exc)  # a full disk: said in Japanese
             plain.warn(self, "保存できませんでした",
@@ -232,8 +233,8 @@ class FileActions:
     def export_path(self, path, *, ask=True) -> Path | None:
         """Write the workbook; when the file is open elsewhere or the folder is read-only, say so and offer another
         name. Returns the path written, or None."""
-        from ..core.case import CaseError
-        from ..core.xlsx_write import ExportError, export_case
+        from ohshi_desk.core.case.model import CaseError
+        from ohshi_desk.core.workbook.write import ExportError, export_case
 
         path = Path(path)
         while True:
@@ -256,8 +257,8 @@ class FileActions:
     # ------------------------------------------------------------------ printing
     def breakdown_html(self) -> str:
         """The printout: inputs, purchase lines, open programs with 次にやること, closed ones as reference."""
-        from ..core.clock import today
-        from ..core.print_sheet import case_sheet_html
+        from ohshi_desk.core.base.clock import today
+        from ohshi_desk.core.papers.print_sheet import case_sheet_html
 
         day = self.as_of
         bd = self.result_page.fresh_breakdown() or self.compute(day)  # never a breakdown of an earlier day

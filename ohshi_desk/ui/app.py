@@ -29,7 +29,7 @@ def make_application(argv: list[str]):
     preferred = WINDOWS_FONTS if sys.platform == "win32" else LINUX_FONTS
     font.setFamilies([*preferred, *font.families()])
     app.setFont(font)
-    from ..core.rules_files import resources_dir
+    from ohshi_desk.core.rules.files import resources_dir
 
     icon = resources_dir() / "icon.png"
     if icon.exists():
@@ -44,7 +44,7 @@ def run_app(argv: list[str]) -> int:
     args = [a for a in argv if a != "--smoke"]
     # The rules are read before Qt is loaded: PySide6 reads the source of every module imported after it (to see
     # whether it asks for a __feature__), which for json, datetime and the rules module cost ~3 ms and ~1 MiB.
-    from ..core.rules import RulesError, load_rules_for_app
+    from ohshi_desk.core.rules.build import RulesError, load_rules_for_app
 
     try:
         rules, _folder, warnings = load_rules_for_app(rules_warnings=False)  # those are said after the first paint
@@ -57,7 +57,7 @@ def run_app(argv: list[str]) -> int:
 
         critical(None, "ohshi-desk", f"補助制度のルールを読み込めませんでした。\n\n{failure}")
         return 3
-    from ..core import clock
+    from ohshi_desk.core.base import clock
 
     try:
         clock.today()
@@ -76,7 +76,7 @@ def run_app(argv: list[str]) -> int:
         # an override this version cannot show (a question its pages need is missing): the bundled rules, said
         import logging
 
-        from ..core.rules import load_rules
+        from ohshi_desk.core.rules.build import load_rules
 
         logging.getLogger("ohshi_desk").warning("the window cannot be built with the override: %s: %s",
                                                 type(exc).__name__, exc)  # for support; not on screen
@@ -106,7 +106,8 @@ def run_app(argv: list[str]) -> int:
 def _after_first_paint(wizard, warnings: list[str], args: list[str]) -> None:
     import logging
 
-    from ..core.paths import setup_logging
+    from ohshi_desk.core.base.paths import setup_logging
+
     from .autosave import offer_recovery
     from .errors import install_excepthook
     from .plain import warn

@@ -129,7 +129,8 @@ class Autosave:
     def _load_section(self, values, load, problems: list[str], prefix: str = "", read_back=None) -> None:
         """load(values) on a page; when it fails, find the keys that make it fail, load the rest, and list those
         (and, with ``read_back``, any value the field could not hold whole, e.g. text over its length)."""
-        from ..core.case import FIELD_LABELS
+        from ohshi_desk.core.case.model import FIELD_LABELS
+
         from .recovery import shown_value
 
         values = dict(values) if isinstance(values, dict) else {}
@@ -194,8 +195,9 @@ class Autosave:
         """Write the snapshot atomically to the app-data folder. Never raises: autosave must not break the app."""
         import json
 
-        from ..core.atomic import atomic_write_bytes
-        from ..core.paths import autosave_path
+        from ohshi_desk.core.base.atomic import atomic_write_bytes
+        from ohshi_desk.core.base.paths import autosave_path
+
         from .recovery import autosave_problem, clean_app_data
 
         self._autosave_timer.stop()
@@ -236,7 +238,7 @@ class Autosave:
             self.save_dialog()
 
     def discard_autosave(self) -> None:
-        from ..core.paths import autosave_path
+        from ohshi_desk.core.base.paths import autosave_path
 
         self._autosave_timer.stop()
         try:
@@ -246,7 +248,8 @@ class Autosave:
 
 
 def _move_aside(kind: str):
-    from ..core.paths import autosave_path
+    from ohshi_desk.core.base.paths import autosave_path
+
     from .recovery import aside_path
 
     src = autosave_path()
@@ -272,7 +275,7 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
         def tell(text):
             plain.inform(wizard, "前回の入力", text)
 
-    from ..core.paths import claim_autosave
+    from ohshi_desk.core.base.paths import claim_autosave
 
     path, usual = claim_autosave()  # one window per autosave: a second one gets its own, and is told
     if not usual:
@@ -281,7 +284,7 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
              f"{path}")
     if not os.path.lexists(path):
         return "none"
-    from ..core.guard import LimitError, read_regular_file, shown, strict_json_loads
+    from ohshi_desk.core.base.guard import LimitError, read_regular_file, shown, strict_json_loads
 
     try:
         raw = read_regular_file(path, MAX_AUTOSAVE_BYTES)
@@ -329,7 +332,8 @@ def _copy_aside(kind: str):
     import os
     import shutil
 
-    from ..core.paths import autosave_path
+    from ohshi_desk.core.base.paths import autosave_path
+
     from .recovery import aside_path
 
     src = autosave_path()

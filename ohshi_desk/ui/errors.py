@@ -13,7 +13,7 @@ log = logging.getLogger("ohshi_desk")
 
 def install_excepthook(get_wizard) -> None:
     """Unexpected errors: apologise in Japanese, write the traceback to the log, autosave, and carry on."""
-    from ..core.paths import log_path
+    from ohshi_desk.core.base.paths import log_path
 
     def hook(exc_type, exc, tb):
         text = "".join(traceback.format_exception(exc_type, exc, tb))

@@ -3,7 +3,8 @@ could not be read as it stands (sheet, row, column, what was done). Every word a
 
 from __future__ import annotations
 
-from ..core.formatting import yen
+from ohshi_desk.core.base.formatting import yen
+
 from . import plain, qt
 from .plain import label as plain_label
 
@@ -14,7 +15,7 @@ class ImportReport(qt.QDialog):
     (150 % on 1366×768 included): 閉じる is always on screen."""
 
     def __init__(self, changes: list[dict], notices: list, parent=None):
-        from ..core.xlsx_read_cells import NOTICE_HEADINGS
+        from ohshi_desk.core.workbook.read_cells import NOTICE_HEADINGS
 
         super().__init__(parent)
         self.setWindowTitle("取り込み結果")
@@ -78,7 +79,7 @@ class ImportReport(qt.QDialog):
 
 def show_import_report(parent, case, rules, as_of) -> ImportReport | None:
     """Open the report (window-modal, not blocking) when a workbook brought changes or notices; None otherwise."""
-    from ..core.changes import changes_since_estimate
+    from ohshi_desk.core.compute.changes import changes_since_estimate
 
     if case.estimate is None and not case.notices:
         return None

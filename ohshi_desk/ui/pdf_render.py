@@ -61,7 +61,7 @@ class QtRenderer:
         return bytes(data)
 
     def image_pdf(self, path) -> bytes:
-        from ..core.prepare_files import ScanError
+        from ohshi_desk.core.papers.prepare_files import ScanError
 
         path = Path(path)
         reader = qt.QImageReader(str(path))
@@ -73,7 +73,7 @@ class QtRenderer:
             reader.setScaledSize(scaled)
         image = reader.read()
         if image.isNull():
-            from ..core.guard import shown
+            from ohshi_desk.core.base.guard import shown
 
             raise ScanError(f"「{shown(path.name, 80)}」は画像として読めません（壊れているか、途中で切れています）")
         data = qt.QByteArray()

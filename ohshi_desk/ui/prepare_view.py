@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.formatting import yen
+from ohshi_desk.core.base.formatting import yen
+
 from . import plain, qt
 from .plain import label as plain_label
 
@@ -61,7 +62,7 @@ class PrepareDialog(qt.QDialog):
 
     # ------------------------------------------------------------------ the verdict
     def compute(self):
-        from ..core.prepare import prepare
+        from ohshi_desk.core.papers.prepare import prepare
 
         case = self.w.case()
         breakdown = self.w.compute(self.w.day())
@@ -69,8 +70,8 @@ class PrepareDialog(qt.QDialog):
         return case, prepare(case, self.w.rules, breakdown, scans)
 
     def refresh(self) -> None:
-        from ..core.case import CaseError
-        from ..core.prepare_sheet import verdict_text
+        from ohshi_desk.core.case.model import CaseError
+        from ohshi_desk.core.papers.prepare_sheet import verdict_text
 
         body = qt.QWidget()
         col = qt.QVBoxLayout(body)
@@ -143,7 +144,7 @@ class PrepareDialog(qt.QDialog):
 
     def set_scans(self, program_id: str, key: str, paths) -> bool:
         """Check every file picked for one receipt; one that cannot be used is said (naming it) and none is taken."""
-        from ..core.prepare_files import ScanError, check_scan
+        from ohshi_desk.core.papers.prepare_files import ScanError, check_scan
 
         try:
             checked = [check_scan(p) for p in paths]
@@ -162,8 +163,9 @@ class PrepareDialog(qt.QDialog):
 
     def write_to(self, folder: Path, *, ask=True) -> list:
         """Make every program's file in memory, ask before replacing one, then write them (each atomically)."""
-        from ..core.clock import today
-        from ..core.prepare_files import ScanError, existing, make_program_file, target_of, write_files
+        from ohshi_desk.core.base.clock import today
+        from ohshi_desk.core.papers.prepare_files import ScanError, existing, make_program_file, target_of, write_files
+
         from .pdf_render import QtRenderer
 
         if self.case_now is None:
@@ -184,7 +186,7 @@ class PrepareDialog(qt.QDialog):
             plain.warn(self, "書き出せませんでした", f"{exc}\n\n何も書き出していません。")
             return []
         except OSError as exc:
-            from ..core.atomic import write_problem
+            from ohshi_desk.core.base.atomic import write_problem
 
             plain.warn(self, "書き出せませんでした", f"{write_problem(exc)}\n\n何も書き出していません。")
             return []
@@ -219,9 +221,9 @@ def offered(wizard) -> bool:
 
 def prepare_print_section(wizard) -> str:
     """The 申請の準備 part of the print, when a returned workbook is open; "" otherwise."""
-    from ..core.case import CaseError
-    from ..core.prepare import prepare
-    from ..core.prepare_sheet import prepare_print_html
+    from ohshi_desk.core.case.model import CaseError
+    from ohshi_desk.core.papers.prepare import prepare
+    from ohshi_desk.core.papers.prepare_sheet import prepare_print_html
 
     if not offered(wizard):
         return ""

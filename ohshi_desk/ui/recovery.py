@@ -19,7 +19,7 @@ def parse_leniently(data: dict, rules):
     """parse_case, dropping each two-level field it refuses (``facility.institution_code``) until it passes."""
     import copy  # not at start-up
 
-    from ..core.case import CaseError, parse_case
+    from ohshi_desk.core.case.model import CaseError, parse_case
 
     data = copy.deepcopy(data)
     for _ in range(32):
@@ -35,7 +35,7 @@ def parse_leniently(data: dict, rules):
 
 
 def shown_value(value) -> str:
-    from ..core.guard import shown
+    from ohshi_desk.core.base.guard import shown
 
     if value is None or value == "":
         return "（空欄）"
@@ -46,7 +46,7 @@ def aside_path(folder: Path, kind: str) -> Path:
     """The name of a new kept-aside copy: ``autosave-<kind>-<order>-<date>.json``. ``order`` counts up across all
     the copies in the folder, so that their age is the order they were made in — not a date, which a clock set
     back would make look older than the rest (and prune first: the copy the user had just declined)."""
-    from ..core.clock import now
+    from ohshi_desk.core.base.clock import now
 
     n = max((aside_order(p)[0] for p in kept_aside(folder)), default=0) + 1
     return folder / f"autosave-{kind}-{n:06d}-{now():%Y%m%d-%H%M%S}.json"
@@ -69,7 +69,7 @@ def clean_app_data(folder: Path, keep: int = KEEP_ASIDE) -> list[Path]:
     removed = []
     try:
         try:
-            from ..core.paths import autosave_path
+            from ohshi_desk.core.base.paths import autosave_path
 
             now = (folder / autosave_path().name).stat().st_mtime
         except OSError:
@@ -114,7 +114,7 @@ def autosave_problem(exc: BaseException, path: Path) -> str:
         why = "書き込みが許可されていないため（読み取り専用）"
     else:
         why = f"書き込みに失敗したため（エラー番号 {getattr(exc, 'errno', None) or '不明'}）"
-    from ..core.guard import shown
+    from ohshi_desk.core.base.guard import shown
 
     return (f"自動保存できていません: {shown(path, 80)} に{why}。"
             "入力は画面に残っています。「保存…」で別の場所（デスクトップなど）に保存してください")
@@ -135,7 +135,7 @@ AUTOSAVE_FORMAT = "ohshi-desk-autosave/1"
 def read_autosave(path) -> dict | None:
     """The snapshot in an autosave file (autosave.json or a kept-aside copy), or None when the file is not one.
     Read with the same limits as any input; raises nothing."""
-    from ..core.guard import read_regular_file, strict_json_loads
+    from ohshi_desk.core.base.guard import read_regular_file, strict_json_loads
 
     try:
         raw = read_regular_file(path, MAX_AUTOSAVE_BYTES)

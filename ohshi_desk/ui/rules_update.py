@@ -16,8 +16,8 @@ def run(wizard, choose=None, confirm=None, tell=None) -> str:
 
     ``choose() -> (kind, path)`` with kind "zip" / "folder" / "bundled" / None, ``confirm(text) -> bool`` and
     ``tell(text)`` default to dialogs (tests pass their own)."""
-    from ..core import rules_pack
-    from ..core.rules import RulesError
+    from ohshi_desk.core.rules import pack as rules_pack
+    from ohshi_desk.core.rules.build import RulesError
 
     choose = choose or (lambda: _choose(wizard))
     confirm = confirm or (lambda text: _confirm(wizard, text))
@@ -107,7 +107,8 @@ def switch_rules(old):
     asking and without removing the autosave. Returns (the new window, what to tell: a fallback to the bundled
     rules and the fields the new rules could not take, the file the old input was kept in when some were not
     taken). Nothing changes for the old window until the new one is built and filled: a failure raises."""
-    from ..core.rules import load_rules_for_app
+    from ohshi_desk.core.rules.build import load_rules_for_app
+
     from .autosave import _copy_aside
 
     rules, _folder, warnings = load_rules_for_app()

@@ -17,7 +17,7 @@ log = logging.getLogger("ohshi_desk.selftest")
 
 
 def run_self_test() -> int:
-    from ..core.paths import data_dir, setup_logging
+    from ohshi_desk.core.base.paths import data_dir, setup_logging
 
     setup_logging()
     lines: list[str] = []
@@ -35,7 +35,7 @@ def run_self_test() -> int:
         return True
 
     def rules():
-        from ..core.rules import load_rules_for_app
+        from ohshi_desk.core.rules.build import load_rules_for_app
 
         state["rules"], folder, warnings = load_rules_for_app()
         for w in warnings:
@@ -43,9 +43,9 @@ def run_self_test() -> int:
         return f"version {state['rules'].version}, {len(state['rules'].programs)} programs, from {folder}"
 
     def compute():
-        from ..core.case import read_case_file
-        from ..core.engine import compute as run
-        from ..core.rules_files import resources_dir
+        from ohshi_desk.core.case.model import read_case_file
+        from ohshi_desk.core.compute.engine import compute as run
+        from ohshi_desk.core.rules.files import resources_dir
 
         example = resources_dir() / "examples" / "yamada_clinic.ohshi.json"
         state["case"] = read_case_file(example, state["rules"])
@@ -60,8 +60,8 @@ def run_self_test() -> int:
         return f"total {bd['total_subsidy']:,} yen"
 
     def export_and_reopen():
-        from ..core.xlsx_read import read_workbook
-        from ..core.xlsx_write import export_case
+        from ohshi_desk.core.workbook.read import read_workbook
+        from ohshi_desk.core.workbook.write import export_case
 
         with tempfile.TemporaryDirectory() as tmp:
             book = Path(tmp) / "self-test.xlsx"

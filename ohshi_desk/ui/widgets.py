@@ -128,7 +128,7 @@ class ParsedEdit(QLineEdit):
         self._check(self.text())
 
     def _check(self, text: str) -> None:
-        from ..core.inputs import InputError
+        from ohshi_desk.core.base.inputs import InputError
 
         try:
             self._value = self._parser(text, self.field, allow_empty=not self.required, **self._kw)
@@ -161,7 +161,7 @@ def parse_yen_asking(text, field: str = "金額", *, allow_empty: bool = False):
     import re
     import unicodedata
 
-    from ..core.inputs import InputError, parse_yen
+    from ohshi_desk.core.base.inputs import InputError, parse_yen
 
     plain = unicodedata.normalize("NFKC", str(text)).strip().rstrip("円").strip()
     if re.fullmatch(r"\d{1,3}(\.\d{3})+", plain):
@@ -187,7 +187,7 @@ def reformat_yen(edit: ParsedEdit) -> None:
 
 
 def count_edit(field: str, *, minimum: int = 0, maximum: int = 10_000_000, placeholder: str = "", **kw) -> ParsedEdit:
-    from ..core.inputs import parse_count
+    from ohshi_desk.core.base.inputs import parse_count
 
     edit = ParsedEdit(field, parse_count, minimum=minimum, maximum=maximum, placeholder=placeholder, **kw)
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
@@ -195,7 +195,7 @@ def count_edit(field: str, *, minimum: int = 0, maximum: int = 10_000_000, place
 
 
 def percent_edit(field: str) -> ParsedEdit:
-    from ..core.inputs import parse_percent
+    from ohshi_desk.core.base.inputs import parse_percent
 
     edit = ParsedEdit(field, parse_percent, placeholder="例: 4.5")
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from ..core.formats import CASE_FORMAT as FORMAT  # the case module itself is loaded when first needed
+from ohshi_desk.core.base.formats import CASE_FORMAT as FORMAT  # the case module itself is loaded when first needed
+
 from . import qt
 from .actions import WINDOW_SIZE, FileActions
 from .autosave import Autosave
@@ -83,7 +84,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         return self.day()
 
     def day(self) -> _dt.date:
-        from ..core.clock import today
+        from ohshi_desk.core.base.clock import today
 
         return self.other_day or today()
 
@@ -293,7 +294,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
         data = copy.deepcopy(self.raw)
         data["format"] = FORMAT
-        from ..core.clock import today
+        from ohshi_desk.core.base.clock import today
 
         # made_on: the day this estimate is made (ohshi-desk extension); as_of only when the user chose to keep a day
         data.pop("as_of", None)
@@ -326,7 +327,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         return data
 
     def case(self):
-        from ..core.case import parse_case
+        from ohshi_desk.core.case.model import parse_case
 
         return parse_case(self.case_data(), self.rules)
 
@@ -348,8 +349,9 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         return self._applicable[1]
 
     def _work_out_applicability(self, data: dict, day: _dt.date) -> dict:
-        from ..core.engine import applicability, compute
-        from ..core.presenting import participation_text, when_text
+        from ohshi_desk.core.compute.engine import applicability, compute
+        from ohshi_desk.core.compute.presenting import participation_text, when_text
+
         from .recovery import parse_leniently
 
         # a half-typed field elsewhere on the page (a code "017") must not stop the goals from being offered
@@ -362,7 +364,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         fac = data["facility"]
         for pid in self.rules.municipalities.get("shown_with", ()):  # the 医療費助成 participants, with their goal
             info[pid]["info"] = participation_text(self.rules, fac.get("prefecture"), fac.get("municipality"))
-        from ..core.presenting import one_more_answer
+        from ohshi_desk.core.compute.presenting import one_more_answer
 
         for s in one_more_answer(parse_leniently(data, self.rules), self.rules, day):  # open with one more answer
             info[s["program"]]["suggestion"] = s["text"]
@@ -372,7 +374,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
     def set_other_day(self, day: _dt.date | None, keep: bool = False) -> None:
         """Compute as of ``day`` on purpose (None or today: back to today); ``keep``: save it as the file's as_of.
         Every page then carries the banner, and the page shown is computed again."""
-        from ..core.clock import today
+        from ohshi_desk.core.base.clock import today
 
         self.other_day = None if day is None or day == today() else day
         self.file_as_of = day if keep and day is not None else None
@@ -388,7 +390,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         return [self.made_on_text] if self.made_on_text and not self.other_day else []
 
     def day_banner_text(self) -> str:
-        from ..core.presenting import other_day_banner
+        from ohshi_desk.core.compute.presenting import other_day_banner
 
         return other_day_banner(self.day())
 
@@ -408,8 +410,8 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
     def work_out_made_on(self) -> None:
         """An estimate made on another day, opened again: what could be applied for then, and now (said once)."""
-        from ..core.case import CaseError
-        from ..core.presenting import claimable_total, kept_day_banner, made_on_banner
+        from ohshi_desk.core.case.model import CaseError
+        from ohshi_desk.core.compute.presenting import claimable_total, kept_day_banner, made_on_banner
 
         self.made_on_text = ""
         if self.made_on is not None:
@@ -438,7 +440,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         """The most the program could pay this facility (for a chosen program with no prices yet)."""
         if not self.rules.program(p["id"]).purchases:
             return None
-        from ..core.maximum import program_maximum
+        from ohshi_desk.core.compute.maximum import program_maximum
 
         return program_maximum(self.case_data(), self.rules, day, p["id"])
 
@@ -452,8 +454,8 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         read it."""
         import json
 
-        from ..core.case import parse_case
-        from ..core.engine import compute
+        from ohshi_desk.core.case.model import parse_case
+        from ohshi_desk.core.compute.engine import compute
 
         data = self.case_data()
         key = (json.dumps(data, sort_keys=True, ensure_ascii=False, default=str), day)
@@ -467,7 +469,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         """Fill the pages from a case (the dict of a case file): exactly what ``compute`` accepts, and all or
         nothing — the case is checked first (CaseError before anything on screen changes), the pages are filled
         from the checked values, and if filling fails half-way the screen is put back as it was."""
-        from ..core.case import parse_case
+        from ohshi_desk.core.case.model import parse_case
 
         case = parse_case(data, self.rules)
         before = self.snapshot()

@@ -57,7 +57,7 @@ def prepare_environment() -> Path:
     os.environ["OHSHI_DATA_DIR"] = str(home / "app-data")
     os.environ["OHSHI_TODAY"] = DAY.isoformat()
     try:
-        from ohshi_desk.core import clock
+        from ohshi_desk.core.base import clock
     except ImportError:  # a version from before the clock module (--tree): it reads the computer's date
         print(f"note: this version has no clock module; it uses the computer's date, not {DAY}")
     else:
@@ -175,7 +175,7 @@ def run() -> tuple[Driver, Path, dict]:
     from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
     import ohshi_desk
-    from ohshi_desk.core.rules import load_rules
+    from ohshi_desk.core.rules.build import load_rules
     from ohshi_desk.ui import pages
     from ohshi_desk.ui.app import make_application
     from ohshi_desk.ui.wizard import OhshiWizard

@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ohshi_desk.core.case import parse_case  # noqa: E402
-from ohshi_desk.core.engine import compute  # noqa: E402
-from ohshi_desk.core.rules import load_rules  # noqa: E402
+from ohshi_desk.core.case.model import parse_case  # noqa: E402
+from ohshi_desk.core.compute.engine import compute  # noqa: E402
+from ohshi_desk.core.rules.build import load_rules  # noqa: E402
 
 CASE = {
     "format": "ohshi-desk-case/1",
@@ -53,7 +53,7 @@ def main():
     compute(case, rules, day)
     computes = timeit(lambda: compute(case, rules, day), 500)
     parses = timeit(lambda: parse_case(CASE, rules), 500)
-    cold = subprocess.run([sys.executable, "-X", "importtime", "-c", "import ohshi_desk.core.rules as r; r.load_rules()"],
+    cold = subprocess.run([sys.executable, "-X", "importtime", "-c", "import ohshi_desk.core.rules.build as r; r.load_rules()"],
                           capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
     total_import_us = sum(int(line.split("|")[1]) for line in cold.stderr.splitlines()
                           if line.startswith("import time:") and "|" in line and line.split("|")[1].strip().isdigit()

@@ -14,14 +14,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ohshi_desk.core.case import parse_case  # noqa: E402
-from ohshi_desk.core.rules import load_rules  # noqa: E402
+from ohshi_desk.core.case.model import parse_case  # noqa: E402
+from ohshi_desk.core.rules.build import load_rules  # noqa: E402
 
 try:
-    from ohshi_desk.core.xlsx_read import read_workbook  # noqa: E402
-    from ohshi_desk.core.xlsx_write import export_case  # noqa: E402
+    from ohshi_desk.core.workbook.read import read_workbook  # noqa: E402
+    from ohshi_desk.core.workbook.write import export_case  # noqa: E402
 except ImportError:  # the layout before the modules were named for their job
     from ohshi_desk.core.export import export_case  # noqa: E402
+
     from ohshi_desk.core.workbook import read_workbook  # noqa: E402
 
 

@@ -49,9 +49,9 @@ def main() -> None:
     try:
         from openpyxl import load_workbook
 
-        from ohshi_desk.core.case import read_case_file
-        from ohshi_desk.core.rules import load_rules
-        from ohshi_desk.core.xlsx_write import export_case
+        from ohshi_desk.core.case.model import read_case_file
+        from ohshi_desk.core.rules.build import load_rules
+        from ohshi_desk.core.workbook.write import export_case
 
         rules = load_rules()
         book = tmp / "book.xlsx"
@@ -111,7 +111,7 @@ def main() -> None:
             run(label, ["compute", str(target)], {**base_env, **extra})
 
         # issue 23: markup from outside (the hidden sheet's marker, shown in the 開けませんでした box in the window)
-        from ohshi_desk.core.xlsx_write import DATA_SHEET
+        from ohshi_desk.core.workbook.write import DATA_SHEET
 
         marked = tmp / "marked.xlsx"
         wb = load_workbook(book)

@@ -49,7 +49,7 @@ def _commit(widget, text: str) -> None:
 
 def _setup(mode):
     sys.path.insert(0, str(ROOT))
-    from ohshi_desk.core.rules import load_rules
+    from ohshi_desk.core.rules.build import load_rules
     from ohshi_desk.ui.app import make_application
     from ohshi_desk.ui.wizard import OhshiWizard
 

@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OHSHI_TODAY", "2025-11-01")
 
-from ohshi_desk.core.case import parse_case  # noqa: E402
-from ohshi_desk.core.rules import load_rules  # noqa: E402
-from ohshi_desk.core.xlsx_write import export_case  # noqa: E402
+from ohshi_desk.core.case.model import parse_case  # noqa: E402
+from ohshi_desk.core.rules.build import load_rules  # noqa: E402
+from ohshi_desk.core.workbook.write import export_case  # noqa: E402
 from ohshi_desk.ui.app import make_application  # noqa: E402
 from ohshi_desk.ui.pages import RESULT  # noqa: E402
 from ohshi_desk.ui.wizard import OhshiWizard  # noqa: E402

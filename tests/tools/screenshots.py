@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ohshi_desk.core.rules import load_rules  # noqa: E402
+from ohshi_desk.core.rules.build import load_rules  # noqa: E402
 from ohshi_desk.ui.app import make_application  # noqa: E402
 from ohshi_desk.ui.pages import CONFIRM, PLANS, RESULT, USAGE  # noqa: E402
 from ohshi_desk.ui.wizard import OhshiWizard  # noqa: E402

@@ -16,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ohshi_desk.core.case import parse_case  # noqa: E402
-from ohshi_desk.core.rules import load_rules  # noqa: E402
-from ohshi_desk.core.xlsx_read import read_workbook  # noqa: E402
-from ohshi_desk.core.xlsx_write import export_case  # noqa: E402
+from ohshi_desk.core.case.model import parse_case  # noqa: E402
+from ohshi_desk.core.rules.build import load_rules  # noqa: E402
+from ohshi_desk.core.workbook.read import read_workbook  # noqa: E402
+from ohshi_desk.core.workbook.write import export_case  # noqa: E402
 from tests.libreoffice import soffice  # noqa: E402
 from tests.test_vendor_session import AS_OF, CASE, _edits, _layout  # noqa: E402
 

@@ -13,9 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ohshi_desk.core.case import read_case_file  # noqa: E402
-from ohshi_desk.core.rules import load_rules  # noqa: E402
-from ohshi_desk.core.xlsx_write import export_case  # noqa: E402
+from ohshi_desk.core.case.model import read_case_file  # noqa: E402
+from ohshi_desk.core.rules.build import load_rules  # noqa: E402
+from ohshi_desk.core.workbook.write import export_case  # noqa: E402
 from tests.libreoffice import soffice  # noqa: E402
 
 

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from PySide6.QtCore import QRect  # noqa: E402
 from PySide6.QtWidgets import QAbstractButton, QScrollArea, QWizard  # noqa: E402
 
-from ohshi_desk.core.rules import load_rules  # noqa: E402
+from ohshi_desk.core.rules.build import load_rules  # noqa: E402
 from ohshi_desk.ui.app import make_application  # noqa: E402
 from ohshi_desk.ui.wizard import OhshiWizard  # noqa: E402
 

@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from ohshi_desk.core.paths import autosave_path  # noqa: E402
-from ohshi_desk.core.rules import load_rules  # noqa: E402
+from ohshi_desk.core.base.paths import autosave_path  # noqa: E402
+from ohshi_desk.core.rules.build import load_rules  # noqa: E402
 from ohshi_desk.ui.app import make_application  # noqa: E402
 from ohshi_desk.ui.autosave import offer_recovery  # noqa: E402
 from ohshi_desk.ui.wizard import OhshiWizard  # noqa: E402

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.xlsx_cells import COL, DETAIL_FIRST
-from ohshi_desk.core.xlsx_write import export_case
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST
+from ohshi_desk.core.workbook.write import export_case
 
 CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
         "plans": {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社"}]}}}
@@ -65,7 +65,7 @@ def test_a_second_clinics_workbook_does_not_take_the_first_clinics_usage(wizard,
     (243,240円 shown instead of 123,240円, no notice). Now B's usage stays empty, and the report says why."""
     import json
 
-    from ohshi_desk.core.engine import compute
+    from ohshi_desk.core.compute.engine import compute
 
     usage = {"oct2023_receipts": 1000, "oct2023_rate_percent": 4}
     a = {**CASE, "facility": {**CASE["facility"], "name": "Aクリニック"}, "usage": usage}
@@ -133,7 +133,7 @@ def test_the_report_is_headed_by_what_it_holds_and_fits_the_screen(qtbot):
     (offscreen: 800×600, smaller than the 980×600 it wishes), 閉じる inside it."""
     from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 
-    from ohshi_desk.core.xlsx_read_cells import Notice
+    from ohshi_desk.core.workbook.read_cells import Notice
     from ohshi_desk.ui.import_report import ImportReport
 
     notices = [Notice("明細", 5, "補助制度", "補助制度と項目が空の行です", "計算に入れませんでした。補助制度と項目を一覧から選んでください"),

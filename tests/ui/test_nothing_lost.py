@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from ohshi_desk.core.paths import autosave_path, log_path
+from ohshi_desk.core.base.paths import autosave_path, log_path
 from ohshi_desk.ui import plain
 from ohshi_desk.ui.autosave import AUTOSAVE_DELAY_MS, offer_recovery
 from ohshi_desk.ui.errors import install_excepthook
@@ -116,7 +116,7 @@ def test_closing_with_unsaved_work_asks(wizard, monkeypatch):
 
 
 def test_unexpected_error_apologises_logs_autosaves_and_carries_on(wizard, monkeypatch, qtbot):
-    from ohshi_desk.core.paths import setup_logging
+    from ohshi_desk.core.base.paths import setup_logging
 
     setup_logging()
     shown = []
@@ -173,7 +173,7 @@ def test_many_signals_do_not_corrupt_the_interpreter():
     code = """
 import gc
 from ohshi_desk.ui.app import make_application
-from ohshi_desk.core.rules import load_rules
+from ohshi_desk.core.rules.build import load_rules
 from ohshi_desk.ui.wizard import OhshiWizard
 make_application([])
 w = OhshiWizard(load_rules()); w.ask_before_close = False; w.autosave_enabled = True; w.show()

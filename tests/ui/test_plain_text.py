@@ -22,7 +22,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QTextEdit, QTreeWidget
 
-from ohshi_desk.core.paths import autosave_path
+from ohshi_desk.core.base.paths import autosave_path
 from ohshi_desk.ui import plain
 from ohshi_desk.ui.autosave import offer_recovery
 from ohshi_desk.ui.wizard import OhshiWizard
@@ -195,8 +195,8 @@ def test_the_autosave_question_shows_the_facility_name_as_text(qtbot, rules, tmp
 def _workbook(tmp_path, rules, edit_book):
     from openpyxl import load_workbook
 
-    from ohshi_desk.core.case import read_case_file
-    from ohshi_desk.core.xlsx_write import export_case
+    from ohshi_desk.core.case.model import read_case_file
+    from ohshi_desk.core.workbook.write import export_case
 
     book = tmp_path / "book.xlsx"
     export_case(read_case_file(EXAMPLE, rules), rules, book)
@@ -225,7 +225,7 @@ def test_a_vendor_workbook_with_markup_is_shown_as_text(wizard, tmp_path, rules,
 
 
 def test_the_hidden_sheet_marker_in_the_error_box_is_text(wizard, tmp_path, rules, watch, boxes):
-    from ohshi_desk.core.xlsx_write import DATA_SHEET
+    from ohshi_desk.core.workbook.write import DATA_SHEET
 
     def marker(wb):
         wb[DATA_SHEET]["A1"] = f"ohshi-desk-workbook/{hostile(watch.bait)}"
@@ -255,7 +255,7 @@ def _hostile_rules(folder: Path, h: str) -> Path:
 
 
 def test_a_rules_pack_with_markup_is_shown_as_text(qtbot, tmp_path, watch, boxes):
-    from ohshi_desk.core.rules import load_rules
+    from ohshi_desk.core.rules.build import load_rules
     from ohshi_desk.ui.app import make_application
 
     folder = _hostile_rules(tmp_path / "pack", hostile(watch.bait))

@@ -9,8 +9,8 @@ import copy
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.xlsx_write import export_case
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.workbook.write import export_case
 from ohshi_desk.ui.pages import RESULT
 from tests.test_prepare import DAY, _ready_case
 from tests.test_prepare_files import pdf, png

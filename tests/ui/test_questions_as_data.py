@@ -12,9 +12,9 @@ import json
 import pytest
 from PySide6.QtWidgets import QLabel, QWizard
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.rules import RulesError, load_rules
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.rules.build import RulesError, load_rules
 from ohshi_desk.ui.app import make_application
 from ohshi_desk.ui.wizard import OhshiWizard
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QWizard
 
-from ohshi_desk.core.paths import autosave_path
+from ohshi_desk.core.base.paths import autosave_path
 from ohshi_desk.ui import plain
 from ohshi_desk.ui.autosave import offer_recovery
 from ohshi_desk.ui.recovery import clean_app_data
@@ -195,8 +195,8 @@ def test_old_temporary_and_kept_aside_files_are_cleaned(wizard):
     lambda d: d["plans"].__setitem__("online_care", None),
 ])
 def test_open_accepts_what_compute_accepts(wizard, tmp_path, edit, rules):
-    from ohshi_desk.core.engine import compute
-    from ohshi_desk.core.xlsx_read import read_any
+    from ohshi_desk.core.compute.engine import compute
+    from ohshi_desk.core.workbook.read import read_any
 
     data = copy.deepcopy(EXAMPLE)
     edit(data)
@@ -228,7 +228,7 @@ def test_open_never_half_loads(wizard, tmp_path, monkeypatch):
 
 
 def test_a_control_character_typed_in_the_wizard_is_named_like_in_a_case_file(wizard, monkeypatch):
-    from ohshi_desk.core.case import CaseError
+    from ohshi_desk.core.case.model import CaseError
 
     _fill(wizard)
     wizard.facility_page.name.setText("べっぷ\x07病院")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ohshi_desk.core import rules_pack
-from ohshi_desk.core.rules import load_rules_for_app
+from ohshi_desk.core.rules import pack as rules_pack
+from ohshi_desk.core.rules.build import load_rules_for_app
 from ohshi_desk.ui import rules_update
 from ohshi_desk.ui.app import make_application
 from ohshi_desk.ui.wizard import OhshiWizard
@@ -105,7 +105,7 @@ def _typed(wizard, kind, name, goals, pid, price):
 
 
 def test_the_new_rules_can_be_used_at_once_with_the_input_kept(wizard, tmp_path, qtbot):
-    from ohshi_desk.core.paths import autosave_path
+    from ohshi_desk.core.base.paths import autosave_path
     from ohshi_desk.ui.pages import PLANS
 
     _typed(wizard, "hospital", "べっぷ中央病院", ["home_visit"], "home_visit", "900000")
@@ -124,7 +124,7 @@ def test_the_new_rules_can_be_used_at_once_with_the_input_kept(wizard, tmp_path,
 
 
 def test_a_switch_says_what_the_new_rules_cannot_take_and_keeps_the_input_aside(wizard, tmp_path, qtbot):
-    from ohshi_desk.core.paths import autosave_path
+    from ohshi_desk.core.base.paths import autosave_path
 
     _typed(wizard, "clinic", "べっぷ診療所", ["home_visit", "reader_addition"], "reader_addition", "50000")
     # a pack without the 2024 reader-addition program (a fiscal year that dropped it)

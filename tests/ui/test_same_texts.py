@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.print_html import breakdown_html
-from ohshi_desk.core.xlsx_write import build_workbook
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.papers.print_html import breakdown_html
+from ohshi_desk.core.workbook.write import build_workbook
 
 CASE = {
     "format": "ohshi-desk-case/1",

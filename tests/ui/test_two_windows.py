@@ -65,11 +65,11 @@ def test_two_windows_and_a_kill_lose_nothing(tmp_path):
 
 def test_a_second_claim_in_another_process_gets_its_own_autosave(tmp_path, monkeypatch):
     """The lock itself: held by this process, seen by another; released when the holder goes."""
-    from ohshi_desk.core.paths import autosave_path, claim_autosave, release_autosave
+    from ohshi_desk.core.base.paths import autosave_path, claim_autosave, release_autosave
 
     path, usual = claim_autosave()
     assert usual and path == autosave_path() and path.name == "autosave.json"
-    code = ("from ohshi_desk.core.paths import claim_autosave, autosave_path; p, u = claim_autosave(); "
+    code = ("from ohshi_desk.core.base.paths import claim_autosave, autosave_path; p, u = claim_autosave(); "
             "print(p.name, u, autosave_path().name)")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)

@@ -117,7 +117,7 @@ def test_canon_clinic_wanting_smartphone_support_sees_not_needed(wizard, qtbot):
 
 
 def _smartphone_status(w) -> str:
-    from ohshi_desk.core.engine import compute
+    from ohshi_desk.core.compute.engine import compute
 
     out = compute(w.case(), w.rules)
     return next(p for p in out["programs"] if p["id"] == "smartphone_reader")["status"]
@@ -418,7 +418,7 @@ def test_excel_locked_target_offers_another_name(wizard, tmp_path, monkeypatch):
 
 def test_wizard_writes_a_case_the_core_reads(wizard, rules, tmp_path):
     """What the wizard saves is a case file of the core's format that the CLI's reader takes back unchanged."""
-    from ohshi_desk.core.case import read_case_file
+    from ohshi_desk.core.case.model import read_case_file
 
     facility(wizard, "clinic", "形式テスト医院")
     path = tmp_path / "c.ohshi.json"

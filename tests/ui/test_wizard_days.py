@@ -32,7 +32,7 @@ def test_the_wizard_shows_the_clock_day_and_its_statuses(day, wizard, clock):
         assert w.button(QWizard.WizardButton.NextButton).isEnabled()
         w.next()
     rp = w.result_page
-    from ohshi_desk.core.formatting import wareki
+    from ohshi_desk.core.base.formatting import wareki
 
     assert rp.day_label.text() == f"{wareki(dt.date.fromisoformat(day))}時点の計算（今日）"
     assert rp.breakdown["as_of"] == day

@@ -323,7 +323,7 @@ def test_an_open_program_says_what_to_do_next_from_the_rules_data(wizard, rules)
 
 
 def test_documents_are_papers_and_conditions_are_apart(rules):
-    from ohshi_desk.core.presenting import documents_and_conditions
+    from ohshi_desk.core.compute.presenting import documents_and_conditions
 
     p = {"documents": [{"id": "coupon_code", "label": "クーポンコード"},
                        {"id": "amazon_business_account", "label": "Amazonビジネスのアカウント登録"}]}

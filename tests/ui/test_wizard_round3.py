@@ -304,9 +304,9 @@ def test_the_running_estimate_follows_the_option_and_already_claimed_as_the_resu
     import datetime as dt
     import json
 
-    from ohshi_desk.core.case import parse_case
-    from ohshi_desk.core.engine import compute
-    from ohshi_desk.core.presenting import claimable_total
+    from ohshi_desk.core.case.model import parse_case
+    from ohshi_desk.core.compute.engine import compute
+    from ohshi_desk.core.compute.presenting import claimable_total
 
     clock(dt.date(2025, 11, 1))  # P7 open
     w = _hospital_at(wizard, tmp_path, PLANS)
@@ -342,7 +342,7 @@ def test_the_pages_print_and_banner_share_one_engine_call_per_change(wizard, tmp
     nothing again; a change of any answer (or of the day) asks it once more."""
     import datetime as dt
 
-    from ohshi_desk.core import engine
+    from ohshi_desk.core.compute import engine
 
     clock(dt.date(2025, 11, 1))
     w = _hospital_at(wizard, tmp_path, RESULT)

@@ -11,9 +11,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QWidget, QWizard
 
-from ohshi_desk.core.case import parse_case
-from ohshi_desk.core.engine import compute
-from ohshi_desk.core.presenting import claimable_total
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.compute.engine import compute
+from ohshi_desk.core.compute.presenting import claimable_total
 
 from ..test_closed_and_other_days import CLINIC, LATER, MADE
 
@@ -44,7 +44,7 @@ def _then_total(rules, data=CLINIC):
 def test_a_case_saved_on_another_day_opens_at_today_and_says_then_against_now(wizard, tmp_path, rules, clock):
     from openpyxl import load_workbook
 
-    from ohshi_desk.core.formatting import yen
+    from ohshi_desk.core.base.formatting import yen
 
     clock(LATER)
     then = _then_total(rules)

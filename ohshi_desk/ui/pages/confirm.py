@@ -92,9 +92,9 @@ class ConfirmPage(LazyPage):
     def on_enter(self):
         from html import escape
 
-        from ...core.case import CaseError
-        from ...core.clock import today
-        from ...core.print_sheet import lines_html
+        from ohshi_desk.core.base.clock import today
+        from ohshi_desk.core.case.model import CaseError
+        from ohshi_desk.core.papers.print_sheet import lines_html
 
         try:
             programs = {p["id"]: p for p in self.w.compute(self.w.as_of or today())["programs"]}

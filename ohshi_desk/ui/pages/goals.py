@@ -81,7 +81,7 @@ class GoalsPage(LazyPage):
         self.refresh()
 
     def refresh(self):
-        from ...core.print_html import STATUS_COLOURS
+        from ohshi_desk.core.papers.print_html import STATUS_COLOURS
 
         self.ensure_built()
         self.shown_day = self.w.day()

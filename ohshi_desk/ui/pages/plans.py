@@ -152,10 +152,10 @@ class PlansPage(LazyPage):
 
     def update_estimate(self) -> None:
         """Each chosen program's estimate under its lines, and the claimable-now total at the top."""
-        from ...core.case import CaseError
-        from ...core.clock import today
-        from ...core.formatting import yen
-        from ...core.presenting import claimable_total, closed_line, when_text
+        from ohshi_desk.core.base.clock import today
+        from ohshi_desk.core.base.formatting import yen
+        from ohshi_desk.core.case.model import CaseError
+        from ohshi_desk.core.compute.presenting import claimable_total, closed_line, when_text
 
         self._estimate_timer.stop()
         day = self.w.as_of or today()
@@ -188,8 +188,8 @@ class PlansPage(LazyPage):
         lines at 0円, so the warning shows as soon as the item is chosen."""
         editors = {pid: ed for pid, ed in self.editors.items() if pid in chosen}
         if any(r.price.value() is None for ed in editors.values() for r in ed.rows):
-            from ...core.case import CaseError, parse_case
-            from ...core.engine import compute
+            from ohshi_desk.core.case.model import CaseError, parse_case
+            from ohshi_desk.core.compute.engine import compute
 
             data = self.w.case_data()
             for pid, ed in editors.items():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ...core.clock import today
+from ohshi_desk.core.base.clock import today
+
 from ..plain import label as plain_label
 from ..plain import tip as plain_tip
 from ..qt import (
@@ -129,9 +130,9 @@ class ResultPage(LazyPage):
             self.w.set_other_day(*answer)
 
     def recompute(self):
-        from ...core.case import CaseError
-        from ...core.formatting import wareki, yen
-        from ...core.presenting import claimable_total, sections, upcoming_total
+        from ohshi_desk.core.base.formatting import wareki, yen
+        from ohshi_desk.core.case.model import CaseError
+        from ohshi_desk.core.compute.presenting import claimable_total, sections, upcoming_total
 
         expanded = {c.program["id"] for c in self.cards_host.children()
                     if isinstance(c, ProgramCard) and c.toggle.isChecked()}
@@ -170,7 +171,7 @@ class ResultPage(LazyPage):
         self.upcoming.setText(f"受付前の制度の見込み {yen(upcoming)} は含みません" if upcoming else "")
         self.upcoming.setVisible(bool(upcoming))
         r = self.w.rules
-        from ...core.rules_source import source_note
+        from ohshi_desk.core.rules.source import source_note
 
         note = source_note(self.breakdown)
         self.footer.setText(
@@ -180,7 +181,8 @@ class ResultPage(LazyPage):
 
     def _suggestions(self) -> None:
         """Programs open today that one more facility answer would make usable (not a bare 対象外)."""
-        from ...core.presenting import one_more_answer
+        from ohshi_desk.core.compute.presenting import one_more_answer
+
         from ..recovery import parse_leniently
 
         data = {"format": self.w.case_data()["format"], "facility": self.w.facility_page.to_data(),
@@ -230,7 +232,8 @@ class OtherDayDialog:
 
     @staticmethod
     def build(parent, current: _dt.date, keep: bool):
-        from ...core.formatting import wareki
+        from ohshi_desk.core.base.formatting import wareki
+
         from ..qt import QCheckBox, QDialog, QDialogButtonBox, QLineEdit
 
         dialog = QDialog(parent)
@@ -258,7 +261,7 @@ class OtherDayDialog:
         dialog.answer = None
 
         def use(*_a):
-            from ...core.inputs import InputError, parse_date
+            from ohshi_desk.core.base.inputs import InputError, parse_date
 
             try:
                 day = parse_date(dialog.field.text(), "計算する日")
@@ -290,7 +293,7 @@ class ClosedLine(QFrame):
     still do (rules data: the program's when_closed, its portal's closed_steps)."""
 
     def __init__(self, p: dict, rules=None):
-        from ...core.presenting import closed_line, closed_steps
+        from ohshi_desk.core.compute.presenting import closed_line, closed_steps
 
         super().__init__()
         self.program = p
@@ -313,10 +316,10 @@ class ClosedLine(QFrame):
 
 class ProgramCard(QFrame):
     def __init__(self, p: dict, day: _dt.date, rules, maximum: int | None = None):
-        from ...core.breakdown import status_text
-        from ...core.formatting import yen
-        from ...core.presenting import documents_and_conditions, next_steps, source_titles, when_text
-        from ...core.print_html import STATUS_COLOURS
+        from ohshi_desk.core.base.formatting import yen
+        from ohshi_desk.core.compute.breakdown import status_text
+        from ohshi_desk.core.compute.presenting import documents_and_conditions, next_steps, source_titles, when_text
+        from ohshi_desk.core.papers.print_html import STATUS_COLOURS
 
         super().__init__()
         self.program = p

@@ -1,0 +1,1 @@
+"""The command line: ``ohshi-desk compute | export | import | prepare`` (CASE_FORMAT.md)."""

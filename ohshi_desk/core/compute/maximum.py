@@ -1,0 +1,28 @@
+"""The most a program could pay a facility, asked of the engine itself (Qt-free).
+
+When a chosen program has no prices yet, the wizard shows this figure (「最大30,000円。購入金額を入れると計算します」)
+rather than 0円. No rule is restated here: the engine is given every item at a price far above any cap, and
+whatever it pays is the maximum under the current rules, caps, limits and rounding for this facility and day.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+
+PROBE_PRICE = 100_000_000  # yen; above every cap in the notices
+PROBE_QUANTITY = 10  # above every per-facility unit limit in the notices
+
+
+def program_maximum(case_data: dict, rules, day: _dt.date, program_id: str) -> int:
+    """The subsidy the engine gives ``program_id`` when every item is bought at a price above all caps."""
+    from ohshi_desk.core.case.model import parse_case
+    from ohshi_desk.core.compute.engine import compute
+
+    data = copy.deepcopy(case_data)
+    plan = dict(data.get("plans", {}).get(program_id) or {})
+    plan["lines"] = [{"item": it, "quantity": PROBE_QUANTITY, "unit_price": PROBE_PRICE} for it in rules.items]
+    data["plans"] = {program_id: plan}
+    data.pop("usage", None)
+    bd = compute(parse_case(data, rules), rules, day)
+    return next((p["subsidy"] for p in bd["programs"] if p["id"] == program_id), 0)

@@ -1,0 +1,1 @@
+"""The papers room: the printed estimate and 申請の準備 (cover sheet, forms, files)."""
