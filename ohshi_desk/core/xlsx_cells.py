@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from .case import TRACKING_DATES, Case
+from .case import Case
+from .xlsx_layout import (  # noqa: F401 - used by xlsx_write.py and xlsx_form2.py
+    COL,
+    DETAIL_COLUMNS,
+    DETAIL_FIRST,
+    FORM_LOOKUP_ROWS,
+    HEAD_ROW,
+    KEY_HEADER,
+    LIST_ROWS,
+    SPARE_ROWS,
+    TOTAL_ROW,
+)
 
 MAX_ROW_HEIGHT = 180  # points; an A4 landscape page holds about 500
 
@@ -129,22 +140,6 @@ def _print_setup(ws, *, landscape: bool, title_rows: tuple[int, int] | None = No
 
 
 # ---------------------------------------------------------------------------------- the 明細 layout
-
-DETAIL_COLUMNS = [  # (header, width)
-    ("ID", 4), ("補助制度", 17), ("項目", 13), ("内訳（品名・型番）", 20), ("数量", 5), ("単価（税込）", 11),
-    ("金額", 11), ("①補助対象金額", 11), ("②補助対象外金額", 11), ("購入先・ベンダー", 14), ("領収書No", 6),
-    *[(label, 8.5) for label in TRACKING_DATES.values()],
-    ("状況", 11), ("備考", 20), ("見積りの理由（ohshi-desk）", 36), ("様式2キー（ohshi-desk）", 4),
-]
-COL = {name: i + 1 for i, (name, _w) in enumerate(DETAIL_COLUMNS)}
-TOTAL_ROW = 1  # the totals (they count every row below, added ones included), above the headers: a sort from the
-HEAD_ROW = 2  # filter buttons on the headers never takes them in (they were under the headers before; still read)
-DETAIL_FIRST = 3
-LIST_ROWS = 2000  # drop-downs reach this far, for rows a vendor adds at the end
-KEY_HEADER = "様式2キー（ohshi-desk）"  # hidden: each row's receipt, which the 様式2 sheets look up (never a fixed row)
-SPARE_ROWS = 100  # rows below the lines that get the key formula, for lines a vendor adds at the end
-FORM_LOOKUP_ROWS = 10000  # how far down 明細 a 様式2 looks for its lines
-
 
 def sheet_key(*parts: str) -> str:
     """The formula text (without "=") that keys a receipt in the sheet: the same folding Excel and LibreOffice do

@@ -35,8 +35,8 @@ from .xlsx_cells import (
     sheet_key,
     text,
 )
+from .xlsx_layout import FORM_BLOCK, FORM_LINES  # noqa: F401 - FORM_BLOCK, FORM_LINES: also named from here
 
-FORM_LINES = 15
 BLOCK_WIDTH = 86  # characters (half-width) of the merged B:E cell of the vendor block, a little under its width
 
 
@@ -117,10 +117,6 @@ def facility_cells(case: Case, rules) -> dict[str, str]:
     return {"B5": ["都道府県コード", rules.prefecture_code(fac.prefecture) or ""],
             "B6": ["点数表コード", rules.kinds[fac.kind].get("score_table_code", "")],
             "D4": ["保険医療機関等コード", fac.institution_code], "D5": ["保険医療機関等名称", fac.name]}
-
-
-FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等名称"), "address": (10, "所在地"),
-              "phone": (11, "電話番号"), "amount": (7, "領収書の金額（税込）")}
 
 
 def line_text(res: dict, line) -> str:

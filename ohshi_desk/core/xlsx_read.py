@@ -137,7 +137,7 @@ def _load(path: Path):
 
 
 def read_workbook(path, rules) -> Case:
-    from .xlsx_write import DATA_SHEET, WORKBOOK_FORMAT, payload_hash
+    from .xlsx_layout import DATA_SHEET, WORKBOOK_FORMAT, payload_hash
 
     path = Path(path)
     other = _other_spreadsheet(path)
@@ -220,7 +220,7 @@ def same_facility(a, b) -> bool:
 # ------------------------------------------------------------------------------------------- the case
 
 def _data(ws, marker_expected, payload_hash, notices) -> tuple[dict, dict]:
-    from .xlsx_write import DATA_SHEET
+    from .xlsx_layout import DATA_SHEET
 
     rows = _rows(ws, limit=2000, width=3)
     marker = rows[0][0] if rows and rows[0] else None
@@ -265,7 +265,7 @@ def _data(ws, marker_expected, payload_hash, notices) -> tuple[dict, dict]:
 
 def _from_summary(wb, rules, path: Path, notices) -> tuple[dict, dict]:
     """No hidden sheet (sheets copied into another book): the facility from 概要, the lines from 明細."""
-    from .xlsx_write import DATA_SHEET
+    from .xlsx_layout import DATA_SHEET
 
     if "概要" not in wb.sheetnames or _detail_sheet(wb, []) is None:
         raise WorkbookError(f"「{path.name}」は ohshi-desk で書き出した Excel ファイルではありません（{DATA_SHEET} シートがありません）")

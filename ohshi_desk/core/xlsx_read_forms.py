@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from .breakdown import STATUS_LABELS
 from .inputs import InputError, parse_date, parse_yen
+from .xlsx_layout import FORM_BLOCK, FORM_LINES, FORM_TEXT_LIMIT
 from .xlsx_read_cells import Notice, _date_text, _header_map, _is_formula, _norm, _num, _rows
-
-FORM_TEXT_LIMIT = 200  # 名称, 所在地, 電話番号 of a 様式2 vendor block
 
 
 def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
-    from .xlsx_form2 import FORM_BLOCK, FORM_LINES
-
     forms = dict(snapshot.get("forms", {}))
     _renamed_forms(forms, snapshot, wb, notices)
     for title in wb.sheetnames:

@@ -55,11 +55,16 @@ from .xlsx_cells import (
     text,
 )
 from .xlsx_form2 import _form2
+from .xlsx_layout import (  # noqa: F401 - DATA_SHEET and WORKBOOK_FORMAT: also named by the tests from here
+    CHECK_HEADERS,
+    CHUNK,
+    CLINIC_COLUMNS,
+    DATA_SHEET,
+    WITHHELD,
+    WORKBOOK_FORMAT,
+    payload_hash,
+)
 
-WORKBOOK_FORMAT = "ohshi-desk-workbook/1"
-DATA_SHEET = "_ohshi"
-WITHHELD = ("usage",)  # case keys that do not travel to vendors
-CHUNK = 30000  # a cell holds at most 32,767 characters
 CHECK_STATUSES = ("未着手", "依頼済", "受領済", "提出済", "不要")
 
 
@@ -193,8 +198,6 @@ def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
 
 # ------------------------------------------------------------------------------------------------- 明細
 
-# the columns the clinic fills in (coloured apart from the vendor's; the reader reads both the same way)
-CLINIC_COLUMNS = ("領収書受領日", "内訳書受領日", "チェックシート受領日", "申請日", "交付決定日", "入金日")
 PROMPTS = {  # (title ≤ 32 characters, message ≤ 255): shown when a cell of the column is selected
     "補助制度": "一覧から選んでください。行の補助制度です",
     "項目": "一覧から選んでください。品目が一覧にないときは近いものを選び、内訳に書いてください",
@@ -217,7 +220,8 @@ TABLE = "明細表"
 def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws = wb.add("明細")
     letter = {name: get_column_letter(c) for name, c in COL.items()}
-    for j, (h, width) in enumerate(DETAIL_COLUMNS, 1):
+    for j, column in enumerate(DETAIL_COLUMNS, 1):
+        h, width = column.header, column.width
         text(ws, HEAD_ROW, j, h, font=BOLD, fill=CLINIC_FILL if h in CLINIC_COLUMNS else HEAD_FILL, border=BOX,
              alignment=WRAP, protection={"locked": True})
         ws.widths[j] = width
@@ -225,8 +229,10 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     lists = {"状況": list(LINE_STATUSES),
              "補助制度": [rules.program(pid).short_name for pid in rules.program_ids if rules.program(pid).purchases],
              "項目": [v["label"] for v in rules.items.values()]}
-    for j, (h, _w) in enumerate(DETAIL_COLUMNS, 1):  # an input message on every column the vendor or clinic fills
-        prompt = CLINIC_PROMPT if h in CLINIC_COLUMNS else PROMPTS.get(h)
+    for j, column in enumerate(DETAIL_COLUMNS, 1):  # an input message on every column the vendor or clinic fills
+        h = column.header
+        prompt = CLINIC_PROMPT if h in CLINIC_COLUMNS else PROMPTS.get(h) or (
+            f"{h}を書いてください" if column.kind in ("text", "date") else None)
         if prompt is None:
             continue
         dv = {"validate": "any value", "input_title": h[:32], "input_message": prompt[:255]}
@@ -271,13 +277,17 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
                     fill=INPUT_FILL, number_format=YEN, cached=shown)
         formula(ws, r, COL["②補助対象外金額"], f"={a}{r}-{e}{r}", border=BOX, number_format=YEN,
                 cached=line.amount - shown)
-        text(ws, r, COL["購入先・ベンダー"], line.vendor, border=BOX, fill=INPUT_FILL)
-        text(ws, r, COL["領収書No"], line.receipt, border=BOX, fill=INPUT_FILL)
-        for key, label in TRACKING_DATES.items():
-            text(ws, r, COL[label], line.tracking.get(key), border=BOX,
-                 fill=CLINIC_FILL if label in CLINIC_COLUMNS else INPUT_FILL, number_format=DATE_SHORT)
-        text(ws, r, COL["状況"], line.status or "検討中", border=BOX, fill=INPUT_FILL)
-        text(ws, r, COL["備考"], line.note, border=BOX, fill=INPUT_FILL, alignment=WRAP)
+        raw_line = _raw_line(case, pid, line.index)
+        for c in DETAIL_COLUMNS:  # the columns read and written as they stand (texts, dates): one declaration each
+            if c.kind == "text":
+                value = _line_value(line, raw_line, c.field)
+                if c.field == "status":
+                    value = value or "検討中"
+                text(ws, r, COL[c.header], value, border=BOX, fill=INPUT_FILL,
+                     alignment=WRAP if c.limit >= 200 else None)
+            elif c.kind == "date":
+                text(ws, r, COL[c.header], _line_value(line, raw_line, c.field), border=BOX,
+                     fill=CLINIC_FILL if c.who == "institution" else INPUT_FILL, number_format=DATE_SHORT)
         reasons = " / ".join(res["reasons"]) or "補助対象"
         if status_of.get(pid) == "closed":  # the line's ① is a cost, never an amount on offer: said on the line
             reasons = f"{CLOSED_MARK}受付が終わった制度の参考計算です / {reasons}"
@@ -313,7 +323,7 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws.table = (HEAD_ROW, 1, spare_to, len(DETAIL_COLUMNS), {
         "name": TABLE, "style": None, "autofilter": True,
         "columns": [{"header": h, **({"formula": column_formulas[h]} if h in column_formulas else {})}
-                    for h, _w in DETAIL_COLUMNS]})
+                    for h in (c.header for c in DETAIL_COLUMNS)]})
     # Printed in three parts, each at a readable size (80 % of 11 pt): the lines (to 購入先), the tracking dates,
     # then 状況, 備考 and the reasons; 補助制度/項目/内訳 repeat on every part.
     ws.page.update(landscape=True, scale=80, title_rows=(HEAD_ROW, HEAD_ROW),
@@ -327,6 +337,21 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws.open_rows = (last + 1, LIST_ROWS)  # and whole rows below them (a row copied whole is pasted there)
     protect(ws)
     return rows
+
+
+def _raw_line(case: Case, pid: str, index: int) -> dict:
+    lines = ((case.raw.get("plans") or {}).get(pid) or {}).get("lines") or []
+    return lines[index] if index < len(lines) and isinstance(lines[index], dict) else {}
+
+
+def _line_value(line, raw_line: dict, key: str):
+    """A line's value under a declared 明細 column: the checked line's (its texts and dates), else the case's own."""
+    if key in TRACKING_DATES:
+        return line.tracking.get(key)
+    if key in ("description", "vendor", "receipt", "status", "note"):
+        return getattr(line, key)
+    value = raw_line.get(key)
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 def first_formula(amount_col: str, r: int, eligible: int, amount: int) -> str:
@@ -371,7 +396,6 @@ def _line_checks(ws, letter: dict) -> None:
 
 # ------------------------------------------------------------------------------------------------ 必要書類
 
-CHECK_HEADERS = ("補助制度", "状況・締切", "書類", "用意する人", "進み具合", "受領日", "備考", "ID")
 
 
 def _checklist(wb, case: Case, bd: dict) -> None:
@@ -416,12 +440,6 @@ def _checklist(wb, case: Case, bd: dict) -> None:
 
 
 # ------------------------------------------------------------------------------------------- the case
-
-def payload_hash(case_json: str, snapshot_json: str) -> str:
-    import hashlib
-
-    return hashlib.sha256((case_json + "\n" + snapshot_json).encode("utf-8")).hexdigest()
-
 
 def _data_sheet(wb, case: Case, snapshot: dict) -> None:
     ws = wb.add(DATA_SHEET)
