@@ -106,9 +106,10 @@ CHECK_READ = ("進み具合", "受領日", "備考")  # the columns read back
 
 
 def cell_digest(value) -> str:
-    """What a cell held, as the hidden sheet's record keeps it (short: a 様式2 has ~150 cells): a formula is "=",
-    any other value the first 10 hex digits of its text's hash (a number as written: 3 and 3.0 are one)."""
+    """What a cell held, as the hidden sheet's record keeps it: "=" for a formula, "" for nothing, else 8 hex digits
+    of its text (a number as written: 3 and 3.0 are one; a date at midnight is its day)."""
     import datetime as _dt
+    import zlib
 
     if isinstance(value, str) and value.startswith("="):
         return "="
@@ -116,7 +117,57 @@ def cell_digest(value) -> str:
         value = str(value)
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
-    elif isinstance(value, _dt.datetime):
-        value = value.date() if value.time() == _dt.time() else value
+    elif isinstance(value, _dt.datetime) and value.time() == _dt.time():
+        value = value.date()
     text = "" if value is None else str(value).strip()
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10] if text else ""
+    return f"{zlib.crc32(text.encode('utf-8')):08x}" if text else ""
+
+
+def cell_ref(row: int, col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+RECORD_DIFF = 40  # a sheet that differs from the shape before it in fewer cells is stored as that shape + a diff
+
+
+def pack_record(sheets: dict[str, dict[str, str]]) -> dict:
+    """The hidden sheet's record of what every visible sheet held ("cells": a sheet's {A1 ref: cell_digest}), kept
+    small: a sheet much like one before it (the pages of a 様式2) is that sheet's shape and the cells that differ."""
+    shapes: list[dict[str, str]] = []
+    out: dict[str, list] = {}
+    for title, cells in sheets.items():
+        best = None
+        for i in range(len(shapes) - 1, max(len(shapes) - 4, -1), -1):  # the last few shapes only: O(n)
+            shape = shapes[i]
+            diff = {k: v for k, v in cells.items() if shape.get(k) != v}
+            gone = [k for k in shape if k not in cells]
+            if len(diff) + len(gone) < RECORD_DIFF and (best is None or len(diff) + len(gone) < best[0]):
+                best = (len(diff) + len(gone), i, diff, gone)
+        if best is None:
+            shapes.append(cells)
+            out[title] = [len(shapes) - 1, {}, []]
+        else:
+            out[title] = [best[1], best[2], best[3]]
+    return {"shapes": shapes, "sheets": out}
+
+
+def unpack_record(record) -> dict[str, dict[str, str]]:
+    """{sheet title: {ref: digest}} from :func:`pack_record`'s form ({} for a workbook without one, or a broken one)."""
+    if not isinstance(record, dict) or not isinstance(record.get("shapes"), list):
+        return {}
+    shapes = record["shapes"]
+    out = {}
+    for title, entry in (record.get("sheets") or {}).items():
+        try:
+            i, diff, gone = entry
+            cells = {**shapes[i], **diff}
+            for k in gone:
+                cells.pop(k, None)
+        except (ValueError, TypeError, IndexError, KeyError):
+            continue
+        out[title] = {k: v for k, v in cells.items() if isinstance(k, str) and isinstance(v, str)}
+    return out

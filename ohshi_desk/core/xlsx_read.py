@@ -26,7 +26,8 @@ from pathlib import Path
 
 from .case import Case, CaseError, WorkbookError, parse_case, read_case_file
 from .xlsx_read_cells import Notice, _rows
-from .xlsx_read_forms import _apply_checklist, _apply_forms
+from .xlsx_layout import CHECKLIST, unpack_record
+from .xlsx_read_forms import _apply_cells, _apply_checklist, _apply_forms, renamed_sheets
 from .xlsx_read_lines import _apply_details, _detail_sheet
 
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
@@ -155,8 +156,14 @@ def read_workbook(path, rules) -> Case:
         origins: dict = {}
         if sheet is not None:
             data, origins = _apply_details(data, snapshot, sheet, rules, notices, path)
-        _apply_forms(data, snapshot, wb, notices)
-        _apply_checklist(data, wb, notices)
+        record = unpack_record(snapshot.get("cells"))
+        detail_title = sheet.title if sheet is not None else None
+        renamed = renamed_sheets(wb, record, {detail_title}, notices)
+        forms, form_renames = _apply_forms(data, snapshot, wb, notices)
+        checklist = next((new for new, old in renamed.items() if old == CHECKLIST), CHECKLIST)
+        _apply_checklist(data, wb, notices, checklist)
+        if record:  # (a workbook of an earlier version has no record: its other cells are not compared)
+            _apply_cells(wb, record, {**renamed, **form_renames}, forms, {detail_title}, notices)
     except CaseError:
         raise
     except Exception:  # a workbook shaped in a way no check foresaw: still one message, never a traceback

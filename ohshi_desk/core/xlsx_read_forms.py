@@ -5,13 +5,31 @@ from __future__ import annotations
 
 from .breakdown import STATUS_LABELS
 from .inputs import InputError, parse_date, parse_yen
-from .xlsx_layout import FORM_BLOCK, FORM_LINES, FORM_TEXT_LIMIT
+from .guard import shown
+from .xlsx_layout import (
+    CHECK_HEADERS,
+    CHECK_READ,
+    CHECKLIST,
+    DATA_SHEET,
+    FORM_BLOCK,
+    FORM_HEAD,
+    FORM_LINE_COLUMNS,
+    FORM_LINES,
+    FORM_PREFIX,
+    FORM_TEXT_LIMIT,
+    cell_digest,
+    cell_ref,
+)
 from .xlsx_read_cells import Notice, _date_text, _header_map, _is_formula, _norm, _num, _rows
 
+BLOCK_TEXTS = ("name", "address", "phone")  # merged B:E; unmerged, C–E are read as the text's continuation
 
-def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
+
+def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> tuple[dict, dict]:
+    """Reads each 様式2's vendor block into ``data``. Returns the forms ({title now: key}) and the renamed ones
+    ({title now: title written})."""
     forms = dict(snapshot.get("forms", {}))
-    _renamed_forms(forms, snapshot, wb, notices)
+    renamed = _renamed_forms(forms, snapshot, wb, notices)
     for title in wb.sheetnames:
         if title.startswith("様式2") and title not in forms and snapshot.get("eligible"):  # (older books: no list)
             notices.append(Notice(title, None, None, "ohshi-desk が作っていない様式2 シートです",
@@ -23,7 +41,7 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
         plan = data.get("plans", {}).get(pid)
         if not isinstance(plan, dict):
             continue
-        rows = _rows(wb[title], limit=13 + FORM_LINES + 1, width=5)
+        rows = _rows(wb[title], limit=13 + FORM_LINES + 1, width=8)
 
         def cell(r, c, rows=rows):
             return rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
@@ -41,7 +59,9 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
         block = {}
         for field_, (r, label) in FORM_BLOCK.items():
             value = cell(r, 2)
-            if value in (None, ""):
+            freed = [str(_num(v)).strip() for c in (3, 4, 5) if (v := cell(r, c)) not in (None, "")] \
+                if field_ in BLOCK_TEXTS else []
+            if value in (None, "") and not freed:
                 continue
             if field_ == "date":
                 iso = _date_text(value)
@@ -59,11 +79,15 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
                 except InputError as exc:
                     notices.append(Notice(title, r, label, exc.problem, "金額なしとして読みました"))
             else:
-                value = str(_num(value)).strip()
+                value = str(_num(value)).strip() if value not in (None, "") else ""
+                if freed:  # the block unmerged and its second half typed beside it: read as one text
+                    value = "　".join(v for v in [value, *freed] if v)
+                    notices.append(Notice(title, r, label, f"結合が解除され、{label}が C〜E 列にも書かれています",
+                                          f"B〜E 列を続けて「{shown(value, 60)}」として読みました"))
                 if len(value) > FORM_TEXT_LIMIT:
                     notices.append(Notice(title, r, label, f"{FORM_TEXT_LIMIT}文字を超えています（{len(value)}文字）",
-                                          f"最初の{FORM_TEXT_LIMIT}文字だけ読みました"))
-                block[field_] = value[:FORM_TEXT_LIMIT]
+                                          "全部読みました（長いと印刷で小さくなることがあります。短くできるか確かめてください）"))
+                block[field_] = value
         if block.get("name") == vendor:
             block.pop("name")
         if block:
@@ -76,6 +100,7 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
                 if value not in (None, "") and not _is_formula(value):
                     notices.append(Notice(title, r, label, f"様式2 に直接書かれた「{value}」は読めません",
                                           "読みませんでした。明細 シートに行を足してください（様式2 は明細から作られます）"))
+    return forms, renamed
 
 
 def _renamed_forms(forms: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
@@ -84,8 +109,9 @@ def _renamed_forms(forms: dict, snapshot: dict, wb, notices: list[Notice]) -> No
     markers = snapshot.get("markers") if isinstance(snapshot.get("markers"), dict) else {}
     missing = {marker: title for title, marker in markers.items() if title in forms and title not in wb.sheetnames
                and isinstance(marker, str)}
+    renamed: dict[str, str] = {}
     if not missing:
-        return
+        return renamed
     for name in wb.sheetnames:
         if name in forms or name in ("概要", "明細", "必要書類"):
             continue
@@ -95,14 +121,16 @@ def _renamed_forms(forms: dict, snapshot: dict, wb, notices: list[Notice]) -> No
         if old is None:
             continue
         forms[name] = forms.pop(old)
+        renamed[name] = old
         notices.append(Notice(name, None, None, f"様式2 シートの名前が「{old}」から「{name}」に変わっています",
                               f"「{old}」として読みました"))
+    return renamed
 
 
-def _apply_checklist(data: dict, wb, notices: list[Notice]) -> None:
-    if "必要書類" not in wb.sheetnames:
+def _apply_checklist(data: dict, wb, notices: list[Notice], title: str = CHECKLIST) -> None:
+    if title not in wb.sheetnames:
         return
-    rows = _rows(wb["必要書類"], limit=500, width=12)
+    rows = _rows(wb[title], limit=500, width=12)
     if not rows:
         return
     header = _header_map(rows[0])
@@ -121,7 +149,7 @@ def _apply_checklist(data: dict, wb, notices: list[Notice]) -> None:
         ident = get("ID")
         if not (isinstance(ident, str) and "#" in ident):
             if any(v not in (None, "") for v in row):
-                notices.append(Notice("必要書類", r, None, "ohshi-desk が書き出した書類の行ではありません（足された行）",
+                notices.append(Notice(title, r, None, "ohshi-desk が書き出した書類の行ではありません（足された行）",
                                       "読みませんでした。書類の進み具合は ohshi-desk が書き出した行に書いてください"))
             continue
         pid, _, doc = ident.partition("#")
@@ -136,7 +164,7 @@ def _apply_checklist(data: dict, wb, notices: list[Notice]) -> None:
                 try:
                     iso = parse_date(str(received), "受領日").isoformat()
                 except InputError as exc:
-                    notices.append(Notice("必要書類", r, "受領日", exc.problem, "空として読みました"))
+                    notices.append(Notice(title, r, "受領日", exc.problem, "空として読みました"))
             if iso:
                 entry["received_date"] = iso
         note = get("備考")
@@ -150,3 +178,100 @@ def _apply_checklist(data: dict, wb, notices: list[Notice]) -> None:
             docs[pid].pop(doc, None)
     if not docs:
         data.pop("documents", None)
+
+
+# ------------------------------------------------------------------------------- every other cell of the book
+
+MAX_CELL_NOTICES = 20  # a sheet's differing cells named one by one; beyond these, counted
+
+
+def renamed_sheets(wb, record: dict, taken: set, notices: list[Notice]) -> dict[str, str]:
+    """Sheets written by ohshi-desk (概要, 必要書類 …) found under another title by what they hold (most of the cells
+    as written): {title now: title written}, said once each."""
+    missing = [t for t in record if t not in wb.sheetnames and not t.startswith(FORM_PREFIX)]
+    out: dict[str, str] = {}
+    if not missing:
+        return out
+    for name in wb.sheetnames:
+        if name in record or name in taken or name == DATA_SHEET:
+            continue
+        rows = _rows(wb[name], limit=200, width=12)
+        held = {cell_ref(r, c): cell_digest(v) for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1)}
+        for old in missing:
+            cells = record[old]
+            same = sum(held.get(k) == v for k, v in cells.items())
+            if cells and same >= 0.6 * len(cells):
+                out[name] = old
+                missing.remove(old)
+                notices.append(Notice(name, None, None, f"{old} シートの名前が「{name}」に変わっています",
+                                      f"「{old}」として読みました"))
+                break
+    return out
+
+
+def _read_cells(title: str, written: str, forms: dict, rows: list) -> set[tuple[int, int]]:
+    """The cells of a sheet that its own reader reads (or names): not compared with the record again."""
+    if title in forms:
+        out = {(r, c) for f, (r, _label) in FORM_BLOCK.items() for c in ((2, 3, 4, 5) if f in BLOCK_TEXTS else (2,))}
+        out |= {(r, c) for r in range(FORM_HEAD + 1, FORM_HEAD + 1 + FORM_LINES) for c, _l in FORM_LINE_COLUMNS}
+        out |= {(4, 4), (5, 2), (6, 2), (5, 4)}  # the clinic's cells, compared with what was written (above)
+        return out
+    if written == CHECKLIST and rows:
+        header = {v: j + 1 for j, v in enumerate(rows[0]) if isinstance(v, str)}
+        ident = header.get(CHECK_HEADERS[-1])
+        cols = {header[h] for h in CHECK_READ if h in header}
+        out = set()
+        for r, row in enumerate(rows[1:], 2):
+            has_id = ident is not None and ident - 1 < len(row) and isinstance(row[ident - 1], str)
+            out |= {(r, c) for c in (cols if has_id else range(1, len(row) + 1))}  # a row without an ID: said
+        return out
+    return set()
+
+
+def _apply_cells(wb, record: dict, renamed: dict, forms: dict, skip: set, notices: list[Notice]) -> None:
+    """Every cell of every sheet ohshi-desk wrote (明細 apart, read column by column) compared with the hidden
+    sheet's record of it: a cell typed into after unprotecting, one freed by unmerging, or one cleared, is named
+    with its sheet, cell and value. A sheet ohshi-desk did not write is named if anything is written on it."""
+    for title in wb.sheetnames:
+        if title in skip or title == DATA_SHEET:
+            continue
+        written = renamed.get(title, title)
+        cells = record.get(written)
+        rows = _rows(wb[title], limit=300, width=40)
+        if cells is None:
+            if title.startswith(FORM_PREFIX) or title in forms:
+                continue  # (said by the 様式2 reader)
+            filled = [(r, c, v) for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v not in (None, "")]
+            if filled:
+                r, c, v = filled[0]
+                notices.append(Notice(title, None, None, f"ohshi-desk が作っていないシートです（{len(filled)}個のセルに記入あり、"
+                                      f"最初は {cell_ref(r, c)}「{shown(v)}」）", "読みませんでした（次の書き出しには入りません）"))
+            continue
+        read = _read_cells(title, written, forms, rows)
+        found = []
+        for r, row in enumerate(rows, 1):
+            for c, v in enumerate(row, 1):
+                if (r, c) in read:
+                    continue
+                ref = cell_ref(r, c)
+                digest = cell_digest(v)
+                if digest != cells.get(ref, ""):
+                    found.append((r, ref, v))
+        held = {cell_ref(r, c) for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v not in (None, "")}
+        for ref in cells:
+            r = int("".join(ch for ch in ref if ch.isdigit()))
+            col = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed([ch for ch in ref if ch.isalpha()])))
+            if cells[ref] and ref not in held and (r, col) not in read:
+                found.append((r, ref, None))
+        for r, ref, v in found[:MAX_CELL_NOTICES]:
+            if v is None:
+                problem = f"{ref} が空になっています（ohshi-desk が書いたところです）"
+            elif hasattr(v, "isoformat"):
+                problem = f"{ref} に「{v.isoformat()[:10]}」と書かれています（ohshi-desk が書いたところです）"
+            else:
+                problem = f"{ref} に「{shown(v, 60)}」と書かれています（ohshi-desk が書いたところです）"
+            notices.append(Notice(title, r, None, problem,
+                                  "読みませんでした（次の書き出しで元に戻ります）。残したいことは 明細 の 備考 に書いてください"))
+        if len(found) > MAX_CELL_NOTICES:
+            notices.append(Notice(title, None, None, f"ほかに {len(found) - MAX_CELL_NOTICES}個のセルが書き出したときと違います",
+                                  "読みませんでした（次の書き出しで元に戻ります）"))

@@ -9,7 +9,8 @@ import re
 
 from .case import LINE_STATUSES, WorkbookError, fold
 from .inputs import InputError, parse_count, parse_date, parse_yen
-from .xlsx_layout import DATE_COLUMNS, DETAIL_COLUMNS, MAX_ROWS, REQUIRED, TEXT_COLUMNS
+from .guard import shown
+from .xlsx_layout import DATE_COLUMNS, DETAIL_COLUMNS, MAX_ROWS, REASON_HEADER, REQUIRED, TEXT_COLUMNS
 from .xlsx_read_cells import (
     Notice,
     _header_map,
@@ -213,6 +214,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
         j = header.get("ID")
         return row[j] if j is not None and j < len(row) else None
 
+    reasons = set(snapshot["reasons"]) if isinstance(snapshot.get("reasons"), list) else None  # (earlier books)
     for i, row in enumerate(rows[head_at + 1:head_at + 1 + MAX_ROWS]):
         r = head_at + 2 + i
 
@@ -221,6 +223,11 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
             return row[j] if j is not None and j < len(row) else None
 
         program_label, item_label = get("補助制度"), get("項目")
+        reason = get(REASON_HEADER)
+        if reason not in (None, "") and not _is_formula(reason) and reasons is not None and \
+                str(reason).strip() not in reasons:  # typed over ohshi-desk's own words (after unprotecting)
+            note(r, REASON_HEADER, f"「{shown(reason, 60)}」と書かれています（ohshi-desk が見積りの理由を書くところです）",
+                 "読みませんでした（次の書き出しで元に戻ります）。書いた内容は 備考 に移してください")
         if _norm(program_label) == "合計" or (not ident_of(row) and "合計" in (_norm(get("単価（税込）")),
                                                                            _norm(get("内訳（品名・型番）")))):
             continue  # the totals row (under the headers now; at the bottom in workbooks of earlier versions)

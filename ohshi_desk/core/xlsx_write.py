@@ -62,6 +62,9 @@ from .xlsx_layout import (  # noqa: F401 - DATA_SHEET and WORKBOOK_FORMAT: also 
     DATA_SHEET,
     WITHHELD,
     WORKBOOK_FORMAT,
+    cell_digest,
+    cell_ref,
+    pack_record,
     payload_hash,
 )
 
@@ -89,8 +92,25 @@ def build_workbook(case: Case, breakdown: dict, rules, banners=()) -> Book:
                 rules.documents[d["id"]].get("workbook_sheet") == "receipt_breakdown_form" for d in p["documents"]):
             _form2(wb, case, p, rules, rows, snapshot, used)
     _checklist(wb, case, breakdown)
+    snapshot["cells"] = _cell_record(wb)
     _data_sheet(wb, case, snapshot)
     return wb
+
+
+def _cell_record(wb: Book) -> dict:
+    """What every sheet but 明細 (read column by column) holds, cell by cell, for the reader to compare: a cell typed
+    into after unprotecting, or freed by unmerging, is then read or named (xlsx_layout.pack_record)."""
+    out = {}
+    for ws in wb.sheets:
+        if ws.title == "明細":
+            continue
+        cells = {}
+        for (r, c), (kind, value, _style, _cached) in ws.cells.items():
+            digest = "=" if kind == "f" else cell_digest(value)
+            if digest:
+                cells[cell_ref(r, c)] = digest
+        out[ws.title] = cells
+    return pack_record(out)
 
 
 # ------------------------------------------------------------------------------------------------- 概要
@@ -253,6 +273,7 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         formula(ws, TOTAL_ROW, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN,
                 border=BOX, cached=total)
     rows: dict[str, int] = {}
+    said: set[str] = set()  # the reasons written (a text typed over one is named on reading)
     r = DETAIL_FIRST
     for pid, res, line in listed:
         ident = f"{pid}#{line.index}"
@@ -293,9 +314,11 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
             reasons = f"{CLOSED_MARK}受付が終わった制度の参考計算です / {reasons}"
         text(ws, r, COL["見積りの理由（ohshi-desk）"], reasons, border=BOX,
              alignment=WRAP)
+        said.add(reasons)
         snapshot["lines"][ident] = [rules.program(pid).short_name, rules.items[line.item]["label"], line.description,
                                     line.quantity, line.unit_price, line.vendor, line.receipt]
         r += 1
+    snapshot["reasons"] = sorted(said)
     last = max(r - 1, DETAIL_FIRST)
     spare_to = last + SPARE_ROWS
     for r2 in range(r, spare_to + 1):  # rows for lines the vendor adds: 金額 and ② follow them

@@ -1,0 +1,100 @@
+"""Every cell of every sheet is compared with what was written (the hidden sheet's record): what a vendor typed
+into a locked cell after unprotecting, into the freed cells of an unmerged vendor block, onto a renamed sheet or a
+sheet of their own is read into the case or named with its sheet, cell and value (openpyxl edits: fast; the
+LibreOffice session plays the same in test_vendor_behaviours_lo.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from openpyxl import load_workbook
+
+from ohshi_desk.core.case import parse_case
+from ohshi_desk.core.xlsx_layout import COL, DETAIL_FIRST, REASON_HEADER
+from ohshi_desk.core.xlsx_read import read_workbook
+from ohshi_desk.core.xlsx_write import export_case
+
+AS_OF = dt.date(2025, 11, 1)
+CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
+        "facility": {"kind": "clinic", "name": "やまだ内科", "prefecture": "大分県", "municipality": "大分市",
+                     "institution_code": "1234567"},
+        "plans": {"home_visit": {"lines": [
+            {"item": "mobile_terminal", "quantity": 2, "unit_price": 40000, "vendor": "A社"},
+            {"item": "tablet", "unit_price": 30000, "vendor": "B社"}]}}}
+
+
+@pytest.fixture
+def book(tmp_path, rules):
+    path = tmp_path / "book.xlsx"
+    export_case(parse_case(CASE, rules), rules, path, AS_OF)
+    return path
+
+
+def _form(wb, vendor):
+    return next(wb[t] for t in wb.sheetnames if t.startswith("様式2") and t.endswith(vendor))
+
+
+def test_a_book_saved_unchanged_names_nothing(book, rules, tmp_path):
+    wb = load_workbook(book)
+    wb.save(tmp_path / "same.xlsx")
+    assert read_workbook(tmp_path / "same.xlsx", rules).notices == []
+
+
+def test_locked_cells_typed_after_unprotecting_are_named_with_sheet_cell_and_value(book, rules, tmp_path):
+    wb = load_workbook(book)
+    reason = f"{'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[COL[REASON_HEADER] - 1]}{DETAIL_FIRST}"
+    wb["明細"][reason] = "理由はこちらで書き直しました"
+    a = _form(wb, "A社")
+    a["D7"] = 999999  # 総額 typed over its formula
+    a["D29"] = 5  # 小計
+    a["C40"] = "備考: 振込先は別紙"
+    wb["概要"]["B6"] = "大分県別府市"  # 所在地
+    wb["必要書類"]["C2"] = "別の書類名"
+    wb["必要書類"]["A1"] = None  # a heading cleared
+    wb.create_sheet("連絡").cell(3, 2, "納品は12月")
+    wb.save(tmp_path / "typed.xlsx")
+    case = read_workbook(tmp_path / "typed.xlsx", rules)
+    texts = [str(n) for n in case.notices]
+    expected = [f"明細 シート {DETAIL_FIRST}行目「{REASON_HEADER}」: 「理由はこちらで書き直しました」と書かれています",
+                f"{a.title} シート 7行目: D7 に「999999」と書かれています", f"{a.title} シート 29行目: D29 に「5」",
+                f"{a.title} シート 40行目: C40 に「備考: 振込先は別紙」", "概要 シート 6行目: B6 に「大分県別府市」",
+                "必要書類 シート 2行目: C2 に「別の書類名」", "必要書類 シート 1行目: A1 が空になっています",
+                "連絡 シート: ohshi-desk が作っていないシートです（1個のセルに記入あり、最初は B3「納品は12月」）"]
+    for piece in expected:
+        assert any(piece in t for t in texts), (piece, texts)
+    assert all(n.unread for n in case.notices)
+
+
+def test_an_unmerged_vendor_block_is_read_whole_and_other_freed_cells_named(book, rules, tmp_path):
+    wb = load_workbook(book)
+    a = _form(wb, "A社")
+    a.unmerge_cells("B10:E10")
+    a["B10"], a["D10"] = "大分県大分市府内町", "1丁目1番1号"
+    a.unmerge_cells("B11:E11")
+    a["E11"] = "代表者 山田太郎"
+    wb.save(tmp_path / "unmerged.xlsx")
+    case = read_workbook(tmp_path / "unmerged.xlsx", rules)
+    block = case.raw["plans"]["home_visit"]["receipts"]["A社"]
+    assert block["address"] == "大分県大分市府内町　1丁目1番1号"
+    assert block["phone"] == "代表者 山田太郎"  # (B11 empty: the freed cell is the row's only entry)
+    texts = [str(n) for n in case.notices]
+    assert any("10行目「所在地」: 結合が解除され" in t and "1丁目1番1号" in t for t in texts), texts
+
+
+def test_renamed_and_reordered_sheets_are_read_under_their_new_names(book, rules, tmp_path):
+    wb = load_workbook(book)
+    wb["必要書類"].title = "書類チェック"
+    wb["書類チェック"]["E2"] = "受領済"
+    a = _form(wb, "A社")
+    a.title = "A社の内訳書"
+    a["B4"] = "2025/12/15"
+    wb.move_sheet("書類チェック", offset=-3)
+    wb.save(tmp_path / "renamed.xlsx")
+    case = read_workbook(tmp_path / "renamed.xlsx", rules)
+    texts = [str(n) for n in case.notices]
+    assert next(iter(case.raw["documents"]["home_visit"].values()))["progress"] == "受領済"
+    assert case.raw["plans"]["home_visit"]["receipts"]["A社"]["date"] == "2025-12-15"
+    assert any("必要書類 シートの名前が「書類チェック」に変わっています" in t for t in texts), texts
+    assert any("「A社の内訳書」に変わっています" in t for t in texts), texts
+    assert not any("作っていない" in t or "と書かれています" in t for t in texts), texts
