@@ -25,8 +25,8 @@ import zipfile
 from pathlib import Path
 
 from .case import Case, CaseError, WorkbookError, parse_case, read_case_file
-from .xlsx_read_cells import Notice, _rows
 from .xlsx_layout import CHECKLIST, unpack_record
+from .xlsx_read_cells import Notice, _rows
 from .xlsx_read_forms import _apply_cells, _apply_checklist, _apply_forms, renamed_sheets
 from .xlsx_read_lines import _apply_details, _detail_sheet
 

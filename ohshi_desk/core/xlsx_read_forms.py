@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from .breakdown import STATUS_LABELS
-from .inputs import InputError, parse_date, parse_yen
 from .guard import shown
+from .inputs import InputError, parse_date, parse_yen
 from .xlsx_layout import (
     CHECK_HEADERS,
     CHECK_READ,

@@ -8,8 +8,8 @@ import datetime as _dt
 import re
 
 from .case import LINE_STATUSES, WorkbookError, fold
-from .inputs import InputError, parse_count, parse_date, parse_yen
 from .guard import shown
+from .inputs import InputError, parse_count, parse_date, parse_yen
 from .xlsx_layout import DATE_COLUMNS, DETAIL_COLUMNS, MAX_ROWS, REASON_HEADER, REQUIRED, TEXT_COLUMNS
 from .xlsx_read_cells import (
     Notice,
