@@ -21,6 +21,7 @@ CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
                      "institution_code": "1234567"},
         "plans": {"home_visit": {"lines": [
             {"item": "mobile_terminal", "quantity": 2, "unit_price": 40000, "vendor": "A社"},
+            {"item": "receipt_system_change", "unit_price": 120000, "vendor": "A社"},
             {"item": "tablet", "unit_price": 30000, "vendor": "B社"}]}}}
 
 
@@ -98,3 +99,46 @@ def test_renamed_and_reordered_sheets_are_read_under_their_new_names(book, rules
     assert any("必要書類 シートの名前が「書類チェック」に変わっています" in t for t in texts), texts
     assert any("「A社の内訳書」に変わっています" in t for t in texts), texts
     assert not any("作っていない" in t or "と書かれています" in t for t in texts), texts
+
+
+def _vendor_col(ws, name):
+    from ohshi_desk.core.xlsx_layout import HEAD_ROW
+
+    return next(c for c in range(1, ws.max_column + 1) if ws.cell(HEAD_ROW, c).value == name)
+
+
+@pytest.mark.parametrize("edit", ["renamed", "split"])
+def test_a_renamed_vendor_or_a_split_receipt_carries_its_vendor_block_and_is_listed(book, rules, tmp_path, edit):
+    from ohshi_desk.core.changes import changes_since_estimate
+
+    wb = load_workbook(book)
+    a = _form(wb, "A社")
+    a["B4"], a["B10"] = "2025/12/15", "大分県大分市府内町1-1"
+    ws = wb["明細"]
+    if edit == "renamed":
+        for r in (DETAIL_FIRST, DETAIL_FIRST + 1):  # the full company name written on both of its lines
+            ws.cell(r, _vendor_col(ws, "購入先・ベンダー"), "株式会社エー・システム")
+        targets = ["株式会社エー・システム"]
+    else:  # one receipt split in two: its two lines on 領収書No 1 and 2
+        ws.cell(DETAIL_FIRST, _vendor_col(ws, "領収書No"), "1")
+        ws.cell(DETAIL_FIRST + 1, _vendor_col(ws, "領収書No"), "2")
+        targets = ["A社#1", "A社#2"]
+    wb.save(tmp_path / "moved.xlsx")
+    case = read_workbook(tmp_path / "moved.xlsx", rules)
+    receipts = case.raw["plans"]["home_visit"]["receipts"]
+    for key in targets:
+        assert receipts[key] == {"date": "2025-12-15", "address": "大分県大分市府内町1-1"}, receipts
+    assert "A社" not in receipts
+    texts = [str(n) for n in case.notices]
+    assert any("の様式2 の記入（日付（西暦）・所在地）を「" in t for t in texts), texts
+    changes = [c["text"] for p in changes_since_estimate(case, rules, AS_OF) for c in p["changes"]]
+    assert any(t.startswith("購入先・領収書No: A社 → ") for t in changes), changes
+    # the next export prints the block on the receipt it became
+    again = tmp_path / "again.xlsx"
+    export_case(case, rules, again, AS_OF)
+    wb2 = load_workbook(again)
+    for key in targets:
+        vendor, _, no = key.partition("#")
+        form = next(wb2[t] for t in wb2.sheetnames if t.startswith(f"様式2_訪問診療等_{vendor}"[:27])
+                    and (not no or t.endswith(no)))
+        assert form["B10"].value == "大分県大分市府内町1-1" and form["B4"].value.date() == dt.date(2025, 12, 15)

@@ -27,7 +27,7 @@ from pathlib import Path
 from .case import Case, CaseError, WorkbookError, parse_case, read_case_file
 from .xlsx_layout import CHECKLIST, unpack_record
 from .xlsx_read_cells import Notice, _rows
-from .xlsx_read_forms import _apply_cells, _apply_checklist, _apply_forms, renamed_sheets
+from .xlsx_read_forms import _apply_cells, _apply_checklist, _apply_forms, carry_blocks, renamed_sheets
 from .xlsx_read_lines import _apply_details, _detail_sheet
 
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
@@ -160,6 +160,7 @@ def read_workbook(path, rules) -> Case:
         detail_title = sheet.title if sheet is not None else None
         renamed = renamed_sheets(wb, record, {detail_title}, notices)
         forms, form_renames = _apply_forms(data, snapshot, wb, notices)
+        carry_blocks(data, estimate_raw, origins, notices, detail_title or "明細")
         checklist = next((new for new, old in renamed.items() if old == CHECKLIST), CHECKLIST)
         _apply_checklist(data, wb, notices, checklist)
         if record:  # (a workbook of an earlier version has no record: its other cells are not compared)

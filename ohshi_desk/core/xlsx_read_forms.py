@@ -103,6 +103,54 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> tuple
     return forms, renamed
 
 
+def carry_blocks(data: dict, estimate: dict, origins: dict, notices: list[Notice], sheet: str = "明細") -> None:
+    """A receipt whose key changed on 明細 (C社 written out as 株式会社シー・システム in 購入先, or 領収書No 1 split into 1
+    and 2): its 様式2 vendor block (日付, 名称, 所在地 …) goes with its lines to the receipt(s) they are on now, said.
+    ``origins``: {(program, line index now): (program, line index in the estimate)}."""
+    from .case import fold, receipt_key
+
+    def lines_of(d, pid):
+        plan = (d.get("plans") or {}).get(pid)
+        lines = plan.get("lines") if isinstance(plan, dict) else None
+        return lines if isinstance(lines, list) else []
+
+    def key_of(line):
+        return receipt_key(str(line.get("vendor") or ""), str(line.get("receipt") or ""))
+
+    moved: dict[tuple[str, str], dict[str, str]] = {}  # (program, old key) -> {folded new key: new key}
+    for (pid, idx), (opid, oidx) in origins.items():
+        now, before = lines_of(data, pid), lines_of(estimate, opid)
+        if idx >= len(now) or oidx >= len(before) or not isinstance(before[oidx], dict):
+            continue
+        old, new = key_of(before[oidx]), key_of(now[idx])
+        if fold(old) != fold(new) and pid == opid:
+            moved.setdefault((pid, old), {}).setdefault(fold(new), new)
+    for (pid, old), targets in moved.items():
+        plan = data["plans"][pid]
+        receipts = plan.get("receipts")
+        if not isinstance(receipts, dict):
+            continue
+        block = next((b for k, b in receipts.items() if fold(k) == fold(old) and isinstance(b, dict) and b), None)
+        still = {fold(key_of(ln)) for ln in lines_of(data, pid) if isinstance(ln, dict)}
+        if block is None or fold(old) in still:
+            continue  # nothing was written on the old form, or lines are still on it: it keeps its block
+        carried = False
+        for folded, new in targets.items():
+            if any(fold(k) == folded and b for k, b in receipts.items()):
+                notices.append(Notice(sheet, None, "購入先・ベンダー", f"領収書「{old}」の行が「{new}」に移っています",
+                                      f"「{new}」の様式2 の記入を使いました（「{old}」の様式2 の記入は残しています）"))
+                continue
+            receipts[new] = dict(block)
+            carried = True
+            what = "・".join(label for f, (_r, label) in FORM_BLOCK.items() if f in block)
+            notices.append(Notice(sheet, None, "購入先・ベンダー",
+                                  f"領収書「{old.replace('#', ' No ')}」の行の購入先・領収書No が「{new.replace('#', ' No ')}」に変わっています",
+                                  f"「{old.replace('#', ' No ')}」の様式2 の記入（{what}）を「{new.replace('#', ' No ')}」の様式2 に移しました"))
+        if carried:  # (the block now lives on the receipt(s) its lines are on)
+            for k in [k for k in receipts if fold(k) == fold(old)]:
+                receipts.pop(k)
+
+
 def _renamed_forms(forms: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
     """A 様式2 whose sheet was renamed is found by its marker (the hidden F1 formula its first page was written
     with) and read under its new title, said once."""
