@@ -158,13 +158,14 @@ def read_workbook(path, rules) -> Case:
             data, origins = _apply_details(data, snapshot, sheet, rules, notices, path)
         record = unpack_record(snapshot.get("cells"))
         detail_title = sheet.title if sheet is not None else None
-        renamed = renamed_sheets(wb, record, {detail_title}, notices)
-        forms, form_renames = _apply_forms(data, snapshot, wb, notices)
+        cache: dict = {}  # the rows of each sheet but 明細, read once
+        renamed = renamed_sheets(wb, record, {detail_title}, notices, cache)
+        forms, form_renames = _apply_forms(data, snapshot, wb, notices, cache)
         carry_blocks(data, estimate_raw, origins, notices, detail_title or "明細")
         checklist = next((new for new, old in renamed.items() if old == CHECKLIST), CHECKLIST)
         _apply_checklist(data, wb, notices, checklist)
         if record:  # (a workbook of an earlier version has no record: its other cells are not compared)
-            _apply_cells(wb, record, {**renamed, **form_renames}, forms, {detail_title}, notices)
+            _apply_cells(wb, record, {**renamed, **form_renames}, forms, {detail_title}, notices, cache)
     except CaseError:
         raise
     except Exception:  # a workbook shaped in a way no check foresaw: still one message, never a traceback

@@ -25,11 +25,23 @@ from .xlsx_read_cells import Notice, _date_text, _header_map, _is_formula, _norm
 BLOCK_TEXTS = ("name", "address", "phone")  # merged B:E; unmerged, C–E are read as the text's continuation
 
 
-def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> tuple[dict, dict]:
+SHEET_ROWS, SHEET_WIDTH = 300, 40  # how much of a sheet other than 明細 is read (a 様式2 page is 35 × 8)
+
+
+def sheet_rows(wb, title: str, cache: dict) -> list[tuple]:
+    """A sheet's rows, read once for the 様式2 reader and the cell comparison."""
+    if title not in cache:
+        cache[title] = _rows(wb[title], limit=SHEET_ROWS, width=SHEET_WIDTH)
+    return cache[title]
+
+
+def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice], cache: dict | None = None
+                 ) -> tuple[dict, dict]:
     """Reads each 様式2's vendor block into ``data``. Returns the forms ({title now: key}) and the renamed ones
     ({title now: title written})."""
+    cache = {} if cache is None else cache
     forms = dict(snapshot.get("forms", {}))
-    renamed = _renamed_forms(forms, snapshot, wb, notices)
+    renamed = _renamed_forms(forms, snapshot, wb, notices, cache)
     for title in wb.sheetnames:
         if title.startswith("様式2") and title not in forms and snapshot.get("eligible"):  # (older books: no list)
             notices.append(Notice(title, None, None, "ohshi-desk が作っていない様式2 シートです",
@@ -41,7 +53,7 @@ def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice]) -> tuple
         plan = data.get("plans", {}).get(pid)
         if not isinstance(plan, dict):
             continue
-        rows = _rows(wb[title], limit=13 + FORM_LINES + 1, width=8)
+        rows = sheet_rows(wb, title, cache)
 
         def cell(r, c, rows=rows):
             return rows[r - 1][c - 1] if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) else None
@@ -151,7 +163,7 @@ def carry_blocks(data: dict, estimate: dict, origins: dict, notices: list[Notice
                 receipts.pop(k)
 
 
-def _renamed_forms(forms: dict, snapshot: dict, wb, notices: list[Notice]) -> None:
+def _renamed_forms(forms: dict, snapshot: dict, wb, notices: list[Notice], cache: dict) -> dict[str, str]:
     """A 様式2 whose sheet was renamed is found by its marker (the hidden F1 formula its first page was written
     with) and read under its new title, said once."""
     markers = snapshot.get("markers") if isinstance(snapshot.get("markers"), dict) else {}
@@ -163,7 +175,7 @@ def _renamed_forms(forms: dict, snapshot: dict, wb, notices: list[Notice]) -> No
     for name in wb.sheetnames:
         if name in forms or name in ("概要", "明細", "必要書類"):
             continue
-        rows = _rows(wb[name], limit=1, width=6)
+        rows = sheet_rows(wb, name, cache)
         marker = rows[0][5] if rows and len(rows[0]) > 5 else None
         old = missing.pop(marker, None) if isinstance(marker, str) else None
         if old is None:
@@ -233,7 +245,7 @@ def _apply_checklist(data: dict, wb, notices: list[Notice], title: str = CHECKLI
 MAX_CELL_NOTICES = 20  # a sheet's differing cells named one by one; beyond these, counted
 
 
-def renamed_sheets(wb, record: dict, taken: set, notices: list[Notice]) -> dict[str, str]:
+def renamed_sheets(wb, record: dict, taken: set, notices: list[Notice], cache: dict) -> dict[str, str]:
     """Sheets written by ohshi-desk (概要, 必要書類 …) found under another title by what they hold (most of the cells
     as written): {title now: title written}, said once each."""
     missing = [t for t in record if t not in wb.sheetnames and not t.startswith(FORM_PREFIX)]
@@ -243,8 +255,9 @@ def renamed_sheets(wb, record: dict, taken: set, notices: list[Notice]) -> dict[
     for name in wb.sheetnames:
         if name in record or name in taken or name == DATA_SHEET:
             continue
-        rows = _rows(wb[name], limit=200, width=12)
-        held = {cell_ref(r, c): cell_digest(v) for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1)}
+        rows = sheet_rows(wb, name, cache)
+        held = {cell_ref(r, c): cell_digest(v) for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1)
+                if v is not None}
         for old in missing:
             cells = record[old]
             same = sum(held.get(k) == v for k, v in cells.items())
@@ -276,16 +289,18 @@ def _read_cells(title: str, written: str, forms: dict, rows: list) -> set[tuple[
     return set()
 
 
-def _apply_cells(wb, record: dict, renamed: dict, forms: dict, skip: set, notices: list[Notice]) -> None:
+def _apply_cells(wb, record: dict, renamed: dict, forms: dict, skip: set, notices: list[Notice],
+                 cache: dict | None = None) -> None:
     """Every cell of every sheet ohshi-desk wrote (明細 apart, read column by column) compared with the hidden
     sheet's record of it: a cell typed into after unprotecting, one freed by unmerging, or one cleared, is named
     with its sheet, cell and value. A sheet ohshi-desk did not write is named if anything is written on it."""
+    cache = {} if cache is None else cache
     for title in wb.sheetnames:
         if title in skip or title == DATA_SHEET:
             continue
         written = renamed.get(title, title)
         cells = record.get(written)
-        rows = _rows(wb[title], limit=300, width=40)
+        rows = sheet_rows(wb, title, cache)
         if cells is None:
             if title.startswith(FORM_PREFIX) or title in forms:
                 continue  # (said by the 様式2 reader)
@@ -296,22 +311,20 @@ def _apply_cells(wb, record: dict, renamed: dict, forms: dict, skip: set, notice
                                       f"最初は {cell_ref(r, c)}「{shown(v)}」）", "読みませんでした（次の書き出しには入りません）"))
             continue
         read = _read_cells(title, written, forms, rows)
+        expected = {_ref_tuple(ref): digest for ref, digest in cells.items()}
         found = []
         for r, row in enumerate(rows, 1):
             for c, v in enumerate(row, 1):
-                if (r, c) in read:
+                if v is None or v == "":
                     continue
-                ref = cell_ref(r, c)
                 digest = cell_digest(v)
-                if digest != cells.get(ref, ""):
-                    found.append((r, ref, v))
-        held = {cell_ref(r, c) for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1) if v not in (None, "")}
-        for ref in cells:
-            r = int("".join(ch for ch in ref if ch.isdigit()))
-            col = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed([ch for ch in ref if ch.isalpha()])))
-            if cells[ref] and ref not in held and (r, col) not in read:
-                found.append((r, ref, None))
-        for r, ref, v in found[:MAX_CELL_NOTICES]:
+                if digest != expected.pop((r, c), "") and (r, c) not in read:
+                    found.append((r, c, v))
+        found += [(r, c, None) for (r, c), digest in expected.items() if digest and (r, c) not in read
+                  and r <= SHEET_ROWS and c <= SHEET_WIDTH]  # written, and now empty
+        found.sort(key=lambda f: (f[0], f[1]))
+        for r, c, v in found[:MAX_CELL_NOTICES]:
+            ref = cell_ref(r, c)
             if v is None:
                 problem = f"{ref} が空になっています（ohshi-desk が書いたところです）"
             elif hasattr(v, "isoformat"):
@@ -323,3 +336,12 @@ def _apply_cells(wb, record: dict, renamed: dict, forms: dict, skip: set, notice
         if len(found) > MAX_CELL_NOTICES:
             notices.append(Notice(title, None, None, f"ほかに {len(found) - MAX_CELL_NOTICES}個のセルが書き出したときと違います",
                                   "読みませんでした（次の書き出しで元に戻ります）"))
+
+
+def _ref_tuple(ref: str) -> tuple[int, int]:
+    """"C10" → (10, 3)."""
+    i = next((k for k, ch in enumerate(ref) if ch.isdigit()), len(ref))
+    col = 0
+    for ch in ref[:i]:
+        col = col * 26 + ord(ch) - 64
+    return int(ref[i:] or 0), col
