@@ -142,3 +142,18 @@ def test_a_renamed_vendor_or_a_split_receipt_carries_its_vendor_block_and_is_lis
         form = next(wb2[t] for t in wb2.sheetnames if t.startswith(f"様式2_訪問診療等_{vendor}"[:27])
                     and (not no or t.endswith(no)))
         assert form["B10"].value == "大分県大分市府内町1-1" and form["B4"].value.date() == dt.date(2025, 12, 15)
+
+
+def test_a_date_typed_on_a_form_alone_is_listed_as_a_change_and_a_200_character_address_has_room(book, rules,
+                                                                                                    tmp_path):
+    from ohshi_desk.core.changes import changes_since_estimate
+
+    wb = load_workbook(book)
+    a = _form(wb, "A社")
+    assert a.row_dimensions[10].height >= 15 * 5  # 200 full-width characters at ~43 a line, before any is typed
+    a["B4"] = "2025/12/15"
+    wb.save(tmp_path / "dated.xlsx")
+    case = read_workbook(tmp_path / "dated.xlsx", rules)
+    assert case.notices == []
+    changes = [c["text"] for p in changes_since_estimate(case, rules, AS_OF) for c in p["changes"]]
+    assert changes == ["様式2（A社）の記入: 日付"], changes  # 取り込み結果 opens on it

@@ -35,7 +35,7 @@ from .xlsx_cells import (
     sheet_key,
     text,
 )
-from .xlsx_layout import FORM_BLOCK, FORM_LINES  # noqa: F401 - FORM_BLOCK, FORM_LINES: also named from here
+from .xlsx_layout import FORM_BLOCK, FORM_LINES, FORM_TEXT_LIMIT  # noqa: F401 - FORM_BLOCK, FORM_LINES: also named from here
 
 BLOCK_WIDTH = 86  # characters (half-width) of the merged B:E cell of the vendor block, a little under its width
 
@@ -170,8 +170,8 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
         text(ws, r, 2, value, border=BOX, fill=INPUT_FILL, alignment=WRAP)
         _merge(ws, start_row=r, start_column=2, end_row=r, end_column=5)
         lines = math.ceil(_text_width(value) / BLOCK_WIDTH) if value else 1
-        if key == "address":  # room for three lines even when empty: a merged cell does not grow by itself
-            lines = max(lines, 3)
+        if key == "address":  # room for 200 full-width characters even when empty (the vendor's own copy: a merged
+            lines = max(lines, math.ceil(2 * FORM_TEXT_LIMIT / BLOCK_WIDTH))  # cell does not grow as they type)
         if lines > 1:  # a long 所在地 wraps in its row; the page is not shrunk (it runs on to a second page)
             ws.heights[r] = 15 * lines + 2
     text(ws, 12, 1, "（開発事業者等が記入してください。明細の行は「明細」シートに書いてください）",
