@@ -18,6 +18,12 @@ SUMMARY = "概要"
 DETAIL = "明細"
 CHECKLIST = "必要書類"
 FORM_PREFIX = "様式2"
+# The hidden sheet (very hidden): A1 WORKBOOK_FORMAT, B1 a word to the vendor, C1 payload_hash(); from row 2, column
+# A the case as exported (JSON, without WITHHELD, in CHUNK-character pieces) and column B the snapshot (JSON) of what
+# was written: "eligible" {line id: ① as written}, "lines" {line id: the row's content}, "forms" {様式2 title:
+# [program, receipt key, vendor]}, "markers" {様式2 title: its F1 formula}, "facility_cells" {cell: [label, value]},
+# "withheld" [keys], and (since issue 26) "reasons" [見積りの理由 texts] and "cells" (pack_record: every cell of
+# every sheet but 明細). A key a reader does not know is ignored; a key an older workbook lacks is not compared.
 DATA_SHEET = "_ohshi"
 WORKBOOK_FORMAT = "ohshi-desk-workbook/1"
 WITHHELD = ("usage",)  # case keys that do not travel to vendors
