@@ -157,3 +157,15 @@ def test_a_date_typed_on_a_form_alone_is_listed_as_a_change_and_a_200_character_
     assert case.notices == []
     changes = [c["text"] for p in changes_since_estimate(case, rules, AS_OF) for c in p["changes"]]
     assert changes == ["様式2（A社）の記入: 日付"], changes  # 取り込み結果 opens on it
+
+
+def test_a_receipt_split_off_a_receipt_that_keeps_lines_gets_a_copy_of_its_block(book, rules, tmp_path):
+    wb = load_workbook(book)
+    _form(wb, "A社")["B10"] = "大分県大分市府内町1-1"
+    ws = wb["明細"]
+    ws.cell(DETAIL_FIRST + 1, _vendor_col(ws, "領収書No"), "2")  # one of A社's two lines on a second receipt
+    wb.save(tmp_path / "split.xlsx")
+    case = read_workbook(tmp_path / "split.xlsx", rules)
+    receipts = case.raw["plans"]["home_visit"]["receipts"]
+    assert receipts["A社"] == receipts["A社#2"] == {"address": "大分県大分市府内町1-1"}
+    assert any("「A社 No 2」の様式2 にも写しました" in str(n) for n in case.notices), case.notices

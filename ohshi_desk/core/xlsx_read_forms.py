@@ -144,21 +144,26 @@ def carry_blocks(data: dict, estimate: dict, origins: dict, notices: list[Notice
             continue
         block = next((b for k, b in receipts.items() if fold(k) == fold(old) and isinstance(b, dict) and b), None)
         still = {fold(key_of(ln)) for ln in lines_of(data, pid) if isinstance(ln, dict)}
-        if block is None or fold(old) in still:
-            continue  # nothing was written on the old form, or lines are still on it: it keeps its block
+        if block is None:
+            continue  # nothing was written on the old form
+        kept = fold(old) in still  # some lines stay on the old receipt: it keeps its block, the new one gets a copy
+
+        def said(key):
+            return key.replace("#", " No ")
         carried = False
         for folded, new in targets.items():
             if any(fold(k) == folded and b for k, b in receipts.items()):
-                notices.append(Notice(sheet, None, "購入先・ベンダー", f"領収書「{old}」の行が「{new}」に移っています",
-                                      f"「{new}」の様式2 の記入を使いました（「{old}」の様式2 の記入は残しています）"))
+                notices.append(Notice(sheet, None, "購入先・ベンダー", f"領収書「{said(old)}」の行が「{said(new)}」に移っています",
+                                      f"「{said(new)}」の様式2 の記入を使いました（「{said(old)}」の様式2 の記入は残しています）"))
                 continue
             receipts[new] = dict(block)
             carried = True
             what = "・".join(label for f, (_r, label) in FORM_BLOCK.items() if f in block)
             notices.append(Notice(sheet, None, "購入先・ベンダー",
-                                  f"領収書「{old.replace('#', ' No ')}」の行の購入先・領収書No が「{new.replace('#', ' No ')}」に変わっています",
-                                  f"「{old.replace('#', ' No ')}」の様式2 の記入（{what}）を「{new.replace('#', ' No ')}」の様式2 に移しました"))
-        if carried:  # (the block now lives on the receipt(s) its lines are on)
+                                  f"領収書「{said(old)}」の行の購入先・領収書No が「{said(new)}」に変わっています",
+                                  f"「{said(old)}」の様式2 の記入（{what}）を「{said(new)}」の様式2 に"
+                                  + ("も写しました（日付などが違えば直してください）" if kept else "移しました")))
+        if carried and not kept:  # (the block now lives on the receipt(s) its lines are on)
             for k in [k for k in receipts if fold(k) == fold(old)]:
                 receipts.pop(k)
 
