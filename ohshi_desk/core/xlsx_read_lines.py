@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import json
 import re
 
 from .case import LINE_STATUSES, WorkbookError, fold
@@ -155,7 +156,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
     from .guard import bad_char
 
     sheet = ws.title
-    data = copy.deepcopy(data)
+    data = json.loads(json.dumps(data))  # a copy (data came from JSON)
     if data.get("plans") is None:
         data["plans"] = {}
     plans = data["plans"]
