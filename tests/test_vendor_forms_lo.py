@@ -88,6 +88,9 @@ MORE = {
     "renamed_vendor": [on(A_FORM, "B4", "2025/12/15"), typ("J3", "株式会社シー・システム"), typ("J4", "株式会社シー・システム")],
     "split_receipt": [on(A_FORM, "B4", "2025/12/15"), typ("K3", "1"), typ("K4", "2")],
 }
+KANA = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01", "facility": {"kind": "clinic", "name": "やまだ内科"},
+        "plans": {"home_visit": {"lines": [{"item": "tablet", "unit_price": 30000, "vendor": "シー・システム"},
+                                           {"item": "tablet", "unit_price": 20000, "vendor": "シー・システム"}]}}}
 ERRORS = ("#VALUE!", "#REF!", "#NAME?", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
 
 
@@ -96,8 +99,12 @@ def played(tmp_path_factory, rules):
     tmp = tmp_path_factory.mktemp("forms")
     book = tmp / "book.xlsx"
     export_case(parse_case(CASE, rules), rules, book, AS_OF)
+    kana = tmp / "kana.xlsx"  # a katakana 購入先 retyped, with no recalculation of the whole book (as a vendor types)
+    export_case(parse_case(KANA, rules), rules, kana, AS_OF)
     _lo([{"in": str(book), "out": str(tmp / f"{name}.xlsx"), "edits": edits}
-         for name, edits in {**BEHAVIOURS, **MORE}.items()], tmp)
+         for name, edits in {**BEHAVIOURS, **MORE}.items()]
+        + [{"in": str(kana), "out": str(tmp / "kana_retyped.xlsx"), "recalc": False,
+            "edits": [typ("J3", "シー・システム"), typ("F4", 25000)]}], tmp)
     return tmp
 
 
@@ -336,3 +343,11 @@ def test_each_re_export_equals_compute(played, rules, tmp_path):
         assert {str(n) for n in back.notices} <= set(texts) and back.raw["plans"] == case.raw["plans"], (
             name, [str(n) for n in back.notices])
         assert compute(back, rules, AS_OF)["total_subsidy"] == bd["total_subsidy"], name
+
+
+@pytest.mark.slow
+def test_a_katakana_vendor_retyped_without_a_full_recalculation_stays_on_its_form(played, rules):
+    """The key LibreOffice recalculates for the retyped row (ASC: half-width kana) equals the one written beside the
+    form's marker: both lines stay on the form (they fell off when the written key was NFKC-folded)."""
+    forms = _check_vendor_copy(played / "kana_retyped.xlsx", rules)
+    assert forms["様式2_訪問診療等_シー・システム"] == [3, 4]

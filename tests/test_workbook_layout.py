@@ -67,3 +67,11 @@ def test_the_writer_and_the_reader_share_the_layout_and_never_import_each_other(
         assert not _imports(CORE / f"{name}.py") & reader, name
     assert "xlsx_layout" in _imports(CORE / "xlsx_read_lines.py") & _imports(CORE / "xlsx_cells.py")
     assert not _imports(CORE / "xlsx_layout.py") & (writer | reader)
+
+
+def test_the_key_written_beside_a_key_formula_is_what_the_sheet_computes():
+    from ohshi_desk.core.xlsx_cells import sheet_key_value
+
+    assert sheet_key_value("訪問診療等", "シー・システム", "") == "訪問診療等|ｼｰ･ｼｽﾃﾑ|"  # ASC: half-width kana
+    assert sheet_key_value("訪問診療等", "Ａ　社", "１") == "訪問診療等|A社|1"
+    assert sheet_key_value("x", "ガイド", "") == "x|ｶﾞｲﾄﾞ|"

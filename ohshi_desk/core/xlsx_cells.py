@@ -147,6 +147,41 @@ def sheet_key(*parts: str) -> str:
     return "SUBSTITUTE(ASC(" + '&"|"&'.join(parts) + ')," ","")'
 
 
+def _half_width_kana() -> dict[str, str]:
+    import unicodedata
+
+    return {unicodedata.normalize("NFKC", chr(c)): chr(c) for c in range(0xFF61, 0xFFA0)
+            if len(unicodedata.normalize("NFKC", chr(c))) == 1}
+
+
+_KANA = _half_width_kana()
+_MARKS = {"\u3099": "\uff9e", "\u309a": "\uff9f"}  # ゛ ゜ as they follow a half-width kana
+
+
+def sheet_key_value(*parts) -> str:
+    """The value :func:`sheet_key` gives in the sheet (ASC, then spaces removed), as ohshi-desk writes it beside the
+    formula: a key recalculated by LibreOffice or Excel (a vendor retyping シー・システム) still equals one that was
+    not (a 様式2's marker), so the form keeps the line."""
+    import unicodedata
+
+    out = []
+    for ch in "|".join(str(p or "") for p in parts):
+        o = ord(ch)
+        if 0xFF01 <= o <= 0xFF5E:
+            out.append(chr(o - 0xFEE0))
+        elif ch == "\u3000":
+            out.append(" ")
+        elif ch in _KANA:
+            out.append(_KANA[ch])
+        else:
+            d = unicodedata.normalize("NFD", ch)
+            if len(d) == 2 and d[0] in _KANA and d[1] in _MARKS:
+                out.append(_KANA[d[0]] + _MARKS[d[1]])
+            else:
+                out.append(ch)
+    return "".join(out).replace(" ", "")
+
+
 def quoted(value: str) -> str:
     """A text as a formula's string literal (its quotes doubled: never a way out of the literal)."""
     return '"' + str(value).replace('"', '""') + '"'

@@ -33,6 +33,7 @@ from .xlsx_cells import (
     protect,
     quoted,
     sheet_key,
+    sheet_key_value,
     text,
 )
 from .xlsx_layout import FORM_BLOCK, FORM_LINES, FORM_TEXT_LIMIT  # noqa: F401 - FORM_BLOCK, FORM_LINES: also named from here
@@ -184,7 +185,7 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     # F (hidden): the 明細 row of each line, found by the receipt's key below the line above it (a chain of MATCHes:
     # no fixed row, so a sort, a deleted or an added 明細 row moves the form's lines with it)
     formula(ws, 1, 6, form_marker(short, vendor, no),
-            cached=f"{short}|{fold(vendor)}|{fold(no)}")
+            cached=sheet_key_value(short, vendor, no))
     if previous is None:
         text(ws, head, 6, 0)
     else:

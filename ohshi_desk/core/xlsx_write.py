@@ -52,6 +52,7 @@ from .xlsx_cells import (
     get_column_letter,
     protect,
     sheet_key,
+    sheet_key_value,
     text,
 )
 from .xlsx_form2 import _form2
@@ -389,7 +390,6 @@ def first_formula(amount_col: str, r: int, eligible: int, amount: int) -> str:
 def _receipt_keys(ws, letter: dict, listed: list, rules, to_row: int) -> None:
     """The hidden key column: each row's receipt (補助制度|購入先|領収書No, folded as fold() does), a formula of the
     row itself, so that a 様式2 finds its lines wherever a sort, a deleted or an added row put them."""
-    from .case import fold
 
     col = COL[KEY_HEADER]
     ws.hidden_cols.add(col)
@@ -399,7 +399,7 @@ def _receipt_keys(ws, letter: dict, listed: list, rules, to_row: int) -> None:
                 + sheet_key(f"{b}{r}", f"{j}{r}", f"{k}{r}") + ")")
         if i < len(listed):
             pid, _res, line = listed[i]
-            cached = f"{rules.program(pid).short_name}|{fold(line.vendor)}|{fold(line.receipt)}"
+            cached = sheet_key_value(rules.program(pid).short_name, line.vendor, line.receipt)
         else:
             cached = ""
         # a spare row's cells stay open: a line copied or pasted whole into it is not refused by the protection

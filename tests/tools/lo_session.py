@@ -4,7 +4,8 @@ Run by the system python3 (which has ``uno``), not the project's venv:
 
     /usr/bin/python3 tests/tools/lo_session.py JOBS.json
 
-JOBS.json is a list of ``{"in": book.xlsx, "out": edited.xlsx, "edits": [...]}``; one soffice process (a private
+JOBS.json is a list of ``{"in": book.xlsx, "out": edited.xlsx, "edits": [...]}`` (``"recalc": false``: no
+recalculation of the whole book before saving, as a vendor who only types); one soffice process (a private
 profile and pipe name) opens each book, applies its edits as a user would, recalculates and saves it as .xlsx.
 Edits (sheet names and A1 cell addresses):
 
@@ -134,7 +135,8 @@ def main(jobs_path: str) -> int:
             try:
                 for edit in job["edits"]:
                     _apply(doc, edit)
-                doc.calculateAll()
+                if job.get("recalc", True):  # false: only what LibreOffice recalculates by itself as cells change
+                    doc.calculateAll()
                 doc.storeToURL(Path(job["out"]).resolve().as_uri(),
                                (_prop("FilterName", "Calc MS Excel 2007 XML"),))
             finally:
