@@ -36,7 +36,7 @@ from .xlsx_cells import (
     sheet_key_value,
     text,
 )
-from .xlsx_layout import FORM_BLOCK, FORM_LINES, FORM_TEXT_LIMIT  # noqa: F401 - FORM_BLOCK, FORM_LINES: also named from here
+from .xlsx_layout import FORM_BLOCK, FORM_LINES, FORM_TEXT_LIMIT, TOTAL_ROW  # noqa: F401 - FORM_BLOCK, FORM_LINES: also named from here
 
 BLOCK_WIDTH = 86  # characters (half-width) of the merged B:E cell of the vendor block, a little under its width
 
@@ -97,6 +97,7 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
             snapshot["forms"][ws.title] = [p["id"], key, vendor]
             if n == 0:  # the first page's marker (its hidden F1): a renamed 様式2 is found by it, not by its title
                 snapshot.setdefault("markers", {})[ws.title] = form_marker(short, vendor, no)
+                wb.receipts.append((short, form_marker(short, vendor, no), sheet_key_value(short, vendor, no)))
             snapshot["facility_cells"] = facility_cells(case, rules)
             block = stored.get(key) if isinstance(stored.get(key), dict) else {}
             _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules,
@@ -246,15 +247,15 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
              "・品名・数量・金額・①②は「明細」シートで直してください（この用紙に自動で反映されます）。"
              + (f"（全{pages}枚）" if pages > 1 else "")]
     # said on the form itself: lines of this receipt beyond the last page, and 明細 rows no form can find (a row
-    # inserted between the lines has no key formula of its own)
+    # inserted between the lines has no key formula of its own; a 購入先 or 領収書No changed makes a receipt that has no
+    # 様式2 until the next export)
     last_at = f"F{head + FORM_LINES}"
-    program, key_col = f"'明細'!${col['補助制度']}$3:${col['補助制度']}${FORM_LOOKUP_ROWS}", \
-        f"'明細'!${col[KEY_HEADER]}$3:${col[KEY_HEADER]}${FORM_LOOKUP_ROWS}"
-    unkeyed = f'SUMPRODUCT(({program}<>"")*({program}<>"合計")*({key_col}=""))>0'
+    unkeyed = f"'明細'!${col[KEY_HEADER]}${TOTAL_ROW}>0"  # counted once, on 明細 (xlsx_write.unformed_rows)
     overflow = (f'IF({last_at}="",FALSE,ISNUMBER(MATCH($F$1,INDEX({keys},{last_at}+1):'
                 f'INDEX({keys},{FORM_LOOKUP_ROWS}),0)))') if page == pages - 1 else "FALSE"
     formula(ws, sub + 1, 1, f'=IF({overflow},"この領収書の行が用紙に入りきりません。ohshi-desk で開き直して書き出すと'
-                            f'続紙が増えます",IF({unkeyed},"明細に、まだ様式2 に載らない行があります（途中に挿入した行など）。'
+                            f'続紙が増えます",IF({unkeyed},"明細に、まだ様式2 に載らない行があります（途中に挿入した行、購入先・領収書No を'
+                            f'変えた行など）。'
                             f'ohshi-desk で開き直して書き出すと載ります",""))',
             font=WARN_FONT, cached="")
     for i, n in enumerate(notes):

@@ -31,6 +31,7 @@ from .xlsx_cells import (
     DATE_WAREKI,
     DETAIL_COLUMNS,
     DETAIL_FIRST,
+    FORM_LOOKUP_ROWS,
     HEAD_FILL,
     HEAD_ROW,
     INPUT_FILL,
@@ -93,9 +94,24 @@ def build_workbook(case: Case, breakdown: dict, rules, banners=()) -> Book:
                 rules.documents[d["id"]].get("workbook_sheet") == "receipt_breakdown_form" for d in p["documents"]):
             _form2(wb, case, p, rules, rows, snapshot, used)
     _checklist(wb, case, breakdown)
+    _data_sheet(wb, case, snapshot, before=True)
+    unformed_rows(wb)
     snapshot["cells"] = _cell_record(wb)
     _data_sheet(wb, case, snapshot)
     return wb
+
+
+def unformed_rows(wb: Book) -> None:
+    """明細's hidden key column, in the totals row: how many lines of a program that has 様式2 sheets are on none of
+    them (a row inserted between the lines, with no key; a 購入先 or 領収書No changed to a receipt with no form yet).
+    Every 様式2 says so while it is above 0. The forms' keys and programs are in the hidden sheet (D and E)."""
+    if not wb.receipts:
+        return
+    ws = wb["明細"]
+    b, x = (get_column_letter(COL[n]) for n in ("補助制度", KEY_HEADER))
+    prog, key = (f"${c}${DETAIL_FIRST}:${c}${FORM_LOOKUP_ROWS}" for c in (b, x))
+    formula(ws, TOTAL_ROW, COL[KEY_HEADER], f"=SUMPRODUCT(ISNUMBER(MATCH({prog},m_form_programs,0))*"
+                                            f"(({key}=\"\")+ISNA(MATCH({key},m_forms,0))>0))", cached=0)
 
 
 def _cell_record(wb: Book) -> dict:
@@ -103,7 +119,7 @@ def _cell_record(wb: Book) -> dict:
     into after unprotecting, or freed by unmerging, is then read or named (xlsx_layout.pack_record)."""
     out = {}
     for ws in wb.sheets:
-        if ws.title == "明細":
+        if ws.title in ("明細", DATA_SHEET):
             continue
         cells = {}
         for (r, c), (kind, value, _style, _cached) in ws.cells.items():
@@ -464,9 +480,20 @@ def _checklist(wb, case: Case, bd: dict) -> None:
 
 # ------------------------------------------------------------------------------------------- the case
 
-def _data_sheet(wb, case: Case, snapshot: dict) -> None:
-    ws = wb.add(DATA_SHEET)
-    ws.very_hidden = True
+def _data_sheet(wb, case: Case, snapshot: dict, before: bool = False) -> None:
+    if before:  # D and E: each 様式2's key (its marker's formula) and the programs that have one, for 明細's count
+        ws = wb.add(DATA_SHEET)
+        ws.very_hidden = True
+        for i, (_short, marker, value) in enumerate(wb.receipts, 1):
+            formula(ws, i, 4, marker, cached=value)
+        programs = list(dict.fromkeys(short for short, _m, _v in wb.receipts))
+        for i, short in enumerate(programs, 1):
+            text(ws, i, 5, short)
+        if wb.receipts:
+            wb.names["m_forms"] = f"='{DATA_SHEET}'!$D$1:$D${len(wb.receipts)}"
+            wb.names["m_form_programs"] = f"='{DATA_SHEET}'!$E$1:$E${len(programs)}"
+        return
+    ws = wb[DATA_SHEET]
     # The vendor needs the lines, not the clinic's usage figures (レセプト件数, 利用率…): those stay at the clinic.
     withheld = [key for key in WITHHELD if key in case.raw]
     if withheld:
