@@ -271,7 +271,7 @@ def test_a_zip_bomb_is_refused_at_once(rules, tmp_path, exported):
 def test_an_edited_hidden_sheet_is_a_clear_message(rules, tmp_path, exported, edit):
     from openpyxl import load_workbook
 
-    from ohshi_desk.core.workbook.write import DATA_SHEET
+    from ohshi_desk.core.workbook.layout import DATA_SHEET
 
     wb = load_workbook(exported)
     ws = wb[DATA_SHEET]
@@ -304,7 +304,7 @@ def test_a_control_character_typed_in_the_workbook_names_sheet_row_column(rules,
 
     wb = load_workbook(exported)
     ws = wb["明細"]
-    from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST
+    from ohshi_desk.core.workbook.layout import COL, DETAIL_FIRST
 
     ws.cell(row=DETAIL_FIRST, column=COL["備考"], value="a\ufdd0b")  # a non-character: valid XML, no valid text
     wb.save(exported)

@@ -129,7 +129,7 @@ def test_the_print_marks_closed_amounts_and_says_another_day(rules, clock):
 def test_the_workbook_marks_closed_amounts_and_says_another_day(tmp_path, rules, clock):
     from openpyxl import load_workbook
 
-    from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST
+    from ohshi_desk.core.workbook.layout import COL, DETAIL_FIRST
     from ohshi_desk.core.workbook.write import export_case
 
     clock(LATER)

@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 
 from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
-from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST
 from ohshi_desk.core.workbook.form2 import FORM_LINES
+from ohshi_desk.core.workbook.layout import COL, DATA_SHEET, DETAIL_FIRST
 from ohshi_desk.core.workbook.read import read_workbook
-from ohshi_desk.core.workbook.write import DATA_SHEET, ExportError, export_case
+from ohshi_desk.core.workbook.write import ExportError, export_case
 
 from .libreoffice import soffice
 

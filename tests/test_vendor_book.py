@@ -9,9 +9,10 @@ import pytest
 from openpyxl import load_workbook
 
 from ohshi_desk.core.case.model import CaseError, parse_case
-from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST, HEAD_ROW, LIST_ROWS, MAX_ROW_HEIGHT
+from ohshi_desk.core.workbook.cells import MAX_ROW_HEIGHT
+from ohshi_desk.core.workbook.layout import COL, DATA_SHEET, DETAIL_FIRST, HEAD_ROW, LIST_ROWS
 from ohshi_desk.core.workbook.read import read_any, read_workbook
-from ohshi_desk.core.workbook.write import DATA_SHEET, export_case
+from ohshi_desk.core.workbook.write import export_case
 
 CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
         "plans": {"home_visit": {"lines": [
@@ -377,7 +378,8 @@ def test_the_writer_makes_a_table_input_messages_and_the_clinics_own_colour(book
     """明細 is an Excel Table (its calculated columns give a row added in Excel 金額, ② and the key); every column
     the vendor or the clinic fills has an input message; the clinic's date columns are coloured apart; a 様式2 is
     one page wide but never shrunk to one page high; every formula carries its value."""
-    from ohshi_desk.core.workbook.write import CLINIC_COLUMNS, PROMPTS
+    from ohshi_desk.core.workbook.layout import CLINIC_COLUMNS
+    from ohshi_desk.core.workbook.write import PROMPTS
 
     wb = load_workbook(book)
     ws = wb["明細"]

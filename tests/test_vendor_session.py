@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
-from ohshi_desk.core.workbook.cells import HEAD_ROW
+from ohshi_desk.core.workbook.layout import HEAD_ROW
 from ohshi_desk.core.workbook.read import read_workbook
 from ohshi_desk.core.workbook.write import export_case
 
@@ -252,7 +252,7 @@ def test_drop_downs_and_the_table_survive_libreoffice_saves(session):
     """Saved by LibreOffice (twice: the vendor's save, then the second export recalculated), 明細's drop-downs and
     input messages still reach LIST_ROWS (LibreOffice keeps them only 1,000 rows below the last filled cell) and 明細
     is still a table."""
-    from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST, LIST_ROWS
+    from ohshi_desk.core.workbook.layout import COL, DETAIL_FIRST, LIST_ROWS
 
     for name in ("by_lo", "by_lo_recalc"):
         ws = load_workbook(session["tmp"] / f"{name}.xlsx")["明細"]

@@ -111,7 +111,7 @@ def main() -> None:
             run(label, ["compute", str(target)], {**base_env, **extra})
 
         # issue 23: markup from outside (the hidden sheet's marker, shown in the 開けませんでした box in the window)
-        from ohshi_desk.core.workbook.write import DATA_SHEET
+        from ohshi_desk.core.workbook.layout import DATA_SHEET
 
         marked = tmp / "marked.xlsx"
         wb = load_workbook(book)

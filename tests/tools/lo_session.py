@@ -4,7 +4,8 @@ Run by the system python3 (which has ``uno``), not the project's venv:
 
     /usr/bin/python3 tests/tools/lo_session.py JOBS.json
 
-JOBS.json is a list of ``{"in": book.xlsx, "out": edited.xlsx, "edits": [...]}``; one soffice process (a private
+JOBS.json is a list of ``{"in": book.xlsx, "out": edited.xlsx, "edits": [...]}`` (``"recalc": false``: no
+recalculation of the whole book before saving, as a vendor who only types); one soffice process (a private
 profile and pipe name) opens each book, applies its edits as a user would, recalculates and saves it as .xlsx.
 Edits (sheet names and A1 cell addresses):
 
@@ -20,6 +21,9 @@ Edits (sheet names and A1 cell addresses):
     {"op": "merge", "sheet": "明細", "range": "J3:J4"}                the cells merged (the first cell's text shows)
     {"op": "paste_values", "sheet": "明細", "cell": "G4"}             a formula replaced by its value (貼り付け: 値のみ)
     {"op": "move", "sheet": "明細", "range": "A3:X3", "to": "A8"}     cut and paste (the cells and their formulas move)
+    {"op": "unmerge", "sheet": "様式2_…", "range": "B10:E10"}          結合の解除 (the freed cells can be typed into)
+    {"op": "rename_sheet", "sheet": "様式2_…", "to": "A社の内訳書"}      a sheet's tab renamed
+    {"op": "move_sheet", "sheet": "必要書類", "to": 0}                 a sheet's tab dragged to another place
 """
 
 from __future__ import annotations
@@ -90,6 +94,12 @@ def _apply(doc, edit: dict) -> None:
     elif op == "move":
         sheet.moveRange(sheet.getCellRangeByName(edit["to"]).CellAddress,
                         sheet.getCellRangeByName(edit["range"]).RangeAddress)
+    elif op == "unmerge":
+        sheet.getCellRangeByName(edit["range"]).merge(False)
+    elif op == "rename_sheet":
+        sheet.setName(edit["to"])
+    elif op == "move_sheet":
+        doc.Sheets.moveByName(edit["sheet"], edit["to"])
     elif op == "paste_values":
         cell = sheet.getCellRangeByName(edit["cell"])
         value = cell.getValue()
@@ -125,7 +135,8 @@ def main(jobs_path: str) -> int:
             try:
                 for edit in job["edits"]:
                     _apply(doc, edit)
-                doc.calculateAll()
+                if job.get("recalc", True):  # false: only what LibreOffice recalculates by itself as cells change
+                    doc.calculateAll()
                 doc.storeToURL(Path(job["out"]).resolve().as_uri(),
                                (_prop("FilterName", "Calc MS Excel 2007 XML"),))
             finally:

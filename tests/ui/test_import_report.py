@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
-from ohshi_desk.core.workbook.cells import COL, DETAIL_FIRST
+from ohshi_desk.core.workbook.layout import COL, DETAIL_FIRST
 from ohshi_desk.core.workbook.write import export_case
 
 CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},

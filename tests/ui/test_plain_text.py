@@ -225,7 +225,7 @@ def test_a_vendor_workbook_with_markup_is_shown_as_text(wizard, tmp_path, rules,
 
 
 def test_the_hidden_sheet_marker_in_the_error_box_is_text(wizard, tmp_path, rules, watch, boxes):
-    from ohshi_desk.core.workbook.write import DATA_SHEET
+    from ohshi_desk.core.workbook.layout import DATA_SHEET
 
     def marker(wb):
         wb[DATA_SHEET]["A1"] = f"ohshi-desk-workbook/{hostile(watch.bait)}"

@@ -9,6 +9,8 @@ import datetime as _dt
 from ohshi_desk.core.base.formatting import yen
 from ohshi_desk.core.case.model import Case
 
+BLOCK_LABELS = {"date": "日付", "name": "名称", "address": "所在地", "phone": "電話番号", "amount": "領収書の金額"}
+
 
 def changes_since_estimate(case: Case, rules, as_of: _dt.date | None = None) -> list[dict]:
     """``[{"program_id", "name", "before", "after", "changes": [{"kind", "line", "text"}]}]`` for each program
@@ -44,6 +46,11 @@ def changes_since_estimate(case: Case, rules, as_of: _dt.date | None = None) -> 
                 add(pid, "price", label, f"{old['quantity']}点 × {yen(old['unit_price'])} → "
                                          f"{ln['quantity']}点 × {yen(ln['unit_price'])}")
             line = case.plans[pid].lines[ln["index"]]
+            was = case.estimate.plans[origin[0]].lines[origin[1]]
+            if (was.vendor, was.receipt) != (line.vendor, line.receipt):  # the line is on another receipt now
+                def receipt(ln_):
+                    return (ln_.vendor or "購入先未記入") + (f" No {ln_.receipt}" if ln_.receipt else "")
+                add(pid, "receipt", label, f"購入先・領収書No: {receipt(was)} → {receipt(line)}")
             if line.amount_override is not None and ln["amount"] != old["amount"]:
                 add(pid, "amount", label, f"金額（値引きなど）: {yen(old['amount'])} → {yen(ln['amount'])}")
             est_line = case.estimate.plans[origin[0]].lines[origin[1]]
@@ -59,6 +66,15 @@ def changes_since_estimate(case: Case, rules, as_of: _dt.date | None = None) -> 
         if (pid, idx) not in used:
             label = old["description"] or old["item_label"]
             add(pid, "removed", label, f"なくなった行: {label}（{yen(old['amount'])}）")
+    for pid, plan in case.plans.items():  # what a vendor wrote on a 様式2 (日付, 名称, 所在地 …)
+        earlier = case.estimate.plans.get(pid)
+        was = earlier.receipts if earlier else {}
+        for key, block in plan.receipts.items():
+            if block != was.get(key):
+                shown = key.replace("#", " No ")
+                filled = "・".join(BLOCK_LABELS[k] for k in block if k in BLOCK_LABELS and block[k] != (was.get(key) or {}).get(k))
+                if filled:
+                    add(pid, "form", shown, f"様式2（{shown}）の記入: {filled}")
     for pid, found in list(out.items()):  # lines only reordered (a sort, a moved row): the cap falls on other lines
         if all(c["kind"] == "eligible" for c in found) and pid in before and pid in after and \
                 before[pid]["eligible_cost"] == after[pid]["eligible_cost"]:

@@ -44,6 +44,7 @@ class Book:
     def __init__(self):
         self.sheets: list[Sheet] = []
         self.names: dict[str, str] = {}
+        self.receipts: list[tuple[str, str, str]] = []  # each 様式2's (program short name, marker formula, its value)
 
     def add(self, title: str) -> Sheet:
         ws = Sheet(title)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from ohshi_desk.core.case.model import TRACKING_DATES, Case
+from ohshi_desk.core.case.model import Case
 
 MAX_ROW_HEIGHT = 180  # points; an A4 landscape page holds about 500
 
@@ -130,26 +130,45 @@ def _print_setup(ws, *, landscape: bool, title_rows: tuple[int, int] | None = No
 
 # ---------------------------------------------------------------------------------- the 明細 layout
 
-DETAIL_COLUMNS = [  # (header, width)
-    ("ID", 4), ("補助制度", 17), ("項目", 13), ("内訳（品名・型番）", 20), ("数量", 5), ("単価（税込）", 11),
-    ("金額", 11), ("①補助対象金額", 11), ("②補助対象外金額", 11), ("購入先・ベンダー", 14), ("領収書No", 6),
-    *[(label, 8.5) for label in TRACKING_DATES.values()],
-    ("状況", 11), ("備考", 20), ("見積りの理由（ohshi-desk）", 36), ("様式2キー（ohshi-desk）", 4),
-]
-COL = {name: i + 1 for i, (name, _w) in enumerate(DETAIL_COLUMNS)}
-TOTAL_ROW = 1  # the totals (they count every row below, added ones included), above the headers: a sort from the
-HEAD_ROW = 2  # filter buttons on the headers never takes them in (they were under the headers before; still read)
-DETAIL_FIRST = 3
-LIST_ROWS = 2000  # drop-downs reach this far, for rows a vendor adds at the end
-KEY_HEADER = "様式2キー（ohshi-desk）"  # hidden: each row's receipt, which the 様式2 sheets look up (never a fixed row)
-SPARE_ROWS = 100  # rows below the lines that get the key formula, for lines a vendor adds at the end
-FORM_LOOKUP_ROWS = 10000  # how far down 明細 a 様式2 looks for its lines
-
-
 def sheet_key(*parts: str) -> str:
     """The formula text (without "=") that keys a receipt in the sheet: the same folding Excel and LibreOffice do
     for a 明細 row (ASC: full-width to half-width; spaces removed) applied to ``parts`` joined by "|"."""
     return "SUBSTITUTE(ASC(" + '&"|"&'.join(parts) + ')," ","")'
+
+
+def _half_width_kana() -> dict[str, str]:
+    import unicodedata
+
+    return {unicodedata.normalize("NFKC", chr(c)): chr(c) for c in range(0xFF61, 0xFFA0)
+            if len(unicodedata.normalize("NFKC", chr(c))) == 1}
+
+
+_KANA = _half_width_kana()
+_MARKS = {"\u3099": "\uff9e", "\u309a": "\uff9f"}  # ゛ ゜ as they follow a half-width kana
+
+
+def sheet_key_value(*parts) -> str:
+    """The value :func:`sheet_key` gives in the sheet (ASC, then spaces removed), as ohshi-desk writes it beside the
+    formula: a key recalculated by LibreOffice or Excel (a vendor retyping シー・システム) still equals one that was
+    not (a 様式2's marker), so the form keeps the line."""
+    import unicodedata
+
+    out = []
+    for ch in "|".join(str(p or "") for p in parts):
+        o = ord(ch)
+        if 0xFF01 <= o <= 0xFF5E:
+            out.append(chr(o - 0xFEE0))
+        elif ch == "\u3000":
+            out.append(" ")
+        elif ch in _KANA:
+            out.append(_KANA[ch])
+        else:
+            d = unicodedata.normalize("NFD", ch)
+            if len(d) == 2 and d[0] in _KANA and d[1] in _MARKS:
+                out.append(_KANA[d[0]] + _MARKS[d[1]])
+            else:
+                out.append(ch)
+    return "".join(out).replace(" ", "")
 
 
 def quoted(value: str) -> str:

@@ -11,12 +11,9 @@ from ohshi_desk.core.workbook.cells import (
     BOLD,
     BOX,
     CENTER,
-    COL,
     DATE_PLAIN,
-    FORM_LOOKUP_ROWS,
     HEAD_FILL,
     INPUT_FILL,
-    KEY_HEADER,
     RIGHT,
     SMALL_BOLD,
     SMALL_FONT,
@@ -33,10 +30,19 @@ from ohshi_desk.core.workbook.cells import (
     protect,
     quoted,
     sheet_key,
+    sheet_key_value,
     text,
 )
+from ohshi_desk.core.workbook.layout import (  # noqa: F401 - FORM_BLOCK, FORM_LINES: also named from here
+    COL,
+    FORM_BLOCK,
+    FORM_LINES,
+    FORM_LOOKUP_ROWS,
+    FORM_TEXT_LIMIT,
+    KEY_HEADER,
+    TOTAL_ROW,
+)
 
-FORM_LINES = 15
 BLOCK_WIDTH = 86  # characters (half-width) of the merged B:E cell of the vendor block, a little under its width
 
 
@@ -96,6 +102,7 @@ def _form2(wb, case: Case, p: dict, rules, rows: dict, snapshot: dict, used: set
             snapshot["forms"][ws.title] = [p["id"], key, vendor]
             if n == 0:  # the first page's marker (its hidden F1): a renamed 様式2 is found by it, not by its title
                 snapshot.setdefault("markers", {})[ws.title] = form_marker(short, vendor, no)
+                wb.receipts.append((short, form_marker(short, vendor, no), sheet_key_value(short, vendor, no)))
             snapshot["facility_cells"] = facility_cells(case, rules)
             block = stored.get(key) if isinstance(stored.get(key), dict) else {}
             _form2_sheet(ws, case, p, vendor, no, block, chunk, rows, n, len(pages), rules,
@@ -117,10 +124,6 @@ def facility_cells(case: Case, rules) -> dict[str, str]:
     return {"B5": ["都道府県コード", rules.prefecture_code(fac.prefecture) or ""],
             "B6": ["点数表コード", rules.kinds[fac.kind].get("score_table_code", "")],
             "D4": ["保険医療機関等コード", fac.institution_code], "D5": ["保険医療機関等名称", fac.name]}
-
-
-FORM_BLOCK = {"date": (4, "日付（西暦）"), "name": (9, "開発事業者等名称"), "address": (10, "所在地"),
-              "phone": (11, "電話番号"), "amount": (7, "領収書の金額（税込）")}
 
 
 def line_text(res: dict, line) -> str:
@@ -174,8 +177,8 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
         text(ws, r, 2, value, border=BOX, fill=INPUT_FILL, alignment=WRAP)
         _merge(ws, start_row=r, start_column=2, end_row=r, end_column=5)
         lines = math.ceil(_text_width(value) / BLOCK_WIDTH) if value else 1
-        if key == "address":  # room for three lines even when empty: a merged cell does not grow by itself
-            lines = max(lines, 3)
+        if key == "address":  # room for 200 full-width characters even when empty (the vendor's own copy: a merged
+            lines = max(lines, math.ceil(2 * FORM_TEXT_LIMIT / BLOCK_WIDTH))  # cell does not grow as they type)
         if lines > 1:  # a long 所在地 wraps in its row; the page is not shrunk (it runs on to a second page)
             ws.heights[r] = 15 * lines + 2
     text(ws, 12, 1, "（開発事業者等が記入してください。明細の行は「明細」シートに書いてください）",
@@ -188,7 +191,7 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     # F (hidden): the 明細 row of each line, found by the receipt's key below the line above it (a chain of MATCHes:
     # no fixed row, so a sort, a deleted or an added 明細 row moves the form's lines with it)
     formula(ws, 1, 6, form_marker(short, vendor, no),
-            cached=f"{short}|{fold(vendor)}|{fold(no)}")
+            cached=sheet_key_value(short, vendor, no))
     if previous is None:
         text(ws, head, 6, 0)
     else:
@@ -213,22 +216,21 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
                           f'+F{r - 1},"")', cached=lines_at[i] if found else "")
         price, qty = ref("単価（税込）"), ref("数量")
         # G, H (hidden): the line's 金額 and 数量 × 単価; a line typed below the lines has no 金額 or ② formula of
-        # its own: 数量 × 単価 and 金額 − ① stand in
+        # its own: 数量 × 単価 and 金額 − ① stand in (the formulas name the form's own cells where they can: XlsxWriter
+        # prepares a formula at ~0.6 µs a character, and 1,000 lines make 12,000 formulas)
         full = line.quantity * line.unit_price if found else ""
-        formula(ws, r, 7, shown_if(f'IF(ISNUMBER({ref("金額")}),{ref("金額")},N({qty})*N({price}))'),
+        formula(ws, r, 7, shown_if(f'IF(ISNUMBER({ref("金額")}),{ref("金額")},$H{r})'),
                 cached=line.amount if found else "")
         formula(ws, r, 8, shown_if(f"N({qty})*N({price})"), cached=full)
         formula(ws, r, 2, shown_if(ref("項目")), border=BOX, alignment=WRAP, cached=res["item_label"] if found else "")
-        formula(ws, r, 3, shown_if(f'IF({ref("内訳（品名・型番）")}="",{ref("項目")},{ref("内訳（品名・型番）")})&"　"&'
+        formula(ws, r, 3, shown_if(f'IF({ref("内訳（品名・型番）")}="",$B{r},{ref("内訳（品名・型番）")})&"　"&'
                                    f'{qty}&"点 × "&TEXT({price},"#,##0")&"円"'
-                                   f'&IF($G{r}<$H{r},"（値引き後 "&TEXT($G{r},"#,##0")&"円）",'
-                                   f'IF($G{r}>$H{r},"（金額 "&TEXT($G{r},"#,##0")&"円）",""))'),
+                                   f'&IF($G{r}=$H{r},"",IF($G{r}<$H{r},"（値引き後 ","（金額 ")&TEXT($G{r},"#,##0")&"円）")'),
                 border=BOX, alignment=WRAP, cached=line_text(res, line) if found else "")
         first = (line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]) if found else None
         formula(ws, r, 4, shown_if(f'N({ref("①補助対象金額")})'), border=BOX, number_format=YEN,
                 cached=first if found else "")
-        formula(ws, r, 5, shown_if(f'IF(ISNUMBER({ref("②補助対象外金額")}),{ref("②補助対象外金額")},'
-                                   f'$G{r}-N({ref("①補助対象金額")}))'), border=BOX, number_format=YEN,
+        formula(ws, r, 5, shown_if(f'IF(ISNUMBER({ref("②補助対象外金額")}),{ref("②補助対象外金額")},$G{r}-$D{r})'), border=BOX, number_format=YEN,
                 cached=line.amount - first if found else "")
         if not found:
             continue
@@ -250,15 +252,15 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
              "・品名・数量・金額・①②は「明細」シートで直してください（この用紙に自動で反映されます）。"
              + (f"（全{pages}枚）" if pages > 1 else "")]
     # said on the form itself: lines of this receipt beyond the last page, and 明細 rows no form can find (a row
-    # inserted between the lines has no key formula of its own)
+    # inserted between the lines has no key formula of its own; a 購入先 or 領収書No changed makes a receipt that has no
+    # 様式2 until the next export)
     last_at = f"F{head + FORM_LINES}"
-    program, key_col = f"'明細'!${col['補助制度']}$3:${col['補助制度']}${FORM_LOOKUP_ROWS}", \
-        f"'明細'!${col[KEY_HEADER]}$3:${col[KEY_HEADER]}${FORM_LOOKUP_ROWS}"
-    unkeyed = f'SUMPRODUCT(({program}<>"")*({program}<>"合計")*({key_col}=""))>0'
+    unkeyed = f"'明細'!${col[KEY_HEADER]}${TOTAL_ROW}>0"  # counted once, on 明細 (xlsx_write.unformed_rows)
     overflow = (f'IF({last_at}="",FALSE,ISNUMBER(MATCH($F$1,INDEX({keys},{last_at}+1):'
                 f'INDEX({keys},{FORM_LOOKUP_ROWS}),0)))') if page == pages - 1 else "FALSE"
     formula(ws, sub + 1, 1, f'=IF({overflow},"この領収書の行が用紙に入りきりません。ohshi-desk で開き直して書き出すと'
-                            f'続紙が増えます",IF({unkeyed},"明細に、まだ様式2 に載らない行があります（途中に挿入した行など）。'
+                            f'続紙が増えます",IF({unkeyed},"明細に、まだ様式2 に載らない行があります（途中に挿入した行、購入先・領収書No を'
+                            f'変えた行など）。'
                             f'ohshi-desk で開き直して書き出すと載ります",""))',
             font=WARN_FONT, cached="")
     for i, n in enumerate(notes):

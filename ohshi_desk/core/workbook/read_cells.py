@@ -7,11 +7,9 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-MAX_ROWS = 5000
-TEXT_LIMITS = {"description": ("内訳（品名・型番）", 200), "vendor": ("購入先・ベンダー", 100), "status": ("状況", 40),
-               "note": ("備考", 1000), "receipt": ("領収書No", 20)}
-REQUIRED = ("補助制度", "項目", "数量", "単価（税込）")
-IGNORED = {"②補助対象外金額", "見積りの理由（ohshi-desk）", "様式2キー（ohshi-desk）"}  # computed by the workbook or ohshi-desk
+from ohshi_desk.core.workbook.layout import COMPUTED as IGNORED  # noqa: F401 - the layout, as the 明細 reader names it
+from ohshi_desk.core.workbook.layout import MAX_ROWS, REQUIRED  # noqa: F401
+from ohshi_desk.core.workbook.layout import TEXT_COLUMNS as TEXT_LIMITS  # noqa: F401
 
 
 @dataclass

@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import json
 import re
 
+from ohshi_desk.core.base.guard import shown
 from ohshi_desk.core.base.inputs import InputError, parse_count, parse_date, parse_yen
-from ohshi_desk.core.case.model import LINE_STATUSES, TRACKING_DATES, WorkbookError, fold
-from ohshi_desk.core.workbook.read_cells import (
-    IGNORED,
+from ohshi_desk.core.case.model import LINE_STATUSES, WorkbookError, fold
+from ohshi_desk.core.workbook.layout import (
+    DATE_COLUMNS,
+    DETAIL_COLUMNS,
     MAX_ROWS,
+    REASON_HEADER,
     REQUIRED,
-    TEXT_LIMITS,
-    Notice,
-    _header_map,
-    _is_formula,
-    _norm,
-    _num,
-    _rows,
-    merged_ranges,
+    TEXT_COLUMNS,
 )
+from ohshi_desk.core.workbook.read_cells import Notice, _header_map, _is_formula, _norm, _num, _rows, merged_ranges
 
 
 def _detail_sheet(wb, notices):
@@ -40,6 +38,8 @@ def _detail_sheet(wb, notices):
 
 
 
+# what a vendor fills on a line (besides 補助制度 and 項目)
+INPUTS = tuple(c.header for c in DETAIL_COLUMNS if c.kind in ("text", "date", "own") and c.header not in REQUIRED[:2])
 MERGE_SPREAD = ("購入先・ベンダー", "領収書No", "補助制度", "項目")  # a vertical merge of these applies to each row
 # ① as ohshi-desk writes it: all of 金額 (=G5), its capped part (=MIN(G5,41000)) or nothing (=0), on its own row
 _OWN_FIRST = re.compile(r"=(?:0|\$?[A-Z]{1,3}\$?(\d+)|MIN\(\$?[A-Z]{1,3}\$?(\d+),\d+\))")
@@ -155,7 +155,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
     from ohshi_desk.core.base.guard import bad_char
 
     sheet = ws.title
-    data = copy.deepcopy(data)
+    data = json.loads(json.dumps(data))  # a copy (data came from JSON)
     if data.get("plans") is None:
         data["plans"] = {}
     plans = data["plans"]
@@ -189,8 +189,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
         j = header.get(name)
         row = saved[0][head_at + 1 + i] if head_at + 1 + i < len(saved[0]) else ()
         return row[j] if j is not None and j < len(row) else None
-    known = {"ID", *REQUIRED, "内訳（品名・型番）", "金額", "①補助対象金額", "購入先・ベンダー", "領収書No", "状況", "備考",
-             *TRACKING_DATES.values(), *IGNORED}
+    known = {c.header for c in DETAIL_COLUMNS}  # every declared column (xlsx_layout.py) is ohshi-desk's
     if len(rows) > MAX_ROWS + head_at + 1:  # (the empty rows at the end are not counted: _rows drops them)
         notices.append(Notice(sheet, MAX_ROWS + head_at + 2, None, f"{MAX_ROWS}行を超えています", "それより下の行は読みませんでした"))
     extra_cols = {j: name for name, j in header.items() if name not in known}
@@ -215,6 +214,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
         j = header.get("ID")
         return row[j] if j is not None and j < len(row) else None
 
+    reasons = set(snapshot["reasons"]) if isinstance(snapshot.get("reasons"), list) else None  # (earlier books)
     for i, row in enumerate(rows[head_at + 1:head_at + 1 + MAX_ROWS]):
         r = head_at + 2 + i
 
@@ -223,11 +223,15 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
             return row[j] if j is not None and j < len(row) else None
 
         program_label, item_label = get("補助制度"), get("項目")
+        reason = get(REASON_HEADER)
+        if reason not in (None, "") and not _is_formula(reason) and reasons is not None and \
+                str(reason).strip() not in reasons:  # typed over ohshi-desk's own words (after unprotecting)
+            note(r, REASON_HEADER, f"「{shown(reason, 60)}」と書かれています（ohshi-desk が見積りの理由を書くところです）",
+                 "読みませんでした（次の書き出しで元に戻ります）。書いた内容は 備考 に移してください")
         if _norm(program_label) == "合計" or (not ident_of(row) and "合計" in (_norm(get("単価（税込）")),
                                                                            _norm(get("内訳（品名・型番）")))):
             continue  # the totals row (under the headers now; at the bottom in workbooks of earlier versions)
-        inputs = ("内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "購入先・ベンダー", "領収書No", "状況", "備考",
-                  *TRACKING_DATES.values())
+        inputs = INPUTS
         ident = reattached[i] if i in reattached else get("ID")
         if all(get(n) in (None, "") or _is_formula(get(n)) for n in ("補助制度", "項目", *inputs)) and not ident:
             continue
@@ -377,7 +381,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
                 note(r, "②補助対象外金額", f"②に {second:,}円 が書かれています（②は 金額−① で決まります）",
                      "読みませんでした。②に回す分は ①補助対象金額 を減らして書いてください")
         # texts
-        for key_, (column, limit) in TEXT_LIMITS.items():
+        for key_, (column, limit) in TEXT_COLUMNS.items():
             value = get(column)
             if value in (None, ""):
                 line.pop(key_, None)
@@ -395,7 +399,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
             if key_ == "status" and value not in LINE_STATUSES:
                 note(r, column, f"「{value}」は状況の一覧にありません", "書かれたまま読みました")
             line[key_] = value
-        for key_, column in TRACKING_DATES.items():
+        for key_, column in DATE_COLUMNS.items():
             value = get(column)
             if value in (None, ""):
                 line.pop(key_, None)

@@ -26,22 +26,14 @@ from ohshi_desk.core.workbook.cells import (
     BOLD,
     BOX,
     CLINIC_FILL,
-    COL,
     DATE_SHORT,
     DATE_WAREKI,
-    DETAIL_COLUMNS,
-    DETAIL_FIRST,
     HEAD_FILL,
-    HEAD_ROW,
     INPUT_FILL,
-    KEY_HEADER,
     LEFT,
-    LIST_ROWS,
     RIGHT,
     SMALL_FONT,
-    SPARE_ROWS,
     TOTAL_FONT,
-    TOTAL_ROW,
     UNLOCKED,
     WRAP,
     YEN,
@@ -52,14 +44,32 @@ from ohshi_desk.core.workbook.cells import (
     get_column_letter,
     protect,
     sheet_key,
+    sheet_key_value,
     text,
 )
 from ohshi_desk.core.workbook.form2 import _form2
+from ohshi_desk.core.workbook.layout import (
+    CHECK_HEADERS,
+    CHUNK,
+    CLINIC_COLUMNS,
+    COL,
+    DATA_SHEET,
+    DETAIL_COLUMNS,
+    DETAIL_FIRST,
+    FORM_LOOKUP_ROWS,
+    HEAD_ROW,
+    KEY_HEADER,
+    LIST_ROWS,
+    SPARE_ROWS,
+    TOTAL_ROW,
+    WITHHELD,
+    WORKBOOK_FORMAT,
+    cell_digest,
+    cell_ref,
+    pack_record,
+    payload_hash,
+)
 
-WORKBOOK_FORMAT = "ohshi-desk-workbook/1"
-DATA_SHEET = "_ohshi"
-WITHHELD = ("usage",)  # case keys that do not travel to vendors
-CHUNK = 30000  # a cell holds at most 32,767 characters
 CHECK_STATUSES = ("未着手", "依頼済", "受領済", "提出済", "不要")
 
 
@@ -84,8 +94,40 @@ def build_workbook(case: Case, breakdown: dict, rules, banners=()) -> Book:
                 rules.documents[d["id"]].get("workbook_sheet") == "receipt_breakdown_form" for d in p["documents"]):
             _form2(wb, case, p, rules, rows, snapshot, used)
     _checklist(wb, case, breakdown)
+    _data_sheet(wb, case, snapshot, before=True)
+    unformed_rows(wb)
+    snapshot["cells"] = _cell_record(wb)
     _data_sheet(wb, case, snapshot)
     return wb
+
+
+def unformed_rows(wb: Book) -> None:
+    """明細's hidden key column, in the totals row: how many lines of a program that has 様式2 sheets are on none of
+    them (a row inserted between the lines, with no key; a 購入先 or 領収書No changed to a receipt with no form yet).
+    Every 様式2 says so while it is above 0. The forms' keys and programs are in the hidden sheet (D and E)."""
+    if not wb.receipts:
+        return
+    ws = wb["明細"]
+    b, x = (get_column_letter(COL[n]) for n in ("補助制度", KEY_HEADER))
+    prog, key = (f"${c}${DETAIL_FIRST}:${c}${FORM_LOOKUP_ROWS}" for c in (b, x))
+    formula(ws, TOTAL_ROW, COL[KEY_HEADER], f"=SUMPRODUCT(ISNUMBER(MATCH({prog},m_form_programs,0))*"
+                                            f"(({key}=\"\")+ISNA(MATCH({key},m_forms,0))>0))", cached=0)
+
+
+def _cell_record(wb: Book) -> dict:
+    """What every sheet but 明細 (read column by column) holds, cell by cell, for the reader to compare: a cell typed
+    into after unprotecting, or freed by unmerging, is then read or named (xlsx_layout.pack_record)."""
+    out = {}
+    for ws in wb.sheets:
+        if ws.title in ("明細", DATA_SHEET):
+            continue
+        cells = {}
+        for (r, c), (kind, value, _style, _cached) in ws.cells.items():
+            digest = "=" if kind == "f" else cell_digest(value)
+            if digest:
+                cells[cell_ref(r, c)] = digest
+        out[ws.title] = cells
+    return pack_record(out)
 
 
 # ------------------------------------------------------------------------------------------------- 概要
@@ -193,8 +235,6 @@ def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
 
 # ------------------------------------------------------------------------------------------------- 明細
 
-# the columns the clinic fills in (coloured apart from the vendor's; the reader reads both the same way)
-CLINIC_COLUMNS = ("領収書受領日", "内訳書受領日", "チェックシート受領日", "申請日", "交付決定日", "入金日")
 PROMPTS = {  # (title ≤ 32 characters, message ≤ 255): shown when a cell of the column is selected
     "補助制度": "一覧から選んでください。行の補助制度です",
     "項目": "一覧から選んでください。品目が一覧にないときは近いものを選び、内訳に書いてください",
@@ -217,7 +257,8 @@ TABLE = "明細表"
 def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws = wb.add("明細")
     letter = {name: get_column_letter(c) for name, c in COL.items()}
-    for j, (h, width) in enumerate(DETAIL_COLUMNS, 1):
+    for j, column in enumerate(DETAIL_COLUMNS, 1):
+        h, width = column.header, column.width
         text(ws, HEAD_ROW, j, h, font=BOLD, fill=CLINIC_FILL if h in CLINIC_COLUMNS else HEAD_FILL, border=BOX,
              alignment=WRAP, protection={"locked": True})
         ws.widths[j] = width
@@ -225,8 +266,10 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     lists = {"状況": list(LINE_STATUSES),
              "補助制度": [rules.program(pid).short_name for pid in rules.program_ids if rules.program(pid).purchases],
              "項目": [v["label"] for v in rules.items.values()]}
-    for j, (h, _w) in enumerate(DETAIL_COLUMNS, 1):  # an input message on every column the vendor or clinic fills
-        prompt = CLINIC_PROMPT if h in CLINIC_COLUMNS else PROMPTS.get(h)
+    for j, column in enumerate(DETAIL_COLUMNS, 1):  # an input message on every column the vendor or clinic fills
+        h = column.header
+        prompt = CLINIC_PROMPT if h in CLINIC_COLUMNS else PROMPTS.get(h) or (
+            f"{h}を書いてください" if column.kind in ("text", "date") else None)
         if prompt is None:
             continue
         dv = {"validate": "any value", "input_title": h[:32], "input_message": prompt[:255]}
@@ -247,6 +290,7 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
         formula(ws, TOTAL_ROW, COL[name], f"=SUM({c}{DETAIL_FIRST}:{c}1048576)", font=BOLD, number_format=YEN,
                 border=BOX, cached=total)
     rows: dict[str, int] = {}
+    said: set[str] = set()  # the reasons written (a text typed over one is named on reading)
     r = DETAIL_FIRST
     for pid, res, line in listed:
         ident = f"{pid}#{line.index}"
@@ -271,21 +315,27 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
                     fill=INPUT_FILL, number_format=YEN, cached=shown)
         formula(ws, r, COL["②補助対象外金額"], f"={a}{r}-{e}{r}", border=BOX, number_format=YEN,
                 cached=line.amount - shown)
-        text(ws, r, COL["購入先・ベンダー"], line.vendor, border=BOX, fill=INPUT_FILL)
-        text(ws, r, COL["領収書No"], line.receipt, border=BOX, fill=INPUT_FILL)
-        for key, label in TRACKING_DATES.items():
-            text(ws, r, COL[label], line.tracking.get(key), border=BOX,
-                 fill=CLINIC_FILL if label in CLINIC_COLUMNS else INPUT_FILL, number_format=DATE_SHORT)
-        text(ws, r, COL["状況"], line.status or "検討中", border=BOX, fill=INPUT_FILL)
-        text(ws, r, COL["備考"], line.note, border=BOX, fill=INPUT_FILL, alignment=WRAP)
+        raw_line = _raw_line(case, pid, line.index)
+        for c in DETAIL_COLUMNS:  # the columns read and written as they stand (texts, dates): one declaration each
+            if c.kind == "text":
+                value = _line_value(line, raw_line, c.field)
+                if c.field == "status":
+                    value = value or "検討中"
+                text(ws, r, COL[c.header], value, border=BOX, fill=INPUT_FILL,
+                     alignment=WRAP if c.limit >= 200 else None)
+            elif c.kind == "date":
+                text(ws, r, COL[c.header], _line_value(line, raw_line, c.field), border=BOX,
+                     fill=CLINIC_FILL if c.who == "institution" else INPUT_FILL, number_format=DATE_SHORT)
         reasons = " / ".join(res["reasons"]) or "補助対象"
         if status_of.get(pid) == "closed":  # the line's ① is a cost, never an amount on offer: said on the line
             reasons = f"{CLOSED_MARK}受付が終わった制度の参考計算です / {reasons}"
         text(ws, r, COL["見積りの理由（ohshi-desk）"], reasons, border=BOX,
              alignment=WRAP)
+        said.add(reasons)
         snapshot["lines"][ident] = [rules.program(pid).short_name, rules.items[line.item]["label"], line.description,
                                     line.quantity, line.unit_price, line.vendor, line.receipt]
         r += 1
+    snapshot["reasons"] = sorted(said)
     last = max(r - 1, DETAIL_FIRST)
     spare_to = last + SPARE_ROWS
     for r2 in range(r, spare_to + 1):  # rows for lines the vendor adds: 金額 and ② follow them
@@ -313,7 +363,7 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     ws.table = (HEAD_ROW, 1, spare_to, len(DETAIL_COLUMNS), {
         "name": TABLE, "style": None, "autofilter": True,
         "columns": [{"header": h, **({"formula": column_formulas[h]} if h in column_formulas else {})}
-                    for h, _w in DETAIL_COLUMNS]})
+                    for h in (c.header for c in DETAIL_COLUMNS)]})
     # Printed in three parts, each at a readable size (80 % of 11 pt): the lines (to 購入先), the tracking dates,
     # then 状況, 備考 and the reasons; 補助制度/項目/内訳 repeat on every part.
     ws.page.update(landscape=True, scale=80, title_rows=(HEAD_ROW, HEAD_ROW),
@@ -329,6 +379,21 @@ def _details(wb, case: Case, bd: dict, rules, snapshot: dict) -> dict:
     return rows
 
 
+def _raw_line(case: Case, pid: str, index: int) -> dict:
+    lines = ((case.raw.get("plans") or {}).get(pid) or {}).get("lines") or []
+    return lines[index] if index < len(lines) and isinstance(lines[index], dict) else {}
+
+
+def _line_value(line, raw_line: dict, key: str):
+    """A line's value under a declared 明細 column: the checked line's (its texts and dates), else the case's own."""
+    if key in TRACKING_DATES:
+        return line.tracking.get(key)
+    if key in ("description", "vendor", "receipt", "status", "note"):
+        return getattr(line, key)
+    value = raw_line.get(key)
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
 def first_formula(amount_col: str, r: int, eligible: int, amount: int) -> str:
     """① of a 明細 row as a formula of its line: all of 金額, the part up to what is eligible, or nothing."""
     if eligible >= amount:
@@ -341,7 +406,6 @@ def first_formula(amount_col: str, r: int, eligible: int, amount: int) -> str:
 def _receipt_keys(ws, letter: dict, listed: list, rules, to_row: int) -> None:
     """The hidden key column: each row's receipt (補助制度|購入先|領収書No, folded as fold() does), a formula of the
     row itself, so that a 様式2 finds its lines wherever a sort, a deleted or an added row put them."""
-    from ohshi_desk.core.case.model import fold
 
     col = COL[KEY_HEADER]
     ws.hidden_cols.add(col)
@@ -351,7 +415,7 @@ def _receipt_keys(ws, letter: dict, listed: list, rules, to_row: int) -> None:
                 + sheet_key(f"{b}{r}", f"{j}{r}", f"{k}{r}") + ")")
         if i < len(listed):
             pid, _res, line = listed[i]
-            cached = f"{rules.program(pid).short_name}|{fold(line.vendor)}|{fold(line.receipt)}"
+            cached = sheet_key_value(rules.program(pid).short_name, line.vendor, line.receipt)
         else:
             cached = ""
         # a spare row's cells stay open: a line copied or pasted whole into it is not refused by the protection
@@ -371,7 +435,6 @@ def _line_checks(ws, letter: dict) -> None:
 
 # ------------------------------------------------------------------------------------------------ 必要書類
 
-CHECK_HEADERS = ("補助制度", "状況・締切", "書類", "用意する人", "進み具合", "受領日", "備考", "ID")
 
 
 def _checklist(wb, case: Case, bd: dict) -> None:
@@ -417,15 +480,20 @@ def _checklist(wb, case: Case, bd: dict) -> None:
 
 # ------------------------------------------------------------------------------------------- the case
 
-def payload_hash(case_json: str, snapshot_json: str) -> str:
-    import hashlib
-
-    return hashlib.sha256((case_json + "\n" + snapshot_json).encode("utf-8")).hexdigest()
-
-
-def _data_sheet(wb, case: Case, snapshot: dict) -> None:
-    ws = wb.add(DATA_SHEET)
-    ws.very_hidden = True
+def _data_sheet(wb, case: Case, snapshot: dict, before: bool = False) -> None:
+    if before:  # D and E: each 様式2's key (its marker's formula) and the programs that have one, for 明細's count
+        ws = wb.add(DATA_SHEET)
+        ws.very_hidden = True
+        for i, (_short, marker, value) in enumerate(wb.receipts, 1):
+            formula(ws, i, 4, marker, cached=value)
+        programs = list(dict.fromkeys(short for short, _m, _v in wb.receipts))
+        for i, short in enumerate(programs, 1):
+            text(ws, i, 5, short)
+        if wb.receipts:
+            wb.names["m_forms"] = f"='{DATA_SHEET}'!$D$1:$D${len(wb.receipts)}"
+            wb.names["m_form_programs"] = f"='{DATA_SHEET}'!$E$1:$E${len(programs)}"
+        return
+    ws = wb[DATA_SHEET]
     # The vendor needs the lines, not the clinic's usage figures (レセプト件数, 利用率…): those stay at the clinic.
     withheld = [key for key in WITHHELD if key in case.raw]
     if withheld:

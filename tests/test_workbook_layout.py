@@ -1,0 +1,77 @@
+"""The workbook's layout is declared once (core/xlsx_layout.py): every declared 明細 column is written, read back
+unchanged and never called unknown; the writer and the reader import the layout, never each other."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.workbook.layout import DETAIL_COLUMNS, HEAD_ROW
+from ohshi_desk.core.workbook.read import read_workbook
+from ohshi_desk.core.workbook.write import export_case
+
+CORE = Path(__file__).resolve().parents[1] / "ohshi_desk" / "core" / "workbook"
+VALUES = {  # a value for each kind of line field, as the case holds it
+    "item": "tablet", "quantity": 3, "unit_price": 12345, "amount": 30000, "vendor_eligible": 20000,
+    "description": "端末 X1 型", "vendor": "株式会社エー", "receipt": "2", "status": "発注済", "note": "備考です",
+}
+
+
+def _value(column):
+    if column.field in VALUES:
+        return VALUES[column.field]
+    return "2025-10-01" if column.kind == "date" else f"{column.header}の記入"
+
+
+@pytest.fixture
+def round_trip(tmp_path, rules):
+    line = {c.field: _value(c) for c in DETAIL_COLUMNS if c.field}
+    case = parse_case({"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
+                       "plans": {"home_visit": {"lines": [line]}}}, rules)
+    book = tmp_path / "book.xlsx"
+    export_case(case, rules, book)
+    ws = load_workbook(book)["明細"]
+    headers = [ws.cell(HEAD_ROW, c).value for c in range(1, ws.max_column + 1)]
+    again = read_workbook(book, rules)
+    return {"line": line, "headers": headers, "read": again.raw["plans"]["home_visit"]["lines"][0],
+            "notices": [str(n) for n in again.notices]}
+
+
+@pytest.mark.parametrize("column", DETAIL_COLUMNS, ids=[c.header for c in DETAIL_COLUMNS])
+def test_every_declared_column_is_written_read_back_and_never_unknown(round_trip, column):
+    assert column.header in round_trip["headers"]
+    assert not any(column.header in t and "ohshi-desk の列ではありません" in t for t in round_trip["notices"])
+    if column.field:
+        assert round_trip["read"].get(column.field) == round_trip["line"][column.field], column
+    assert not any("ohshi-desk の列ではありません" in t for t in round_trip["notices"]), round_trip["notices"]
+
+
+def _imports(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module.rsplit(".", 1)[-1])
+    return out
+
+
+def test_the_writer_and_the_reader_share_the_layout_and_never_import_each_other():
+    writer = {"write", "form2", "cells", "book"}
+    reader = {"read", "read_lines", "read_forms", "read_cells"}
+    for name in reader:
+        assert not _imports(CORE / f"{name}.py") & writer, name
+    for name in writer:
+        assert not _imports(CORE / f"{name}.py") & reader, name
+    assert "layout" in _imports(CORE / "read_lines.py") & _imports(CORE / "write.py")
+    assert not _imports(CORE / "layout.py") & (writer | reader)
+
+
+def test_the_key_written_beside_a_key_formula_is_what_the_sheet_computes():
+    from ohshi_desk.core.workbook.cells import sheet_key_value
+
+    assert sheet_key_value("訪問診療等", "シー・システム", "") == "訪問診療等|ｼｰ･ｼｽﾃﾑ|"  # ASC: half-width kana
+    assert sheet_key_value("訪問診療等", "Ａ　社", "１") == "訪問診療等|A社|1"
+    assert sheet_key_value("x", "ガイド", "") == "x|ｶﾞｲﾄﾞ|"
