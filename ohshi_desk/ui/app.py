@@ -12,7 +12,10 @@ WINDOWS_FONTS = ["Yu Gothic UI", "Meiryo UI", "Meiryo", "MS UI Gothic"]
 LINUX_FONTS = ["Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic"]
 
 
-def make_application(argv: list[str]):
+def make_application(argv: list[str], *, icon: bool = True):
+    """The application, in Japanese. ``icon=False`` leaves the window icon for :func:`set_window_icon` to set after
+    the first paint (run_app): Qt's icon class builds its 151-name ThemeIcon enum when first touched (~2 ms), which
+    the first page does not need to be drawn."""
     from .qt import QApplication, QFont, QLibraryInfo, QLocale, QTranslator
 
     app = QApplication.instance() or QApplication(["ohshi-desk", *argv])
@@ -29,14 +32,19 @@ def make_application(argv: list[str]):
     preferred = WINDOWS_FONTS if sys.platform == "win32" else LINUX_FONTS
     font.setFamilies([*preferred, *font.families()])
     app.setFont(font)
+    if icon:
+        set_window_icon(app)
+    return app
+
+
+def set_window_icon(app) -> None:
     from ohshi_desk.core.base.paths import bundled
 
-    icon = bundled("resources") / "icon.png"
-    if icon.exists():
+    path = bundled("resources") / "icon.png"
+    if path.exists():
         from .qt import QIcon
 
-        app.setWindowIcon(QIcon(str(icon)))
-    return app
+        app.setWindowIcon(QIcon(str(path)))
 
 
 def run_app(argv: list[str]) -> int:
@@ -51,7 +59,7 @@ def run_app(argv: list[str]) -> int:
         failure = None
     except RulesError as exc:
         failure = exc
-    app = make_application(args)
+    app = make_application(args, icon=False)
     if failure is not None:
         from .plain import critical
 
@@ -115,6 +123,7 @@ def _after_first_paint(wizard, warnings: list[str], args: list[str]) -> None:
 
     setup_logging()
     app = QApplication.instance()
+    set_window_icon(app)  # the window is drawn; the icon follows at once (see make_application)
     app._ohshi_window = wizard  # replaced when the rules are switched (ui/rules_update.py)
     install_excepthook(lambda: getattr(QApplication.instance(), "_ohshi_window", None))
     for warning in [*warnings, *wizard.rules.warnings]:

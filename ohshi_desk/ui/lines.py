@@ -231,7 +231,9 @@ class LinesEditor(QWidget):
     def _add_clicked(self, *_a) -> None:
         self.add_row()
 
-    def add_row(self, line: dict | None = None) -> LineRow:
+    def add_row(self, line: dict | None = None, *, emit: bool = True) -> LineRow:
+        """A row at the end (filled from ``line``); ``emit=False`` leaves the total and the changed signal to the
+        caller, which adds many rows and says so once (a file's 200 lines: one update, not 200 of 200 rows)."""
         row = LineRow(self.items, self.order, len(self.rows) + 1, item_width=self.item_width,
                       remove_width=self.remove_width)
         if line:
@@ -240,20 +242,33 @@ class LinesEditor(QWidget):
         row.removeRequested.connect(self.remove_row)
         self.rows.append(row)
         self.rows_box.addWidget(row)
-        self._emit_changed()
+        if emit:
+            self._emit_changed()
         return row
 
-    def remove_row(self, row: LineRow) -> None:
+    def load_rows(self, lines: list[dict]) -> None:
+        """Every row replaced by ``lines``, with one update at the end."""
+        changed = bool(self.rows or lines)
+        self.clear(emit=False)
+        for line in lines:
+            self.add_row(line, emit=False)
+        if changed:
+            self._emit_changed()
+
+    def remove_row(self, row: LineRow, *, emit: bool = True) -> None:
         self.rows.remove(row)
         row.setParent(None)
         row.deleteLater()
-        for i, r in enumerate(self.rows, 1):
-            r.set_number(i)
-        self._emit_changed()
+        if emit:
+            for i, r in enumerate(self.rows, 1):
+                r.set_number(i)
+            self._emit_changed()
 
-    def clear(self) -> None:
+    def clear(self, *, emit: bool = True) -> None:
         for row in list(self.rows):
-            self.remove_row(row)
+            self.remove_row(row, emit=False)
+        if emit:
+            self._emit_changed()
 
     def is_ok(self) -> bool:
         return all(r.is_ok() for r in self.rows)

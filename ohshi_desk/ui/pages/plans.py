@@ -234,10 +234,7 @@ class PlansPage(LazyPage):
         self.ensure_built()
         if pid not in self.editors:
             return
-        ed = self.editors[pid]
-        ed.clear()
-        for line in plan.get("lines", []):
-            ed.add_row(line)
+        self.editors[pid].load_rows(plan.get("lines", []))  # one update for all the lines
         if pid in self.options and plan.get("option"):
             idx = self.options[pid].findData(plan["option"])
             if idx < 0:  # an option these rules do not have: the caller says so, it is not swapped for the first
