@@ -137,6 +137,16 @@ def _eligibility(program: Program, edition: Edition, plan: Plan, case: Case, rul
                 reason += f"（「{label}」が未回答のため、対象外として計算しています）"
             r.reasons.append(reason)
             return reason
+    for flag, least in edition.extra.get("at_least", {}).items():  # a number question the program reads
+        value = fac.flag(flag)
+        if value is None or value < least:
+            r.status = "not_applicable"
+            label = rules.flags.get(flag, {}).get("label", flag)
+            reason = edition.not_eligible_reason
+            if value is None:
+                reason += f"（「{label}」が未回答のため、対象外として計算しています）"
+            r.reasons.append(reason)
+            return reason
     excl = program.excluded_when_flag
     if excl and plan.flags.get(excl["flag"]):
         r.status = "not_applicable"

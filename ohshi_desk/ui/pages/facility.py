@@ -104,8 +104,9 @@ class FacilityPage(FieldTable, QWizardPage):
             attr = f"question_{fid}"
             setattr(self, attr, qw)
             self.questions[fid] = qw
-            form.addRow(wrap_label(f"{q['label']}ですか"), qw)
-            extra.append(Field(fid, attr, "choice", q["label"]))
+            yes_no = q.get("type", "yes_no") == "yes_no"  # a number or a choice is asked by its label alone
+            form.addRow(wrap_label(f"{q['label']}ですか" if yes_no else q["label"]), qw)
+            extra.append(Field(fid, attr, "choice" if yes_no else "parsed", q["label"]))
         self.FIELDS = FacilityPage.FIELDS + tuple(extra)  # this page's fields: the fixed ones and the rules' questions
         lay.addStretch(1)
 
@@ -116,6 +117,8 @@ class FacilityPage(FieldTable, QWizardPage):
         for sig in (self.name.textChanged, self.exempt.changed, self.checkup.changed,
                     *(qw.changed for qw in self.questions.values())):
             sig.connect(wizard.mark_changed)
+        for qw in self.questions.values():  # a number typed wrong keeps 次へ grey, and says why
+            qw.changed.connect(self.completeChanged.emit)
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         label = plain_label(text)
@@ -170,7 +173,8 @@ class FacilityPage(FieldTable, QWizardPage):
             self.municipality.setEnabled(True)
 
     def blockers(self) -> list[str]:
-        return self.missing() + ([self.code_error.text()] if self.code_error.text() else [])
+        return (self.missing() + ([self.code_error.text()] if self.code_error.text() else [])
+                + [e for qw in self.questions.values() if (e := qw.error())])
 
     def isComplete(self) -> bool:
         reasons = self.blockers()
