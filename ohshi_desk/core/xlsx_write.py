@@ -20,6 +20,7 @@ from pathlib import Path
 from .breakdown import NO_SUBSIDY, confidence_label, documents_text, status_text, window_date
 from .case import LINE_STATUSES, TRACKING_DATES, Case
 from .clock import now, today
+from .fields import withheld_sections
 from .formatting import wareki
 from .xlsx_book import Book
 from .xlsx_cells import (
@@ -58,7 +59,7 @@ from .xlsx_form2 import _form2
 
 WORKBOOK_FORMAT = "ohshi-desk-workbook/1"
 DATA_SHEET = "_ohshi"
-WITHHELD = ("usage",)  # case keys that do not travel to vendors
+WITHHELD = withheld_sections()  # case keys that do not travel to vendors (core/fields.py says which)
 CHUNK = 30000  # a cell holds at most 32,767 characters
 CHECK_STATUSES = ("未着手", "依頼済", "受領済", "提出済", "不要")
 
