@@ -135,16 +135,16 @@ def _check_application(portal_id: str, app: dict | None, sources: dict) -> None:
         _check_blanks(f"{where}.{key}", node, allowed)
 
 
-def _check_blanks(where: str, text: str, allowed: set) -> None:
+def _check_blanks(where: str, text: str, allowed: set, rel: str = "portals.yaml") -> None:
     import string
 
     try:
         blanks = {name for _t, name, _f, _c in string.Formatter().parse(text) if name is not None}
     except ValueError:
-        raise RulesError("portals.yaml", where, "{ } の対応が正しくありません") from None
+        raise RulesError(rel, where, "{ } の対応が正しくありません") from None
     unknown = sorted(blanks - allowed)
     if unknown:
-        raise RulesError("portals.yaml", where,
+        raise RulesError(rel, where,
                          f"「{{{unknown[0]}}}」は埋められません（使えるのは {'・'.join(sorted(allowed)) or 'なし'}）")
 
 
@@ -184,6 +184,15 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
     documents = read("documents.yaml")["documents"]
     prefectures = read("prefectures.yaml")["prefectures"]
     munis = read("municipalities.yaml")
+    for rel, key, node in (("meta.yaml", "disclaimer", meta["disclaimer"]),
+                           ("readers.yaml", "reads_smartphone_advice", readers.get("reads_smartphone_advice")),
+                           ("readers.yaml", "free_units", readers.get("free_units")),
+                           *(("documents.yaml", f"documents.{d}.form_notes", doc.get("form_notes"))
+                             for d, doc in documents.items())):
+        if node is not None and node["cite"] not in sources:
+            raise RulesError(rel, f"{key}.cite", f"出典「{node['cite']}」が meta.yaml の sources にありません")
+    if any(d.get("workbook_sheet") and not d.get("form_notes") for d in documents.values()):
+        raise RulesError("documents.yaml", "form_notes", "Excel のシートに描く書類には「記入上の注意」（form_notes）が必要です")
     ctx = BuildContext("readers.yaml", sources, kinds, groups)
     makers = {}
     for mid, m in readers["makers"].items():
@@ -240,6 +249,9 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
         municipalities=munis,
         confidence_levels=dict(meta.get("confidence_levels", {})),
         assumed_kind=assumed,
+        disclaimer=meta["disclaimer"]["text"],
+        reader_advice=(readers.get("reads_smartphone_advice") or {}).get("text", ""),
+        free_units=dict(readers.get("free_units") or {}),
         _build_programs=build_programs,
         _find_warnings=_sense_warnings,
     )
@@ -287,6 +299,13 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
     for flag in (data.get("shares_system") or {}).get("system_exists_flags", ()):
         if flag not in questions:
             ctx.fail("shares_system.system_exists_flags", f"質問「{flag}」が questions にありません")
+    texts = data.get("not_needed_texts")
+    if data.get("not_needed_when") and not texts:
+        ctx.fail("not_needed_texts", "not_needed_when には not_needed_texts（画面に出す文）が必要です")
+    if texts and texts["cite"] not in ctx.sources:
+        ctx.fail("not_needed_texts.cite", f"出典「{texts['cite']}」が meta.yaml の sources にありません")
+    if texts:
+        _check_blanks("not_needed_texts.other_readers", texts["other_readers"], {"maker", "others"}, ctx.rel)
     for wi, said in enumerate(data.get("when_closed", ())):
         if said["cite"] not in ctx.sources:
             ctx.fail(f"when_closed[{wi}].cite", f"出典「{said['cite']}」が meta.yaml の sources にありません")
@@ -309,6 +328,7 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
         suggested_items=tuple(data.get("suggested_items", ())), purchases=data.get("purchases", True),
         questions=questions, status_labels=dict(data.get("status_labels", {})),
         when_closed=tuple(dict(x) for x in data.get("when_closed", ())),
+        not_needed_texts=dict(texts or {}),
     )
 
 

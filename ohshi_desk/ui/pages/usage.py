@@ -15,7 +15,8 @@ USAGE_FIELDS = tuple(Field(f.name, f.name, f.type, f.label, unit=f.unit) for f i
 
 
 class UsagePage(FieldTable, LazyPage):
-    STEP = 3  # in the step bar
+    STEP = 3  # in the step bar: the place of 購入予定, named as this page
+    STEP_NAME = "④利用状況"
     FIELDS = USAGE_FIELDS
 
     def _build(self):
