@@ -94,6 +94,8 @@ class FacilityPage(FieldTable, QWizardPage):
             self.questions[fid] = qw
             yes_no = q.get("type", "yes_no") == "yes_no"  # a number or a choice is asked by its label alone
             form.addRow(wrap_label(f"{q['label']}ですか" if yes_no else q["label"]), qw)
+            qw.layout().removeWidget(qw.help)  # its help on a row of its own, under the answer, as the page's others
+            form.addRow("", qw.help)
             extra.append(Field(fid, attr, "choice" if yes_no else "parsed", q["label"]))
         self.FIELDS = FacilityPage.FIELDS + tuple(extra)  # this page's fields: the fixed ones and the rules' questions
         lay.addStretch(1)
