@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
+from ohshi_desk.core.case.fields import section
+
 MAX_ROWS = 5000
-TEXT_LIMITS = {"description": ("内訳（品名・型番）", 200), "vendor": ("購入先・ベンダー", 100), "status": ("状況", 40),
-               "note": ("備考", 1000), "receipt": ("領収書No", 20)}
+# a line's text columns and their limits, as declared in core/fields.py
+TEXT_LIMITS = {f.key: (f.label, f.max_len) for f in section("line") if f.type == "text"}
 REQUIRED = ("補助制度", "項目", "数量", "単価（税込）")
 IGNORED = {"②補助対象外金額", "見積りの理由（ohshi-desk）", "様式2キー（ohshi-desk）"}  # computed by the workbook or ohshi-desk
 

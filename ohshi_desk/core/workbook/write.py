@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ohshi_desk.core.base.clock import now, today
 from ohshi_desk.core.base.formatting import wareki
+from ohshi_desk.core.case.fields import withheld_sections
 from ohshi_desk.core.case.model import LINE_STATUSES, TRACKING_DATES, Case
 from ohshi_desk.core.compute.breakdown import NO_SUBSIDY, confidence_label, documents_text, status_text, window_date
 from ohshi_desk.core.workbook.book import Book
@@ -58,7 +59,7 @@ from ohshi_desk.core.workbook.form2 import _form2
 
 WORKBOOK_FORMAT = "ohshi-desk-workbook/1"
 DATA_SHEET = "_ohshi"
-WITHHELD = ("usage",)  # case keys that do not travel to vendors
+WITHHELD = withheld_sections()  # case keys that do not travel to vendors (core/fields.py says which)
 CHUNK = 30000  # a cell holds at most 32,767 characters
 CHECK_STATUSES = ("未着手", "依頼済", "受領済", "提出済", "不要")
 
@@ -167,8 +168,8 @@ def _summary(wb, ws, case: Case, bd: dict, rules, banners=()) -> None:
 
     r = total_row + 4
     text(ws, r, 1, "ご注意", font=BOLD)
-    caveats = ["これは見積りです。実際の補助額は申請の審査で決まります。購入・申請の前に必ずポータルサイトで最新の情報を確認してください。",
-               "通知に書かれていない点は、少なめの金額になるように見積もっています（下の各行の［ ］は、その値の根拠の種類です）。",
+    caveats = [rules.disclaimer,  # the one disclaimer (rules/meta.yaml)
+               "下の各行の［ ］は、その値の根拠の種類です。",
                "明細の単価や数量を変えた場合は、このファイルを ohshi-desk で開き直すと見積りが計算し直されます。",
                "「対象経費」は、明細の「①補助対象金額」のうち、その補助の計算に入る金額の合計です。"
                "「見積額」は対象経費に補助率をかけ、補助限度額までとした金額です（制度によって計算のしかたが違います）。"]
