@@ -23,3 +23,17 @@ def edit(folder: Path, rel: str, old: str, new: str, *, exactly_once: bool = Fal
         assert text.count(old) == 1, f"{where}{old!r} is not once in rules/{rel}"
     assert old in text, f"{where}{old!r} not in {rel}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+VISITS_QUESTION = ("  visits_per_month:\n    type: count\n    unit: 件\n    max: 10000\n    label: 1か月の訪問件数\n"
+                   "    help: 訪問診療・往診・訪問薬剤管理指導の1か月の件数です\n    read_by: [home_visit]\n")
+P2_NOT_KINDS = "      not_kinds: [other]  # 保険医療機関・薬局でない施設は対象外\n"
+
+
+def with_visits_question(folder: Path) -> Path:
+    """The bundled rules with a number question (issue 24): 1か月の訪問件数, which P2 needs to be at least 1 —
+    one facility_kinds.yaml entry and one line of P2, no Python."""
+    edit(folder, "facility_kinds.yaml", "flags:\n", "flags:\n" + VISITS_QUESTION, exactly_once=True)
+    edit(folder, "programs/p2_home_visit.yaml", P2_NOT_KINDS, P2_NOT_KINDS + "      at_least: {visits_per_month: 1}\n",
+         exactly_once=True)
+    return folder

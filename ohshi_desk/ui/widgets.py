@@ -283,13 +283,16 @@ def checkbox(text: str, accessible: str = "") -> QCheckBox:
 
 
 class QuestionWidget(QWidget):
-    """A yes/no question that comes from the rules (issue 14 point 10): a facility flag (facility_kinds.yaml
-    ``flags``) or a plan question (a program's ``questions``). Built from the question's data only — label, help,
-    and the programs that read it — so a question added to the rules needs no Python.
+    """A question that comes from the rules (issue 14 point 10, issue 24 point 1): a facility question
+    (facility_kinds.yaml ``flags``) or a plan question (a program's ``questions``). Built from the question's data
+    only — type, label, unit, limits, help, and the programs that read it — so a question added to the rules needs
+    no Python, whatever its type.
 
-    ``style="yesno"``: はい / いいえ, unanswered is ``None`` (facility questions: not answered is not a no).
-    ``style="check"``: one check box, unchecked is ``None`` (plan questions: "this applies to my plan").
-    ``value()`` / ``set_value()`` read and write the answer; ``changed`` fires on every change."""
+    A yes/no question (``type: yes_no``, the default): ``style="yesno"`` はい / いいえ, unanswered is ``None`` (facility
+    questions: not answered is not a no); ``style="check"`` one check box, unchecked is ``None``. A number (count,
+    yen, percent) or a date: a field parsed as typed, with its unit; a choice: a list. ``value()`` is the answer as
+    the case file keeps it, ``set_value()`` puts one back, ``text()`` is what was typed (the autosave), ``shown()``
+    the answer as the confirm page lists it; ``changed`` fires on every change."""
 
     changed = Signal()
 
@@ -297,16 +300,20 @@ class QuestionWidget(QWidget):
         super().__init__(parent)
         self.question = question
         self.style = style
+        self.type = question.get("type", "yes_no")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         label = question["label"]
-        if style == "check":
+        self.box = self.answer = self.edit = None
+        if self.type != "yes_no":
+            self.edit = _answer_edit(question)
+            self.edit.changed.connect(self._emit_changed)
+            lay.addWidget(self.edit)
+        elif style == "check":
             self.box = checkbox(label)
             self.box.toggled.connect(self._emit_changed)
             lay.addWidget(self.box)
-            self.answer = None
         else:
-            self.box = None
             self.answer = YesNo(label)
             self.answer.changed.connect(self._emit_changed)
             lay.addWidget(self.answer)
@@ -316,19 +323,110 @@ class QuestionWidget(QWidget):
         self.help = wrap_label(help_text, muted=True)
         lay.addWidget(self.help)
 
+    @property
+    def yes(self):
+        """The 「はい」 button of a yes/no question (where the focus goes), else the field itself."""
+        return self.answer.yes if self.answer is not None else (self.box or self.edit.field)
+
     def _emit_changed(self, *_a) -> None:
         self.changed.emit()
 
-    def value(self) -> bool | None:
+    def value(self):
+        if self.edit is not None:
+            return self.edit.value()
         if self.box is not None:
             return True if self.box.isChecked() else None
         return self.answer.value()
 
-    def set_value(self, value: bool | None) -> None:
-        if self.box is not None:
+    def set_value(self, value) -> None:
+        if self.edit is not None:
+            self.edit.set_value(value)
+        elif self.box is not None:
             self.box.setChecked(value is True)
         else:
             self.answer.set_value(value)
+
+    def text(self) -> str:
+        return self.edit.text() if self.edit is not None else ""
+
+    def error(self) -> str:
+        return self.edit.error() if self.edit is not None else ""
+
+    def shown(self) -> str:
+        if self.edit is not None:
+            return self.edit.shown()
+        value = self.value()
+        return {True: "はい", False: "いいえ", None: "未回答"}[value]
+
+
+class _AnswerEdit(QWidget):
+    """The field of a question that is not a yes/no: a parsed line edit (count, yen, percent, date, text) with its
+    unit after it, or a list of the question's choices."""
+
+    changed = Signal()
+
+    def __init__(self, question: dict):
+        super().__init__()
+        from ohshi_desk.core.case.fields import answer_json
+
+        self._json = answer_json
+        self.question = question
+        self.type = question.get("type")
+        self.unit = question.get("unit", "")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        label = question["label"]
+        if self.type == "choice":
+            self.field = Choice()
+            self.field.setAccessibleName(label)
+            self.field.addItem("選択してください", None)
+            for cid, text in question["choices"].items():
+                self.field.addItem(text, cid)
+            self.field.currentIndexChanged.connect(self._emit)
+        else:
+            from ohshi_desk.core.case.fields import parse_answer
+
+            def parse(text, field, *, allow_empty=True):
+                return parse_answer(question, text if text.strip() else None, field)
+
+            self.field = ParsedEdit(label, parse)
+            if self.type in ("count", "yen", "percent"):
+                self.field.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
+            self.field.textChanged.connect(self._emit)
+        lay.addWidget(self.field, 1)
+        if self.unit:
+            lay.addWidget(plain_label(self.unit))
+
+    def _emit(self, *_a) -> None:
+        self.changed.emit()
+
+    def value(self):
+        if self.type == "choice":
+            return self.field.currentData()
+        return self._json(self.question, self.field.value())
+
+    def set_value(self, value) -> None:
+        if self.type == "choice":
+            self.field.setCurrentIndex(max(0, self.field.findData(value)) if value is not None else 0)
+        else:
+            value = self._json(self.question, value)
+            self.field.setText("" if value is None else str(value))
+
+    def text(self) -> str:
+        return self.field.currentText() if self.type == "choice" else self.field.text()
+
+    def error(self) -> str:
+        return "" if self.type == "choice" else self.field.error()
+
+    def shown(self) -> str:
+        if self.type == "choice":
+            return self.field.currentText() if self.field.currentData() is not None else "（未選択）"
+        text = self.field.text().strip()
+        return f"{text}{self.unit}" if text else "（未入力）"
+
+
+def _answer_edit(question: dict) -> _AnswerEdit:
+    return _AnswerEdit(question)
 
 
 def question_widget(question: dict, style: str = "yesno", read_by: str = "") -> QuestionWidget:

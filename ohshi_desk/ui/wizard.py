@@ -494,8 +494,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         f, r = case.facility, case.face_reader
         self.facility_page.load({"name": f.name, "kind": f.kind, "institution_code": f.institution_code,
                                  "prefecture": f.prefecture, "municipality": f.municipality,
-                                 "obligation_exempt": f.obligation_exempt, "checkup_provider": f.checkup_provider,
-                                 **f.other_flags})
+                                 **f.answers})
         self.reader_page.load({"maker": r.maker, "model": r.model, "units": r.units, "free_units": r.free_units,
                                "other_makers": list(r.other_makers)})
         usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}

@@ -197,8 +197,8 @@ def run() -> tuple[Driver, Path, dict]:
     fp = w.facility_page
     d.type_japanese(fp.name, ROMAJI, NAME, "施設名")
     d.choose(fp.kind, "other", "施設の種類")
-    d.click(fp.checkup.yes, "特定健診の実施機関: はい")
-    assert fp.checkup.value() is True
+    d.click(fp.questions["checkup_provider"].yes, "特定健診の実施機関: はい")
+    assert fp.questions["checkup_provider"].value() is True
     d.next(pages.READER)
 
     d.page = "カードリーダー"

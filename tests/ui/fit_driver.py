@@ -55,7 +55,7 @@ def main():
     problems = off_screen(app, w)
     fp = w.facility_page
     fp.kind.setCurrentIndex(fp.kind.findData(sys.argv[1] if len(sys.argv) > 1 else "clinic"))
-    fp.checkup.set_value(True)
+    fp.questions["checkup_provider"].set_value(True)
     pages = [w.currentId()]
     while w.currentId() != -1 and len(pages) < 10:
         if w.currentId() == 2:  # goals: every open one

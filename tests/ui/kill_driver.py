@@ -62,7 +62,7 @@ def main(mode: str) -> None:
         fp.kind.setCurrentIndex(fp.kind.findData("hospital"))
         fp.prefecture.setCurrentIndex(fp.prefecture.findData("大分県"))
         fp.municipality.setEditText("別府市")
-        fp.exempt.set_value(False)
+        fp.questions["obligation_exempt"].set_value(False)
         w.next()
         w.reader_page.buttons["fujitsu"].setChecked(True)
         w.reader_page.units.setText("２")

@@ -179,7 +179,7 @@ make_application([])
 w = OhshiWizard(load_rules()); w.ask_before_close = False; w.autosave_enabled = True; w.show()
 fp = w.facility_page
 for i in range(3000):
-    fp.exempt.set_value(i % 2 == 0)
+    fp.questions["obligation_exempt"].set_value(i % 2 == 0)
     fp.name.setText(str(i))
 w.next(); w.next()
 w.goals_page.boxes["home_visit"].setChecked(True)

@@ -30,8 +30,8 @@ def rules_with_new_questions(tmp_path):
           "    label: 夜間に訪問診療を行う施設\n"
           "    help: 試験用の質問です（規則のデータだけで追加）\n"
           "    read_by: [home_visit]\n")
-    edit(folder, "programs/p2_home_visit.yaml", "      kinds: insured\n",
-          "      kinds: insured\n      flags: [night_clinic]\n")
+    edit(folder, "programs/p2_home_visit.yaml", "      kinds: [hospital, clinic, dental_clinic, pharmacy, chain_pharmacy]\n",
+          "      kinds: [hospital, clinic, dental_clinic, pharmacy, chain_pharmacy]\n      flags: [night_clinic]\n")
     edit(folder, "programs/p4_outpatient_mobile.yaml", "questions:\n", "questions:\n"
           "  - id: tablet_lent\n"
           "    label: タブレットは貸出品を使う\n"
@@ -84,8 +84,8 @@ def test_new_questions_show_in_the_wizard_and_are_kept_in_the_case_file(wizard_n
 def test_a_program_reading_an_undeclared_question_is_refused(tmp_path):
     folder = tmp_path / "rules"
     copy_rules(folder)
-    edit(folder, "programs/p2_home_visit.yaml", "      kinds: insured\n",
-          "      kinds: insured\n      flags: [not_declared]\n")
+    edit(folder, "programs/p2_home_visit.yaml", "      kinds: [hospital, clinic, dental_clinic, pharmacy, chain_pharmacy]\n",
+          "      kinds: [hospital, clinic, dental_clinic, pharmacy, chain_pharmacy]\n      flags: [not_declared]\n")
     with pytest.raises(RulesError) as err:
         load_rules(folder, cache_dir=False)
     assert "p2_home_visit.yaml" in str(err.value) and "not_declared" in str(err.value)

@@ -143,18 +143,38 @@ def test_a_switch_says_what_the_new_rules_cannot_take_and_keeps_the_input_aside(
     assert kept["goals"] == ["home_visit", "reader_addition"] and kept["plans"]["reader_addition"]["lines"]
 
 
-def test_a_pack_this_window_cannot_show_is_refused_before_it_is_installed(wizard, tmp_path):
-    def drop_question(folder):
-        p = folder / "facility_kinds.yaml"
-        text = p.read_text(encoding="utf-8")
-        start = text.index("  obligation_exempt:")
-        end = text.index("  checkup_provider:")
-        p.write_text(text[:start] + text[end:], encoding="utf-8")
-        for f in (folder / "programs").glob("*.yaml"):  # and nothing reads it any more
-            f.write_text(f.read_text(encoding="utf-8").replace("flags: [obligation_exempt]", "flags: []"),
-                         encoding="utf-8")
+def _drop_question(folder):
+    p = folder / "facility_kinds.yaml"
+    text = p.read_text(encoding="utf-8")
+    start = text.index("  obligation_exempt:")
+    end = text.index("  checkup_provider:")
+    p.write_text(text[:start] + text[end:], encoding="utf-8")
+    for f in (folder / "programs").glob("*.yaml"):  # and nothing reads it any more
+        f.write_text(f.read_text(encoding="utf-8").replace("flags: [obligation_exempt]", "flags: []"),
+                     encoding="utf-8")
 
-    outcome, asked, told = _run(wizard, "zip", _pack(tmp_path, drop_question), now=True)
+
+def test_a_pack_without_a_facility_question_is_installed_and_the_question_not_asked(wizard, tmp_path):
+    """Every facility question is the rules' (issue 24): a pack that drops one is shown without it."""
+    outcome, _asked, told = _run(wizard, "zip", _pack(tmp_path, _drop_question), now=True)
+    assert outcome == "installed", told
+    assert "で計算し直しました" in told[-1], told  # a window was built with them, and computes
+    assert "obligation_exempt" not in load_rules_for_app()[0].flags
+
+
+def test_a_pack_this_window_cannot_show_is_refused_before_it_is_installed(wizard, tmp_path, monkeypatch):
+    """A window that cannot be built with the pack's rules (as if this version's pages needed the question the
+    pack drops): refused, nothing installed."""
+    from ohshi_desk.ui.pages import facility
+
+    built = facility.FacilityPage.__init__
+
+    def needs_the_question(self, w):
+        w.rules.flags["obligation_exempt"]  # noqa: B018 — a KeyError, as a page that needs it would raise
+        built(self, w)
+
+    monkeypatch.setattr(facility.FacilityPage, "__init__", needs_the_question)
+    outcome, asked, told = _run(wizard, "zip", _pack(tmp_path, _drop_question), now=True)
     assert outcome == "refused" and not asked, told
     assert "いまのルールのまま" in told[0] and "画面に必要な項目" in told[0]
     assert not rules_pack.user_rules_dir().exists()

@@ -25,8 +25,8 @@ def facility(w, kind, name="テスト医院", exempt=None, checkup=None):
     fp = w.facility_page
     commit(fp.name, name)
     fp.kind.setCurrentIndex(fp.kind.findData(kind))
-    fp.exempt.set_value(exempt)
-    fp.checkup.set_value(checkup)
+    fp.questions["obligation_exempt"].set_value(exempt)
+    fp.questions["checkup_provider"].set_value(checkup)
 
 
 def next_page(w, expected):

@@ -19,7 +19,7 @@ def test_the_wizard_shows_the_clock_day_and_its_statuses(day, wizard, clock):
     fp = w.facility_page
     fp.name.setText("日付テスト健診センター")
     fp.kind.setCurrentIndex(fp.kind.findData("other"))
-    fp.checkup.set_value(True)
+    fp.questions["checkup_provider"].set_value(True)
     w.next()
     w.reader_page.buttons["unknown"].setChecked(True)
     w.next()

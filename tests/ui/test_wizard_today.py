@@ -179,8 +179,8 @@ def test_an_all_closed_clinic_gets_a_next_step_for_each_program_and_the_one_more
     assert "令和9年2月1日まで申請できます" in w.breakdown_html()
     offers[0].button.click()
     assert w.currentPage() is w.facility_page
-    assert QApplication.focusWidget() is w.facility_page.checkup.yes
-    w.facility_page.checkup.set_value(True)
+    assert QApplication.focusWidget() is w.facility_page.questions["checkup_provider"].yes
+    w.facility_page.questions["checkup_provider"].set_value(True)
     w.next()
     w.next()
     assert w.goals_page.boxes["checkup_limited_check"].isEnabled()  # now offered as a goal

@@ -11,71 +11,24 @@ import datetime as _dt
 import json
 import os
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from ohshi_desk.core.base.atomic import atomic_write_bytes
 from ohshi_desk.core.base.formats import CASE_FORMAT, CASE_FORMAT_PREFIX
 from ohshi_desk.core.base.inputs import InputError, parse_count, parse_date, parse_percent, parse_yen
+from ohshi_desk.core.case.fields import BY_KEY, LABELS, parse_answer, section
 
 FORMAT, FORMAT_PREFIX = CASE_FORMAT, CASE_FORMAT_PREFIX
 MAX_CASE_BYTES = 5 * 1024 * 1024
 MAX_LINES = 500
 
 # Tracking of a purchase line (optional keys of a line; CASE_FORMAT "tracking dates"), in the order of the
-# 明細 sheet's columns.
-TRACKING_DATES = {
-    "estimate_date": "見積日",
-    "order_date": "発注日",
-    "delivery_date": "納品日",
-    "receipt_date": "領収書受領日",
-    "breakdown_received_date": "内訳書受領日",
-    "checksheet_received_date": "チェックシート受領日",
-    "application_date": "申請日",
-    "decision_date": "交付決定日",
-    "payment_date": "入金日",
-}
+# 明細 sheet's columns: declared in :mod:`.fields`, like every input's label.
+TRACKING_DATES = {f.key: f.label for f in section("tracking")}
 LINE_STATUSES = ("検討中", "見積依頼中", "発注済", "納品済", "領収書受領済", "申請済", "交付決定", "入金済", "中止")
 
-FIELD_LABELS = {
-    "format": "ファイル形式",
-    "as_of": "計算の基準日",
-    "made_on": "見積りを作った日",
-    "facility": "施設",
-    "facility.name": "施設名",
-    "facility.kind": "施設区分",
-    "facility.institution_code": "保険医療機関等コード",
-    "facility.prefecture": "都道府県",
-    "facility.municipality": "市区町村",
-    "facility.obligation_exempt": "義務化対象外",
-    "facility.checkup_provider": "健診実施機関",
-    "face_reader": "顔認証付きカードリーダー",
-    "face_reader.maker": "カードリーダーのメーカー",
-    "face_reader.model": "カードリーダーの型番",
-    "face_reader.other_makers": "ほかのカードリーダーのメーカー",
-    "face_reader.units": "カードリーダーの台数",
-    "face_reader.free_units": "無償提供を受けた台数",
-    "usage.oct2023_receipts": "2023年10月のレセプト件数",
-    "usage.oct2023_rate_percent": "2023年10月のマイナ保険証利用率",
-    "usage.oct2023_users": "2023年10月のマイナ保険証利用人数",
-    "usage.best_month_users_2024": "2024年5〜8月で最も多い月の利用人数",
-    "usage.peak_monthly_uses": "2023年10月〜2024年8月で最も多い月の利用件数",
-    "item": "品目",
-    "quantity": "数量",
-    "unit_price": "単価（税込）",
-    "description": "内訳（品名・型番）",
-    "vendor": "購入先・ベンダー",
-    "option": "改修の内容（①②③）",
-    "status": "状況",
-    "note": "備考",
-    "amount": "金額（値引き後）",
-    "receipt": "領収書No",
-    "vendor_eligible": "①補助対象金額（ベンダー記入）",
-    "date": "領収書内訳書（様式2）の日付",
-    **TRACKING_DATES,
-}
-
+FIELD_LABELS = LABELS
 
 
 class CaseError(ValueError):
@@ -178,28 +131,17 @@ class Facility:
     institution_code: str = ""
     prefecture: str = ""
     municipality: str = ""
-    obligation_exempt: bool | None = None
-    checkup_provider: bool | None = None
-    # answers to facility questions declared only in the rules (facility_kinds.yaml flags): no Python per question
-    other_flags: dict[str, bool] = field(default_factory=dict)
+    # the answers to the facility questions declared in the rules (facility_kinds.yaml ``flags``, of any type;
+    # kept in the case file as facility.<id>): no Python per question
+    answers: dict = field(default_factory=dict)
 
-    # the two questions the case format named before questions became rules data (they keep their own keys)
-    NAMED_FLAGS = ("obligation_exempt", "checkup_provider")
+    def flag(self, name: str):
+        return self.answers.get(name)
 
-    def flag(self, name: str) -> bool | None:
-        if name in self.NAMED_FLAGS:
-            return getattr(self, name)
-        return self.other_flags.get(name)
-
-    def with_flag(self, name: str, value: bool) -> Facility:
+    def with_flag(self, name: str, value) -> Facility:
         """A copy of this facility with the question ``name`` answered ``value`` (this one unchanged)."""
-        import copy
-
         other = copy.copy(self)
-        if name in self.NAMED_FLAGS:
-            setattr(other, name, value)
-        else:
-            other.other_flags = {**self.other_flags, name: value}
+        other.answers = {**self.answers, name: value}
         return other
 
 
@@ -213,13 +155,16 @@ class FaceReader:
     free_units: int | None = None
 
 
-@dataclass(eq=False)
 class Usage:
-    oct2023_receipts: int | None = None
-    oct2023_rate_percent: Fraction | None = None
-    oct2023_users: int | None = None
-    best_month_users_2024: int | None = None
-    peak_monthly_uses: int | None = None
+    """The clinic's usage figures (``usage``): one attribute per input of the ``usage`` section of :mod:`.fields`."""
+
+    def __init__(self, **values):
+        names = [f.name for f in section("usage")]
+        unknown = set(values) - set(names)
+        if unknown:
+            raise TypeError(f"Usage: unknown {', '.join(sorted(unknown))}")
+        for name in names:
+            setattr(self, name, values.get(name))
 
     def given(self) -> bool:
         return any(v is not None for v in vars(self).values())
@@ -245,7 +190,10 @@ class Case:
         return json.dumps(self.raw, ensure_ascii=False, indent=2) + "\n"
 
 
-def _text(value, fld: str, max_len: int = 200) -> str:
+def _text(value, fld: str) -> str:
+    """A text input, no longer than its declaration in :mod:`.fields` allows (a line's keys by their last part)."""
+    decl = BY_KEY.get(fld) or BY_KEY.get(fld.rsplit(".", 1)[-1])
+    max_len = decl.max_len if decl is not None and decl.max_len else 200
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -256,20 +204,27 @@ def _text(value, fld: str, max_len: int = 200) -> str:
     return text
 
 
-def _bool(value, fld: str) -> bool | None:
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise CaseError(fld, "true か false で書いてください")
-    return value
-
-
 def _obj(value, fld: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise CaseError(fld, "{ } で囲んだ項目の集まりでなければなりません")
     return value
+
+
+def _answer(question: dict, value, fld: str):
+    """The answer to a question of the rules (any type, :func:`.fields.parse_answer`), named by its label."""
+    try:
+        return parse_answer(question, value, question.get("label") or fld)
+    except InputError as exc:
+        raise CaseError(fld, exc.problem) from None
+
+
+def _declared(value, label: str, *, decl):
+    """A number input declared in :mod:`.fields` (count or percent), read with its limits."""
+    if decl.type == "percent":
+        return parse_percent(value, label, allow_empty=True)
+    return parse_count(value, label, minimum=decl.minimum or 0, maximum=decl.maximum, allow_empty=True)
 
 
 def _wrap(fn, value, fld: str, **kw):
@@ -302,19 +257,17 @@ def parse_case(data: Any, rules) -> Case:
         raise CaseError("facility.kind", f"施設区分がありません（{'・'.join(rules.kinds)} のどれか）")
     if not isinstance(kind, str) or kind not in rules.kinds:
         raise CaseError("facility.kind", f"「{kind}」は施設区分ではありません（{'・'.join(rules.kinds)} のどれか）")
-    code = _text(fac_raw.get("institution_code"), "facility.institution_code", 20)
+    code = _text(fac_raw.get("institution_code"), "facility.institution_code")
     if code and not (code.isascii() and code.isdigit() and len(code) == 7):
         raise CaseError("facility.institution_code", "7桁の数字で書いてください")
     facility = Facility(
         kind=kind,
         name=_text(fac_raw.get("name"), "facility.name"),
         institution_code=code,
-        prefecture=_text(fac_raw.get("prefecture"), "facility.prefecture", 10),
-        municipality=_text(fac_raw.get("municipality"), "facility.municipality", 40),
-        obligation_exempt=_bool(fac_raw.get("obligation_exempt"), "facility.obligation_exempt"),
-        checkup_provider=_bool(fac_raw.get("checkup_provider"), "facility.checkup_provider"),
-        other_flags={fid: v for fid in rules.flags if fid not in ("obligation_exempt", "checkup_provider")
-                     and (v := _bool(fac_raw.get(fid), f"facility.{fid}")) is not None},
+        prefecture=_text(fac_raw.get("prefecture"), "facility.prefecture"),
+        municipality=_text(fac_raw.get("municipality"), "facility.municipality"),
+        answers={fid: v for fid, q in rules.flags.items()
+                 if (v := _answer(q, fac_raw.get(fid), f"facility.{fid}")) is not None},
     )
     if facility.prefecture and not any(p["name"] == facility.prefecture for p in rules.prefectures):
         raise CaseError("facility.prefecture", f"「{facility.prefecture}」は都道府県名ではありません（例: 大分県）")
@@ -335,27 +288,16 @@ def parse_case(data: Any, rules) -> Case:
     face_reader = FaceReader(
         maker=maker,
         other_makers=tuple(dict.fromkeys(m for m in others if m != maker)),
-        model=_text(fr_raw.get("model"), "face_reader.model", 80),
-        units=_wrap(parse_count, fr_raw.get("units"), "face_reader.units", minimum=0, maximum=100, allow_empty=True),
-        free_units=_wrap(parse_count, fr_raw.get("free_units"), "face_reader.free_units", minimum=0, maximum=100,
-                         allow_empty=True),
+        model=_text(fr_raw.get("model"), "face_reader.model"),
+        units=_wrap(_declared, fr_raw.get("units"), "face_reader.units", decl=BY_KEY["face_reader.units"]),
+        free_units=_wrap(_declared, fr_raw.get("free_units"), "face_reader.free_units",
+                         decl=BY_KEY["face_reader.free_units"]),
     )
 
     usage = None
     if data.get("usage") is not None:
         u = _obj(data["usage"], "usage")
-        usage = Usage(
-            oct2023_receipts=_wrap(parse_count, u.get("oct2023_receipts"), "usage.oct2023_receipts", minimum=0,
-                                   maximum=10_000_000, allow_empty=True),
-            oct2023_rate_percent=_wrap(parse_percent, u.get("oct2023_rate_percent"), "usage.oct2023_rate_percent",
-                                       allow_empty=True),
-            oct2023_users=_wrap(parse_count, u.get("oct2023_users"), "usage.oct2023_users", minimum=0,
-                                maximum=10_000_000, allow_empty=True),
-            best_month_users_2024=_wrap(parse_count, u.get("best_month_users_2024"), "usage.best_month_users_2024",
-                                        minimum=0, maximum=10_000_000, allow_empty=True),
-            peak_monthly_uses=_wrap(parse_count, u.get("peak_monthly_uses"), "usage.peak_monthly_uses", minimum=0,
-                                    maximum=10_000_000, allow_empty=True),
-        )
+        usage = Usage(**{f.name: _wrap(_declared, u.get(f.name), f.key, decl=f) for f in section("usage")})
 
     plans: dict[str, Plan] = {}
     for pid, plan_raw in _obj(data.get("plans"), "plans").items():
@@ -372,10 +314,10 @@ def parse_case(data: Any, rules) -> Case:
             if not isinstance(option, str) or option not in program.options:
                 raise CaseError(f"{fld}.option", f"「{option}」は選択肢にありません（{'・'.join(program.options)} のどれか）")
             plan.option = option
-        # the plan's yes/no questions are data (rules: a program's ``questions``), not a list in Python
-        for flag in program.questions:
+        # the plan's questions are data (rules: a program's ``questions``, of any type), not a list in Python
+        for flag, question in program.questions.items():
             if flag in plan_raw:
-                value = _bool(plan_raw[flag], f"{fld}.{flag}")
+                value = _answer(question, plan_raw[flag], f"{fld}.{flag}")
                 if value is not None:
                     plan.flags[flag] = value
         lines = plan_raw.get("lines", [])
@@ -403,12 +345,12 @@ def parse_case(data: Any, rules) -> Case:
                 item=item,
                 quantity=_wrap(parse_count, qty, f"{lf}.quantity"),
                 unit_price=_wrap(parse_yen, line_raw.get("unit_price"), f"{lf}.unit_price"),
-                description=_text(line_raw.get("description"), f"{lf}.description", 200),
-                vendor=_text(line_raw.get("vendor"), f"{lf}.vendor", 100),
+                description=_text(line_raw.get("description"), f"{lf}.description"),
+                vendor=_text(line_raw.get("vendor"), f"{lf}.vendor"),
                 tracking=tracking,
-                status=_text(line_raw.get("status"), f"{lf}.status", 40),
-                note=_text(line_raw.get("note"), f"{lf}.note", 1000),
-                receipt=_text(line_raw.get("receipt"), f"{lf}.receipt", 20),
+                status=_text(line_raw.get("status"), f"{lf}.status"),
+                note=_text(line_raw.get("note"), f"{lf}.note"),
+                receipt=_text(line_raw.get("receipt"), f"{lf}.receipt"),
                 amount_override=_wrap(parse_yen, line_raw.get("amount"), f"{lf}.amount", allow_empty=True)
                 if line_raw.get("amount") is not None else None,
                 vendor_eligible=_wrap(parse_yen, line_raw.get("vendor_eligible"), f"{lf}.vendor_eligible",

@@ -85,6 +85,8 @@ def breakdown_dict(results: list[Result], rules: Rules, case: Case, day: _dt.dat
         # (ohshi-desk extension) shown apart, never added to what can be claimed (issue 14 point 8)
         "total_subsidy_upcoming": sum(p["subsidy"] for p in programs if p["status"] == "not_yet_open"),
         "total_subsidy_closed": sum(p["subsidy"] for p in programs if p["status"] == "closed"),
+        # (ohshi-desk extension) the one disclaimer every output says, from rules/meta.yaml (issue 24 point 5)
+        "disclaimer": rules.disclaimer,
     }
 
 

@@ -137,6 +137,16 @@ def _eligibility(program: Program, edition: Edition, plan: Plan, case: Case, rul
                 reason += f"（「{label}」が未回答のため、対象外として計算しています）"
             r.reasons.append(reason)
             return reason
+    for flag, least in edition.extra.get("at_least", {}).items():  # a number question the program reads
+        value = fac.flag(flag)
+        if value is None or value < least:
+            r.status = "not_applicable"
+            label = rules.flags.get(flag, {}).get("label", flag)
+            reason = edition.not_eligible_reason
+            if value is None:
+                reason += f"（「{label}」が未回答のため、対象外として計算しています）"
+            r.reasons.append(reason)
+            return reason
     excl = program.excluded_when_flag
     if excl and plan.flags.get(excl["flag"]):
         r.status = "not_applicable"
@@ -148,18 +158,18 @@ def _eligibility(program: Program, edition: Edition, plan: Plan, case: Case, rul
         # every face reader of the facility must read the smartphone by itself for the program to be not needed
         # (a hospital with readers from two makers; issue 14 point 9)
         others = [m for m in case.face_reader.other_makers if not rules.reads_smartphone(m).value]
+        texts = program.not_needed_texts  # the sentences are the rules' (issue 24 point 5)
         if reads.value and not others:
             r.use(reads)
             r.status = "not_needed"
-            reason = reads.note or "お持ちのカードリーダーで対応できるため不要です"
+            reason = reads.note or texts["not_needed"]
             r.reasons.append(reason)
             return reason
         if reads.value and others:
             r.use(reads)
             names = "・".join(rules.makers[m]["label"] for m in others)
-            r.reasons.append(f"{rules.makers[maker]['label']}のカードリーダーはスマホ保険証を読み取れますが、"
-                             f"{names}のカードリーダーを使う受付には汎用カードリーダーが必要です")
-            r.notes.append("汎用カードリーダーは、スマホ保険証を読み取れないカードリーダーを使う受付の分だけ購入してください")
+            r.reasons.append(texts["other_readers"].format(maker=rules.makers[maker]["label"], others=names))
+            r.notes.append(texts["buy_for_others"])
     return ""
 
 

@@ -43,6 +43,5 @@ def breakdown_html(breakdown: dict, facility_name: str = "", rules_checked_label
             out.append("<p>必要な書類: " + escape(documents_text(p)) + "</p>")
         out.append(f"<p>申請先: {escape(p['portal']['label'])}</p>")
         out.append("<p style='color:#555'>出典: " + "／".join(escape(c) for c in p["citations"]) + "</p>")
-    out.append("<p>これは見積りです。通知に書かれていない点は少なめに見積もっています。購入・申請の前に、必ずポータルサイトで"
-               "最新の情報を確認してください。</p></body></html>")
+    out.append(f"<p>{escape(breakdown['disclaimer'])}</p></body></html>")
     return "".join(out)

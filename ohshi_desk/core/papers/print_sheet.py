@@ -135,6 +135,5 @@ def case_sheet_html(case_data: dict, breakdown: dict, rules, *, printed_on: _dt.
             sources = source_titles(p, rules)
             if sources:
                 out.append("<p style='color:#555'>出典: " + "／".join(escape(s) for s in sources) + "</p>")
-    out.append("<p>これは見積りです。通知に書かれていない点は少なめに見積もっています。購入・申請の前に、必ず各制度の申請先の"
-               f"ポータルサイトで最新の情報を確認してください。問い合わせ: {escape(rules.call_center)}</p></body></html>")
+    out.append(f"<p>{escape(rules.disclaimer)}問い合わせ: {escape(rules.call_center)}</p></body></html>")
     return "".join(out)

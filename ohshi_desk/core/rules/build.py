@@ -135,16 +135,16 @@ def _check_application(portal_id: str, app: dict | None, sources: dict) -> None:
         _check_blanks(f"{where}.{key}", node, allowed)
 
 
-def _check_blanks(where: str, text: str, allowed: set) -> None:
+def _check_blanks(where: str, text: str, allowed: set, rel: str = "portals.yaml") -> None:
     import string
 
     try:
         blanks = {name for _t, name, _f, _c in string.Formatter().parse(text) if name is not None}
     except ValueError:
-        raise RulesError("portals.yaml", where, "{ } の対応が正しくありません") from None
+        raise RulesError(rel, where, "{ } の対応が正しくありません") from None
     unknown = sorted(blanks - allowed)
     if unknown:
-        raise RulesError("portals.yaml", where,
+        raise RulesError(rel, where,
                          f"「{{{unknown[0]}}}」は埋められません（使えるのは {'・'.join(sorted(allowed)) or 'なし'}）")
 
 
@@ -184,6 +184,15 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
     documents = read("documents.yaml")["documents"]
     prefectures = read("prefectures.yaml")["prefectures"]
     munis = read("municipalities.yaml")
+    for rel, key, node in (("meta.yaml", "disclaimer", meta["disclaimer"]),
+                           ("readers.yaml", "reads_smartphone_advice", readers.get("reads_smartphone_advice")),
+                           ("readers.yaml", "free_units", readers.get("free_units")),
+                           *(("documents.yaml", f"documents.{d}.form_notes", doc.get("form_notes"))
+                             for d, doc in documents.items())):
+        if node is not None and node["cite"] not in sources:
+            raise RulesError(rel, f"{key}.cite", f"出典「{node['cite']}」が meta.yaml の sources にありません")
+    if any(d.get("workbook_sheet") and not d.get("form_notes") for d in documents.values()):
+        raise RulesError("documents.yaml", "form_notes", "Excel のシートに描く書類には「記入上の注意」（form_notes）が必要です")
     ctx = BuildContext("readers.yaml", sources, kinds, groups)
     makers = {}
     for mid, m in readers["makers"].items():
@@ -240,6 +249,9 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
         municipalities=munis,
         confidence_levels=dict(meta.get("confidence_levels", {})),
         assumed_kind=assumed,
+        disclaimer=meta["disclaimer"]["text"],
+        reader_advice=(readers.get("reads_smartphone_advice") or {}).get("text", ""),
+        free_units=dict(readers.get("free_units") or {}),
         _build_programs=build_programs,
         _find_warnings=_sense_warnings,
     )
@@ -272,11 +284,14 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
             ctx.fail(f"questions[{qi}].id", f"質問「{q['id']}」が重複しているか、使えない名前です")
         if q["cite"] not in ctx.sources:
             ctx.fail(f"questions[{qi}].cite", f"出典「{q['cite']}」が meta.yaml の sources にありません")
+        check_answer_type(ctx.rel, f"questions[{qi}]", q)
         questions[q["id"]] = dict(q)
     for key, flag in (("done_before_flag", data.get("done_before_flag")),
                       ("excluded_when_flag", (data.get("excluded_when_flag") or {}).get("flag"))):
         if flag and flag not in questions:
             ctx.fail(key, f"質問「{flag}」が questions にありません（画面に出せません）")
+        if flag and questions[flag].get("type", "yes_no") != "yes_no":
+            ctx.fail(key, f"質問「{flag}」ははい・いいえの質問ではありません")
     for e in editions:
         for flag in e.extra.get("use_starts", {}):
             if flag not in questions:
@@ -284,6 +299,13 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
     for flag in (data.get("shares_system") or {}).get("system_exists_flags", ()):
         if flag not in questions:
             ctx.fail("shares_system.system_exists_flags", f"質問「{flag}」が questions にありません")
+    texts = data.get("not_needed_texts")
+    if data.get("not_needed_when") and not texts:
+        ctx.fail("not_needed_texts", "not_needed_when には not_needed_texts（画面に出す文）が必要です")
+    if texts and texts["cite"] not in ctx.sources:
+        ctx.fail("not_needed_texts.cite", f"出典「{texts['cite']}」が meta.yaml の sources にありません")
+    if texts:
+        _check_blanks("not_needed_texts.other_readers", texts["other_readers"], {"maker", "others"}, ctx.rel)
     for wi, said in enumerate(data.get("when_closed", ())):
         if said["cite"] not in ctx.sources:
             ctx.fail(f"when_closed[{wi}].cite", f"出典「{said['cite']}」が meta.yaml の sources にありません")
@@ -306,6 +328,7 @@ def _program(rel: str, data: dict, ctx: BuildContext, items: dict, documents: di
         suggested_items=tuple(data.get("suggested_items", ())), purchases=data.get("purchases", True),
         questions=questions, status_labels=dict(data.get("status_labels", {})),
         when_closed=tuple(dict(x) for x in data.get("when_closed", ())),
+        not_needed_texts=dict(texts or {}),
     )
 
 
@@ -319,7 +342,20 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
     if end.value < start.value:
         ctx.fail(f"{w}.window", "受付期間の終わりが始まりより前です")
     elig = ed["eligibility"]
-    kinds = frozenset(ctx.kind_list(elig["kinds"], f"{w}.eligibility.kinds"))
+    # the kinds a program takes are named one by one (issue 24 point 4): a kind added to facility_kinds.yaml, or to
+    # a group there, is eligible nowhere until a program names it; ``not_kinds`` are the kinds it says it does not take
+    named = {}
+    for key in ("kinds", "not_kinds"):
+        for k in elig.get(key, ()):
+            if k in ctx.groups:
+                ctx.fail(f"{w}.eligibility.{key}",
+                         f"グループ「{k}」は使えません。対象の施設区分を1つずつ書いてください（新しい施設区分が黙って対象にならないため）")
+            if k not in ctx.kinds:
+                ctx.fail(f"{w}.eligibility.{key}", f"施設区分「{k}」は facility_kinds.yaml にありません")
+            if k in named:
+                ctx.fail(f"{w}.eligibility.{key}", f"施設区分「{k}」が2回（kinds と not_kinds）書かれています")
+            named[k] = key
+    kinds = frozenset(k for k, key in named.items() if key == "kinds")
     # a document may carry its own confidence (a document the notice does not name: issue 14 point 7)
     doc_ids, doc_vals, doc_when = [], {}, {}
     for di, node in enumerate(ed["documents"]):
@@ -347,6 +383,9 @@ def _edition(ctx: BuildContext, pid: str, method: str, w: str, ed: dict, items: 
                 documents=tuple(doc_ids), notes=tuple(ed.get("notes", ())), portal=portal,
                 portal_by_kind=portal_by_kind)
 
+    e.extra["not_kinds"] = frozenset(k for k, key in named.items() if key == "not_kinds")
+    # facility number questions the program needs at least a value of (issue 24 point 1: a number question is data)
+    e.extra["at_least"] = dict(elig.get("at_least", {}))
     e.extra["document_vals"] = doc_vals
     e.extra["document_source_when"] = doc_when
     # notes said only when the plan answers yes to a question (P4: the receipt note of 機器故障時等; issue 25 point 5)
@@ -440,13 +479,32 @@ def _check_programs(programs: list[Program]) -> None:
                     raise RulesError(p.file, "shares_system.group", f"グループ「{share['group']}」がありません")
 
 
+def check_answer_type(rel: str, where: str, q: dict) -> None:
+    """A question of the rules of any type (yes_no, the default, count, percent, yen, date, choice, text): a choice
+    has its choices, a number its limits in order; only what its type uses is given."""
+    kind = q.get("type", "yes_no")
+    if kind == "choice" and not q.get("choices"):
+        raise RulesError(rel, f"{where}.choices", "選択肢の質問には choices が必要です")
+    if kind != "choice" and "choices" in q:
+        raise RulesError(rel, f"{where}.choices", "choices は選択肢の質問（type: choice）にだけ書けます")
+    if ("min" in q or "max" in q) and kind not in ("count", "yen"):
+        raise RulesError(rel, f"{where}.min", "min / max は数の質問（type: count / yen）にだけ書けます")
+    if "min" in q and "max" in q and q["max"] < q["min"]:
+        raise RulesError(rel, f"{where}.max", "max が min より小さくなっています")
+    if "if_yes" in q and kind != "yes_no":
+        raise RulesError(rel, f"{where}.if_yes", "if_yes ははい・いいえの質問にだけ書けます")
+
+
 def _check_flags(flags: dict, programs: list[Program]) -> None:
     """Facility questions and the programs that read them agree both ways (issue 14 point 10)."""
-    reserved = {"name", "kind", "institution_code", "prefecture", "municipality"}
+    from ohshi_desk.core.case.fields import section
+
+    reserved = {f.name for f in section("facility")}
     ids = {p.id for p in programs}
     for fid, f in flags.items():
         if fid in reserved:
             raise RulesError("facility_kinds.yaml", f"flags.{fid}", "施設の項目と同じ名前は使えません")
+        check_answer_type("facility_kinds.yaml", f"flags.{fid}", f)
         for pid in f.get("read_by", ()):
             if pid not in ids:
                 raise RulesError("facility_kinds.yaml", f"flags.{fid}.read_by", f"補助制度「{pid}」がありません")
@@ -455,6 +513,13 @@ def _check_flags(flags: dict, programs: list[Program]) -> None:
             for fid in e.flags:
                 if fid not in flags:
                     raise RulesError(p.file, "eligibility.flags", f"質問「{fid}」が facility_kinds.yaml の flags にありません")
+                if flags[fid].get("type", "yes_no") != "yes_no":
+                    raise RulesError(p.file, "eligibility.flags", f"質問「{fid}」ははい・いいえの質問ではありません（数の質問は at_least に書きます）")
+            for fid in e.extra.get("at_least", {}):
+                if fid not in flags:
+                    raise RulesError(p.file, f"eligibility.at_least.{fid}", f"質問「{fid}」が facility_kinds.yaml の flags にありません")
+                if flags[fid].get("type") not in ("count", "yen"):
+                    raise RulesError(p.file, f"eligibility.at_least.{fid}", f"質問「{fid}」は数の質問（type: count / yen）ではありません")
 
 
 def load_rules_for_app(*, rules_warnings: bool = True) -> tuple[Rules, Path, list[str]]:

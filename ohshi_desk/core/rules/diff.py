@@ -125,6 +125,10 @@ def edition_changes(o, e, rules) -> list[str]:
     out += diff("最初に対象になる領収書の日付", o.extra.get("receipts_from"), e.extra.get("receipts_from"))
     out += diff("対象の施設区分", sorted(names.get(k, k) for k in o.kinds), sorted(names.get(k, k) for k in e.kinds))
     out += diff("対象の条件（施設の質問）", list(o.flags), list(e.flags))
+    out += diff("対象外と書かれた施設区分", sorted(names.get(k, k) for k in o.extra.get("not_kinds", ())),
+                sorted(names.get(k, k) for k in e.extra.get("not_kinds", ())))
+    questions = {f: q.get("label", f) for f, q in rules.flags.items()}
+    out += diff("対象の条件（施設の質問の最小の数）", o.extra.get("at_least", {}), e.extra.get("at_least", {}), questions)
     og, eg = {g.id: g for g in o.groups}, {g.id: g for g in e.groups}
     for gid in dict.fromkeys([*og, *eg]):
         a, b = og.get(gid), eg.get(gid)

@@ -187,6 +187,13 @@ def changes(old, new) -> list[str]:
              {k: v.get("label", k) for k, v in {**old.portals, **new.portals}.items()}),
         diff("スマホ保険証を読み取れるカードリーダー", {m: x["reads_smartphone"] for m, x in old.makers.items()},
              {m: x["reads_smartphone"] for m, x in new.makers.items()}),
+        diff("無償提供を受けた台数の選択肢", old.free_units.get("choices"), new.free_units.get("choices")),
+        diff("無償提供を受けた台数の説明", old.free_units.get("help"), new.free_units.get("help")),
+        diff("カードリーダーの案内", old.reader_advice, new.reader_advice),
+        diff("注意書き", old.disclaimer, new.disclaimer),
+        diff("様式2の記入上の注意", {d: x.get("form_notes", {}).get("lines") for d, x in old.documents.items()},
+             {d: x.get("form_notes", {}).get("lines") for d, x in new.documents.items()},
+             {d: x.get("label", d) for d, x in {**old.documents, **new.documents}.items()}),
         diff("都道府県コード", {p["name"]: p["code"] for p in old.prefectures}, {p["name"]: p["code"] for p in new.prefectures}),
         diff("医療費助成の参加自治体", {k: v for k, v in old.municipalities.items() if k != "by_prefecture"},
              {k: v for k, v in new.municipalities.items() if k != "by_prefecture"},
@@ -207,8 +214,15 @@ def _flags(rules, labels) -> dict:
     for f, q in rules.flags.items():
         key = labels.flags.get(f, q).get("label", f)
         out[key] = {"label": q.get("label"), "help": q.get("help"),
-                    "read_by": sorted(names.get(x, x) for x in q.get("read_by", [])), "if_yes": q.get("if_yes")}
+                    "read_by": sorted(names.get(x, x) for x in q.get("read_by", [])), "if_yes": q.get("if_yes"),
+                    # a question of another type: its type, unit, limits and choices, in words
+                    "種類": ANSWER_TYPES.get(q.get("type", "yes_no")), "単位": q.get("unit"), "最小": q.get("min"),
+                    "最大": q.get("max"), "文字数": q.get("max_len"), "選択肢": q.get("choices")}
     return out
+
+
+ANSWER_TYPES = {"yes_no": "はい・いいえ", "count": "数", "percent": "割合（%）", "yen": "金額", "date": "日付",
+                "choice": "選択", "text": "文字"}
 
 
 def _portals(rules) -> dict:
@@ -238,6 +252,8 @@ def _program_changes(a, b, rules) -> list[str]:
     out += diff("同じシステムの扱い", a.shares_system or {}, b.shares_system or {})
     out += diff("対象外になる回答", (a.excluded_when_flag or {}).get("flag"), (b.excluded_when_flag or {}).get("flag"))
     out += diff("受付終了後の案内", [w["text"] for w in a.when_closed], [w["text"] for w in b.when_closed])
+    out += diff("不要かどうかの説明", [v for k, v in a.not_needed_texts.items() if k not in ("cite", "confidence")],
+                [v for k, v in b.not_needed_texts.items() if k not in ("cite", "confidence")])
     return out
 
 

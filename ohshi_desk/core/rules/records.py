@@ -128,11 +128,11 @@ class Program(_Record):
     __slots__ = ("id", "order", "short_name", "name", "goal", "goal_help", "method", "file", "editions",
                  "not_needed_when", "uses_usage", "shares_system", "done_before_flag", "excluded_when_flag",
                  "options", "default_option", "suggested_items", "purchases", "questions", "status_labels",
-                 "when_closed")
+                 "when_closed", "not_needed_texts")
     _defaults = {"not_needed_when": None, "uses_usage": False, "shares_system": None, "done_before_flag": None,
                  "excluded_when_flag": None, "options": dict, "default_option": None, "suggested_items": (),
                  "purchases": True, "questions": dict, "status_labels": dict,
-                 "when_closed": ()}
+                 "when_closed": (), "not_needed_texts": dict}
     id: str
     order: int
     short_name: str
@@ -158,6 +158,8 @@ class Program(_Record):
     status_labels: dict[str, str]  # a program's own words for a status (P8: 申請不要・支給期間終了)
     # what is said when the program has closed, each {text, cite, confidence} (スマホ対応は義務ではありません)
     when_closed: tuple[dict, ...]
+    # the sentences of ``not_needed_when`` (P1: whether the facility's readers read smartphones), with their cite
+    not_needed_texts: dict[str, str]
 
     def edition_for(self, day: _dt.date) -> Edition:
         """The edition open on ``day``; else the next one to open; else the last one that closed."""
@@ -177,11 +179,11 @@ class Rules(_Record):
     __slots__ = ("folder", "version", "last_checked", "sources", "kinds", "kind_groups", "flags", "items", "makers",
                  "reader_hint", "portals", "call_center", "documents", "prefectures", "municipalities",
                  "confidence_levels", "assumed_kind", "_warnings", "_find_warnings", "_programs", "_build_programs",
-                 "origin", "no_application")
+                 "origin", "no_application", "disclaimer", "reader_advice", "free_units")
     # origin: "" for the bundled rules, else the override folder they came from (rules_source.resolve_rules)
     _defaults = {"confidence_levels": dict, "assumed_kind": None, "_warnings": None, "_find_warnings": None,
                  "_programs": None, "_build_programs": None, "origin": "",
-                 "no_application": ""}
+                 "no_application": "", "disclaimer": "", "reader_advice": "", "free_units": dict}
     folder: Path
     version: str
     last_checked: _dt.date
@@ -200,6 +202,9 @@ class Rules(_Record):
     confidence_levels: dict[str, str]  # the wording of each confidence level (meta.yaml), shared by every output
     no_application: str  # 申請の準備 of a program whose portal has no ``application`` (portals.yaml)
     assumed_kind: str | None  # the kind assumed before the facility kind is answered (facility_kinds.yaml)
+    disclaimer: str  # the one disclaimer of every output (meta.yaml)
+    reader_advice: str  # said when the facility's reader reads smartphones by itself (readers.yaml)
+    free_units: dict  # 無償提供を受けた台数: its choices and help (readers.yaml)
 
     @property
     def warnings(self) -> list[str]:

@@ -233,7 +233,21 @@ def sense(rules) -> tuple[list[tuple[str, str, str]], list[str]]:
             METHODS[p.method].sense(s, e, w)
         refusals += s.refusals
         warnings += s.warnings
-    return refusals, warnings
+    return refusals, warnings + unmentioned_kinds(rules)
+
+
+def unmentioned_kinds(rules) -> list[str]:
+    """A facility kind a program neither takes (``eligibility.kinds``) nor declines (``not_kinds``): it is not
+    eligible there (issue 24 point 4); one line per kind naming those programs, so a new kind is not left out
+    unnoticed."""
+    out = []
+    for kind, kd in rules.kinds.items():
+        silent = [p.short_name for p in rules.programs
+                  if any(kind not in e.kinds and kind not in e.extra.get("not_kinds", ()) for e in p.editions)]
+        if silent:
+            out.append(f"施設区分「{kd['label']}」（{kind}）は、{'・'.join(silent)}の eligibility.kinds にも not_kinds にも"
+                       "ありません。これらの補助では対象外として計算します")
+    return out
 
 
 def sense_problems(rules) -> list[tuple[str, str, str]]:

@@ -245,10 +245,11 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     formula(ws, sub, 4, f"=SUM(D{head + 1}:D{sub - 1})", number_format=YEN, font=BOLD, border=BOX, cached=sum(firsts))
     formula(ws, sub, 5, f"=SUM(E{head + 1}:E{sub - 1})", number_format=YEN, font=BOLD, border=BOX,
             cached=sum(seconds))
-    notes = ["記入上の注意",
-             "・金額はすべて税込で記入してください。",
-             "・内訳書の総額（①＋②）は、領収書の総額と一致させてください。この用紙は領収書1枚（補助制度×購入先）ごとです。",
-             "・領収書のすべての明細を記入し、補助対象外の金額や上限を超える部分は②に記入してください。",
+    # 「記入上の注意」: the form's own rules from rules/documents.yaml (form_notes), then how this workbook works
+    form = next(d for d in rules.documents.values() if d.get("workbook_sheet") == "receipt_breakdown_form")
+    said = [f"・{n}" for n in form["form_notes"]["lines"]]
+    said[min(1, len(said) - 1)] += "この用紙は領収書1枚（補助制度×購入先）ごとです。"
+    notes = ["記入上の注意", *said,
              "・品名・数量・金額・①②は「明細」シートで直してください（この用紙に自動で反映されます）。"
              + (f"（全{pages}枚）" if pages > 1 else "")]
     # said on the form itself: lines of this receipt beyond the last page, and 明細 rows no form can find (a row

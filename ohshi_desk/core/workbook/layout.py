@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from ohshi_desk.core.case.fields import withheld_sections
 from ohshi_desk.core.case.model import TRACKING_DATES
 
 # ------------------------------------------------------------------------------------------------- sheets
@@ -26,7 +27,7 @@ FORM_PREFIX = "様式2"
 # every sheet but 明細). A key a reader does not know is ignored; a key an older workbook lacks is not compared.
 DATA_SHEET = "_ohshi"
 WORKBOOK_FORMAT = "ohshi-desk-workbook/1"
-WITHHELD = ("usage",)  # case keys that do not travel to vendors
+WITHHELD = withheld_sections()  # case keys that do not travel to vendors (core/case/fields.py says which)
 CHUNK = 30000  # a cell holds at most 32,767 characters
 
 

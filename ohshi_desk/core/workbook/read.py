@@ -189,11 +189,14 @@ def read_workbook(path, rules) -> Case:
     if "usage" in withheld:
         notices.append(Notice("（ブック全体）", None, None,
                               "利用実績（レセプト件数・利用率など）は業者に渡すファイルには入れていません",
-                              "利用実績を使う補助は、ケースファイルの利用実績で計算してください（画面では開いていたケースの利用実績を引き継ぎます）"))
+                              USAGE_NOT_CARRIED))
     case.notices = notices
     case.origins = origins
     case.withheld = withheld
     return case
+
+
+USAGE_NOT_CARRIED = "利用実績を使う補助は、ケースファイルの利用実績で計算してください"
 
 
 def with_usage_on_screen(case: Case, on_screen: dict) -> dict:
@@ -206,6 +209,9 @@ def with_usage_on_screen(case: Case, on_screen: dict) -> dict:
     if "usage" not in case.withheld or not usage:
         return data
     if same_facility(data.get("facility"), on_screen.get("facility")):
+        for n in case.notices:  # what was done, said as it was done (not 「引き継ぎます」 before knowing)
+            if n.action == USAGE_NOT_CARRIED:
+                n.action = "画面で開いていた同じ施設のケースの利用実績を引き継いで計算します"
         return {**data, "usage": usage}
     from ohshi_desk.core.base.guard import shown
 

@@ -35,7 +35,7 @@ def headed(page: QWizardPage, title: str, subtitle: str, *, to_the_edges: bool =
         head.setContentsMargins(m.left(), m.top(), m.right(), 0)
     step = getattr(page, "STEP", None)
     if step is not None:
-        page.step_bar = step_bar(step)
+        page.step_bar = step_bar(step, getattr(page, "STEP_NAME", ""))
         head.addWidget(page.step_bar)
     title_label = plain_label(title)
     heading_font(title_label, 1.4, bold=False)
@@ -55,10 +55,14 @@ def headed(page: QWizardPage, title: str, subtitle: str, *, to_the_edges: bool =
 STEPS = ("①施設", "②カードリーダー", "③やりたいこと", "④購入予定", "⑤確認", "⑥結果")
 
 
-def step_bar(current: int) -> QLabel:
-    """Where the receptionist is: the steps done in grey, the current one bold and blue, the rest plain."""
+def step_bar(current: int, current_name: str = "") -> QLabel:
+    """Where the receptionist is: the steps done in grey, the current one bold and blue, the rest plain.
+    ``current_name``: the current step's own name where a page shares a step's place (利用状況 after 購入予定)."""
+    steps = list(STEPS)
+    if current_name:
+        steps[current] = current_name
     parts = []
-    for i, name in enumerate(STEPS):
+    for i, name in enumerate(steps):
         if i < current:
             parts.append(f"<span style='color:#757575'>{name} ✓</span>")
         elif i == current:
@@ -66,7 +70,7 @@ def step_bar(current: int) -> QLabel:
         else:
             parts.append(name)
     bar = own_rich_label("　›　".join(parts))  # the step names only: the app's own words
-    bar.setAccessibleName(f"手順 {current + 1}/{len(STEPS)}: {STEPS[current][1:]}")
+    bar.setAccessibleName(f"手順 {current + 1}/{len(STEPS)}: {steps[current][1:]}")
     return bar
 
 

@@ -17,6 +17,8 @@ def shown(w, kind: str) -> str:
         return "（未選択）" if w.currentText() in ("", "選択してください") else w.currentText()
     if kind == "edit_combo":
         return w.currentText().strip() or "（未入力）"
+    if hasattr(w, "shown"):  # a question of the rules, of any type (widgets.QuestionWidget)
+        return w.shown()
     if kind == "choice":
         value = w.value()
         if isinstance(value, bool) or value is None:

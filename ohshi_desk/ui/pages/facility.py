@@ -1,4 +1,4 @@
-"""① 施設: the facility's kind, code, place and its yes/no questions (two fixed, any others from the rules)."""
+"""① 施設: the facility's kind, code, place and its questions (every one from the rules, of any type)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ..qt import (
     QWidget,
     QWizardPage,
 )
-from ..widgets import ERROR_RED, Choice, Form, YesNo, question_widget, tint, wrap_label
+from ..widgets import ERROR_RED, Choice, Form, question_widget, tint, wrap_label
 from .base import Field, FieldTable, required_label, scrolled, show_blockers, with_help
 
 
@@ -22,8 +22,6 @@ class FacilityPage(FieldTable, QWizardPage):
         Field("institution_code", "code", "code", "保険医療機関等コード"),
         Field("prefecture", "prefecture", "combo", "都道府県"),
         Field("municipality", "municipality", "edit_combo", "市区町村"),
-        Field("obligation_exempt", "exempt", "choice", "義務化対象外"),
-        Field("checkup_provider", "checkup", "choice", "健診"),
     )
 
     def __init__(self, wizard):
@@ -86,26 +84,19 @@ class FacilityPage(FieldTable, QWizardPage):
         form.addRow(self._label("市区町村(&M)", self.municipality), self.municipality)
         form.addRow("", wrap_label("所在地は印刷と Excel に載ります。分からなければ空欄でかまいません", muted=True))
 
-        flags = rules.flags
-        self.exempt = YesNo(flags["obligation_exempt"]["label"])
-        form.addRow(wrap_label(f"{flags['obligation_exempt']['label']}ですか"), self.exempt)
-        form.addRow("", wrap_label(flags["obligation_exempt"]["help"], muted=True))
-        self.checkup = YesNo(flags["checkup_provider"]["label"])
-        form.addRow(wrap_label(f"{flags['checkup_provider']['label']}ですか"), self.checkup)
-        form.addRow("", wrap_label(flags["checkup_provider"]["help"], muted=True))
-        # any other facility question declared in the rules (facility_kinds.yaml flags): built from its data only
-        shown = {f.key for f in FacilityPage.FIELDS}
+        # every facility question is declared in the rules (facility_kinds.yaml flags): built from its data only
         extra = []
         self.questions = {}
-        for fid, q in flags.items():
-            if fid in shown:
-                continue
+        for fid, q in rules.flags.items():
             qw = question_widget(dict(q, id=fid))
             attr = f"question_{fid}"
             setattr(self, attr, qw)
             self.questions[fid] = qw
-            form.addRow(wrap_label(f"{q['label']}ですか"), qw)
-            extra.append(Field(fid, attr, "choice", q["label"]))
+            yes_no = q.get("type", "yes_no") == "yes_no"  # a number or a choice is asked by its label alone
+            form.addRow(wrap_label(f"{q['label']}ですか" if yes_no else q["label"]), qw)
+            qw.layout().removeWidget(qw.help)  # its help on a row of its own, under the answer, as the page's others
+            form.addRow("", qw.help)
+            extra.append(Field(fid, attr, "choice" if yes_no else "parsed", q["label"]))
         self.FIELDS = FacilityPage.FIELDS + tuple(extra)  # this page's fields: the fixed ones and the rules' questions
         lay.addStretch(1)
 
@@ -113,9 +104,10 @@ class FacilityPage(FieldTable, QWizardPage):
         self.code.textChanged.connect(self._code_changed)
         self.prefecture.currentIndexChanged.connect(self._prefecture_changed)
         self.municipality.currentTextChanged.connect(wizard.mark_changed)
-        for sig in (self.name.textChanged, self.exempt.changed, self.checkup.changed,
-                    *(qw.changed for qw in self.questions.values())):
+        for sig in (self.name.textChanged, *(qw.changed for qw in self.questions.values())):
             sig.connect(wizard.mark_changed)
+        for qw in self.questions.values():  # a number typed wrong keeps 次へ grey, and says why
+            qw.changed.connect(self.completeChanged.emit)
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         label = plain_label(text)
@@ -170,7 +162,8 @@ class FacilityPage(FieldTable, QWizardPage):
             self.municipality.setEnabled(True)
 
     def blockers(self) -> list[str]:
-        return self.missing() + ([self.code_error.text()] if self.code_error.text() else [])
+        return (self.missing() + ([self.code_error.text()] if self.code_error.text() else [])
+                + [e for qw in self.questions.values() if (e := qw.error())])
 
     def isComplete(self) -> bool:
         reasons = self.blockers()

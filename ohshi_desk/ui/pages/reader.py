@@ -56,11 +56,11 @@ class ReaderPage(FieldTable, LazyPage):
         self.free_units = Choice()
         self.free_units.setAccessibleName("無償提供を受けた台数")
         self.free_units.addItem("わからない", None)
-        for n in range(0, 4):
+        free = rules.free_units  # the choices and what they are for are the rules' (readers.yaml free_units)
+        for n in free["choices"]:
             self.free_units.addItem(f"{n}台", n)
         form.addRow("そのうち無償提供を受けた台数(&F)", self.free_units)
-        form.addRow("", wrap_label("2019〜2023年に国の事業で無償提供されたカードリーダーの台数です（2024年の増設支援の計算に使います）",
-                                   muted=True))
+        form.addRow("", wrap_label(free["help"], muted=True))
         # a second reader from another maker (e.g. one that cannot read smartphones next to one that can)
         self.other_maker = Choice()
         self.other_maker.setAccessibleName("ほかのメーカーの顔認証付きカードリーダー")
@@ -83,7 +83,7 @@ class ReaderPage(FieldTable, LazyPage):
         mid = self.maker()
         val = self.w.rules.reads_smartphone(mid) if mid else None
         if mid and val.value:
-            self.canon_info.setText("✔ " + val.note + "。スマホのマイナ保険証のために追加のカードリーダーを買う必要はありません。")
+            self.canon_info.setText(f"✔ {val.note}。{self.w.rules.reader_advice}。")
             self.canon_info.show()
         elif mid and val.confidence == "assumed":  # わからない: how to find out, and which maker needs nothing
             rules = self.w.rules

@@ -176,8 +176,7 @@ class ResultPage(LazyPage):
         note = source_note(self.breakdown)
         self.footer.setText(
             (f"{note}。" if note else "") +
-            f"ルール版 {r.version}（{wareki(r.last_checked)}に確認）。これは見積りです。通知に書かれていない点は少なめに見積もっています。"
-            f"購入・申請の前に、必ず各制度の申請先のポータルサイトで最新の情報を確認してください。問い合わせ: {r.call_center}")
+            f"ルール版 {r.version}（{wareki(r.last_checked)}に確認）。{r.disclaimer}問い合わせ: {r.call_center}")
 
     def _suggestions(self) -> None:
         """Programs open today that one more facility answer would make usable (not a bare 対象外)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ohshi_desk.core.case.fields import section
+
 from ..plain import label as plain_label
 from ..qt import (
     QHBoxLayout,
@@ -9,17 +11,13 @@ from ..qt import (
 from ..widgets import ERROR_RED, Form, count_edit, percent_edit, tint, wrap_label
 from .base import Field, FieldTable, LazyPage, scrolled
 
-USAGE_FIELDS = (
-    Field("oct2023_receipts", "oct2023_receipts", "count", "2023年10月のレセプト件数", unit="件"),
-    Field("oct2023_rate_percent", "oct2023_rate_percent", "percent", "2023年10月のマイナ保険証利用率", unit="%"),
-    Field("oct2023_users", "oct2023_users", "count", "2023年10月のマイナ保険証利用人数", unit="人"),
-    Field("best_month_users_2024", "best_month_users_2024", "count", "2024年5〜8月で最も多い月の利用人数", unit="人"),
-    Field("peak_monthly_uses", "peak_monthly_uses", "count", "2023年10月〜2024年8月で最も多い月の利用件数", unit="件"),
-)
+# the usage inputs as declared in core/fields.py (label, unit, type): one list for the case, the page and the methods
+USAGE_FIELDS = tuple(Field(f.name, f.name, f.type, f.label, unit=f.unit) for f in section("usage"))
 
 
 class UsagePage(FieldTable, LazyPage):
-    STEP = 3  # in the step bar
+    STEP = 3  # in the step bar: the place of 購入予定, named as this page
+    STEP_NAME = "④利用状況"
     FIELDS = USAGE_FIELDS
 
     def _build(self):

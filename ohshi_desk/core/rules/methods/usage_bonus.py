@@ -119,9 +119,9 @@ def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: R
     tables = edition.extra["tables"]
     normal = next(t for t in tables.values() if not t["small_facility"] and kind in t["applies_to"])
     r.limit = edition.extra["published_max"].get(normal["id"])
-    missing = [label for key, label in (("oct2023_rate_percent", "2023年10月の利用率"),
-                                        ("oct2023_users", "2023年10月の利用人数"),
-                                        ("best_month_users_2024", "2024年5〜8月で最も多い月の利用人数"))
+    from ohshi_desk.core.case.fields import LABELS
+
+    missing = [LABELS[f"usage.{key}"] for key in ("oct2023_rate_percent", "oct2023_users", "best_month_users_2024")
                if u is None or getattr(u, key) is None]
     if missing:
         r.reasons.append(f"入力が足りないため計算できません（{'・'.join(missing)}）。0円としています")
