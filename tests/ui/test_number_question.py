@@ -10,22 +10,15 @@ import pytest
 from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.rules.build import load_rules
-from ohshi_desk.ui.app import make_application
-from ohshi_desk.ui.wizard import OhshiWizard
 
 from ..rules_edit import copy_rules, with_visits_question
+from .windows import open_wizard
 
 
 @pytest.fixture
 def wizard_visits(qtbot, tmp_path):
     rules = load_rules(with_visits_question(copy_rules(tmp_path / "rules")), cache_dir=False)
-    make_application([])
-    w = OhshiWizard(rules)
-    w.ask_before_close = False
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return open_wizard(qtbot, rules)
 
 
 def test_a_number_question_from_the_rules_is_asked_listed_saved_and_reopened(wizard_visits, qtbot, tmp_path):

@@ -29,6 +29,7 @@ from ohshi_desk.ui.wizard import OhshiWizard
 
 from ..conftest import SUITE_DAY
 from ..rules_edit import copy_rules, edit
+from .windows import open_wizard
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json"
@@ -256,19 +257,13 @@ def _hostile_rules(folder: Path, h: str) -> Path:
 
 def test_a_rules_pack_with_markup_is_shown_as_text(qtbot, tmp_path, watch, boxes):
     from ohshi_desk.core.rules.build import load_rules
-    from ohshi_desk.ui.app import make_application
 
     folder = _hostile_rules(tmp_path / "pack", hostile(watch.bait))
     try:
         rules = load_rules(folder, cache_dir=False)
     except Exception as exc:  # noqa: BLE001
         pytest.fail(f"the hostile pack must load (text is only text): {exc}")
-    make_application([])
-    w = OhshiWizard(rules)
-    w.ask_before_close = False
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    open_wizard(qtbot, rules)  # kept alive by qtbot
     seen = walk("first page")
     assert len(seen) >= 2, seen  # the help and the label
     assert watch.kernel_opens() == 0 and watch.py_opens == [] and watch.sockets == []

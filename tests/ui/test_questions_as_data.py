@@ -15,10 +15,9 @@ from PySide6.QtWidgets import QLabel, QWizard
 from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.rules.build import RulesError, load_rules
-from ohshi_desk.ui.app import make_application
-from ohshi_desk.ui.wizard import OhshiWizard
 
 from ..rules_edit import copy_rules, edit
+from .windows import open_wizard
 
 
 @pytest.fixture
@@ -43,13 +42,7 @@ def rules_with_new_questions(tmp_path):
 
 @pytest.fixture
 def wizard_new(qtbot, rules_with_new_questions):
-    make_application([])
-    w = OhshiWizard(rules_with_new_questions)
-    w.ask_before_close = False
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return open_wizard(qtbot, rules_with_new_questions)
 
 
 def _next(w, expected):

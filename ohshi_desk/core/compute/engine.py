@@ -127,26 +127,18 @@ def _eligibility(program: Program, edition: Edition, plan: Plan, case: Case, rul
         reason = f"{kind_label}は、この補助の対象の施設区分ではありません"
         r.reasons.append(reason)
         return reason
-    for flag in edition.flags:
+    reads = [(flag, None) for flag in edition.flags] + list(edition.extra.get("at_least", {}).items())
+    for flag, least in reads:  # a yes/no question must be yes; a number question at least its figure
         value = fac.flag(flag)
-        if value is not True:
-            r.status = "not_applicable"
-            label = rules.flags.get(flag, {}).get("label", flag)
-            reason = edition.not_eligible_reason
-            if value is None:
-                reason += f"（「{label}」が未回答のため、対象外として計算しています）"
-            r.reasons.append(reason)
-            return reason
-    for flag, least in edition.extra.get("at_least", {}).items():  # a number question the program reads
-        value = fac.flag(flag)
-        if value is None or value < least:
-            r.status = "not_applicable"
-            label = rules.flags.get(flag, {}).get("label", flag)
-            reason = edition.not_eligible_reason
-            if value is None:
-                reason += f"（「{label}」が未回答のため、対象外として計算しています）"
-            r.reasons.append(reason)
-            return reason
+        if value is True if least is None else value is not None and value >= least:
+            continue
+        r.status = "not_applicable"
+        label = rules.flags.get(flag, {}).get("label", flag)
+        reason = edition.not_eligible_reason
+        if value is None:
+            reason += f"（「{label}」が未回答のため、対象外として計算しています）"
+        r.reasons.append(reason)
+        return reason
     excl = program.excluded_when_flag
     if excl and plan.flags.get(excl["flag"]):
         r.status = "not_applicable"
