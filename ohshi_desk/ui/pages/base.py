@@ -90,7 +90,10 @@ def scrolled(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
     page.missing_line.hide()
     outer.addWidget(page.missing_line)
     lay = QVBoxLayout(inner)
-    page.scroll_area = area  # the wizard takes it out of the focus chain once shown (see OhshiWizard._focus_first_field)
+    page.scroll_area = area
+    # out of Tab's way (Qt.NoFocus, by number: no enum at start). As a focus proxy to the first field, it made Tab
+    # skip a button between it and that field (issue 27 point 5)
+    area.setProperty("focusPolicy", 0)
     return lay
 
 
@@ -153,6 +156,16 @@ def heading_font(widget: QWidget, scale: float = 1.25, bold: bool = True):
     widget.setFont(font)
 
 
+def one_default(page: QWidget) -> None:
+    """A button on a page never becomes the window's default when it gets the focus (QDialog's autoDefault): Enter
+    stays 次へ, and only the control with the focus is drawn with a ring (issue 27 point 5: several buttons glowed
+    at once)."""
+    from ..qt import QPushButton
+
+    for button in page.findChildren(QPushButton):
+        button.setAutoDefault(False)
+
+
 class LazyPage(QWizardPage):
     """A page whose widgets are made the first time it is needed (shown, filled from a file or read), so that
     the window opens as fast as a bare wizard."""
@@ -169,6 +182,7 @@ class LazyPage(QWizardPage):
             self._built = True
             self._build()
             guard_wheels(self)  # every combo box, spin box and date field it made (see widgets.guard_wheel)
+            one_default(self)
             self.completeChanged.emit()
 
     def _build(self) -> None:
@@ -323,6 +337,7 @@ def with_help(field: QWidget, text: str, name: str):
     button.setFixedWidth(button.sizeHint().height() + 4)
     button.setCheckable(True)
     button.setAccessibleName(f"{name}の説明")
+    button.setAutoDefault(False)  # see one_default
     row.addWidget(button)
     col.addLayout(row)
     label = wrap_label(text)

@@ -1,0 +1,154 @@
+"""Issue 27, round 3: what the keyboard and 150 % see — the facility's goals first (point 4), Tab through every
+control of every page in reading order with one ring at a time (point 5)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPushButton, QWidget
+
+from ohshi_desk.ui.pages import GOALS, PLANS, READER
+
+from .test_wizard import facility, next_page
+from .test_wizard_round3 import every_page
+
+
+def tab_stops(w, qtbot, limit: int = 200) -> list[QWidget]:
+    """Press Tab from the page's first field until the focus comes back to it: the controls in the order reached."""
+    start = QApplication.focusWidget()
+    assert start is not None
+    seen = [start]
+    for _ in range(limit):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        now = QApplication.focusWidget()
+        if now is start:
+            return seen
+        seen.append(now)
+    raise AssertionError("Tab never came back to the first field: " + ", ".join(x.accessibleName() for x in seen))
+
+
+def controls(page) -> list[QWidget]:
+    """Every control on the page a receptionist can use (shown, enabled, taking the focus by Tab)."""
+    out = []
+    for c in page.findChildren(QWidget):
+        if not (c.isVisible() and c.isEnabled()) or not (c.focusPolicy().value & Qt.FocusPolicy.TabFocus.value):
+            continue
+        if isinstance(c, QLineEdit) and isinstance(c.parent(), QComboBox):
+            continue  # an editable combo box's own line: the combo box takes the focus
+        if isinstance(c, (QLineEdit, QComboBox, QAbstractButton)):
+            out.append(c)
+    return out
+
+
+def place(page, c) -> tuple[int, int, int]:
+    """(top, bottom, left) of ``c`` in the page's content (the scroll area's widget), whatever the scrolling."""
+    inner = page.scroll_area.widget() if getattr(page, "scroll_area", None) else page
+    top_left = c.mapTo(inner, c.rect().topLeft())
+    return top_left.y(), top_left.y() + c.height(), top_left.x()
+
+
+def assert_reading_order(page, stops) -> None:
+    inside = [page.isAncestorOf(c) for c in stops]
+    # read from the page's top: from the first control on the page after the window's buttons (Tab goes round)
+    first = next((i for i in range(len(stops)) if inside[i] and not inside[i - 1]), 0)
+    on_page = [c for c, on in zip(stops[first:] + stops[:first], inside[first:] + inside[:first], strict=False) if on]
+    assert len(on_page) == sum(inside)
+    assert all(inside[(first + i) % len(stops)] for i in range(len(on_page))), "the page's controls are not one run"
+    for a, b in zip(on_page, on_page[1:], strict=False):
+        (at, ab, al), (bt, bb, bl) = place(page, a), place(page, b)
+        same_line = bt < ab and at < bb  # overlapping vertically
+        assert (same_line and bl > al) or bt >= ab - 2, (
+            f"{page.heading}: Tab goes from 「{a.accessibleName() or a.text()}」 to 「{b.accessibleName() or b.text()}」"
+            f" ({at},{al}) → ({bt},{bl}), not in reading order")
+
+
+def rings(w) -> list[QWidget]:
+    """The controls drawn with a focus ring (our glow, or drawn as the window's default button by a focus)."""
+    return [c for c in w.findChildren(QWidget) if c.isVisible() and getattr(c, "_ohshi_ring", False)
+            and c.graphicsEffect() is not None]
+
+
+def test_every_control_of_every_page_is_reached_by_tab_in_reading_order_one_ring_at_a_time(wizard, qtbot):
+    w = wizard
+    pages = 0
+    for page in every_page(w):
+        if page is w.plans_page:  # a second line, added with 「＋ 行を追加」 by the keyboard: it comes before the button
+            add = w.plans_page.editors["home_visit"].add_button
+            before = len(w.plans_page.editors["home_visit"].rows)
+            add.setFocus()
+            qtbot.keyClick(add, Qt.Key.Key_Space)
+            assert len(w.plans_page.editors["home_visit"].rows) == before + 1
+        w._focus_first_field()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and w.isAncestorOf(QApplication.focusWidget()))
+        stops = tab_stops(w, qtbot)
+        missed = [c.accessibleName() or c.text() for c in controls(page) if c not in stops]
+        assert not missed, f"{page.heading}: Tab never reaches {missed} ; stops: {[c.accessibleName() or c.text() for c in stops]}"
+        assert_reading_order(page, stops)
+        if page is w.plans_page:
+            assert w.plans_page.editors["home_visit"].add_button in stops
+        for c in stops:  # one ring at a time; no page button made the default by its focus
+            c.setFocus()
+            qtbot.waitUntil(lambda c=c: c.hasFocus())
+            assert rings(w) == [c], (page.heading, [r.accessibleName() or r.text() for r in rings(w)])
+            if isinstance(c, QPushButton) and page.isAncestorOf(c):
+                assert not c.autoDefault(), c.text()
+        pages += 1
+    assert pages == 7
+
+
+def test_a_checkup_centre_sees_its_goal_first_and_the_others_folded_in_one_line(wizard, qtbot):
+    w = wizard
+    facility(w, "other", "べっぷ健診センター", checkup=True)
+    next_page(w, READER)
+    next_page(w, GOALS)
+    gp = w.goals_page
+    open_ = [pid for pid, b in gp.boxes.items() if b.isEnabled()]
+    closed = [pid for pid in gp.boxes if pid not in open_]
+    assert open_ and closed
+    assert gp.fold_button.isVisible() and gp.fold_button.text().endswith(f"この施設が対象外の制度（{len(closed)}件）")
+    assert all(gp.boxes[pid].isVisible() for pid in open_)
+    assert not any(gp.boxes[pid].isVisible() for pid in closed)  # folded, not in the way
+    area = gp.scroll_area
+    for pid in open_:  # the goal it can have is in view without scrolling
+        box = gp.boxes[pid]
+        top = box.mapTo(area.viewport(), box.rect().topLeft()).y()
+        assert 0 <= top and top + box.height() <= area.viewport().height()
+    gp.fold_button.click()  # opened: every goal with its reason, in the rules' order
+    qtbot.waitUntil(lambda: all(gp.boxes[pid].isVisible() for pid in closed))
+    assert "対象外" in gp.reasons[closed[0]].text()
+    gp.fold_button.click()
+    qtbot.waitUntil(lambda: not gp.boxes[closed[0]].isVisible())
+
+
+def test_a_focused_field_below_the_fold_is_scrolled_into_view(wizard, qtbot):
+    w = wizard
+    w.resize(w.width(), 420)  # as 150 % on a 1366×768 screen: the page is taller than its window
+    facility(w, "clinic")
+    next_page(w, READER)
+    next_page(w, GOALS)
+    next_page_ok = w.goals_page.boxes["home_visit"]
+    next_page_ok.setChecked(True)
+    next_page(w, PLANS)
+    page = w.plans_page
+    area = page.scroll_area
+    last = page.findChildren(QLineEdit)[-1]
+    qtbot.waitUntil(lambda: area.verticalScrollBar().maximum() > 0)
+    area.verticalScrollBar().setValue(0)
+    last.setFocus()
+    qtbot.waitUntil(lambda: last.hasFocus())
+
+    def in_view():
+        top = last.mapTo(area.viewport(), last.rect().topLeft()).y()
+        return 0 <= top and top + last.height() <= area.viewport().height()
+
+    qtbot.waitUntil(in_view)
+    assert area.verticalScrollBar().value() > 0
+
+
+def test_the_goals_page_folds_nothing_for_a_hospital_with_its_goals_open(wizard):
+    w = wizard
+    facility(w, "hospital", "病院", exempt=False, checkup=False)
+    next_page(w, READER)
+    next_page(w, GOALS)
+    gp = w.goals_page
+    for pid, box in gp.boxes.items():
+        assert box.isVisible() == (box.isEnabled() or gp.fold_button.isChecked()), pid
