@@ -152,3 +152,51 @@ def test_the_goals_page_folds_nothing_for_a_hospital_with_its_goals_open(wizard)
     gp = w.goals_page
     for pid, box in gp.boxes.items():
         assert box.isVisible() == (box.isEnabled() or gp.fold_button.isChecked()), pid
+
+
+def test_the_print_preview_fits_its_window_with_print_and_pdf_as_labelled_buttons(wizard, qtbot, monkeypatch,
+                                                                                  tmp_path):
+    """Issue 27 point 8: at 150 % Qt's print button was behind 「››」 and the page showed at 24 %."""
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+
+    from ohshi_desk.ui import qt
+
+    from .test_wizard import to_plans
+    from .test_wizard_round3 import commit
+
+    w = wizard
+    w.resize(895, 473)  # the window of a 150 % session on a 1366×768 screen
+    to_plans(w, "clinic", "home_visit")
+    commit(w.plans_page.editors["home_visit"].rows[0].price, "45000")
+    w.next()
+    w.next()
+    preview = w.print_preview()
+    preview.show()
+    qtbot.waitUntil(lambda: getattr(w, "preview_pages", 0) > 0)
+    view = preview.findChild(QPrintPreviewWidget)
+    assert view.zoomMode() == QPrintPreviewWidget.ZoomMode.FitToWidth
+    assert preview.width() >= w.width() - 1 and preview.height() >= w.height() - 1
+    qtbot.waitUntil(lambda: view.zoomFactor() > 0.4)  # an A4 page across the window, not a stamp at 24 %
+    for button, text in ((preview.print_button, "印刷"), (preview.pdf_button, "PDF に保存")):
+        assert button.isVisible() and text in button.text()
+        assert preview.rect().contains(button.geometry().translated(button.parentWidget().mapTo(preview,
+                                                                                                  button.pos()) - button.pos()))
+    asked = []
+
+    class FakePrintDialog:
+        def __init__(self, printer, parent):
+            asked.append(parent)
+
+        def exec(self):
+            return 0  # やめる
+
+    monkeypatch.setattr(qt, "QPrintDialog", FakePrintDialog)
+    preview.print_button.click()
+    assert asked == [preview]
+    target = tmp_path / "見積り.pdf"
+    monkeypatch.setattr(qt.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF (*.pdf)"))
+    told = []
+    monkeypatch.setattr(w, "tell_written", lambda path, *a, **k: told.append(path))
+    preview.pdf_button.click()
+    assert target.read_bytes().startswith(b"%PDF") and told == [target]
+    preview.close()
