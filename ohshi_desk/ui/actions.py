@@ -29,6 +29,22 @@ class Setting:
 
 
 WINDOW_SIZE = Setting("window/size", "QSize", lambda: qt.QSize(1000, 700))
+# the same size in the screen's own pixels: a window kept at 150 % text is as large on the screen at 100 %, not
+# two thirds of it (issue 27 point 9: 895×473 came back at 100 % and the first page scrolled)
+WINDOW_PIXELS = Setting("window/pixels", "QSize", lambda: None)
+
+
+def remembered_size(settings, ratio: float):
+    """The window's size for the next start at ``ratio`` (the screen's device pixel ratio, 1.5 at 150 %)."""
+    pixels = WINDOW_PIXELS.get(settings)
+    if pixels is not None and pixels.isValid() and ratio > 0:
+        return qt.QSize(round(pixels.width() / ratio), round(pixels.height() / ratio))
+    return WINDOW_SIZE.get(settings)
+
+
+def remember_size(settings, size, ratio: float) -> None:
+    WINDOW_SIZE.set(settings, size)
+    WINDOW_PIXELS.set(settings, qt.QSize(round(size.width() * ratio), round(size.height() * ratio)))
 
 
 def documents_dir() -> str:

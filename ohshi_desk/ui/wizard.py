@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..core.formats import CASE_FORMAT as FORMAT  # the case module itself is loaded when first needed
 from . import qt
-from .actions import WINDOW_SIZE, FileActions
+from .actions import FileActions, remember_size, remembered_size
 from .autosave import Autosave
 from .pages import (
     CONFIRM,
@@ -126,7 +126,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
                           (RESULT, self.result_page)):
             self.setPage(pid, page)
         self.setStartId(FACILITY)
-        self.resize(WINDOW_SIZE.get(self.settings))
+        self.resize(remembered_size(self.settings, self._pixel_ratio()))
         # Fitted here, before the first show, rather than in a showEvent override: wrapping Qt's show event for
         # Python builds QEvent's enums (~4 ms at start).
         self.fit_to_screen()
@@ -207,6 +207,10 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         ring.setBlurRadius(10)
         new.setGraphicsEffect(ring)
         new._ohshi_ring = True
+
+    def _pixel_ratio(self) -> float:
+        screen = self.screen() or qt.QApplication.primaryScreen()
+        return screen.devicePixelRatio() if screen is not None else 1.0
 
     def fit_to_screen(self) -> None:
         """Keep the whole window, buttons included, on the screen's free area (without the taskbar) at any text
@@ -564,5 +568,5 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
     def done(self, result: int) -> None:
         if self.remember_size:
-            WINDOW_SIZE.set(self.settings, self.size())
+            remember_size(self.settings, self.size(), self._pixel_ratio())
         super().done(result)

@@ -42,6 +42,7 @@ def main():
     wizard = OhshiWizard(load_rules())
     wizard.remember_size = False  # a tool's window is not the user's next window size
     wizard.settings.remove("window/size")
+    wizard.settings.remove("window/pixels")
     wizard.show()
     fp = wizard.facility_page
     fp.name.setText("やまだ内科クリニック")

@@ -200,3 +200,26 @@ def test_the_print_preview_fits_its_window_with_print_and_pdf_as_labelled_button
     preview.pdf_button.click()
     assert target.read_bytes().startswith(b"%PDF") and told == [target]
     preview.close()
+
+
+def test_a_window_kept_at_150_percent_comes_back_as_large_on_the_screen_at_100(qtbot, rules, monkeypatch):
+    """Issue 27 point 9: the 895×473 of a 150 % session came back at 100 %, and the first page scrolled."""
+    from ohshi_desk.ui.app import make_application
+    from ohshi_desk.ui.wizard import OhshiWizard
+
+    make_application([])
+    first = OhshiWizard(rules)
+    first.ask_before_close = False
+    qtbot.addWidget(first)
+    try:
+        monkeypatch.setattr(first, "_pixel_ratio", lambda: 1.5, raising=False)  # a session at 150 %
+        first.resize(500, 400)
+        first.done(0)
+        again = OhshiWizard(rules)  # at 100 %
+        again.ask_before_close = False
+        qtbot.addWidget(again)
+        assert (again.width(), again.height()) == (750, 600)
+        assert again._pixel_ratio() == 1.0
+    finally:
+        first.settings.remove("window/size")
+        first.settings.remove("window/pixels")
