@@ -223,3 +223,37 @@ def test_a_window_kept_at_150_percent_comes_back_as_large_on_the_screen_at_100(q
     finally:
         first.settings.remove("window/size")
         first.settings.remove("window/pixels")
+
+
+def test_a_checkup_centre_answers_it_has_no_reader_and_the_print_asks_nothing_it_was_never_asked(wizard, rules):
+    """Issue 27 point 9: a 健診センター has no face reader; the print said 「わからない」 and 「保険医療機関等コード（未入力）」."""
+    from ohshi_desk.core.print_sheet import inputs_html
+
+    w = wizard
+    facility(w, "other", "べっぷ健診センター", checkup=True)
+    next_page(w, READER)
+    rp = w.reader_page
+    none = next(b for b in rp.buttons.values() if b.text() == "持っていない")
+    none.setChecked(True)
+    assert not rp.canon_info.isVisible()  # no advice about a reader it does not have
+    assert "持っていない" not in [rp.other_maker.itemText(i) for i in range(rp.other_maker.count())]
+    html = inputs_html(w.case_data(), rules)
+    assert "持っていない" in html and "わからない" not in html
+    assert "保険医療機関等コード" not in html
+    w.back()
+    facility(w, "clinic", "べっぷ内科")  # a clinic is asked its code: an empty one is still said
+    assert "保険医療機関等コード</th><td>（未入力）" in inputs_html(w.case_data(), rules)
+
+
+def test_the_no_extra_reader_box_shows_only_while_every_reader_reads_the_smartphone(wizard):
+    """Issue 27 point 9: キヤノン + 富士通Japan still showed the green 「追加のカードリーダーを買う必要はありません」."""
+    w = wizard
+    facility(w, "clinic", exempt=False, checkup=False)
+    next_page(w, READER)
+    rp = w.reader_page
+    rp.buttons["canon"].setChecked(True)
+    assert rp.canon_info.isVisible() and "必要はありません" in rp.canon_info.text()
+    rp.other_maker.setCurrentIndex(rp.other_maker.findData("fujitsu"))
+    assert not (rp.canon_info.isVisible() and "必要はありません" in rp.canon_info.text())
+    rp.other_maker.setCurrentIndex(0)  # none other
+    assert rp.canon_info.isVisible()
