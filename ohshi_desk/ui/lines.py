@@ -242,13 +242,14 @@ class LinesEditor(QWidget):
         row.changed.connect(self._emit_changed)
         row.removeRequested.connect(self.remove_row)
         # Tab in reading order: the new line after the last one (or what comes before the lines), then 「＋ 行を追加」
+        last = self.rows[-1].remove if self.rows else None
+        self.rows.append(row)
+        self.rows_box.addWidget(row)  # in the editor's window first: Tab order is kept within one window
         if self.add_button is not None:
-            chain = [*([self.rows[-1].remove] if self.rows else []), row.item, row.description, row.quantity,
+            chain = [*([last] if last is not None else []), row.item, row.description, row.quantity,
                      row.price, row.vendor, row.remove, self.add_button]
             for a, b in zip(chain, chain[1:], strict=False):
                 QWidget.setTabOrder(a, b)
-        self.rows.append(row)
-        self.rows_box.addWidget(row)
         self._emit_changed()
         return row
 

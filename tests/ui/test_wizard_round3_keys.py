@@ -257,3 +257,30 @@ def test_the_no_extra_reader_box_shows_only_while_every_reader_reads_the_smartph
     assert not (rp.canon_info.isVisible() and "必要はありません" in rp.canon_info.text())
     rp.other_maker.setCurrentIndex(0)  # none other
     assert rp.canon_info.isVisible()
+
+
+def test_an_opened_help_does_not_stretch_the_required_mark_and_counts_and_prices_fit(wizard, qtbot):
+    """Issue 27 point 9: opening a 「？」 stretched the 必須 badge; at 150 % the 台数 field was 625 px wide and the
+    price placeholder was cut."""
+    w = wizard
+    fp = w.facility_page
+    badge = next(lbl for lbl in fp.findChildren(type(fp.kind_note)) if lbl.text() == "必須")
+    height = badge.height()
+    help_button = next(b for b in fp.findChildren(QPushButton) if b.accessibleName() == "施設の種類の説明")
+    help_button.click()
+    qtbot.waitUntil(lambda: fp.kind.parentWidget().height() > 2 * fp.kind.height())  # the help is open under it
+    QApplication.processEvents()
+    wrong = [] if badge.height() == height else [f"必須 {height} → {badge.height()} px high"]
+    facility(w, "clinic")
+    next_page(w, READER)
+    units = w.reader_page.units
+    if units.width() > 6 * units.fontMetrics().horizontalAdvance("0") + 60:  # a count of at most 100
+        wrong.append(f"台数 {units.width()} px wide")
+    next_page(w, GOALS)
+    w.goals_page.boxes["home_visit"].setChecked(True)
+    next_page(w, PLANS)
+    price = w.plans_page.editors["home_visit"].rows[0].price
+    price.clear()
+    if price.width() < price.fontMetrics().horizontalAdvance(price.placeholderText()) + 12:
+        wrong.append(f"「{price.placeholderText()}」 cut in a {price.width()} px field")
+    assert not wrong

@@ -136,8 +136,8 @@ def day_banner_label(name: str) -> QLabel:
 def required_label(text: str, buddy: QWidget) -> QWidget:
     """A field's label with a 必須 mark after it; the label's mnemonic moves the focus to ``buddy``."""
     box = QWidget()
-    row = QHBoxLayout(box)
-    row.setContentsMargins(0, 0, 0, 0)
+    col = QVBoxLayout(box)  # the label and its mark at the top, the rest empty: an opened 「？」 under the field
+    row = QHBoxLayout()  # makes the row taller, and stretched the 必須 mark with it (issue 27 point 9)
     label = plain_label(text)
     label.setBuddy(buddy)
     row.addWidget(label)
@@ -146,6 +146,11 @@ def required_label(text: str, buddy: QWidget) -> QWidget:
     mark.setAccessibleName("必須の項目")
     row.addWidget(mark)
     row.addStretch(1)
+    col.addLayout(row)
+    col.addStretch(1)
+    # level with the field's middle, as the other labels of the form are
+    col.setContentsMargins(0, max(0, (buddy.sizeHint().height() - label.sizeHint().height()) // 2), 0, 0)
+    box.badge = mark
     return box
 
 
