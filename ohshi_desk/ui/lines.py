@@ -268,15 +268,13 @@ class LinesEditor(QWidget):
     def is_ok(self) -> bool:
         return all(r.is_ok() for r in self.rows)
 
-    def errors(self) -> list[str]:
-        return [r.error.text() for r in self.rows if r.error.text()]
-
     def blockers(self) -> list[str]:
         """Each row's problem as a sentence: its message, or the 数量 left empty (which has no message)."""
         out = []
         for r in self.rows:
-            if r.error.text():
-                out.append(r.error.text())
+            wrong = [f"「{name}」" for w, name in ((r.quantity, "数量"), (r.price, "単価（税込）")) if w.error()]
+            if wrong:  # where, not the message again: that is under the line
+                out.append(f"{r.number}行目の{'と'.join(wrong)}を確かめてください（その行の下に説明があります）")
             elif not r.quantity.is_ok():
                 out.append(f"{r.number}行目の「数量」を入力してください（1以上）")
         return out

@@ -4,7 +4,7 @@ control of every page in reading order with one ring at a time (point 5)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPushButton, QWidget, QWizard
 
 from ohshi_desk.ui.pages import GOALS, PLANS, READER
 
@@ -284,3 +284,22 @@ def test_an_opened_help_does_not_stretch_the_required_mark_and_counts_and_prices
     if price.width() < price.fontMetrics().horizontalAdvance(price.placeholderText()) + 12:
         wrong.append(f"「{price.placeholderText()}」 cut in a {price.width()} px field")
     assert not wrong
+
+
+def test_a_price_asked_about_is_asked_once_on_screen(wizard, qtbot):
+    """Issue 27 point 9: 「4.980」 was asked under the line, in a summary and in the line above the buttons at once."""
+    from PySide6.QtWidgets import QLabel
+
+    from .test_wizard import to_plans
+    from .test_wizard_round3 import commit
+
+    w = wizard
+    to_plans(w, "clinic", "home_visit")
+    row = w.plans_page.editors["home_visit"].rows[0]
+    commit(row.price, "4.980")
+    qtbot.waitUntil(lambda: row.error.isVisible())
+    asked = [lbl for lbl in w.findChildren(QLabel) if lbl.isVisible() and "4,980円 ですか" in lbl.text()]
+    assert asked == [row.error]
+    line = w.plans_page.missing_line.text()
+    assert "1行目の「単価（税込）」" in line and "ですか" not in line  # where, not the question again
+    assert not w.button(QWizard.WizardButton.NextButton).isEnabled()
