@@ -303,3 +303,15 @@ def test_a_price_asked_about_is_asked_once_on_screen(wizard, qtbot):
     line = w.plans_page.missing_line.text()
     assert "1行目の「単価（税込）」" in line and "ですか" not in line  # where, not the question again
     assert not w.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_a_prefecture_with_one_listed_town_says_any_other_may_be_typed(wizard):
+    """Issue 27 point 9: the 市区町村 list of 大分県 holds only 別府市."""
+    w = wizard
+    fp = w.facility_page
+    assert "一覧にない" not in fp.place_note.text()
+    fp.prefecture.setCurrentIndex(fp.prefecture.findData("大分県"))
+    assert fp.municipality.count() == 1  # 別府市 alone
+    assert fp.place_note.isVisible() and "一覧にない市区町村は、そのまま入力してください" in fp.place_note.text()
+    fp.municipality.setEditText("大分市")
+    assert w.case_data()["facility"]["municipality"] == "大分市"
