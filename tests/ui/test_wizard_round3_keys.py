@@ -4,7 +4,16 @@ control of every page in reading order with one ring at a time (point 5)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QPushButton, QWidget, QWizard
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+    QWizard,
+)
 
 from ohshi_desk.ui.pages import GOALS, PLANS, READER
 
@@ -315,3 +324,22 @@ def test_a_prefecture_with_one_listed_town_says_any_other_may_be_typed(wizard):
     assert fp.place_note.isVisible() and "一覧にない市区町村は、そのまま入力してください" in fp.place_note.text()
     fp.municipality.setEditText("大分市")
     assert w.case_data()["facility"]["municipality"] == "大分市"
+
+
+def test_the_coupon_offers_and_explains_only_its_own_items(wizard, rules):
+    """Issue 27 point 9: the coupon's 品目の説明 listed every item (レセコン改修, モバイル端末…), not its own three."""
+    w = wizard
+    facility(w, "clinic", exempt=False, checkup=False)
+    next_page(w, READER)
+    w.reader_page.buttons["panasonic"].setChecked(True)
+    next_page(w, GOALS)
+    w.goals_page.boxes["smartphone_reader"].setChecked(True)
+    next_page(w, PLANS)
+    own = set(rules.program("smartphone_reader").editions[0].extra["coupon"]["items"])
+    editor = w.plans_page.editors["smartphone_reader"]
+    assert set(editor.order) == own
+    help_text = w.plans_page.help_buttons["smartphone_reader"].parentWidget().findChildren(QLabel)
+    shown = "\n".join(lbl.text() for lbl in help_text if "：" in lbl.text() or ": " in lbl.text())
+    for it, item in rules.items.items():
+        if item.get("hint"):
+            assert (item["label"] + ": " in shown) == (it in own), it

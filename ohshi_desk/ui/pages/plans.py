@@ -34,6 +34,7 @@ def offered_items(program, items: dict) -> set[str]:
             named.update(g.items)
         named.update(ed.excluded_items)
         named.update(ed.review_items)
+        named.update(ed.extra.get("named_items", ()))  # a method's own list (a coupon's items; issue 27 point 9)
     named &= set(items)
     return named if len(named) > 1 else set(items)
 
