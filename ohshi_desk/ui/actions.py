@@ -29,6 +29,22 @@ class Setting:
 
 
 WINDOW_SIZE = Setting("window/size", "QSize", lambda: qt.QSize(1000, 700))
+# the same size in the screen's own pixels: a window kept at 150 % text is as large on the screen at 100 %, not
+# two thirds of it (issue 27 point 9: 895×473 came back at 100 % and the first page scrolled)
+WINDOW_PIXELS = Setting("window/pixels", "QSize", lambda: None)
+
+
+def remembered_size(settings, ratio: float):
+    """The window's size for the next start at ``ratio`` (the screen's device pixel ratio, 1.5 at 150 %)."""
+    pixels = WINDOW_PIXELS.get(settings)
+    if pixels is not None and pixels.isValid() and ratio > 0:
+        return qt.QSize(round(pixels.width() / ratio), round(pixels.height() / ratio))
+    return WINDOW_SIZE.get(settings)
+
+
+def remember_size(settings, size, ratio: float) -> None:
+    WINDOW_SIZE.set(settings, size)
+    WINDOW_PIXELS.set(settings, qt.QSize(round(size.width() * ratio), round(size.height() * ratio)))
 
 
 def documents_dir() -> str:
@@ -281,28 +297,56 @@ class FileActions:
         button = self.result_page.print_button
         chosen = menu.exec(button.mapToGlobal(button.rect().bottomLeft()))
         if chosen is act_pdf:
-            name = self._file_stem("見積り")
-            path, _f = qt.QFileDialog.getSaveFileName(self, "PDF に保存", str(Path(self._last_dir()) / f"{name}_見積り.pdf"),
-                                                      "PDF (*.pdf)")
-            if path:
-                self.print_to_pdf(path)
-                self.tell_written(Path(path), "PDF に保存しました", open_label="PDF を開く(&O)")
+            self.pdf_dialog()
         elif chosen is act_preview:
             self.print_preview().exec()
         elif chosen is act_print:
-            printer = qt.QPrinter(qt.QPrinter.PrinterMode.HighResolution)
-            self._setup_a4(printer)
-            if qt.QPrintDialog(printer, self).exec():
-                self._document().print_(printer)
+            self.print_dialog()
+
+    def pdf_dialog(self, parent=None) -> None:
+        """「PDF に保存…」: asks where, writes the printout there and says so."""
+        name = self._file_stem("見積り")
+        path, _f = qt.QFileDialog.getSaveFileName(parent or self, "PDF に保存",
+                                                  str(Path(self._last_dir()) / f"{name}_見積り.pdf"), "PDF (*.pdf)")
+        if path:
+            self.print_to_pdf(path)
+            self.tell_written(Path(path), "PDF に保存しました", open_label="PDF を開く(&O)")
+
+    def print_dialog(self, parent=None) -> None:
+        """「印刷…」: the system's print dialog, then the printout (A4)."""
+        printer = qt.QPrinter(qt.QPrinter.PrinterMode.HighResolution)
+        self._setup_a4(printer)
+        if qt.QPrintDialog(printer, parent or self).exec():
+            self._document().print_(printer)
 
     def print_preview(self):
-        """The print preview (A4), from which the receptionist can print; returned unopened."""
+        """The print preview (A4), returned unopened: as large as the window, the page fitted to its width, with
+        「印刷…」, 「PDF に保存…」 and 「閉じる」 as labelled buttons under it (issue 27 point 8: at 150 % Qt's own
+        print button was hidden behind 「››」 and the page showed at 24 %)."""
         printer = qt.QPrinter(qt.QPrinter.PrinterMode.HighResolution)
         self._setup_a4(printer)
         dialog = qt.QPrintPreviewDialog(printer, self)
         dialog.setWindowTitle("印刷プレビュー")
         dialog._ohshi_printer = printer  # the dialog does not own its printer: kept alive with it
         dialog.paintRequested.connect(self._paint_preview)
+        view = dialog.findChild(qt.QPrintPreviewWidget)
+        view.setZoomMode(qt.QPrintPreviewWidget.ZoomMode.FitToWidth)
+        dialog.preview_view = view
+        row = qt.QHBoxLayout()
+        for text, name, slot in (("印刷(&P)…", "print_button", lambda: self.print_dialog(dialog)),
+                                 ("PDF に保存(&D)…", "pdf_button", lambda: self.pdf_dialog(dialog))):
+            button = qt.QPushButton(text)
+            button.setAutoDefault(False)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+            setattr(dialog, name, button)
+        row.addStretch(1)
+        close = qt.QPushButton("閉じる")
+        close.setAutoDefault(False)
+        close.clicked.connect(dialog.reject)
+        row.addWidget(close)
+        dialog.layout().addLayout(row)
+        dialog.resize(self.size().expandedTo(qt.QSize(640, 480)))  # fitted to the screen like the window
         return dialog
 
     def _paint_preview(self, printer) -> None:

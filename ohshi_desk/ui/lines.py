@@ -45,6 +45,7 @@ class LineRow(QWidget):
         self.vendor = QLineEdit()
         self.vendor.setPlaceholderText("購入先・ベンダー")
         self.remove = QPushButton("削除")
+        self.remove.setAutoDefault(False)  # Enter stays 次へ; one ring at a time (see pages.base.one_default)
         self.set_number(number)
         grid.addWidget(self.item, 0, 0)
         grid.addWidget(self.description, 0, 1)
@@ -213,13 +214,15 @@ class LinesEditor(QWidget):
         self.total_label.setAccessibleName("購入合計")
         foot.addWidget(self.total_label)
         lay.addLayout(foot)
+        self.add_button = None
+        for it in suggested:  # made before 「＋ 行を追加」, so that Tab reaches them first (reparenting the editor
+            row = self.add_row()  # puts its focus chain back in the order its widgets were made)
+            row.item.setCurrentIndex(row.item.findData(it))
         self.add_button = QPushButton("＋ 行を追加")
         self.add_button.setAccessibleName("行を追加")
+        self.add_button.setAutoDefault(False)
         self.add_button.clicked.connect(self._add_clicked)
         lay.addWidget(self.add_button, alignment=qt().AlignmentFlag.AlignLeft)
-        for it in suggested:
-            row = self.add_row()
-            row.item.setCurrentIndex(row.item.findData(it))
 
     def _emit_changed(self, *_a) -> None:
         self.total_label.setText(f"購入合計（税込）: {self.total():,}円")
@@ -240,8 +243,15 @@ class LinesEditor(QWidget):
             row.load(line)
         row.changed.connect(self._emit_changed)
         row.removeRequested.connect(self.remove_row)
+        # Tab in reading order: the new line after the last one (or what comes before the lines), then 「＋ 行を追加」
+        last = self.rows[-1].remove if self.rows else None
         self.rows.append(row)
-        self.rows_box.addWidget(row)
+        self.rows_box.addWidget(row)  # in the editor's window first: Tab order is kept within one window
+        if self.add_button is not None:
+            chain = [*([last] if last is not None else []), row.item, row.description, row.quantity,
+                     row.price, row.vendor, row.remove, self.add_button]
+            for a, b in zip(chain, chain[1:], strict=False):
+                QWidget.setTabOrder(a, b)
         if emit:
             self._emit_changed()
         return row
@@ -273,15 +283,13 @@ class LinesEditor(QWidget):
     def is_ok(self) -> bool:
         return all(r.is_ok() for r in self.rows)
 
-    def errors(self) -> list[str]:
-        return [r.error.text() for r in self.rows if r.error.text()]
-
     def blockers(self) -> list[str]:
         """Each row's problem as a sentence: its message, or the 数量 left empty (which has no message)."""
         out = []
         for r in self.rows:
-            if r.error.text():
-                out.append(r.error.text())
+            wrong = [f"「{name}」" for w, name in ((r.quantity, "数量"), (r.price, "単価（税込）")) if w.error()]
+            if wrong:  # where, not the message again: that is under the line
+                out.append(f"{r.number}行目の{'と'.join(wrong)}を確かめてください（その行の下に説明があります）")
             elif not r.quantity.is_ok():
                 out.append(f"{r.number}行目の「数量」を入力してください（1以上）")
         return out

@@ -22,7 +22,7 @@ NAMES = {
                           "QLayout", "QLineEdit", "QListView", "QListWidget", "QMenu", "QMessageBox", "QPushButton", "QRadioButton",
                           "QScrollArea", "QTextBrowser", "QToolButton", "QTreeWidget", "QTreeWidgetItem", "QVBoxLayout", "QWidget", "QWizard",
                           "QWizardPage"),
-    "PySide6.QtPrintSupport": ("QPrintDialog", "QPrintPreviewDialog", "QPrinter"),
+    "PySide6.QtPrintSupport": ("QPrintDialog", "QPrintPreviewDialog", "QPrintPreviewWidget", "QPrinter"),
 }
 _MODULE_OF = {name: module for module, names in NAMES.items() for name in names}
 

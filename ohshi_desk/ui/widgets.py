@@ -172,8 +172,11 @@ def parse_yen_asking(text, field: str = "金額", *, allow_empty: bool = False):
 
 
 def money_edit(field: str, **kw) -> ParsedEdit:
-    edit = ParsedEdit(field, parse_yen_asking, placeholder="例: 4,980 または 4.2万", **kw)
+    # short enough to show whole in the price column at 150 % (issue 27 point 9: 「例: 4,980 または 4.2万」 was cut;
+    # the page's subtitle says 4.2万 may be typed)
+    edit = ParsedEdit(field, parse_yen_asking, placeholder="例: 4,980", **kw)
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
+    edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 24)
     edit.editingFinished.connect(lambda: reformat_yen(edit))
     return edit
 
@@ -191,7 +194,15 @@ def count_edit(field: str, *, minimum: int = 0, maximum: int = 10_000_000, place
 
     edit = ParsedEdit(field, parse_count, minimum=minimum, maximum=maximum, placeholder=placeholder, **kw)
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
+    fit_width(edit, f"{maximum:,}")
     return edit
+
+
+def fit_width(edit: QLineEdit, longest: str) -> None:
+    """As wide as the longest answer (or the placeholder) and a little more, not the whole form's width (issue 27
+    point 9: 設置している台数 was 625 px wide at 150 %); Form puts such a field at the left of its column."""
+    fm = edit.fontMetrics()
+    edit.setMaximumWidth(max(fm.horizontalAdvance(longest + "00"), fm.horizontalAdvance(edit.placeholderText())) + 24)
 
 
 def percent_edit(field: str) -> ParsedEdit:
@@ -199,6 +210,7 @@ def percent_edit(field: str) -> ParsedEdit:
 
     edit = ParsedEdit(field, parse_percent, placeholder="例: 4.5")
     edit.setAlignment(qt().AlignmentFlag.AlignRight | qt().AlignmentFlag.AlignVCenter)
+    fit_width(edit, "100.000")
     return edit
 
 
@@ -226,6 +238,8 @@ class Form(QGridLayout):
             self.addWidget(label, row, 0)
         if isinstance(field, QLayout):
             self.addLayout(field, row, 1)
+        elif field.maximumWidth() < 10_000:  # a narrow field (a count): at the left, not centred in the column
+            self.addWidget(field, row, 1, qt().AlignmentFlag.AlignLeft)
         else:
             self.addWidget(field, row, 1)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from ohshi_desk.core.base.formats import CASE_FORMAT as FORMAT  # the case module itself is loaded when first needed
 
 from . import qt
-from .actions import WINDOW_SIZE, FileActions
+from .actions import FileActions, remember_size, remembered_size
 from .autosave import Autosave
 from .pages import (
     CONFIRM,
@@ -32,7 +32,7 @@ from .pages import (
     UsagePage,
     plan_keys,
 )
-from .qt import QSettings, QWizard
+from .qt import QSettings, QWidget, QWizard
 
 FACILITY_KEYS = FacilityPage.keys()  # the keys the pages own; any other key in an opened file is kept as it was
 READER_KEYS = ReaderPage.keys()
@@ -127,11 +127,12 @@ class OhshiWizard(Autosave, FileActions, QWizard):
                           (RESULT, self.result_page)):
             self.setPage(pid, page)
         self.setStartId(FACILITY)
-        self.resize(WINDOW_SIZE.get(self.settings))
+        self.resize(remembered_size(self.settings, self._pixel_ratio()))
         # Fitted here, before the first show, rather than in a showEvent override: wrapping Qt's show event for
         # Python builds QEvent's enums (~4 ms at start).
         self.fit_to_screen()
         qt.QApplication.instance().focusChanged.connect(self._focus_ring)
+        self.button_tab_order()  # again: adding the pages put the buttons back in QWizard's order
         self.facility_page.first_field.setFocus()
         self.dirty = False
 
@@ -170,10 +171,9 @@ class OhshiWizard(Autosave, FileActions, QWizard):
                 w = w.nextInFocusChain()
         if target is None:
             return
-        area = getattr(page, "scroll_area", None)
-        if area is not None:
-            area.setFocusProxy(target)  # Tab onto the (invisible) scroll area lands on the field instead
         target.setFocus()
+
+    _ring_on = None  # the control drawn with the ring
 
     def _focus_ring(self, old, new) -> None:
         """A clear blue ring around the control with the focus (the system's own is faint on some screens): a
@@ -183,13 +183,24 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         QColor, QGraphicsDropShadowEffect = qt.QColor, qt.QGraphicsDropShadowEffect
         if not isValid(self) or (new is not None and not isValid(new)):
             return  # the window is being taken down
-        try:
-            if old is not None and getattr(old, "_ohshi_ring", False):
-                old.setGraphicsEffect(None)
-                old._ohshi_ring = False
-        except RuntimeError:  # the widget is gone already
-            pass
-        if new is None or not self.isAncestorOf(new) or new.graphicsEffect() is not None:
+        # one ring at a time (issue 27 point 5): the one drawn last is taken off, whatever the focus did since
+        for before in {id(x): x for x in (old, self._ring_on) if x is not None}.values():
+            try:
+                if isValid(before) and getattr(before, "_ohshi_ring", False) and before is not new:
+                    before.setGraphicsEffect(None)
+                    before._ohshi_ring = False
+            except RuntimeError:  # the widget is gone already
+                pass
+        self._ring_on = None
+        if new is None or not self.isAncestorOf(new):
+            return
+        area = new.parentWidget()  # the field Tab or a click moved to is scrolled into view (issue 27 point 4)
+        while area is not None and not isinstance(area, qt.QScrollArea):
+            area = area.parentWidget()
+        if area is not None and area.widget() is not None and area.widget().isAncestorOf(new):
+            area.ensureWidgetVisible(new)
+        self._ring_on = new
+        if getattr(new, "_ohshi_ring", False):
             return
         ring = QGraphicsDropShadowEffect(new)  # owned by the widget (Qt deletes it when it is replaced)
         ring.setColor(QColor("#1565c0"))
@@ -197,6 +208,10 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         ring.setBlurRadius(10)
         new.setGraphicsEffect(ring)
         new._ohshi_ring = True
+
+    def _pixel_ratio(self) -> float:
+        screen = self.screen() or qt.QApplication.primaryScreen()
+        return screen.devicePixelRatio() if screen is not None else 1.0
 
     def fit_to_screen(self) -> None:
         """Keep the whole window, buttons included, on the screen's free area (without the taskbar) at any text
@@ -534,6 +549,17 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self.setButtonLayout([b.CustomButton1, b.CustomButton2, b.HelpButton,
                               *([b.CustomButton3] if autosave_problem else []), b.Stretch, b.BackButton,
                               b.NextButton, b.FinishButton, b.CancelButton])
+        self._autosave_button_shown = autosave_problem
+        self.button_tab_order()
+
+    def button_tab_order(self) -> None:
+        """Tab goes along the button row from the left, as it is read (issue 27 point 5)."""
+        b = QWizard.WizardButton
+        row = [self.button(x) for x in (b.CustomButton1, b.CustomButton2, b.HelpButton,
+                                        *([b.CustomButton3] if self._autosave_button_shown else []),
+                                        b.BackButton, b.NextButton, b.FinishButton, b.CancelButton)]
+        for one, after in zip(row, row[1:], strict=False):
+            QWidget.setTabOrder(one, after)
 
     def update_rules(self) -> None:
         """「ルールを更新…」 (its own module: ui/rules_update.py)."""
@@ -543,5 +569,5 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
     def done(self, result: int) -> None:
         if self.remember_size:
-            WINDOW_SIZE.set(self.settings, self.size())
+            remember_size(self.settings, self.size(), self._pixel_ratio())
         super().done(result)

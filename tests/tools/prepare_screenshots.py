@@ -45,6 +45,7 @@ def main():
     wizard = OhshiWizard(rules)
     wizard.remember_size = False
     wizard.settings.remove("window/size")
+    wizard.settings.remove("window/pixels")
     wizard.show()
     wizard.open_path(book)
     if wizard.import_report is not None:

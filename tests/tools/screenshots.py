@@ -42,6 +42,7 @@ def main():
     wizard = OhshiWizard(load_rules())
     wizard.remember_size = False  # a tool's window is not the user's next window size
     wizard.settings.remove("window/size")
+    wizard.settings.remove("window/pixels")
     wizard.show()
     fp = wizard.facility_page
     fp.name.setText("やまだ内科クリニック")
@@ -91,6 +92,14 @@ def main():
         if hasattr(c, "toggle") and c.program["id"] == "checkup_limited_check":
             c.toggle.setChecked(True)
     shot(app, wizard, "7_result")
+    preview = wizard.print_preview()  # the print preview, as large as the window (issue 27 point 8)
+    preview.show()
+    for _ in range(20):
+        app.processEvents()
+    path = OUT / f"9_preview{SUFFIX}.png"
+    preview.grab().save(str(path))
+    print(path)
+    preview.close()
     if not SUFFIX:
         pdf = OUT / "8_print.pdf"
         wizard.print_to_pdf(pdf)
@@ -105,6 +114,17 @@ def main():
     ed.rows[0].price.setText("-500")
     ed.rows[1].price.setText("10.000")
     shot(app, wizard, "4b_plans_error")
+    ed.rows[0].price.setText("4,980")
+    ed.rows[1].price.setText("42000")
+    while wizard.currentId() != wizard.startId():  # a 健診センター: its one goal first, the others folded
+        wizard.back()
+    fp.kind.setCurrentIndex(fp.kind.findData("other"))
+    fp.name.setText("べっぷ健診センター")
+    wizard.next()
+    wizard.reader_page.buttons["none"].setChecked(True)
+    shot(app, wizard, "2b_reader_none")
+    wizard.next()
+    shot(app, wizard, "3b_goals_checkup_centre")
     wizard.dirty = False
     wizard.close()
 

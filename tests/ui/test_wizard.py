@@ -229,7 +229,7 @@ def test_full_width_price_input_and_errors_block_next(wizard):
     assert row.price.value() is None
     assert "マイナス" in row.error.text() and "1行目" in row.error.text()
     assert not w.button(QWizard.WizardButton.NextButton).isEnabled()
-    assert "単価（税込）" in w.plans_page.summary.text()
+    assert "1行目の「単価（税込）」を確かめてください" in w.plans_page.missing_line.text()
     row.price.clear()
     commit(row.price, "４．２万")
     assert row.price.value() == 42000

@@ -112,7 +112,7 @@ def document_dict(doc_id: str, ed, rules: Rules, plan_flags: dict | None = None)
     out = {"id": doc_id, "label": label, "text": label, "confidence": "source", "note": ""}
     if val is not None:
         out.update(confidence=val.confidence, note=val.note,
-                   text=label + ("（通知に記載なし・要確認）" if val.confidence in ("secondary", "assumed") else ""))
+                   text=label + (rules.document_not_named if val.confidence in ("secondary", "assumed") else ""))
     return out
 
 

@@ -26,7 +26,7 @@ STATE_TEXT = {"received": "受領済", "requested": "依頼済（まだ届いて
 @dataclass
 class Paper:
     doc_id: str
-    label: str  # as the breakdown shows it (with 「（通知に記載なし・要確認）」 where the notice does not name it)
+    label: str  # as the breakdown shows it (with documents.yaml's ``not_named`` where the notice does not name it)
     name: str  # the document's own name
     state: str  # received · requested · missing · not_needed
     awaited_from: str = ""  # who is still to send it (the vendors of the lines without it, else the rules' who)

@@ -181,7 +181,8 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
                 raise RulesError("portals.yaml", f"portals.{pid_}.{key}", f"出典「{portal[key]}」が meta.yaml の sources にありません")
         _check_application(pid_, portal.get("application"), sources)
     _check_blanks("no_application", portals.get("no_application", ""), {"portal"})
-    documents = read("documents.yaml")["documents"]
+    documents_file = read("documents.yaml")
+    documents = documents_file["documents"]
     prefectures = read("prefectures.yaml")["prefectures"]
     munis = read("municipalities.yaml")
     for rel, key, node in (("meta.yaml", "disclaimer", meta["disclaimer"]),
@@ -245,6 +246,7 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
         call_center=portals.get("call_center", ""),
         no_application=portals.get("no_application", ""),
         documents=documents,
+        document_not_named=documents_file.get("not_named", "（通知に記載なし）"),
         prefectures=prefectures,
         municipalities=munis,
         confidence_levels=dict(meta.get("confidence_levels", {})),

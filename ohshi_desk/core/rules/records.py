@@ -179,11 +179,12 @@ class Rules(_Record):
     __slots__ = ("folder", "version", "last_checked", "sources", "kinds", "kind_groups", "flags", "items", "makers",
                  "reader_hint", "portals", "call_center", "documents", "prefectures", "municipalities",
                  "confidence_levels", "assumed_kind", "_warnings", "_find_warnings", "_programs", "_build_programs",
-                 "origin", "no_application", "disclaimer", "reader_advice", "free_units")
+                 "origin", "no_application", "disclaimer", "reader_advice", "free_units", "document_not_named")
     # origin: "" for the bundled rules, else the override folder they came from (rules_source.resolve_rules)
     _defaults = {"confidence_levels": dict, "assumed_kind": None, "_warnings": None, "_find_warnings": None,
                  "_programs": None, "_build_programs": None, "origin": "",
-                 "no_application": "", "disclaimer": "", "reader_advice": "", "free_units": dict}
+                 "no_application": "", "disclaimer": "", "reader_advice": "", "free_units": dict,
+                 "document_not_named": ""}
     folder: Path
     version: str
     last_checked: _dt.date
@@ -200,6 +201,7 @@ class Rules(_Record):
     prefectures: list[dict]
     municipalities: dict[str, Any]
     confidence_levels: dict[str, str]  # the wording of each confidence level (meta.yaml), shared by every output
+    document_not_named: str  # after a document the notice does not name (documents.yaml ``not_named``)
     no_application: str  # 申請の準備 of a program whose portal has no ``application`` (portals.yaml)
     assumed_kind: str | None  # the kind assumed before the facility kind is answered (facility_kinds.yaml)
     disclaimer: str  # the one disclaimer of every output (meta.yaml)

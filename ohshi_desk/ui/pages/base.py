@@ -94,7 +94,10 @@ def scrolled(page: QWizardPage, title: str, subtitle: str) -> QVBoxLayout:
     page.missing_line.hide()
     outer.addWidget(page.missing_line)
     lay = QVBoxLayout(inner)
-    page.scroll_area = area  # the wizard takes it out of the focus chain once shown (see OhshiWizard._focus_first_field)
+    page.scroll_area = area
+    # out of Tab's way (Qt.NoFocus, by number: no enum at start). As a focus proxy to the first field, it made Tab
+    # skip a button between it and that field (issue 27 point 5)
+    area.setProperty("focusPolicy", 0)
     return lay
 
 
@@ -137,8 +140,8 @@ def day_banner_label(name: str) -> QLabel:
 def required_label(text: str, buddy: QWidget) -> QWidget:
     """A field's label with a 必須 mark after it; the label's mnemonic moves the focus to ``buddy``."""
     box = QWidget()
-    row = QHBoxLayout(box)
-    row.setContentsMargins(0, 0, 0, 0)
+    col = QVBoxLayout(box)  # the label and its mark at the top, the rest empty: an opened 「？」 under the field
+    row = QHBoxLayout()  # makes the row taller, and stretched the 必須 mark with it (issue 27 point 9)
     label = plain_label(text)
     label.setBuddy(buddy)
     row.addWidget(label)
@@ -147,6 +150,11 @@ def required_label(text: str, buddy: QWidget) -> QWidget:
     mark.setAccessibleName("必須の項目")
     row.addWidget(mark)
     row.addStretch(1)
+    col.addLayout(row)
+    col.addStretch(1)
+    # level with the field's middle, as the other labels of the form are
+    col.setContentsMargins(0, max(0, (buddy.sizeHint().height() - label.sizeHint().height()) // 2), 0, 0)
+    box.badge = mark
     return box
 
 
@@ -155,6 +163,16 @@ def heading_font(widget: QWidget, scale: float = 1.25, bold: bool = True):
     font.setPointSizeF(font.pointSizeF() * scale)
     font.setBold(bold)
     widget.setFont(font)
+
+
+def one_default(page: QWidget) -> None:
+    """A button on a page never becomes the window's default when it gets the focus (QDialog's autoDefault): Enter
+    stays 次へ, and only the control with the focus is drawn with a ring (issue 27 point 5: several buttons glowed
+    at once)."""
+    from ..qt import QPushButton
+
+    for button in page.findChildren(QPushButton):
+        button.setAutoDefault(False)
 
 
 class LazyPage(QWizardPage):
@@ -173,6 +191,7 @@ class LazyPage(QWizardPage):
             self._built = True
             self._build()
             guard_wheels(self)  # every combo box, spin box and date field it made (see widgets.guard_wheel)
+            one_default(self)
             self.completeChanged.emit()
 
     def _build(self) -> None:
@@ -327,6 +346,7 @@ def with_help(field: QWidget, text: str, name: str):
     button.setFixedWidth(button.sizeHint().height() + 4)
     button.setCheckable(True)
     button.setAccessibleName(f"{name}の説明")
+    button.setAutoDefault(False)  # see one_default
     row.addWidget(button)
     col.addLayout(row)
     label = wrap_label(text)

@@ -82,7 +82,8 @@ class FacilityPage(FieldTable, QWizardPage):
         self.municipality.setPlaceholderText("先に都道府県を選んでください")
         self.municipality.setEnabled(False)
         form.addRow(self._label("市区町村(&M)", self.municipality), self.municipality)
-        form.addRow("", wrap_label("所在地は印刷と Excel に載ります。分からなければ空欄でかまいません", muted=True))
+        self.place_note = wrap_label(self.PLACE_NOTE, muted=True)
+        form.addRow("", self.place_note)
 
         # every facility question is declared in the rules (facility_kinds.yaml flags): built from its data only
         extra = []
@@ -143,8 +144,12 @@ class FacilityPage(FieldTable, QWizardPage):
         self.completeChanged.emit()
         self.w.mark_changed()
 
+    PLACE_NOTE = "所在地は印刷と Excel に載ります。分からなければ空欄でかまいません"
+
     def _prefecture_changed(self, _i):
         pref = self.prefecture.currentData()
+        # the list holds only some towns of a prefecture (大分県: 別府市 alone): any other is typed (issue 27 point 9)
+        self.place_note.setText(("一覧にない市区町村は、そのまま入力してください。" if pref else "") + self.PLACE_NOTE)
         current = self.municipality.currentText()
         if pref:
             self._municipality_editable()
@@ -158,7 +163,7 @@ class FacilityPage(FieldTable, QWizardPage):
     def _municipality_editable(self) -> None:
         if not self.municipality.isEditable():
             self.municipality.setEditable(True)
-            self.municipality.lineEdit().setPlaceholderText("一覧から選ぶか入力")
+            self.municipality.lineEdit().setPlaceholderText("一覧から選ぶか、市区町村名を入力")
             self.municipality.setEnabled(True)
 
     def blockers(self) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..plain import label as plain_label
-from ..qt import QFrame, QHBoxLayout, QPushButton
+from ..qt import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from ..widgets import MUTED, checkbox, qt, tint, wrap_label
 from .base import LazyPage, day_banner_label, scrolled
 
@@ -35,7 +35,30 @@ class GoalsPage(LazyPage):
         lay.addWidget(self.dropped_box)
         self._undo_state = None
         self._last_inputs = None
+        # the goals this facility can have first; the others folded under one line (issue 27 point 4: at 150 % a
+        # 健診センター's only goal was below the fold, under eight it cannot have)
+        self.open_box = QWidget()
+        self.open_lay = QVBoxLayout(self.open_box)
+        self.open_lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.open_box)
+        self.fold_button = QPushButton()
+        self.fold_button.setCheckable(True)
+        self.fold_button.setFlat(True)
+        self.fold_button.setStyleSheet("QPushButton { text-align: left; padding: 4px; }")
+        self.fold_button.toggled.connect(self._fold_toggled)
+        lay.addWidget(self.fold_button)
+        self.folded_box = QWidget()
+        self.folded_lay = QVBoxLayout(self.folded_box)
+        self.folded_lay.setContentsMargins(0, 0, 0, 0)
+        self.folded_box.hide()
+        lay.addWidget(self.folded_box)
+        self.folded_count = 0
+        self._fold_toggled(False)
+        self.rows = {}
         for p in wizard.rules.programs:
+            row_widget = QWidget()
+            col = QVBoxLayout(row_widget)
+            col.setContentsMargins(0, 0, 0, 0)
             box = checkbox(p.goal)
             box.toggled.connect(self._changed)
             row = QHBoxLayout()
@@ -43,23 +66,25 @@ class GoalsPage(LazyPage):
             when = plain_label()
             row.addWidget(when)
             self.whens[p.id] = when
-            lay.addLayout(row)
+            col.addLayout(row)
             help_ = wrap_label(p.goal_help, muted=True)
             help_.setContentsMargins(24, 0, 0, 0)
-            lay.addWidget(help_)
+            col.addWidget(help_)
             info = wrap_label(muted=True)  # information that concerns this goal (the 医療費助成 participants)
             info.setTextFormat(qt().TextFormat.PlainText)  # it quotes the typed 市区町村
             info.setContentsMargins(24, 0, 0, 0)
             info.hide()
-            lay.addWidget(info)
+            col.addWidget(info)
             self.infos[p.id] = info
             reason = wrap_label()
             reason.setContentsMargins(24, 0, 0, 6)
             tint(reason, "#8d6e63")
             reason.hide()
-            lay.addWidget(reason)
+            col.addWidget(reason)
             self.boxes[p.id] = box
             self.reasons[p.id] = reason
+            self.rows[p.id] = row_widget
+            self.open_lay.addWidget(row_widget)
         lay.addStretch(1)
         # each goal's 受付中・締切 is of the day it was worked out for: asked again when the app becomes active or
         # a minute has passed and the day is another (a window left open past midnight or a deadline; issue 22)
@@ -109,6 +134,7 @@ class GoalsPage(LazyPage):
             self.whens[pid].setText(when)
             tint(self.whens[pid], STATUS_COLOURS.get(a.get("window_status"), MUTED))
             box.setAccessibleDescription("　".join(t for t in (when, text) if t))
+        self._place_rows(info)
         if dropped and self._last_inputs is not None:
             names = "、".join(f"「{self.w.rules.program(pid).goal}」" for pid in dropped)
             self.dropped_text.setText(f"施設またはカードリーダーの答えが変わったため、{names}を外しました（この施設では選べません）。")
@@ -117,6 +143,32 @@ class GoalsPage(LazyPage):
         elif not dropped:
             self.dropped_box.hide()
         self._last_inputs = inputs
+
+    def _place_rows(self, info: dict) -> None:
+        """The goals this facility can have (or could, with one more answer) in the list; the others under the
+        folded line 「この施設が対象外の制度（n件）」, opened when nothing can be chosen."""
+        folded = [pid for pid in self.boxes if not info[pid]["applicable"] and not info[pid].get("suggestion")]
+        for row in self.rows.values():
+            self.open_lay.removeWidget(row)
+            self.folded_lay.removeWidget(row)
+        for pid, row in self.rows.items():
+            (self.folded_lay if pid in folded else self.open_lay).addWidget(row)  # in the rules' order
+        # Tab in reading order: 元に戻す, the goals in the list, the folded line, the goals under it
+        chain = [self.undo_button, *(self.boxes[p] for p in self.boxes if p not in folded), self.fold_button,
+                 *(self.boxes[p] for p in folded)]
+        for a, b in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(a, b)
+        self.folded_count = len(folded)
+        self.fold_button.setVisible(bool(folded))
+        if not any(info[pid]["applicable"] for pid in self.boxes):
+            self.fold_button.setChecked(True)  # nothing to choose: every reason shown
+        self._fold_toggled(self.fold_button.isChecked())
+
+    def _fold_toggled(self, opened: bool) -> None:
+        n = self.folded_count
+        self.fold_button.setText(f"{'▼' if opened else '▶'} この施設が対象外の制度（{n}件）")
+        self.fold_button.setAccessibleName(f"この施設が対象外の制度（{n}件）を{'閉じる' if opened else '開く'}")
+        self.folded_box.setVisible(opened and n > 0)
 
     def _undo(self, *_a) -> None:
         """Put back the facility and reader answers from before, and the goals dropped by the change."""

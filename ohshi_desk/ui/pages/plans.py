@@ -9,7 +9,7 @@ from ..qt import (
     QHBoxLayout,
     QVBoxLayout,
 )
-from ..widgets import ERROR_RED, Choice, checkbox, tint, wrap_label
+from ..widgets import Choice, checkbox, wrap_label
 from .base import LazyPage, heading_font, scrolled
 
 
@@ -34,6 +34,7 @@ def offered_items(program, items: dict) -> set[str]:
             named.update(g.items)
         named.update(ed.excluded_items)
         named.update(ed.review_items)
+        named.update(ed.extra.get("named_items", ()))  # a method's own list (a coupon's items; issue 27 point 9)
     named &= set(items)
     return named if len(named) > 1 else set(items)
 
@@ -116,9 +117,6 @@ class PlansPage(LazyPage):
             self.editors[p.id] = editor
             self.groups[p.id] = box
             lay.addWidget(box)
-        self.summary = wrap_label()
-        tint(self.summary, ERROR_RED)
-        lay.addWidget(self.summary)
         lay.addStretch(1)
 
     def on_enter(self):
@@ -144,8 +142,8 @@ class PlansPage(LazyPage):
         self._changed()
 
     def _changed(self):
-        errors = [e for pid in self.w.goals() if pid in self.editors for e in self.editors[pid].errors()]
-        self.summary.setText("入力を確認してください:\n" + "\n".join(errors) if errors else "")
+        # a line's problem is said once, under the line; the line above the buttons says only where (see
+        # LinesEditor.blockers; issue 27 point 9: the 「4.980」 question was on screen three times)
         self.completeChanged.emit()
         self.w.mark_changed()
         self._estimate_timer.start()

@@ -66,7 +66,8 @@ class ReaderPage(FieldTable, LazyPage):
         self.other_maker.setAccessibleName("ほかのメーカーの顔認証付きカードリーダー")
         self.other_maker.addItem("ない", None)
         for mid, m in rules.makers.items():
-            self.other_maker.addItem(m["label"], mid)
+            if not m.get("no_reader"):  # 「持っていない」 is an answer to the first question only
+                self.other_maker.addItem(m["label"], mid)
         form.addRow("ほかのメーカーの顔認証付きカードリーダーもありますか(&T)", self.other_maker)
         lay.addLayout(form)
         lay.addStretch(1)
@@ -74,6 +75,7 @@ class ReaderPage(FieldTable, LazyPage):
         for sig in (self.model.textChanged, self.units.textChanged, self.free_units.currentIndexChanged,
                     self.other_maker.currentIndexChanged):
             sig.connect(wizard.mark_changed)
+        self.other_maker.currentIndexChanged.connect(self._maker_changed)
 
     def maker(self) -> str | None:
         self.ensure_built()
@@ -82,10 +84,12 @@ class ReaderPage(FieldTable, LazyPage):
     def _maker_changed(self, *_a):
         mid = self.maker()
         val = self.w.rules.reads_smartphone(mid) if mid else None
-        if mid and val.value:
+        # the green 「…買う必要はありません」 only while the engine finds no reader program needed: not with a
+        # second reader that cannot read the smartphone (キヤノン + 富士通Japan; issue 27 point 9)
+        if mid and val.value and any(a["status"] == "not_needed" for a in self.w.applicability().values()):
             self.canon_info.setText(f"✔ {val.note}。{self.w.rules.reader_advice}。")
             self.canon_info.show()
-        elif mid and val.confidence == "assumed":  # わからない: how to find out, and which maker needs nothing
+        elif mid and val.confidence == "assumed" and val.note:  # わからない: how to find out, which maker needs nothing
             rules = self.w.rules
             readers = [m for m in rules.makers.values() if m["reads_smartphone"].value]
             tip = "".join(f"{m['label']}なら、{m['reads_smartphone'].note}。" for m in readers)

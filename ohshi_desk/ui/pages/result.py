@@ -377,7 +377,7 @@ class ProgramCard(QFrame):
         if advice:
             text += "\n\n注意:\n" + "\n".join("・" + n for n in advice)
         if derived:
-            text += "\n\n担当者向けの詳しい根拠:\n" + "\n".join("・" + n for n in derived)
+            text += "\n\nこの金額の計算のしかた（くわしく）:\n" + "\n".join("・" + n for n in derived)
         self.details = wrap_label(text, selectable=True)
         self.details.hide()
         lay.addWidget(self.details)

@@ -46,7 +46,8 @@ def parse(ctx: BuildContext, w: str, ed: dict, e: Edition, kinds, item_ok) -> No
     for key, figs in ed.get("published", {}).items():
         for k in ctx.kind_list(key, f"{w}.published.{key}"):
             published[k] = figs
-    e.extra.update(coupon=coupon, coupons_per_facility=per, published=published)
+    # named_items: the items this edition's rules name, for any method (the wizard offers these on the plan's lines)
+    e.extra.update(coupon=coupon, coupons_per_facility=per, published=published, named_items=tuple(c["items"]))
 
 
 def compute(program: Program, edition: Edition, plan: Plan, case: Case, rules: Rules, r: Result, suppressed) -> None:
