@@ -194,9 +194,10 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self._ring_on = None
         if new is None or not self.isAncestorOf(new):
             return
-        area = new.parentWidget()  # the field Tab or a click moved to is scrolled into view (issue 27 point 4)
-        while area is not None and not isinstance(area, qt.QScrollArea):
-            area = area.parentWidget()
+        # the field Tab or a click moved to is scrolled into view (issue 27 point 4). The page's own scroll area,
+        # not a walk up the parents: that meets Qt's viewport, made in C++, and wrapping it for Python has PySide
+        # look up its type among every class of QtWidgets (~55 M instructions at start; issue 28)
+        area = getattr(self.currentPage(), "scroll_area", None)
         if area is not None and area.widget() is not None and area.widget().isAncestorOf(new):
             area.ensureWidgetVisible(new)
         self._ring_on = new
