@@ -135,3 +135,22 @@ def test_core_is_rooms_and_each_room_imports_only_rooms_below_it():
                 if ROOMS.index(target[2]) > ROOMS.index(parts[2]):
                     up.append(f"{name} → {i}")
     assert up == []
+
+
+def test_tests_share_helpers_through_modules_not_through_other_test_files():
+    """A test file imports helpers from a helper module (tests/ui/driver.py, tests/vendor_session_helpers.py, ...),
+    never from another test file: that ties the two files together (renaming or trimming one breaks the other) and a
+    ``test_`` function imported with it is collected and run a second time (issue 24 point 6)."""
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module] if node.module else []
+                names += [f"{node.module or ''}.{a.name}" for a in node.names]  # from . import test_x
+            else:
+                continue
+            found += [f"{path.relative_to(ROOT)}:{node.lineno} imports {n}" for n in names
+                      if n.rsplit(".", 1)[-1].startswith("test_")]
+    assert found == []

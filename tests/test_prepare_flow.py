@@ -24,7 +24,7 @@ from ohshi_desk.core.workbook.read import read_workbook
 from ohshi_desk.core.workbook.write import export_case
 from tests.prepare_cases import DAY
 from tests.scans import pdf, png
-from tests.test_vendor_session import _layout, _lo
+from tests.vendor_session_helpers import layout, lo
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
@@ -69,9 +69,9 @@ def returned(tmp_path_factory, rules):
     tmp = tmp_path_factory.mktemp("flow")
     book = tmp / "見積り.xlsx"
     export_case(parse_case(CASE, rules), rules, book, DAY)
-    lay = _layout(book)
+    lay = layout(book)
     back = tmp / "戻り.xlsx"
-    _lo([{"in": str(book), "out": str(back), "edits": _vendor_edits(lay)}], tmp)
+    lo([{"in": str(book), "out": str(back), "edits": _vendor_edits(lay)}], tmp)
     scans = tmp / "scans"
     scans.mkdir()
     pdf(scans / "A社_領収書.pdf")

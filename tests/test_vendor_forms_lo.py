@@ -19,7 +19,7 @@ from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.workbook.form2 import FORM_LINES, NO_VENDOR, receipts
 from ohshi_desk.core.workbook.read import read_workbook
 from ohshi_desk.core.workbook.write import export_case
-from tests.test_vendor_session import _lo
+from tests.vendor_session_helpers import lo
 
 AS_OF = dt.date(2025, 11, 1)
 # rows 3-6 of 明細: A社 端末 (2 × 40,000, ① capped at 41,000), A社 レセコン 120,000, B社 タブレット (① 0),
@@ -101,7 +101,7 @@ def played(tmp_path_factory, rules):
     export_case(parse_case(CASE, rules), rules, book, AS_OF)
     kana = tmp / "kana.xlsx"  # a katakana 購入先 retyped, with no recalculation of the whole book (as a vendor types)
     export_case(parse_case(KANA, rules), rules, kana, AS_OF)
-    _lo([{"in": str(book), "out": str(tmp / f"{name}.xlsx"), "edits": edits}
+    lo([{"in": str(book), "out": str(tmp / f"{name}.xlsx"), "edits": edits}
          for name, edits in {**BEHAVIOURS, **MORE}.items()]
         + [{"in": str(kana), "out": str(tmp / "kana_retyped.xlsx"), "recalc": False,
             "edits": [typ("J3", "シー・システム"), typ("F4", 25000)]}], tmp)

@@ -1,5 +1,5 @@
 """Render a vendor's round trip to PNG pages in resources/screenshots/ (to look at them): the example case exported,
-a vendor session played through LibreOffice (tests/test_vendor_session.py's edits), opened in ohshi-desk, exported
+a vendor session played through LibreOffice (tests/vendor_session_helpers.py's edits), opened in ohshi-desk, exported
 again, and that second workbook printed to PDF by LibreOffice:
 
     .venv/bin/python tests/tools/vendor_preview.py
@@ -21,7 +21,7 @@ from ohshi_desk.core.rules.build import load_rules  # noqa: E402
 from ohshi_desk.core.workbook.read import read_workbook  # noqa: E402
 from ohshi_desk.core.workbook.write import export_case  # noqa: E402
 from tests.libreoffice import soffice  # noqa: E402
-from tests.test_vendor_session import AS_OF, CASE, _edits, _layout  # noqa: E402
+from tests.vendor_session_helpers import AS_OF, CASE, layout, vendor_edits  # noqa: E402
 
 
 def main():
@@ -33,7 +33,7 @@ def main():
         export_case(parse_case(CASE, rules), rules, book, AS_OF)
         jobs = tmp / "jobs.json"
         jobs.write_text(json.dumps([{"in": str(book), "out": str(tmp / "edited.xlsx"),
-                                     "edits": _edits(_layout(book), with_column=True)}], ensure_ascii=False))
+                                     "edits": vendor_edits(layout(book), with_column=True)}], ensure_ascii=False))
         subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "tools" / "lo_session.py"), str(jobs)], check=True)
         case = read_workbook(tmp / "edited.xlsx", rules)
         for n in case.notices:

@@ -96,7 +96,7 @@ def _opened_with_a_discount(wizard, tmp_path, rules) -> None:
 
 
 def test_a_vendors_discount_holds_until_the_line_is_edited_in_the_wizard(wizard, tmp_path, rules):
-    from .test_wizard import commit
+    from .driver import commit
 
     _opened_with_a_discount(wizard, tmp_path, rules)
     assert wizard.case_data()["plans"]["home_visit"]["lines"][0]["amount"] == 35000  # kept, untouched
@@ -111,7 +111,7 @@ def test_a_discount_dropped_by_an_edit_stays_dropped_after_a_restore(wizard, tmp
     """The autosave of an edited line carries no vendor's 金額, so a crash (or a rules switch) cannot bring it back."""
     from ohshi_desk.ui.wizard import OhshiWizard
 
-    from .test_wizard import commit
+    from .driver import commit
 
     _opened_with_a_discount(wizard, tmp_path, rules)
     assert wizard.snapshot()["plans"]["home_visit"]["lines"][0]["amount"] == 35000  # untouched: it travels

@@ -17,7 +17,7 @@ from ohshi_desk.ui.autosave import offer_recovery
 from ohshi_desk.ui.recovery import clean_app_data
 from ohshi_desk.ui.wizard import OhshiWizard
 
-from .test_wizard import commit
+from .driver import commit
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = json.loads((ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json").read_text(encoding="utf-8"))

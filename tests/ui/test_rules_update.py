@@ -96,7 +96,7 @@ def test_a_pack_is_checked_shown_and_used(wizard, tmp_path, as_zip):
 
 def _typed(wizard, kind, name, goals, pid, price):
     """The wizard shown with autosave on, on the plans page: a facility, goals, one price typed."""
-    from .test_wizard import commit, to_plans
+    from .driver import commit, to_plans
 
     wizard.show()
     wizard.autosave_enabled = True

@@ -6,55 +6,12 @@ import datetime as dt
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QLabel, QWizard
+from PySide6.QtWidgets import QLabel, QWizard
 
-from ohshi_desk.ui.pages import CONFIRM, GOALS, PLANS, READER, RESULT, USAGE
+from ohshi_desk.ui.pages import GOALS, PLANS, READER, RESULT, USAGE
 from ohshi_desk.ui.wizard import OhshiWizard
 
-
-def commit(widget, text: str) -> None:
-    """Type text the way an input method (IME) does: one commit event."""
-    widget.setFocus()
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
-
-
-def facility(w, kind, name="テスト医院", exempt=None, checkup=None):
-    fp = w.facility_page
-    commit(fp.name, name)
-    fp.kind.setCurrentIndex(fp.kind.findData(kind))
-    fp.questions["obligation_exempt"].set_value(exempt)
-    fp.questions["checkup_provider"].set_value(checkup)
-
-
-def next_page(w, expected):
-    assert w.button(QWizard.WizardButton.NextButton).isEnabled()
-    w.button(QWizard.WizardButton.NextButton).click()
-    if expected == RESULT and w.currentId() == CONFIRM:  # the 入力内容の確認 page comes just before the result
-        assert w.button(QWizard.WizardButton.NextButton).isEnabled()
-        w.button(QWizard.WizardButton.NextButton).click()
-    assert w.currentId() == expected
-
-
-def to_plans(w, kind, *goals, name="テスト医院"):
-    """施設 → カードリーダー → やりたいこと (the goals) → 購入・改修の予定."""
-    facility(w, kind, name)
-    next_page(w, READER)
-    next_page(w, GOALS)
-    for pid in goals:
-        w.goals_page.boxes[pid].setChecked(True)
-    next_page(w, PLANS)
-
-
-def result_cards(w):
-    return {c.program["id"]: c for c in w.result_page.cards_host.children() if hasattr(c, "program")}
-
-
-def set_result_date(w, day: dt.date):
-    """Another day, chosen on purpose (「別の日で計算…」 → 「この日で計算」): the page shown is computed again."""
-    w.set_other_day(day)
+from .driver import commit, facility, next_page, result_cards, set_result_date, to_plans
 
 
 def test_japanese_translation_and_locale(wizard):

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWizard
 
 from ohshi_desk.ui.pages import GOALS, PLANS, READER, RESULT
 
-from .test_wizard import commit, facility, next_page, result_cards, set_result_date, to_plans
+from .driver import commit, facility, next_page, result_cards, set_result_date, to_plans
 
 HERE = Path(__file__).resolve().parent
 

@@ -6,9 +6,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWizard
 
-from ohshi_desk.ui.pages import CONFIRM, GOALS, PLANS, READER, RESULT, USAGE
+from ohshi_desk.ui.pages import CONFIRM, GOALS, PLANS, READER, RESULT
 
-from .test_wizard import commit, facility, next_page
+from .driver import commit, every_page, facility, next_page
 
 
 def wheel(widget, dy: int) -> None:
@@ -26,36 +26,6 @@ def choosers(page):
 
 def value_of(c):
     return c.currentText() if isinstance(c, QComboBox) else c.text()
-
-
-def every_page(w):
-    """Each page in turn, with a combo, spin box or date field of every kind on the way: 施設 (種類, 都道府県,
-    市区町村), カードリーダー (無償提供, ほかのメーカー), 購入予定 (改修の内容, 品目 of each line), 利用状況, 確認, 結果 (the day)."""
-    facility(w, "hospital", "ホイール病院", exempt=False, checkup=False)
-    fp = w.facility_page
-    fp.prefecture.setCurrentIndex(fp.prefecture.findData("大分県"))
-    fp.municipality.setCurrentIndex(0)
-    yield w.currentPage()
-    next_page(w, READER)
-    w.reader_page.buttons["fujitsu"].setChecked(True)
-    w.reader_page.free_units.setCurrentIndex(2)
-    yield w.currentPage()
-    next_page(w, GOALS)
-    for pid in ("medical_aid_card", "home_visit", "usage_bonus"):
-        w.goals_page.boxes[pid].setChecked(True)
-    yield w.currentPage()
-    next_page(w, PLANS)
-    w.plans_page.options["medical_aid_card"].setCurrentIndex(1)
-    commit(w.plans_page.editors["medical_aid_card"].rows[0].price, "500000")
-    commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
-    yield w.currentPage()
-    next_page(w, USAGE)
-    yield w.currentPage()
-    next_page(w, CONFIRM)
-    yield w.currentPage()
-    w.next()
-    assert w.currentId() == RESULT
-    yield w.currentPage()
 
 
 def test_the_wheel_changes_no_answer_on_any_page(wizard, qtbot):

@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
 
 from ohshi_desk.ui.pages import GOALS, PLANS, READER
 
-from .test_wizard import facility, next_page
-from .test_wizard_round3 import every_page
+from .driver import every_page, facility, next_page
 
 
 def tab_stops(w, qtbot, limit: int = 200) -> list[QWidget]:
@@ -170,8 +169,7 @@ def test_the_print_preview_fits_its_window_with_print_and_pdf_as_labelled_button
 
     from ohshi_desk.ui import qt
 
-    from .test_wizard import to_plans
-    from .test_wizard_round3 import commit
+    from .driver import commit, to_plans
 
     w = wizard
     w.resize(895, 473)  # the window of a 150 % session on a 1366×768 screen
@@ -299,8 +297,7 @@ def test_a_price_asked_about_is_asked_once_on_screen(wizard, qtbot):
     """Issue 27 point 9: 「4.980」 was asked under the line, in a summary and in the line above the buttons at once."""
     from PySide6.QtWidgets import QLabel
 
-    from .test_wizard import to_plans
-    from .test_wizard_round3 import commit
+    from .driver import commit, to_plans
 
     w = wizard
     to_plans(w, "clinic", "home_visit")

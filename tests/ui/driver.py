@@ -1,0 +1,86 @@
+"""Driving the wizard in GUI tests (pytest-qt, offscreen): typing Japanese through input-method commit events, the
+facility page, the next page, the way to the plans page, the result cards, another day. Test files import these from
+here, never from one another (issue 24 point 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QWizard
+
+from ohshi_desk.ui.pages import CONFIRM, GOALS, PLANS, READER, RESULT, USAGE
+
+
+def commit(widget, text: str) -> None:
+    """Type text the way an input method (IME) does: one commit event."""
+    widget.setFocus()
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def facility(w, kind, name="テスト医院", exempt=None, checkup=None):
+    fp = w.facility_page
+    commit(fp.name, name)
+    fp.kind.setCurrentIndex(fp.kind.findData(kind))
+    fp.questions["obligation_exempt"].set_value(exempt)
+    fp.questions["checkup_provider"].set_value(checkup)
+
+
+def next_page(w, expected):
+    assert w.button(QWizard.WizardButton.NextButton).isEnabled()
+    w.button(QWizard.WizardButton.NextButton).click()
+    if expected == RESULT and w.currentId() == CONFIRM:  # the 入力内容の確認 page comes just before the result
+        assert w.button(QWizard.WizardButton.NextButton).isEnabled()
+        w.button(QWizard.WizardButton.NextButton).click()
+    assert w.currentId() == expected
+
+
+def to_plans(w, kind, *goals, name="テスト医院"):
+    """施設 → カードリーダー → やりたいこと (the goals) → 購入・改修の予定."""
+    facility(w, kind, name)
+    next_page(w, READER)
+    next_page(w, GOALS)
+    for pid in goals:
+        w.goals_page.boxes[pid].setChecked(True)
+    next_page(w, PLANS)
+
+
+def result_cards(w):
+    return {c.program["id"]: c for c in w.result_page.cards_host.children() if hasattr(c, "program")}
+
+
+def set_result_date(w, day: dt.date):
+    """Another day, chosen on purpose (「別の日で計算…」 → 「この日で計算」): the page shown is computed again."""
+    w.set_other_day(day)
+
+
+def every_page(w):
+    """Each page in turn, with a combo, spin box or date field of every kind on the way: 施設 (種類, 都道府県,
+    市区町村), カードリーダー (無償提供, ほかのメーカー), 購入予定 (改修の内容, 品目 of each line), 利用状況, 確認, 結果 (the day)."""
+    facility(w, "hospital", "ホイール病院", exempt=False, checkup=False)
+    fp = w.facility_page
+    fp.prefecture.setCurrentIndex(fp.prefecture.findData("大分県"))
+    fp.municipality.setCurrentIndex(0)
+    yield w.currentPage()
+    next_page(w, READER)
+    w.reader_page.buttons["fujitsu"].setChecked(True)
+    w.reader_page.free_units.setCurrentIndex(2)
+    yield w.currentPage()
+    next_page(w, GOALS)
+    for pid in ("medical_aid_card", "home_visit", "usage_bonus"):
+        w.goals_page.boxes[pid].setChecked(True)
+    yield w.currentPage()
+    next_page(w, PLANS)
+    w.plans_page.options["medical_aid_card"].setCurrentIndex(1)
+    commit(w.plans_page.editors["medical_aid_card"].rows[0].price, "500000")
+    commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
+    yield w.currentPage()
+    next_page(w, USAGE)
+    yield w.currentPage()
+    next_page(w, CONFIRM)
+    yield w.currentPage()
+    w.next()
+    assert w.currentId() == RESULT
+    yield w.currentPage()
