@@ -8,8 +8,6 @@ each, from the same exported book)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from openpyxl import load_workbook
 
@@ -19,19 +17,10 @@ from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.workbook.form2 import FORM_LINES, NO_VENDOR, receipts
 from ohshi_desk.core.workbook.read import read_workbook
 from ohshi_desk.core.workbook.write import export_case
-from tests.vendor_session_helpers import lo
+from tests.vendor_session_helpers import AS_OF, CASE, lo
 
-AS_OF = dt.date(2025, 11, 1)
-# rows 3-6 of 明細: A社 端末 (2 × 40,000, ① capped at 41,000), A社 レセコン 120,000, B社 タブレット (① 0),
-# and 受給者証等一体化 A社 50,000
-CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
-        "facility": {"kind": "clinic", "name": "やまだ内科", "prefecture": "大分県", "institution_code": "1234567"},
-        "plans": {"home_visit": {"lines": [
-            {"item": "mobile_terminal", "quantity": 2, "unit_price": 40000, "vendor": "A社", "description": "端末 X1"},
-            {"item": "receipt_system_change", "unit_price": 120000, "vendor": "A社"},
-            {"item": "tablet", "unit_price": 30000, "vendor": "B社"}]},
-            "medical_aid_card": {"option": "both", "lines": [
-                {"item": "receipt_system_change", "unit_price": 50000, "vendor": "A社"}]}}}
+# the shared example case (vendor_session_helpers.CASE), rows 3-6 of 明細: A社 端末 (2 × 40,000, ① capped at
+# 41,000), A社 レセコン 120,000, B社 タブレット (① 0), and 受給者証等一体化 A社 50,000
 
 
 def typ(cell, value):

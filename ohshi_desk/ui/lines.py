@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .plain import label as plain_label
 from .qt import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
-from .widgets import ERROR_RED, MUTED, Choice, count_edit, money_edit, qt, tint
+from .widgets import ERROR_RED, MUTED, Choice, count_edit, money_edit, qt, tab_chain, tint
 
 
 class LineRow(QWidget):
@@ -248,10 +248,8 @@ class LinesEditor(QWidget):
         self.rows.append(row)
         self.rows_box.addWidget(row)  # in the editor's window first: Tab order is kept within one window
         if self.add_button is not None:
-            chain = [*([last] if last is not None else []), row.item, row.description, row.quantity,
-                     row.price, row.vendor, row.remove, self.add_button]
-            for a, b in zip(chain, chain[1:], strict=False):
-                QWidget.setTabOrder(a, b)
+            tab_chain([*([last] if last is not None else []), row.item, row.description, row.quantity,
+                       row.price, row.vendor, row.remove, self.add_button])
         if emit:
             self._emit_changed()
         return row

@@ -198,6 +198,13 @@ def count_edit(field: str, *, minimum: int = 0, maximum: int = 10_000_000, place
     return edit
 
 
+def tab_chain(widgets) -> None:
+    """Tab goes through ``widgets`` in the order given (Qt's setTabOrder takes them two at a time)."""
+    widgets = list(widgets)
+    for one, after in zip(widgets, widgets[1:], strict=False):
+        QWidget.setTabOrder(one, after)
+
+
 def fit_width(edit: QLineEdit, longest: str) -> None:
     """As wide as the longest answer (or the placeholder) and a little more, not the whole form's width (issue 27
     point 9: 設置している台数 was 625 px wide at 150 %); Form puts such a field at the left of its column."""

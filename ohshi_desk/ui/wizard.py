@@ -32,7 +32,8 @@ from .pages import (
     UsagePage,
     plan_keys,
 )
-from .qt import QSettings, QWidget, QWizard
+from .qt import QSettings, QWizard
+from .widgets import tab_chain
 
 FACILITY_KEYS = FacilityPage.keys()  # the keys the pages own; any other key in an opened file is kept as it was
 READER_KEYS = ReaderPage.keys()
@@ -556,11 +557,9 @@ class OhshiWizard(Autosave, FileActions, QWizard):
     def button_tab_order(self) -> None:
         """Tab goes along the button row from the left, as it is read (issue 27 point 5)."""
         b = QWizard.WizardButton
-        row = [self.button(x) for x in (b.CustomButton1, b.CustomButton2, b.HelpButton,
-                                        *([b.CustomButton3] if self._autosave_button_shown else []),
-                                        b.BackButton, b.NextButton, b.FinishButton, b.CancelButton)]
-        for one, after in zip(row, row[1:], strict=False):
-            QWidget.setTabOrder(one, after)
+        tab_chain(self.button(x) for x in (b.CustomButton1, b.CustomButton2, b.HelpButton,
+                                           *([b.CustomButton3] if self._autosave_button_shown else []),
+                                           b.BackButton, b.NextButton, b.FinishButton, b.CancelButton))
 
     def update_rules(self) -> None:
         """「ルールを更新…」 (its own module: ui/rules_update.py)."""

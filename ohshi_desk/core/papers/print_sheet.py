@@ -36,8 +36,8 @@ def inputs_html(case_data: dict, rules) -> str:
     fac = case_data.get("facility", {})
     fr = case_data.get("face_reader", {})
     kind = rules.kinds.get(fac.get("kind"), {}).get("label", fac.get("kind") or "")
-    # a facility with no 点数表 code (not a 保険医療機関) is never asked its 医療機関コード: not printed as 未入力
-    asked_code = fac.get("institution_code") or rules.kinds.get(fac.get("kind"), {}).get("score_table_code", "x")
+    # a facility never asked its 医療機関コード (Rules.asks_institution_code) does not have it printed as 未入力
+    asked_code = fac.get("institution_code") or rules.asks_institution_code(fac.get("kind"))
     pairs = [("施設名", fac.get("name") or "（未入力）"), ("施設の種類", kind),
              *([("保険医療機関等コード", fac.get("institution_code") or "（未入力）")] if asked_code else []),
              ("所在地", (fac.get("prefecture") or "") + (fac.get("municipality") or "") or "（未入力）")]

@@ -242,6 +242,11 @@ class Rules(_Record):
             parts.append(f"seeds/{s['file']}")
         return "・".join(parts)
 
+    def asks_institution_code(self, kind: str | None) -> bool:
+        """A facility is asked its 保険医療機関等コード unless its kind has no 点数表 code (not a 保険医療機関, e.g.
+        その他); a kind not answered yet is asked."""
+        return kind not in self.kinds or bool(self.kinds[kind].get("score_table_code"))
+
     def reads_smartphone(self, maker: str | None) -> Val:
         return self.makers.get(maker or "unknown", self.makers["unknown"])["reads_smartphone"]
 

@@ -123,9 +123,7 @@ class FacilityPage(FieldTable, QWizardPage):
 
     def _kind_changed(self, _i):
         kid = self.kind.currentData()
-        # a facility with no 点数表 code (not a 保険医療機関, e.g. その他) is not asked for the 医療機関コード
-        has_code = (kid is None or bool(self.w.rules.kinds[kid].get("score_table_code"))
-                    or bool(self.code.text().strip()))  # a code already typed stays in view
+        has_code = self.w.rules.asks_institution_code(kid) or bool(self.code.text().strip())  # a typed code stays
         self.code_label.setVisible(has_code)
         self.code_row.setVisible(has_code)
         self.kind_note.setText(self.w.rules.kinds[kid].get("note", "") if kid else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..plain import label as plain_label
 from ..qt import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
-from ..widgets import MUTED, checkbox, qt, tint, wrap_label
+from ..widgets import MUTED, checkbox, qt, tab_chain, tint, wrap_label
 from .base import LazyPage, day_banner_label, scrolled
 
 
@@ -154,10 +154,8 @@ class GoalsPage(LazyPage):
         for pid, row in self.rows.items():
             (self.folded_lay if pid in folded else self.open_lay).addWidget(row)  # in the rules' order
         # Tab in reading order: 元に戻す, the goals in the list, the folded line, the goals under it
-        chain = [self.undo_button, *(self.boxes[p] for p in self.boxes if p not in folded), self.fold_button,
-                 *(self.boxes[p] for p in folded)]
-        for a, b in zip(chain, chain[1:], strict=False):
-            QWidget.setTabOrder(a, b)
+        tab_chain([self.undo_button, *(self.boxes[p] for p in self.boxes if p not in folded), self.fold_button,
+                   *(self.boxes[p] for p in folded)])
         self.folded_count = len(folded)
         self.fold_button.setVisible(bool(folded))
         if not any(info[pid]["applicable"] for pid in self.boxes):
