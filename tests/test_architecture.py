@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from ohshi_desk.core.base.yamlsafe import load_yaml
@@ -154,3 +155,28 @@ def test_tests_share_helpers_through_modules_not_through_other_test_files():
             found += [f"{path.relative_to(ROOT)}:{node.lineno} imports {n}" for n in names
                       if n.rsplit(".", 1)[-1].startswith("test_")]
     assert found == []
+
+
+# The modules that compute, whose every sentence to the user is the rules' (rules/meta.yaml engine_texts, a program's
+# own texts): they write no Japanese word of their own (issue 24 point 5, issue 27). Docstrings and comments may.
+SAYS_ONLY_THE_RULES = ["core/compute/engine.py", "core/compute/maximum.py"]
+JAPANESE_WORD = re.compile(r"[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u4e00-\u9fff]{2,}")  # kana or kanji, not ・
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body
+            and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+
+
+def japanese_in_strings(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _docstrings(tree)
+    return [f"{path.relative_to(PACKAGE).as_posix()}:{node.lineno}: {node.value!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+            and JAPANESE_WORD.search(node.value)]
+
+
+def test_the_engine_writes_no_sentence_of_its_own():
+    assert japanese_in_strings(PACKAGE / "core/rules/build.py")  # the check sees Japanese where there is some
+    assert [hit for rel in SAYS_ONLY_THE_RULES for hit in japanese_in_strings(PACKAGE / rel)] == []

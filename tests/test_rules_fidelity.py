@@ -358,6 +358,7 @@ def test_every_method_brings_its_checks_and_its_comparison():
     ("programs/p8_usage_bonus.yaml", "above_top: true", "above_top: false", "小規模の表の上限を超えるとき"),
     ("programs/p3_online_care.yaml", "counted_once_note: 両方の計画に", "counted_once_note: 二つの計画に",
      "1回だけ計上するときの説明"),
+    ("meta.yaml", "{kind}は、この補助の対象", "{kind}は、この制度の対象", "補助額の計算の説明文"),
 ])
 def test_what_is_said_of_a_closed_program_and_its_words_are_listed_in_words(tmp_path, rel, old, new, fragment):
     """A rules update that changes what a closed program says (its own when_closed, its portal's closed_steps), a

@@ -71,6 +71,12 @@ CASES = [
      ["shares_system", "outpatient_mobile", "同じシステム"]),
     ("programs/p3_online_care.yaml", "id: online_care", "id: home_visit", ["home_visit", "重複"]),
     ("meta.yaml", 'version: "2026.12.1"', "version: latest", ["meta.yaml", "version"]),
+    # the engine's sentences (engine_texts): each one there, each {blank} one the engine fills in
+    ("meta.yaml", "  this_plan: この計画\n", "", ["meta.yaml", "engine_texts", "this_plan", "ありません"]),
+    ("meta.yaml", "{kind}は、", "{facility}は、", ["meta.yaml", "engine_texts.kind_not_eligible", "{facility}", "埋められません"]),
+    ("meta.yaml", '"{what}（{day}）が', '"{what（{day}）が', ["meta.yaml", "engine_texts.line_before_receipts_from", "{ }"]),
+    ("meta.yaml", "engine_texts:\n  cite: ohshi_policy", "engine_texts:\n  cite: s999_nowhere",
+     ["meta.yaml", "engine_texts.cite", "s999_nowhere"]),
     ("municipalities.yaml", "  - 北海道\n", "  - 北海道\n  - ムー大陸\n", ["municipalities.yaml", "ムー大陸"]),
     ("readers.yaml", "reads_smartphone: {value: true,", "reads_smartphone: {value: yes-please,",
      ["readers.yaml", "reads_smartphone"]),

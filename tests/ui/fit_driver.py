@@ -1,5 +1,6 @@
 """Open the wizard on the screen this process was given (QT_QPA_PLATFORM, QT_SCALE_FACTOR), walk every page and
-print, as JSON, each button that is not wholly on the screen's free area (used by test_window_fits)."""
+print, as JSON, each button that is not wholly on the screen's free area and whether the first page scrolls (used
+by test_every_button_is_on_screen_at_any_text_scale and test_the_first_page_does_not_scroll)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,15 @@ def off_screen(app, w) -> list[str]:
     return out
 
 
+def scrolls(app, w) -> list[str]:
+    """Each scroll area of the page shown that needs its vertical scroll bar: how many pixels are out of view."""
+    for _ in range(5):
+        app.processEvents()
+    return [f"page {w.currentId()}: {area.objectName() or type(area.widget()).__name__} scrolls {bar.maximum()} px"
+            for area in w.currentPage().findChildren(QScrollArea)
+            if area.isVisible() and (bar := area.verticalScrollBar()).maximum() > 0]
+
+
 def main():
     app = make_application([])
     w = OhshiWizard(load_rules())
@@ -53,9 +63,13 @@ def main():
     w.remember_size = False
     w.show()
     problems = off_screen(app, w)
+    first_page = scrolls(app, w)  # the first page, as it opens and once its kind is chosen (issue 27 point 9)
     fp = w.facility_page
     fp.kind.setCurrentIndex(fp.kind.findData(sys.argv[1] if len(sys.argv) > 1 else "clinic"))
     fp.questions["checkup_provider"].set_value(True)
+    first_page += scrolls(app, w)
+    fp.prefecture.setCurrentIndex(fp.prefecture.findData("大分県"))  # its note says other towns may be typed
+    first_page += scrolls(app, w)
     pages = [w.currentId()]
     while w.currentId() != -1 and len(pages) < 10:
         if w.currentId() == 2:  # goals: every open one
@@ -68,7 +82,8 @@ def main():
             break
         pages.append(w.currentId())
         problems += off_screen(app, w)
-    print(json.dumps({"pages": pages, "problems": problems, "maximised": w.isMaximized(),
+    print(json.dumps({"pages": pages, "problems": problems, "first_page_scrolls": first_page,
+                      "maximised": w.isMaximized(),
                       "size": [w.width(), w.height()],
                       "screen": w.screen().availableGeometry().getRect()}, ensure_ascii=False))
     w.dirty = False

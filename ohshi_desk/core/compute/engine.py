@@ -39,7 +39,7 @@ def _compute_program(program: Program, plan: Plan, case: Case, rules: Rules, day
     edition = program.edition_for(day)
     r = Result(program=program, edition=edition, plan_flags=dict(plan.flags))
     r.lines = [LineResult(line) for line in plan.lines]
-    r.start = _start_for(edition, plan, r)
+    r.start = _start_for(edition, plan, r, rules.engine_texts)
     r.use(r.start)
     r.use(edition.end)
     if day < r.start.value:
@@ -80,26 +80,30 @@ def _before_receipts_from(edition: Edition, plan: Plan, rules: Rules, r: Result)
         return []
     from ohshi_desk.core.base.formatting import wareki, yen
 
+    texts = rules.engine_texts  # the sentences are the rules' (meta.yaml engine_texts; issue 24 point 5)
     early = []
     for lr in r.lines:
         # the notice counts the work (改修を行った) from that day: a line delivered before it, or receipted before
         # it, does not count (the lower figure where the two dates fall on either side)
-        dated = [(d, what) for d, what in ((plan.receipt_date(lr.line), "領収書の日付"),
-                                           (lr.line.tracking.get("delivery_date"), "納品日")) if d is not None]
+        dated = [(d, texts[what]) for d, what in ((plan.receipt_date(lr.line), "receipt_date"),
+                                                  (lr.line.tracking.get("delivery_date"), "delivery_date"))
+                 if d is not None]
         day, what = min(dated, default=(None, ""), key=lambda dw: dw[0])
         if day is not None and day < first.value:
             early.append(lr)
             lr.eligible = 0
-            lr.reasons.append(f"{what}（{wareki(day)}）が{wareki(first.value)}より前のため補助対象外")
-            r.reasons.append(f"{rules.items[lr.line.item]['label']}（{yen(lr.line.amount)}）は{what}が"
-                             f"{wareki(day)}のため対象外です")
+            lr.reasons.append(texts["line_before_receipts_from"].format(what=what, day=wareki(day),
+                                                                       first=wareki(first.value)))
+            r.reasons.append(texts["before_receipts_from"].format(item=rules.items[lr.line.item]["label"],
+                                                                  amount=yen(lr.line.amount), what=what,
+                                                                  day=wareki(day)))
     if early:
         r.use(first)
         r.lines = [lr for lr in r.lines if lr not in early]
     return early
 
 
-def _start_for(edition: Edition, plan: Plan, r: Result) -> Val:
+def _start_for(edition: Edition, plan: Plan, r: Result, texts: dict[str, str]) -> Val:
     """Issue 14 point 2: a program whose parts open on different days (``use_starts``, keyed by a plan question).
     The plan's start is the earliest of the uses it says yes to; none answered → the latest start (lower figure:
     we do not show 受付中 for a part that may not be open yet)."""
@@ -109,12 +113,13 @@ def _start_for(edition: Edition, plan: Plan, r: Result) -> Val:
     chosen = [v for flag, v in starts.items() if plan.flags.get(flag)]
     if not chosen:
         latest = max(starts.values(), key=lambda v: v.value)
-        r.notes.append("どの用途で使うかが未回答のため、受付開始が最も遅い用途の日付で受付状況を判断しています")
+        r.notes.append(texts["use_unanswered"])
         return latest
     first = min(chosen, key=lambda v: v.value)
     for v in (v for v in chosen if v.value > first.value):
-        mark = "" if v.confidence == "source" else "（目安）"
-        r.notes.append(f"選んだ用途のうち一部は受付開始が{v.value.year}年{v.value.month}月{v.value.day}日{mark}からです")
+        mark = "" if v.confidence == "source" else texts["estimate_mark"]
+        r.notes.append(texts["use_starts_later"].format(year=v.value.year, month=v.value.month, day=v.value.day,
+                                                        mark=mark))
     return first
 
 
@@ -124,7 +129,7 @@ def _eligibility(program: Program, edition: Edition, plan: Plan, case: Case, rul
     kind_label = rules.kinds[fac.kind]["label"]
     if fac.kind not in edition.kinds:
         r.status = "not_applicable"
-        reason = f"{kind_label}は、この補助の対象の施設区分ではありません"
+        reason = rules.engine_texts["kind_not_eligible"].format(kind=kind_label)
         r.reasons.append(reason)
         return reason
     reads = [(flag, None) for flag in edition.flags] + list(edition.extra.get("at_least", {}).items())
@@ -136,7 +141,7 @@ def _eligibility(program: Program, edition: Edition, plan: Plan, case: Case, rul
         label = rules.flags.get(flag, {}).get("label", flag)
         reason = edition.not_eligible_reason
         if value is None:
-            reason += f"（「{label}」が未回答のため、対象外として計算しています）"
+            reason += rules.engine_texts["question_unanswered"].format(question=label)
         r.reasons.append(reason)
         return reason
     excl = program.excluded_when_flag
@@ -184,7 +189,8 @@ def _system_done(program: Program, case: Case, rules: Rules) -> tuple[tuple[str,
             flags.append(owner.done_before_flag)
         for flag in flags:
             if owner_plan.flags.get(flag):
-                where = "この計画" if owner_id == program.id else f"「{owner.short_name}」の計画"
+                where = (rules.engine_texts["this_plan"] if owner_id == program.id
+                         else rules.engine_texts["other_plan"].format(program=owner.short_name))
                 question = owner.questions.get(flag, {}).get("label") or flag
                 # a flag whose meaning is our reading (not the user's fact) has its own reason and confidence
                 own = ((owner.shares_system or {}).get("flag_reasons") or {}).get(flag)
@@ -215,8 +221,9 @@ def _apply_shared_systems(results: dict[str, Result], case: Case, rules: Rules, 
             continue
         if not (_has_group_lines(a, group) and _has_group_lines(b, group)):
             continue
-        why_a = f"{share['note']}（{b.program.name}の側で計上しています）"
-        why_b = f"{share['note']}（{a.program.name}の側で計上しています）"
+        elsewhere = rules.engine_texts["counted_in_other"]
+        why_a = elsewhere.format(note=share["note"], program=b.program.name)
+        why_b = elsewhere.format(note=share["note"], program=a.program.name)
         opt1 = (a, _compute_program(b.program, plan_b, case, rules, day, suppressed=((group, why_b),)))
         opt2 = (_compute_program(a.program, plan_a, case, rules, day, suppressed=((group, why_a),)), b)
         best = opt1 if opt1[0].subsidy + opt1[1].subsidy >= opt2[0].subsidy + opt2[1].subsidy else opt2

@@ -188,6 +188,38 @@ def next_steps(p: dict, rules) -> list[str]:
     return _filled(rules.portals.get(p["portal"]["id"], {}).get("steps", ()), p, rules)
 
 
+def checklist(breakdown: dict, rules, chosen=None) -> list[dict]:
+    """次にやること of every open program as one checklist (issue 27 point 9), shown once at the top of the result
+    page and of the print: each step once, with the short names of the programs it is for
+    (``[{"text", "programs", "line"}]``; ``line`` names them, 【…】 first, when the step is not for every program).
+    Each program's own order is kept (a step shared by all, such as whom to ask, stays last); otherwise a step
+    comes where it first appears, the programs taken in the claimable-now order of :func:`sections`."""
+    names, order, after = [], {}, {}
+    by_step: dict[str, list[str]] = {}
+    for status, _title, progs in sections(breakdown, chosen):
+        if status != "open":
+            continue
+        for p in progs:
+            name = rules.program(p["id"]).short_name
+            names.append(name)
+            steps = list(dict.fromkeys(next_steps(p, rules)))
+            for i, step in enumerate(steps):
+                order.setdefault(step, (len(names), i))
+                by_step.setdefault(step, []).append(name)
+                after.setdefault(step, set()).update(steps[:i])  # what comes before it in this program
+    out, done = [], set()
+    waiting = dict(after)
+    while waiting:  # each step once every step it follows is out; a circle is broken at the earliest step
+        ready = [(order[s], s) for s, before in waiting.items() if before <= done]
+        step = min(ready or [(order[s], s) for s in waiting])[1]
+        del waiting[step]
+        done.add(step)
+        shared = by_step[step]
+        out.append({"text": step, "programs": shared,
+                    "line": step if len(shared) == len(names) else f"【{'・'.join(shared)}】{step}"})
+    return out
+
+
 def _filled(steps, p: dict, rules) -> list[str]:
     import string
 

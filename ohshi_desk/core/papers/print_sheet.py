@@ -1,7 +1,8 @@
 """The printed estimate, to hand to the director (Qt-free HTML; the wizard prints it and shows its preview).
 
-What was entered, the purchase lines with their vendors, the programs open now with 次にやること, those not open
-yet, and the closed ones as reference only (never in the claimable total). Every date in 和暦.
+次にやること of the programs open now (one checklist, at the top), what was entered, the purchase lines with their
+vendors, the programs open now, those not open yet, and the closed ones as reference only (never in the claimable
+total). Every date in 和暦.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from html import escape
 
 from ohshi_desk.core.base.formatting import wareki, yen
 from ohshi_desk.core.compute.presenting import (
+    checklist,
     claimable_total,
     closed_line,
     closed_mark,
     closed_steps,
     documents_and_conditions,
-    next_steps,
     other_day_banner,
     sections,
     source_titles,
@@ -95,6 +96,9 @@ def case_sheet_html(case_data: dict, breakdown: dict, rules, *, printed_on: _dt.
     upcoming = upcoming_total(breakdown, chosen)
     if upcoming:
         out.append(f"<p>受付前の制度の見込み {yen(upcoming)}（上の合計には含みません）</p>")
+    todo = checklist(breakdown, rules, chosen)  # every open program's steps, once (issue 27 point 9)
+    if todo:
+        out.append("<h3>次にやること</h3><ol>" + "".join(f"<li>{escape(t['line'])}</li>" for t in todo) + "</ol>")
     if suggestions:
         out.append("<h3>答えによっては申請できる制度</h3><ul>" + "".join(f"<li>{escape(t)}</li>" for t in suggestions)
                    + "</ul>")
@@ -121,11 +125,6 @@ def case_sheet_html(case_data: dict, breakdown: dict, rules, *, printed_on: _dt.
             amount = (f"最大 {yen(maximums[p['id']])}（購入金額が未入力）" if not p["lines"] and maximums.get(p["id"])
                       else f"見積額 {yen(p['subsidy'])}")
             out.append(f"<p>{escape(when_text(p, day))}　<b>{amount}</b></p>")
-            if status == "open":
-                steps = next_steps(p, rules)
-                if steps:
-                    out.append("<p><b>次にやること</b></p><ol>" + "".join(f"<li>{escape(s)}</li>" for s in steps)
-                               + "</ol>")
             docs, conds = documents_and_conditions(p, rules)
             if docs:
                 out.append("<p>集める書類: " + "、".join(escape(d) for d in docs) + "</p>")

@@ -121,6 +121,34 @@ APPLICATION_BLANKS = {
 }
 
 
+# The blanks each sentence of meta.yaml's ``engine_texts`` may use (core/compute/engine.py fills them in)
+ENGINE_BLANKS = {
+    "line_before_receipts_from": {"what", "day", "first"},
+    "before_receipts_from": {"item", "amount", "what", "day"},
+    "receipt_date": set(),
+    "delivery_date": set(),
+    "use_unanswered": set(),
+    "use_starts_later": {"year", "month", "day", "mark"},
+    "estimate_mark": set(),
+    "kind_not_eligible": {"kind"},
+    "question_unanswered": {"question"},
+    "this_plan": set(),
+    "other_plan": {"program"},
+    "counted_in_other": {"note", "program"},
+}
+
+
+def _engine_texts(meta: dict, sources: dict) -> dict[str, str]:
+    """meta.yaml's ``engine_texts`` (the schema requires each of them): its source is in meta.yaml and every {blank}
+    is one the engine fills in."""
+    texts = meta["engine_texts"]
+    if texts["cite"] not in sources:
+        raise RulesError("meta.yaml", "engine_texts.cite", f"出典「{texts['cite']}」が meta.yaml の sources にありません")
+    for key, allowed in ENGINE_BLANKS.items():
+        _check_blanks(f"engine_texts.{key}", texts[key], allowed, "meta.yaml")
+    return {key: texts[key] for key in ENGINE_BLANKS}
+
+
 def _check_application(portal_id: str, app: dict | None, sources: dict) -> None:
     """A portal's 申請の準備 texts: their source is in meta.yaml and every {blank} is one that can be filled."""
     if app is None:
@@ -172,6 +200,7 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
     if assumed is not None and assumed not in kinds:
         raise RulesError("facility_kinds.yaml", "assumed_kind", f"施設区分「{assumed}」がありません")
 
+    engine_texts = _engine_texts(meta, sources)
     items = read("items.yaml")["items"]
     readers = read("readers.yaml")
     portals = read("portals.yaml")
@@ -252,6 +281,7 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
         confidence_levels=dict(meta.get("confidence_levels", {})),
         assumed_kind=assumed,
         disclaimer=meta["disclaimer"]["text"],
+        engine_texts=engine_texts,
         reader_advice=(readers.get("reads_smartphone_advice") or {}).get("text", ""),
         free_units=dict(readers.get("free_units") or {}),
         _build_programs=build_programs,

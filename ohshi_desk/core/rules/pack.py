@@ -191,6 +191,7 @@ def changes(old, new) -> list[str]:
         diff("無償提供を受けた台数の説明", old.free_units.get("help"), new.free_units.get("help")),
         diff("カードリーダーの案内", old.reader_advice, new.reader_advice),
         diff("注意書き", old.disclaimer, new.disclaimer),
+        *(diff("補助額の計算の説明文", old.engine_texts.get(k), text) for k, text in new.engine_texts.items()),
         diff("様式2の記入上の注意", {d: x.get("form_notes", {}).get("lines") for d, x in old.documents.items()},
              {d: x.get("form_notes", {}).get("lines") for d, x in new.documents.items()},
              {d: x.get("label", d) for d, x in {**old.documents, **new.documents}.items()}),

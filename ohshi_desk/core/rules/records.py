@@ -179,12 +179,13 @@ class Rules(_Record):
     __slots__ = ("folder", "version", "last_checked", "sources", "kinds", "kind_groups", "flags", "items", "makers",
                  "reader_hint", "portals", "call_center", "documents", "prefectures", "municipalities",
                  "confidence_levels", "assumed_kind", "_warnings", "_find_warnings", "_programs", "_build_programs",
-                 "origin", "no_application", "disclaimer", "reader_advice", "free_units", "document_not_named")
+                 "origin", "no_application", "disclaimer", "reader_advice", "free_units", "document_not_named",
+                 "engine_texts")
     # origin: "" for the bundled rules, else the override folder they came from (rules_source.resolve_rules)
     _defaults = {"confidence_levels": dict, "assumed_kind": None, "_warnings": None, "_find_warnings": None,
                  "_programs": None, "_build_programs": None, "origin": "",
                  "no_application": "", "disclaimer": "", "reader_advice": "", "free_units": dict,
-                 "document_not_named": ""}
+                 "document_not_named": "", "engine_texts": dict}
     folder: Path
     version: str
     last_checked: _dt.date
@@ -205,6 +206,7 @@ class Rules(_Record):
     no_application: str  # 申請の準備 of a program whose portal has no ``application`` (portals.yaml)
     assumed_kind: str | None  # the kind assumed before the facility kind is answered (facility_kinds.yaml)
     disclaimer: str  # the one disclaimer of every output (meta.yaml)
+    engine_texts: dict[str, str]  # the sentences the engine says for any program, with {blanks} (meta.yaml)
     reader_advice: str  # said when the facility's reader reads smartphones by itself (readers.yaml)
     free_units: dict  # 無償提供を受けた台数: its choices and help (readers.yaml)
 

@@ -57,8 +57,26 @@ class ResultPage(LazyPage):
         scrolled_part = QWidget()  # the cards, then the notes under them (scrolled with them: room at 150 %)
         col = QVBoxLayout(scrolled_part)
         col.setContentsMargins(0, 0, 0, 0)
+        # 次にやること of every open program, once, above the cards (issue 27 point 9): core's checklist
+        self.todo = QFrame()
+        self.todo.setObjectName("todo")
+        self.todo.setStyleSheet("QFrame#todo { border: 1px solid #1565c0; border-left: 6px solid #1565c0;"
+                                " border-radius: 4px; background: #e3f2fd; }")
+        todo_lay = QVBoxLayout(self.todo)
+        todo_head = plain_label("次にやること")
+        heading_font(todo_head, 1.15)
+        todo_lay.addWidget(todo_head)
+        self.todo_steps = wrap_label()
+        self.todo_steps.setAccessibleName("次にやること")
+        todo_lay.addWidget(self.todo_steps)
+        self.todo.hide()
         self.cards_host = QWidget()
         self.cards = QVBoxLayout(self.cards_host)
+        todo_row = QVBoxLayout()  # in line with the cards under it
+        m = self.cards.contentsMargins()
+        todo_row.setContentsMargins(m.left(), m.top(), m.right(), 0)
+        todo_row.addWidget(self.todo)
+        col.addLayout(todo_row)
         col.addWidget(self.cards_host, 1)
         self.footer = wrap_label(muted=True)
         self.footer.setContentsMargins(9, 0, 9, 9)
@@ -132,7 +150,7 @@ class ResultPage(LazyPage):
     def recompute(self):
         from ohshi_desk.core.base.formatting import wareki, yen
         from ohshi_desk.core.case.model import CaseError
-        from ohshi_desk.core.compute.presenting import claimable_total, sections, upcoming_total
+        from ohshi_desk.core.compute.presenting import checklist, claimable_total, sections, upcoming_total
 
         expanded = {c.program["id"] for c in self.cards_host.children()
                     if isinstance(c, ProgramCard) and c.toggle.isChecked()}
@@ -142,6 +160,7 @@ class ResultPage(LazyPage):
         except CaseError as exc:  # a value the case refuses (text too long, a control character): say which
             self.breakdown = None
             self._clear_cards()
+            self.todo.hide()
             self.total.setText("計算できません")
             self.upcoming.setVisible(False)
             self.footer.setText(f"{str(exc).removeprefix('ケースファイルの ')}。前のページに戻って直してください。")
@@ -150,6 +169,9 @@ class ResultPage(LazyPage):
         chosen = set(self.w.goals())
         day = self.breakdown_day
         self.day_label.setText(f"{wareki(day)}時点の計算" + ("（今日）" if day == today() else "（今日ではありません）"))
+        self.checklist = checklist(self.breakdown, self.w.rules, chosen)
+        self.todo_steps.setText("\n".join(f"{i}. {item['line']}" for i, item in enumerate(self.checklist, 1)))
+        self.todo.setVisible(bool(self.checklist))
         self._suggestions()
         for status, title, progs in sections(self.breakdown, chosen):
             head = plain_label(title)
@@ -317,7 +339,7 @@ class ProgramCard(QFrame):
     def __init__(self, p: dict, day: _dt.date, rules, maximum: int | None = None):
         from ohshi_desk.core.base.formatting import yen
         from ohshi_desk.core.compute.breakdown import status_text
-        from ohshi_desk.core.compute.presenting import documents_and_conditions, next_steps, source_titles, when_text
+        from ohshi_desk.core.compute.presenting import documents_and_conditions, source_titles, when_text
         from ohshi_desk.core.papers.print_html import STATUS_COLOURS
 
         super().__init__()
@@ -349,11 +371,6 @@ class ProgramCard(QFrame):
         lay.addWidget(amount)
         if not active and p["reasons"]:
             lay.addWidget(wrap_label(p["reasons"][0]))
-        if p["status"] == "open":
-            steps = next_steps(p, rules)
-            if steps:
-                self.steps = wrap_label("次にやること:\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
-                lay.addWidget(self.steps)
         docs, conds = documents_and_conditions(p, rules)
         if active and docs:
             lay.addWidget(wrap_label("集める書類: " + "、".join(docs) + f"　申請先: {p['portal']['label']}", muted=True))
