@@ -72,6 +72,18 @@ def rules():
     return rules_once()
 
 
+# A small rules set of made-up programs, one per computation method (tests/fixtures/README.md): for the tests that
+# need "some program", so that a change to a real program does not break them.
+FIXTURE_RULES = ROOT / "tests" / "fixtures" / "rules"
+FIXTURE_SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+FIXTURE_CASE = ROOT / "tests" / "fixtures" / "clinic.ohshi.json"  # a clinic on them: テスト1 and テスト2
+
+
+@pytest.fixture(scope="session")
+def fixture_rules(tmp_path_factory):
+    return load_rules(FIXTURE_RULES, cache_dir=tmp_path_factory.mktemp("fixture-rules-cache"))
+
+
 SEED_PREFIXES = ("000", "001", "002", "003", "004")
 
 
