@@ -4,6 +4,8 @@ only its made-up notice, and computes without the real rules."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.rules.methods import METHODS
@@ -32,9 +34,10 @@ def test_every_cited_source_is_the_made_up_notice(fixture_rules):
 
 
 def test_its_windows_do_not_follow_the_real_rules(fixture_rules):
-    """Open on the suite's day (テスト1–3) or closed for good (テスト4), whatever the real editions say."""
+    """Fixed windows, whatever the real editions say: テスト1・2 open in late 2025 and closed on the suite's day,
+    テスト3 open on it, テスト4 closed since 2024."""
     status = {p.id: p.editions[0].start.value <= SUITE_DAY <= p.editions[0].end.value for p in fixture_rules.programs}
-    assert status == {"fx_capped": True, "fx_coupons": True, "fx_unit_table": True, "fx_usage_bonus": False}
+    assert status == {"fx_capped": False, "fx_coupons": False, "fx_unit_table": True, "fx_usage_bonus": False}
     assert fixture_rules.folder != ROOT / "rules"
 
 
@@ -43,7 +46,7 @@ def test_a_clinic_case_computes_on_it(fixture_rules):
                        "plans": {"fx_capped": {"lines": [{"item": "mobile_terminal", "unit_price": 41000},
                                                           {"item": "receipt_system_change", "unit_price": 130000}]}}},
                       fixture_rules)
-    out = compute(case, fixture_rules, SUITE_DAY)
+    out = compute(case, fixture_rules, dt.date(2025, 11, 1))
     assert [(p["id"], p["status"], p["subsidy"]) for p in out["programs"]] == [("fx_capped", "open", 128000)]  # 171,000 × 3/4, floored to 1,000, at its limit
 
 
