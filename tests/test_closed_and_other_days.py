@@ -16,7 +16,7 @@ from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
 from tests.reopened_case import CLINIC, LATER, MADE
 
-from .rules_edit import copy_rules, edit
+from .rules_edit import copy_rules, edit, own_warnings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,7 +35,7 @@ def test_the_command_line_says_where_its_day_came_from(tmp_path, clock):
     proc = run("compute", str(case))  # the case's as_of: the contract, and one line on stderr saying so
     out = json.loads(proc.stdout)
     assert proc.returncode == 0 and out["as_of"] == MADE.isoformat() and out["as_of_source"] == "case"
-    told = proc.stderr.strip().splitlines()
+    told = own_warnings(proc.stderr.strip().splitlines())
     assert len(told) == 1 and "令和7年11月1日" in told[0] and "令和8年12月3日" in told[0], proc.stderr
     proc = run("compute", str(case), "--as-of", LATER.isoformat())
     out = json.loads(proc.stdout)

@@ -303,15 +303,16 @@ def test_one_limit_check_one_wording_bundled_override_and_pack(tmp_path, monkeyp
     from ohshi_desk.core.rules.build import load_rules, load_rules_for_app
     from ohshi_desk.core.rules.source import sense_problems
 
-    from .rules_edit import copy_rules, edit
+    from .rules_edit import copy_rules, edit, own_warnings
 
     folder = copy_rules(tmp_path / "rules")
     edit(folder, rel, old, new, exactly_once=True)
     line = next(i for i, ln in enumerate((folder / rel).read_text(encoding="utf-8").splitlines(), 1) if new in ln)
     as_rules = load_rules(folder, cache_dir=False)
     assert sense_problems(as_rules) == []
-    assert len(as_rules.warnings) == 1 and as_rules.warnings[0].startswith(f"{rel} {line}行目"), as_rules.warnings
-    assert words in as_rules.warnings[0]
+    added = own_warnings(as_rules.warnings)
+    assert len(added) == 1 and added[0].startswith(f"{rel} {line}行目"), as_rules.warnings
+    assert words in added[0]
     as_pack = rules_pack.check(folder)  # not refused
     assert as_pack.warnings == as_rules.warnings
     assert any("補助限度額" in ln for ln in rules_pack.changes(load_rules(cache_dir=False), as_pack))
