@@ -20,12 +20,16 @@ def commit(widget, text: str) -> None:
     QApplication.sendEvent(widget, event)
 
 
-def facility(w, kind, name="テスト医院", exempt=None, checkup=None):
+def facility(w, kind, name="テスト医院", exempt=None, checkup=None, **answers):
+    """The facility page: its name, its kind and the answers to the rules' questions (``answers``: question id →
+    value). ``exempt`` and ``checkup`` answer the real rules' obligation_exempt and checkup_provider, left out on
+    rules without them (tests/fixtures/rules)."""
     fp = w.facility_page
     commit(fp.name, name)
     fp.kind.setCurrentIndex(fp.kind.findData(kind))
-    fp.questions["obligation_exempt"].set_value(exempt)
-    fp.questions["checkup_provider"].set_value(checkup)
+    real = {"obligation_exempt": exempt, "checkup_provider": checkup}
+    for qid, value in {**{q: v for q, v in real.items() if q in fp.questions}, **answers}.items():
+        fp.questions[qid].set_value(value)
 
 
 def next_page(w, expected):
@@ -58,7 +62,8 @@ def set_result_date(w, day: dt.date):
 
 def every_page(w):
     """Each page in turn, with a combo, spin box or date field of every kind on the way: 施設 (種類, 都道府県,
-    市区町村), カードリーダー (無償提供, ほかのメーカー), 購入予定 (改修の内容, 品目 of each line), 利用状況, 確認, 結果 (the day)."""
+    市区町村), カードリーダー (無償提供, ほかのメーカー), every goal that can be chosen, 購入予定 (改修の内容, 品目 of each
+    line), 利用状況, 確認, 結果 (the day)."""
     facility(w, "hospital", "ホイール病院", exempt=False, checkup=False)
     fp = w.facility_page
     fp.prefecture.setCurrentIndex(fp.prefecture.findData("大分県"))
@@ -69,13 +74,16 @@ def every_page(w):
     w.reader_page.free_units.setCurrentIndex(2)
     yield w.currentPage()
     next_page(w, GOALS)
-    for pid in ("medical_aid_card", "home_visit", "usage_bonus"):
-        w.goals_page.boxes[pid].setChecked(True)
+    for box in w.goals_page.boxes.values():  # every goal that can be chosen: each kind of plan on the next page
+        if box.isEnabled():
+            box.setChecked(True)
     yield w.currentPage()
     next_page(w, PLANS)
-    w.plans_page.options["medical_aid_card"].setCurrentIndex(1)
-    commit(w.plans_page.editors["medical_aid_card"].rows[0].price, "500000")
-    commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
+    for choice in w.plans_page.options.values():
+        choice.setCurrentIndex(1)
+    for editor in w.plans_page.editors.values():
+        if editor.rows:
+            commit(editor.rows[0].price, "40000")
     yield w.currentPage()
     next_page(w, USAGE)
     yield w.currentPage()

@@ -16,6 +16,13 @@ from ohshi_desk.ui.pages import GOALS, PLANS, READER
 
 from .driver import commit, facility, next_page, to_plans
 
+
+@pytest.fixture(scope="module")
+def rules(fixture_rules):
+    """The keyboard, the wheel and the screen need some program, not the real ones (tests/fixtures/README.md)."""
+    return fixture_rules
+
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -47,8 +54,8 @@ def test_the_print_preview_fits_its_window_with_print_and_pdf_as_labelled_button
 
     w = wizard
     w.resize(895, 473)  # the window of a 150 % session on a 1366×768 screen
-    to_plans(w, "clinic", "home_visit")
-    commit(w.plans_page.editors["home_visit"].rows[0].price, "45000")
+    to_plans(w, "clinic", "fx_capped")
+    commit(w.plans_page.editors["fx_capped"].rows[0].price, "45000")
     w.next()
     w.next()
     preview = w.print_preview()
@@ -124,9 +131,9 @@ def test_an_opened_help_does_not_stretch_the_required_mark_and_counts_and_prices
     if units.width() > 6 * units.fontMetrics().horizontalAdvance("0") + 60:  # a count of at most 100
         wrong.append(f"台数 {units.width()} px wide")
     next_page(w, GOALS)
-    w.goals_page.boxes["home_visit"].setChecked(True)
+    w.goals_page.boxes["fx_capped"].setChecked(True)
     next_page(w, PLANS)
-    price = w.plans_page.editors["home_visit"].rows[0].price
+    price = w.plans_page.editors["fx_capped"].rows[0].price
     price.clear()
     if price.width() < price.fontMetrics().horizontalAdvance(price.placeholderText()) + 12:
         wrong.append(f"「{price.placeholderText()}」 cut in a {price.width()} px field")

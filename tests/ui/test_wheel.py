@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWizard
@@ -9,6 +10,13 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWizard
 from ohshi_desk.ui.pages import GOALS, PLANS, READER
 
 from .driver import every_page, facility, next_page
+
+
+@pytest.fixture(scope="module")
+def rules(fixture_rules):
+    """The keyboard, the wheel and the screen need some program, not the real ones (tests/fixtures/README.md)."""
+    return fixture_rules
+
 
 
 def wheel(widget, dy: int) -> None:
@@ -61,9 +69,9 @@ def test_the_wheel_over_a_choice_scrolls_the_page_and_a_focused_choice_still_tur
     facility(w, "hospital")
     next_page(w, READER)
     next_page(w, GOALS)
-    w.goals_page.boxes["medical_aid_card"].setChecked(True)
+    w.goals_page.boxes["fx_capped"].setChecked(True)
     next_page(w, PLANS)
-    ed = w.plans_page.editors["medical_aid_card"]
+    ed = w.plans_page.editors["fx_capped"]
     for _ in range(12):
         ed.add_row()
     bar = w.plans_page.scroll_area.verticalScrollBar()
