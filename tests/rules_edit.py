@@ -42,9 +42,19 @@ def with_visits_question(folder: Path) -> Path:
 def own_warnings(warnings) -> list[str]:
     """The warnings (or stderr lines) a test's change added: those the bundled rules give by themselves (a kind no
     program names yet, …) are left out, so that a correct change to the real rules breaks no test about another
-    thing."""
+    thing. A line the console could not hold is compared with its ``\\uXXXX`` escapes read back."""
+    import re
+
     from ohshi_desk.core.base.guard import one_line
     from tests.conftest import rules_once
 
+    def unescaped(line: str) -> str:
+        return re.sub(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))", lambda m: chr(int(m.group(1) or m.group(2), 16)), line)
+
     bundled = {one_line(w) for w in rules_once().warnings}
-    return [w for w in warnings if one_line(w) not in bundled]
+    return [w for w in warnings if one_line(w) not in bundled and unescaped(one_line(w)) not in bundled]
+
+
+def own_stderr(stderr: str) -> str:
+    """A command's stderr without the lines the bundled rules' own warnings make (see :func:`own_warnings`)."""
+    return "".join(line + "\n" for line in own_warnings(stderr.splitlines()))

@@ -26,7 +26,7 @@ from ohshi_desk.core.case.model import CaseError, parse_case, read_case_file
 from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.workbook.read import read_workbook
 from ohshi_desk.core.workbook.write import ExportError, export_case
-from tests.rules_edit import own_warnings
+from tests.rules_edit import own_stderr, own_warnings
 
 from .hangs import finishes
 from .trees import paths_in
@@ -181,7 +181,7 @@ def test_cli_messages_are_one_line_without_terminal_escapes(tmp_path):
     assert "facility.kind" in proc.stderr and "U+001B" in proc.stderr and "\x1b" not in proc.stderr
     missing = tmp_path / "x\x1b[2J\nnext.json"  # a name echoed back: escaped, on one line
     proc = _cli("compute", str(missing))
-    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert proc.returncode == 2 and own_stderr(proc.stderr).count("\n") == 1
     assert "\x1b" not in proc.stderr and "\\x1b[2J" in proc.stderr
 
 

@@ -99,4 +99,4 @@ def test_user_rules_folder_override_from_source(tmp_path, monkeypatch):
     os.unlink(tmp_path / "rules" / "items.yaml")
     shutil.copy(ROOT / "rules" / "items.yaml", tmp_path / "rules" / "items.yaml")
     rules, folder, warnings = load_rules_for_app()
-    assert folder == tmp_path / "rules" and warnings == []
+    assert folder == tmp_path / "rules" and own_warnings(warnings) == []

@@ -16,7 +16,7 @@ from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
 from tests.reopened_case import CLINIC, LATER, MADE
 
-from .rules_edit import copy_rules, edit, own_warnings
+from .rules_edit import copy_rules, edit, own_stderr, own_warnings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,17 +39,17 @@ def test_the_command_line_says_where_its_day_came_from(tmp_path, clock):
     assert len(told) == 1 and "令和7年11月1日" in told[0] and "令和8年12月3日" in told[0], proc.stderr
     proc = run("compute", str(case), "--as-of", LATER.isoformat())
     out = json.loads(proc.stdout)
-    assert (out["as_of"], out["as_of_source"], out["total_subsidy_open"], proc.stderr) == (
+    assert (out["as_of"], out["as_of_source"], out["total_subsidy_open"], own_stderr(proc.stderr)) == (
         LATER.isoformat(), "option", 0, "")
     case.write_text(json.dumps({k: v for k, v in CLINIC.items() if k != "as_of"}, ensure_ascii=False),
                     encoding="utf-8")
     proc = run("compute", str(case))
     out = json.loads(proc.stdout)
-    assert (out["as_of"], out["as_of_source"], proc.stderr) == (LATER.isoformat(), "today", "")
+    assert (out["as_of"], out["as_of_source"], own_stderr(proc.stderr)) == (LATER.isoformat(), "today", "")
     clock(MADE)  # the case's own day being today is nothing to tell
     case.write_text(json.dumps(CLINIC, ensure_ascii=False), encoding="utf-8")
     proc = run("compute", str(case))
-    assert json.loads(proc.stdout)["as_of_source"] == "case" and proc.stderr == ""
+    assert json.loads(proc.stdout)["as_of_source"] == "case" and own_stderr(proc.stderr) == ""
 
 
 def test_an_export_on_the_case_day_says_it_is_not_today(tmp_path, clock):

@@ -19,7 +19,7 @@ from ohshi_desk.core.base.guard import LimitError, check_yaml, read_regular_file
 from ohshi_desk.core.rules.build import RulesError, load_rules, load_rules_for_app
 from ohshi_desk.core.rules.source import sense_problems
 from tests.conftest import rules_once
-from tests.rules_edit import own_warnings
+from tests.rules_edit import own_stderr, own_warnings
 
 from .hangs import finishes
 
@@ -235,7 +235,7 @@ def test_cli_and_wizard_read_the_same_rules(override):
     shutil.rmtree(override)
     shutil.copytree(ROOT / "rules", override)
     proc = _cli("compute", str(CASE), "--as-of", "2025-11-01", env=env)
-    assert proc.returncode == 0 and proc.stderr == ""
+    assert proc.returncode == 0 and own_stderr(proc.stderr) == ""
     out = json.loads(proc.stdout)
     assert out["rules_source"] == "override" and out["rules_source_folder"] == str(override)
     assert out["rules_version"] == load_rules_for_app()[0].version
