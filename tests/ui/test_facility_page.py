@@ -10,8 +10,8 @@ from ohshi_desk.ui.pages import GOALS, PLANS, READER
 from .driver import facility, next_page
 
 
-def test_next_says_why_it_is_grey(wizard):
-    w = wizard
+def test_next_says_why_it_is_grey(fx_wizard):
+    w = fx_wizard
     fp = w.facility_page
     next_button = w.button(QWizard.WizardButton.NextButton)
     assert not next_button.isEnabled()
@@ -22,9 +22,9 @@ def test_next_says_why_it_is_grey(wizard):
     next_page(w, READER)
     next_page(w, GOALS)
     assert "1つ以上" in w.goals_page.missing_line.text()
-    w.goals_page.boxes["home_visit"].setChecked(True)
+    w.goals_page.boxes["fx_capped"].setChecked(True)
     next_page(w, PLANS)
-    row = w.plans_page.editors["home_visit"].rows[0]
+    row = w.plans_page.editors["fx_capped"].rows[0]
     row.quantity.clear()
     assert not next_button.isEnabled()
     assert "1行目の「数量」を入力してください" in w.plans_page.missing_line.text()

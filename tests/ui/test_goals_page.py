@@ -28,29 +28,29 @@ def test_a_goal_that_is_not_needed_still_says_whether_it_is_open(wizard, clock, 
     assert w.goals_page.whens["smartphone_reader"].text() == expected
 
 
-def test_closed_programs_fold_to_one_line_and_never_count_as_claimable(wizard):
-    w = wizard
-    facility(w, "hospital", "べっぷ中央病院", checkup=True)
+def test_closed_programs_fold_to_one_line_and_never_count_as_claimable(fx_wizard):
+    w = fx_wizard
+    facility(w, "hospital", "べっぷ中央病院")
     next_page(w, READER)
     next_page(w, GOALS)
-    # status and deadline beside each goal (the suite's day is 2026-11-23: only the 健診 program is open)
-    assert "受付終了" in w.goals_page.whens["home_visit"].text()
-    assert "令和8年1月15日" in w.goals_page.whens["home_visit"].text()
-    w.goals_page.boxes["home_visit"].setChecked(True)
+    # status and deadline beside each goal (the suite's day is 2026-11-23: the fixture's テスト1 closed on 2026-01-15)
+    assert "受付終了" in w.goals_page.whens["fx_capped"].text()
+    assert "令和8年1月15日" in w.goals_page.whens["fx_capped"].text()
+    w.goals_page.boxes["fx_capped"].setChecked(True)
     next_page(w, PLANS)
-    hv = w.plans_page.editors["home_visit"]
+    hv = w.plans_page.editors["fx_capped"]
     hv.rows[0].quantity.setText("2")
     commit(hv.rows[0].price, "25,000")
     commit(hv.rows[1].price, "80万円")
     next_page(w, RESULT)
     assert w.result_page.breakdown["total_subsidy"] == 411000  # the engine's figure, reference only
     assert w.result_page.total.text() == "いま申請できる見積り合計: 0円"
-    line = result_cards(w)["home_visit"]
+    line = result_cards(w)["fx_capped"]
     assert type(line).__name__ == "ClosedLine" and not hasattr(line, "amount")
     assert "令和8年1月15日で締切。現在は申請できません。参考額 411,000円（受付終了・参考）" in line.text.text()
     # the same case while it was open: a full card on top, counted, with the days left
     set_result_date(w, dt.date(2025, 12, 16))
-    card = result_cards(w)["home_visit"]
+    card = result_cards(w)["fx_capped"]
     assert card.amount.text() == "見積額 411,000円" and "あと30日" in card.when.text()
     assert "411,000円" in w.result_page.total.text()
 
@@ -65,22 +65,22 @@ def test_a_checkup_centre_with_the_question_unanswered_is_told_what_to_do(wizard
     assert "未回答" in w.goals_page.reasons["checkup_limited_check"].text()
 
 
-def test_a_changed_answer_that_drops_goals_says_so_and_can_be_undone(wizard):
-    w = wizard
+def test_a_changed_answer_that_drops_goals_says_so_and_can_be_undone(fx_wizard):
+    w = fx_wizard
     facility(w, "clinic")
     next_page(w, READER)
     next_page(w, GOALS)
-    w.goals_page.boxes["home_visit"].setChecked(True)
+    w.goals_page.boxes["fx_capped"].setChecked(True)
     w.back()
     w.back()
     w.facility_page.kind.setCurrentIndex(w.facility_page.kind.findData("other"))
     next_page(w, READER)
     next_page(w, GOALS)
-    assert not w.goals_page.boxes["home_visit"].isChecked()
+    assert not w.goals_page.boxes["fx_capped"].isChecked()
     assert w.goals_page.dropped_box.isVisible() and "外しました" in w.goals_page.dropped_text.text()
     w.goals_page.undo_button.click()
     assert w.facility_page.kind.currentData() == "clinic"
-    assert w.goals_page.boxes["home_visit"].isChecked() and not w.goals_page.dropped_box.isVisible()
+    assert w.goals_page.boxes["fx_capped"].isChecked() and not w.goals_page.dropped_box.isVisible()
 
 
 def test_a_checkup_centre_sees_its_goal_first_and_the_others_folded_in_one_line(wizard, qtbot):

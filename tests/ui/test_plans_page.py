@@ -47,11 +47,11 @@ def test_amounts_are_echoed_ambiguous_ones_asked_and_subtotals_kept(wizard, qtbo
     assert "見積額: 30,000円" in w.plans_page.estimates["checkup_limited_check"].text()
 
 
-def test_an_amount_is_reformatted_on_leaving_the_field(wizard, qtbot):
+def test_an_amount_is_reformatted_on_leaving_the_field(fx_wizard, qtbot):
 
-    w = wizard
-    to_plans(w, "clinic", "home_visit")
-    ed = w.plans_page.editors["home_visit"]
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    ed = w.plans_page.editors["fx_capped"]
     price = ed.rows[0].price
     commit(price, "6万8千円")
     assert price.text() == "6万8千円"  # while typing, the text stays as typed
@@ -65,13 +65,13 @@ def test_an_amount_is_reformatted_on_leaving_the_field(wizard, qtbot):
     commit(price, "４，９８０円")
     qtbot.keyClick(price, Qt.Key.Key_Return)
     assert price.text() == "4,980" and ed.rows[0].echo.text() == "＝4,980円"
-    assert w.case_data()["plans"]["home_visit"]["lines"][0]["unit_price"] == 4980
+    assert w.case_data()["plans"]["fx_capped"]["lines"][0]["unit_price"] == 4980
 
 
-def test_only_the_items_a_program_names_are_offered(wizard):
-    w = wizard
-    to_plans(w, "clinic", "home_visit")
-    combo = w.plans_page.editors["home_visit"].rows[0].item
+def test_only_the_items_a_program_names_are_offered(fx_wizard):
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    combo = w.plans_page.editors["fx_capped"].rows[0].item
     offered = {combo.itemData(i) for i in range(combo.count())}
     assert "mobile_terminal" in offered and "receipt_system_change" in offered and "generic_reader" not in offered
 
@@ -172,15 +172,15 @@ def test_the_no_extra_reader_box_shows_only_while_every_reader_reads_the_smartph
     assert rp.canon_info.isVisible()
 
 
-def test_a_price_asked_about_is_asked_once_on_screen(wizard, qtbot):
+def test_a_price_asked_about_is_asked_once_on_screen(fx_wizard, qtbot):
     """Issue 27 point 9: 「4.980」 was asked under the line, in a summary and in the line above the buttons at once."""
     from PySide6.QtWidgets import QLabel
 
     from .driver import commit, to_plans
 
-    w = wizard
-    to_plans(w, "clinic", "home_visit")
-    row = w.plans_page.editors["home_visit"].rows[0]
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    row = w.plans_page.editors["fx_capped"].rows[0]
     commit(row.price, "4.980")
     qtbot.waitUntil(lambda: row.error.isVisible())
     asked = [lbl for lbl in w.findChildren(QLabel) if lbl.isVisible() and "4,980円 ですか" in lbl.text()]
