@@ -50,16 +50,19 @@ def test_a_clinic_case_computes_on_it(fixture_rules):
     assert [(p["id"], p["status"], p["subsidy"]) for p in out["programs"]] == [("fx_capped", "open", 128000)]  # 171,000 × 3/4, floored to 1,000, at its limit
 
 
-def test_its_questions_decide_its_program(fixture_rules):
-    """テスト3 reads both questions: 「はい」 and at least one 件 make it applicable; a question unanswered does not."""
-    def status(**answers):
+def test_its_questions_decide_its_programs(fixture_rules):
+    """テスト3 reads the yes/no question, テスト2 the count (at least 1件); a question unanswered does not count."""
+    def status(pid, line, **answers):
         case = parse_case({"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", **answers},
-                           "plans": {"fx_unit_table": {"lines": [{"item": "face_reader", "unit_price": 100000}]}}},
-                          fixture_rules)
-        return compute(case, fixture_rules, SUITE_DAY)["programs"][0]["status"]
+                           "plans": {pid: {"lines": [line]}}}, fixture_rules)
+        return compute(case, fixture_rules, dt.date(2025, 11, 1))["programs"][0]["status"]
 
-    assert status(fx_done=True, fx_visits=1) == "open"
-    assert status(fx_done=True, fx_visits=0) == status(fx_done=False, fx_visits=3) == status() == "not_applicable"
+    reader = {"item": "face_reader", "unit_price": 100000}
+    assert status("fx_unit_table", reader, fx_done=True) == "not_yet_open"  # eligible, opens in 2026-04
+    assert status("fx_unit_table", reader, fx_done=False) == status("fx_unit_table", reader) == "not_applicable"
+    coupon = {"item": "generic_reader", "unit_price": 5000}
+    assert status("fx_coupons", coupon, fx_visits=1) == "open"
+    assert status("fx_coupons", coupon, fx_visits=0) == status("fx_coupons", coupon) == "not_applicable"
 
 
 def test_the_fixture_case_reads_on_it(fixture_rules):

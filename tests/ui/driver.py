@@ -41,9 +41,9 @@ def next_page(w, expected):
     assert w.currentId() == expected
 
 
-def to_plans(w, kind, *goals, name="テスト医院"):
-    """施設 → カードリーダー → やりたいこと (the goals) → 購入・改修の予定."""
-    facility(w, kind, name)
+def to_plans(w, kind, *goals, name="テスト医院", **answers):
+    """施設 (``answers``: see :func:`facility`) → カードリーダー → やりたいこと (the goals) → 購入・改修の予定."""
+    facility(w, kind, name, **answers)
     next_page(w, READER)
     next_page(w, GOALS)
     for pid in goals:
@@ -64,7 +64,9 @@ def every_page(w):
     """Each page in turn, with a combo, spin box or date field of every kind on the way: 施設 (種類, 都道府県,
     市区町村), カードリーダー (無償提供, ほかのメーカー), every goal that can be chosen, 購入予定 (改修の内容, 品目 of each
     line), 利用状況, 確認, 結果 (the day)."""
-    facility(w, "hospital", "ホイール病院", exempt=False, checkup=False)
+    # every yes/no question いいえ, every number 1 (what makes most programs choosable)
+    answers = {qid: False if q.get("type") is None else 1 for qid, q in w.rules.flags.items()}
+    facility(w, "hospital", "ホイール病院", **answers)
     fp = w.facility_page
     fp.prefecture.setCurrentIndex(fp.prefecture.findData("大分県"))
     fp.municipality.setCurrentIndex(0)

@@ -88,14 +88,14 @@ def test_the_printout_has_the_inputs_the_lines_the_steps_and_closed_ones_as_refe
     preview.close()
 
 
-def test_a_step_bar_and_a_confirmation_page_before_the_result(wizard):
+def test_a_step_bar_and_a_confirmation_page_before_the_result(fx_wizard):
     from ohshi_desk.ui.pages import CONFIRM
 
-    w = wizard
+    w = fx_wizard
     assert "<b style='color:#0d47a1'>①施設</b>" in w.facility_page.step_bar.text()
-    to_plans(w, "clinic", "home_visit", name="確認医院")
-    commit(w.plans_page.editors["home_visit"].rows[0].price, "45000")
-    commit(w.plans_page.editors["home_visit"].rows[0].vendor, "別府OA")
+    to_plans(w, "clinic", "fx_capped", name="確認医院")
+    commit(w.plans_page.editors["fx_capped"].rows[0].price, "45000")
+    commit(w.plans_page.editors["fx_capped"].rows[0].vendor, "別府OA")
     w.next()
     assert w.currentId() == CONFIRM
     assert "⑤確認</b>" in w.confirm_page.step_bar.text() and "④購入予定 ✓" in w.confirm_page.step_bar.text()

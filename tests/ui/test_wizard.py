@@ -204,7 +204,7 @@ def test_full_width_price_input_and_errors_block_next(fx_wizard):
 
 def test_unchecked_goal_does_not_feed_the_engine(fx_wizard):
     w = fx_wizard
-    to_plans(w, "clinic", "fx_capped", "fx_usage_bonus")
+    to_plans(w, "clinic", "fx_capped", "fx_usage_bonus", fx_visits=2)  # テスト2 asks at least 1件
     commit(w.plans_page.editors["fx_capped"].rows[0].price, "40000")
     next_page(w, USAGE)
     commit(w.usage_page.edits["oct2023_rate_percent"], "４")
