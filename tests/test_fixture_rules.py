@@ -47,7 +47,8 @@ def test_a_clinic_case_computes_on_it(fixture_rules):
                                                           {"item": "receipt_system_change", "unit_price": 130000}]}}},
                       fixture_rules)
     out = compute(case, fixture_rules, dt.date(2025, 11, 1))
-    assert [(p["id"], p["status"], p["subsidy"]) for p in out["programs"]] == [("fx_capped", "open", 128000)]  # 171,000 × 3/4, floored to 1,000, at its limit
+    # 171,000 × 3/4 floored to the 1,000, at its limit
+    assert [(p["id"], p["status"], p["subsidy"]) for p in out["programs"]] == [("fx_capped", "open", 128000)]
 
 
 def test_its_questions_decide_its_programs(fixture_rules):
