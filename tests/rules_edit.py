@@ -9,9 +9,9 @@ from pathlib import Path
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 
 
-def copy_rules(dest: Path) -> Path:
-    """A copy of the bundled rules at ``dest``."""
-    shutil.copytree(RULES_DIR, dest)
+def copy_rules(dest: Path, source: Path = RULES_DIR) -> Path:
+    """A copy of the bundled rules (or of ``source``: the fixture rules, tests/fixtures/README.md) at ``dest``."""
+    shutil.copytree(source, dest)
     return dest
 
 
