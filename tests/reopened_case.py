@@ -20,3 +20,16 @@ CLINIC = {
                              "lines": [{"item": "receipt_system_change", "quantity": 1, "unit_price": 850000}]},
     },
 }
+
+# The same clinic on the fixture rules (tests/fixtures/README.md), for the wizard's tests of the day: テスト1・2 open
+# on MADE and closed on LATER, テスト3 open on LATER once its yes/no question is answered (the one more answer).
+FIXTURE_CLINIC = {
+    "format": "ohshi-desk-case/1", "as_of": MADE.isoformat(),
+    "facility": {"name": "やまだ内科", "kind": "clinic", "prefecture": "大分県", "fx_visits": 2},
+    "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+    "plans": {
+        "fx_coupons": {"lines": [{"item": "generic_reader", "quantity": 1, "unit_price": 5000}]},
+        "fx_capped": {"option": "wide", "lines": [{"item": "mobile_terminal", "quantity": 1, "unit_price": 60000},
+                                                  {"item": "receipt_system_change", "quantity": 1, "unit_price": 300000}]},
+    },
+}

@@ -14,9 +14,9 @@ import pytest
 
 from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
-from tests.reopened_case import CLINIC, LATER, MADE
+from tests.reopened_case import CLINIC, FIXTURE_CLINIC, LATER, MADE
 
-from .rules_edit import copy_rules, edit
+from .rules_edit import copy_rules, edit, own_stderr, own_warnings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,21 +35,21 @@ def test_the_command_line_says_where_its_day_came_from(tmp_path, clock):
     proc = run("compute", str(case))  # the case's as_of: the contract, and one line on stderr saying so
     out = json.loads(proc.stdout)
     assert proc.returncode == 0 and out["as_of"] == MADE.isoformat() and out["as_of_source"] == "case"
-    told = proc.stderr.strip().splitlines()
+    told = own_warnings(proc.stderr.strip().splitlines())
     assert len(told) == 1 and "令和7年11月1日" in told[0] and "令和8年12月3日" in told[0], proc.stderr
     proc = run("compute", str(case), "--as-of", LATER.isoformat())
     out = json.loads(proc.stdout)
-    assert (out["as_of"], out["as_of_source"], out["total_subsidy_open"], proc.stderr) == (
+    assert (out["as_of"], out["as_of_source"], out["total_subsidy_open"], own_stderr(proc.stderr)) == (
         LATER.isoformat(), "option", 0, "")
     case.write_text(json.dumps({k: v for k, v in CLINIC.items() if k != "as_of"}, ensure_ascii=False),
                     encoding="utf-8")
     proc = run("compute", str(case))
     out = json.loads(proc.stdout)
-    assert (out["as_of"], out["as_of_source"], proc.stderr) == (LATER.isoformat(), "today", "")
+    assert (out["as_of"], out["as_of_source"], own_stderr(proc.stderr)) == (LATER.isoformat(), "today", "")
     clock(MADE)  # the case's own day being today is nothing to tell
     case.write_text(json.dumps(CLINIC, ensure_ascii=False), encoding="utf-8")
     proc = run("compute", str(case))
-    assert json.loads(proc.stdout)["as_of_source"] == "case" and proc.stderr == ""
+    assert json.loads(proc.stdout)["as_of_source"] == "case" and own_stderr(proc.stderr) == ""
 
 
 def test_an_export_on_the_case_day_says_it_is_not_today(tmp_path, clock):
@@ -110,23 +110,23 @@ def test_an_open_program_one_answer_away_is_offered(rules):
     assert one_more_answer(case, rules, dt.date(2027, 3, 1)) == []  # closed then too: nothing on offer
 
 
-def test_the_print_marks_closed_amounts_and_says_another_day(rules, clock):
+def test_the_print_marks_closed_amounts_and_says_another_day(fixture_rules, clock):
     from ohshi_desk.core.papers.print_sheet import case_sheet_html
 
     clock(LATER)
-    bd = _closed_breakdown(rules)
-    html = case_sheet_html(CLINIC, bd, rules, printed_on=LATER)
+    bd = _closed_breakdown(fixture_rules, data=FIXTURE_CLINIC)
+    html = case_sheet_html(FIXTURE_CLINIC, bd, fixture_rules, printed_on=LATER)
     assert "今日ではありません" not in html  # computed for today: no banner
     assert "いま申請できる補助の見積り合計: 0円" in html
     assert "補助の対象（受付終了・参考）" in html  # the lines' column never reads as claimable
     assert "（受付終了・参考）</td>" in html and "いまできること" in html and "「ルールを更新…」" in html
-    then = _closed_breakdown(rules, MADE)
-    html = case_sheet_html(CLINIC, then, rules, printed_on=LATER, banners=["ほかの注意"])
+    then = _closed_breakdown(fixture_rules, MADE, FIXTURE_CLINIC)
+    html = case_sheet_html(FIXTURE_CLINIC, then, fixture_rules, printed_on=LATER, banners=["ほかの注意"])
     assert html.index("令和7年11月1日時点の計算です（今日ではありません）") < html.index("いま申請できる補助の見積り合計")
     assert "ほかの注意" in html
 
 
-def test_the_workbook_marks_closed_amounts_and_says_another_day(tmp_path, rules, clock):
+def test_the_workbook_marks_closed_amounts_and_says_another_day(tmp_path, fixture_rules, clock):
     from openpyxl import load_workbook
 
     from ohshi_desk.core.workbook.layout import COL, DETAIL_FIRST
@@ -134,7 +134,7 @@ def test_the_workbook_marks_closed_amounts_and_says_another_day(tmp_path, rules,
 
     clock(LATER)
     out = tmp_path / "today.xlsx"
-    bd = export_case(parse_case(CLINIC, rules), rules, out, LATER)
+    bd = export_case(parse_case(FIXTURE_CLINIC, fixture_rules), fixture_rules, out, LATER)
     ws = load_workbook(out)["概要"]
     assert ws["A2"].value is None  # today: no banner
     rows = {ws.cell(r, 1).value: r for r in range(12, 12 + len(bd["programs"]))}
@@ -143,10 +143,10 @@ def test_the_workbook_marks_closed_amounts_and_says_another_day(tmp_path, rules,
         for col in (4, 6, 7):
             assert "（受付終了・参考）" in ws.cell(rows[p["name"]], col).number_format
     reasons = [load_workbook(out)["明細"].cell(r, COL["見積りの理由（ohshi-desk）"]).value
-               for r in range(DETAIL_FIRST, DETAIL_FIRST + 4)]
+               for r in range(DETAIL_FIRST, DETAIL_FIRST + sum(len(p["lines"]) for p in FIXTURE_CLINIC["plans"].values()))]
     assert all(r.startswith("（受付終了・参考）") for r in reasons), reasons
     out = tmp_path / "then.xlsx"
-    bd = export_case(parse_case(CLINIC, rules), rules, out, MADE, banners=["この見積りは…"])
+    bd = export_case(parse_case(FIXTURE_CLINIC, fixture_rules), fixture_rules, out, MADE, banners=["この見積りは…"])
     ws = load_workbook(out)["概要"]
     assert ws["A2"].value == "⚠ 令和7年11月1日時点の計算です（今日ではありません）　この見積りは…"
     assert all("受付終了" not in ws.cell(r, 7).number_format for r in range(12, 12 + len(bd["programs"])))

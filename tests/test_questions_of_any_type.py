@@ -13,22 +13,22 @@ from ohshi_desk.core.rules.build import RulesError, load_rules
 from ohshi_desk.core.workbook.read import read_workbook, with_usage_on_screen
 from ohshi_desk.core.workbook.write import export_case
 
-from .rules_edit import P2_NOT_KINDS, copy_rules, edit, with_visits_question
+from .conftest import FIXTURE_RULES
+from .rules_edit import P2_NOT_KINDS, copy_rules, edit, with_fixture_visits_question
 
 CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
         "facility": {"kind": "clinic", "name": "ほうもん医院", "visits_per_month": 4},
-        "plans": {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 41000},
+        "plans": {"fx_capped": {"lines": [{"item": "mobile_terminal", "unit_price": 41000},
                                            {"item": "receipt_system_change", "unit_price": 130000}]}}}
 
 
 @pytest.fixture(scope="module")
 def visits_rules(tmp_path_factory):
-    folder = copy_rules(tmp_path_factory.mktemp("visits") / "rules")
-    return load_rules(with_visits_question(folder), cache_dir=False)
+    return load_rules(with_fixture_visits_question(tmp_path_factory.mktemp("visits") / "rules"), cache_dir=False)
 
 
 def _p2(case, rules) -> dict:
-    return next(p for p in compute(case, rules)["programs"] if p["id"] == "home_visit")
+    return next(p for p in compute(case, rules)["programs"] if p["id"] == "fx_capped")
 
 
 def test_a_number_question_is_read_checked_and_survives_a_workbook_round_trip(visits_rules, tmp_path):
@@ -76,17 +76,18 @@ def test_usage_withheld_from_vendors_is_kept_from_the_same_clinic_and_said_truly
 
 
 @pytest.mark.parametrize(("rel", "old", "new", "key", "words"), [
-    ("programs/p2_home_visit.yaml", "      kinds: [hospital, clinic, dental_clinic, pharmacy, chain_pharmacy]\n",
+    ("programs/1_fx_capped.yaml", "      kinds: [hospital, clinic, pharmacy]\n",
      "      kinds: [insured]\n", "eligibility.kinds", "グループ「insured」は使えません"),
-    ("programs/p2_home_visit.yaml", P2_NOT_KINDS, "      not_kinds: [other, clinic]\n", "eligibility.not_kinds",
+    ("programs/1_fx_capped.yaml", P2_NOT_KINDS, "      not_kinds: [other, clinic]\n", "eligibility.not_kinds",
      "2回"),
-    ("facility_kinds.yaml", "    read_by: [limited_check]\n", "    read_by: [limited_check]\n    type: choice\n",
-     "flags.obligation_exempt.choices", "choices が必要"),
-    ("facility_kinds.yaml", "    read_by: [checkup_limited_check]\n",
-     "    read_by: [checkup_limited_check]\n    type: count\n", "flags.checkup_provider.if_yes", "はい・いいえ"),
+    ("facility_kinds.yaml", "    read_by: [fx_unit_table]\n", "    read_by: [fx_unit_table]\n    type: choice\n",
+     "flags.fx_done.choices", "choices が必要"),
+    ("facility_kinds.yaml", "    read_by: [fx_unit_table]\n",
+     "    read_by: [fx_unit_table]\n    type: count\n", "flags.fx_done.if_yes", "はい・いいえ"),
 ])
 def test_a_wrong_question_or_kind_list_is_refused_naming_file_and_key(tmp_path, rel, old, new, key, words):
-    folder = copy_rules(tmp_path / "rules")
+    """On a copy of the fixture rules (tests/fixtures/README.md), whose lines no change to the real ones moves."""
+    folder = copy_rules(tmp_path / "rules", FIXTURE_RULES)
     edit(folder, rel, old, new, exactly_once=True)
     with pytest.raises(RulesError) as err:
         load_rules(folder, cache_dir=False)
@@ -94,8 +95,7 @@ def test_a_wrong_question_or_kind_list_is_refused_naming_file_and_key(tmp_path, 
 
 
 def test_a_number_question_in_eligibility_flags_is_refused(tmp_path):
-    folder = with_visits_question(copy_rules(tmp_path / "rules"))
-    edit(folder, "programs/p6_checkup_limited_check.yaml", "flags: [checkup_provider]", "flags: [visits_per_month]",
-         exactly_once=True)
-    with pytest.raises(RulesError, match="p6_checkup_limited_check.yaml.*at_least"):
+    folder = copy_rules(tmp_path / "rules", FIXTURE_RULES)
+    edit(folder, "programs/3_fx_unit_table.yaml", "flags: [fx_done]", "flags: [fx_visits]", exactly_once=True)
+    with pytest.raises(RulesError, match="3_fx_unit_table.yaml.*at_least"):
         load_rules(folder, cache_dir=False)

@@ -14,8 +14,15 @@ from ohshi_desk.core.workbook.layout import COL, DATA_SHEET, DETAIL_FIRST, HEAD_
 from ohshi_desk.core.workbook.read import read_any, read_workbook
 from ohshi_desk.core.workbook.write import export_case
 
+
+@pytest.fixture(scope="module")
+def rules(fixture_rules):
+    """The workbook needs some program, not the real ones: the fixture rules (tests/fixtures/README.md)."""
+    return fixture_rules
+
+
 CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
-        "plans": {"home_visit": {"lines": [
+        "plans": {"fx_capped": {"lines": [
             {"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社", "note": "長い備考。" * 200},
             {"item": "tablet", "unit_price": 30000, "vendor": "B社", "description": "=HYPERLINK(\"x\")"}]}}}
 
@@ -36,7 +43,7 @@ def test_what_guides_the_vendor_and_how_it_prints(book, rules):
     for name in ("補助制度", "項目", "状況"):
         ref = f"{letter[name]}{DETAIL_FIRST}:{letter[name]}{LIST_ROWS}"
         assert ref in ranges, (name, ranges)
-    assert "訪問診療等" in ranges[f"{letter['補助制度']}{DETAIL_FIRST}:{letter['補助制度']}{LIST_ROWS}"]
+    assert "テスト1・訪問診療等" in ranges[f"{letter['補助制度']}{DETAIL_FIRST}:{letter['補助制度']}{LIST_ROWS}"]
     assert rules.items["receipt_system_change"]["label"] in ranges[f"{letter['項目']}{DETAIL_FIRST}:{letter['項目']}{LIST_ROWS}"]
     # text beginning with = stays text, and F2 + Enter cannot make it a formula
     cell = ws.cell(DETAIL_FIRST + 1, COL["内訳（品名・型番）"])
@@ -49,7 +56,7 @@ def test_what_guides_the_vendor_and_how_it_prints(book, rules):
     assert [b.id for b in ws.col_breaks.brk] == [COL["領収書No"], COL["入金日"]]
     assert ws.print_title_cols == "$B:$D"
     # protected without a password: formulas and labels locked, what a vendor fills open (also below the lines)
-    for sheet in ("概要", "明細", "様式2_訪問診療等_A社", "必要書類"):
+    for sheet in ("概要", "明細", "様式2_テスト1・訪問診療等_A社", "必要書類"):
         assert wb[sheet].protection.sheet and not wb[sheet].protection.password, sheet
     assert not ws.protection.insertRows and not ws.protection.insertColumns  # rows and columns may still be added
     r = DETAIL_FIRST
@@ -57,13 +64,13 @@ def test_what_guides_the_vendor_and_how_it_prints(book, rules):
         assert not ws.cell(r, COL[name]).protection.locked, name
     assert ws.cell(r, COL["②補助対象外金額"]).protection.locked and ws.cell(2, COL["金額"]).protection.locked
     assert not ws.column_dimensions["B"].protection.locked
-    form = wb["様式2_訪問診療等_A社"]
+    form = wb["様式2_テスト1・訪問診療等_A社"]
     assert not form["B9"].protection.locked and not form["B4"].protection.locked
     assert form["D14"].protection.locked and form["D4"].protection.locked  # lines follow 明細; codes are the clinic's
     # only what a vendor needs travels, and it is out of the 再表示 list
     assert wb[DATA_SHEET].sheet_state == "veryHidden"
     # one 様式2 per receipt
-    assert [t for t in wb.sheetnames if t.startswith("様式2")] == ["様式2_訪問診療等_A社", "様式2_訪問診療等_B社"]
+    assert [t for t in wb.sheetnames if t.startswith("様式2")] == ["様式2_テスト1・訪問診療等_A社", "様式2_テスト1・訪問診療等_B社"]
 
 
 def test_the_file_gets_normal_permissions(book):
@@ -117,7 +124,7 @@ def test_sheets_copied_into_another_book_are_still_read(book, rules, tmp_path):
     wb.save(book)
     case = read_workbook(book, rules)
     assert case.facility.kind == "clinic" and case.facility.name == "やまだ内科"
-    assert [ln.unit_price for ln in case.plans["home_visit"].lines] == [40000, 30000]
+    assert [ln.unit_price for ln in case.plans["fx_capped"].lines] == [40000, 30000]
     texts = [str(n) for n in case.notices]
     assert any("隠しシート（_ohshi）がありません" in t for t in texts), texts
     assert any(t.startswith("明細のコピー シート: 明細 シートの名前が変わっています") for t in texts), texts
@@ -153,19 +160,19 @@ def test_a_workbook_of_the_previous_version_opens_without_false_notices(tmp_path
     ws.title = "明細"
     headers = ["ID", "補助制度", "項目", "内訳（品名・型番）", "数量", "単価（税込）", "金額", "①補助対象金額", "②補助対象外金額"]
     ws.append(headers)
-    ws.append(["home_visit#0", "訪問診療等", "モバイル端末等", None, 1, 40000, "=E2*F2", 40000, "=G2-H2"])
+    ws.append(["fx_capped#0", "テスト1・訪問診療等", "モバイル端末等", None, 1, 40000, "=E2*F2", 40000, "=G2-H2"])
     ws.append([])
     ws.append([None, None, None, None, None, "合計", "=SUM(G2:G2)", "=SUM(H2:H2)", "=SUM(I2:I2)"])
-    wb.create_sheet("様式2_訪問診療等")
+    wb.create_sheet("様式2_テスト1・訪問診療等")
     data = wb.create_sheet(DATA_SHEET)
     data["A1"] = "ohshi-desk-workbook/1"
-    one = {**CASE, "plans": {"home_visit": {"lines": CASE["plans"]["home_visit"]["lines"][:1]}}}
+    one = {**CASE, "plans": {"fx_capped": {"lines": CASE["plans"]["fx_capped"]["lines"][:1]}}}
     data["A2"] = json.dumps(one, ensure_ascii=False)
     path = tmp_path / "old.xlsx"
     wb.save(path)
     case = read_workbook(path, rules)
     assert case.notices == []
-    assert [ln.unit_price for ln in case.plans["home_visit"].lines] == [40000]
+    assert [ln.unit_price for ln in case.plans["fx_capped"].lines] == [40000]
 
 
 def test_a_vendor_with_two_receipts_gets_two_forms(book, rules, tmp_path):
@@ -176,19 +183,19 @@ def test_a_vendor_with_two_receipts_gets_two_forms(book, rules, tmp_path):
     ws.cell(DETAIL_FIRST + 1, COL["領収書No"]).value = 2
     wb.save(book)
     case = read_workbook(book, rules)
-    assert [ln.receipt for ln in case.plans["home_visit"].lines] == ["1", "2"] and case.notices == []
+    assert [ln.receipt for ln in case.plans["fx_capped"].lines] == ["1", "2"] and case.notices == []
     again = tmp_path / "again.xlsx"
     export_case(case, rules, again)
     wb = load_workbook(again)
-    assert [t for t in wb.sheetnames if t.startswith("様式2")] == ["様式2_訪問診療等_A社_1", "様式2_訪問診療等_A社_2"]
-    wb["様式2_訪問診療等_A社_2"]["B10"].value = "大分市"
+    assert [t for t in wb.sheetnames if t.startswith("様式2")] == ["様式2_テスト1・訪問診療等_A社_1", "様式2_テスト1・訪問診療等_A社_2"]
+    wb["様式2_テスト1・訪問診療等_A社_2"]["B10"].value = "大分市"
     wb.save(again)
     case = read_workbook(again, rules)
-    assert case.raw["plans"]["home_visit"]["receipts"] == {"A社#2": {"address": "大分市"}}
+    assert case.raw["plans"]["fx_capped"]["receipts"] == {"A社#2": {"address": "大分市"}}
     third = tmp_path / "third.xlsx"
     export_case(case, rules, third)
     wb = load_workbook(third)
-    assert wb["様式2_訪問診療等_A社_2"]["B10"].value == "大分市" and wb["様式2_訪問診療等_A社_1"]["B10"].value is None
+    assert wb["様式2_テスト1・訪問診療等_A社_2"]["B10"].value == "大分市" and wb["様式2_テスト1・訪問診療等_A社_1"]["B10"].value is None
 
 
 def test_a_row_added_to_the_checklist_is_reported(book, rules):
@@ -218,10 +225,10 @@ def test_anything_typed_anywhere_is_read_or_reported_never_a_traceback(book, rul
 
     rnd = random.Random(15)
     junk = [None, "", "abc", "=1/0", "-5", 1.5, 10**12, True, dt.datetime(2025, 1, 2), "１２３", "令和8年13月1日",
-            "訪問診療等", "タブレット", "home_visit#0", "home_visit#9", "#", "合計", "x" * 2000, 0, -1]
+            "テスト1・訪問診療等", "タブレット", "fx_capped#0", "fx_capped#9", "#", "合計", "x" * 2000, 0, -1]
     for i in range(25):
         wb = load_workbook(book)
-        for name in ("明細", "様式2_訪問診療等_A社", "必要書類"):
+        for name in ("明細", "様式2_テスト1・訪問診療等_A社", "必要書類"):
             ws = wb[name]
             for _ in range(12):
                 cell = ws.cell(rnd.randint(1, 12), rnd.randint(1, 24))
@@ -258,12 +265,12 @@ def test_a_dimension_to_the_last_row_or_a_stale_one_reads_every_line_and_no_more
                                                            x).replace("</sheetData>", '<row r="1048576"/></sheetData>'))
     case = read_workbook(huge, rules)
     assert [str(n) for n in case.notices] == []
-    assert len(case.plans["home_visit"].lines) == 2
+    assert len(case.plans["fx_capped"].lines) == 2
     # a stale dimension that ends above the last line: the line below it is read all the same
     stale = tmp_path / "stale.xlsx"
     _rewrite_sheet(book, stale, "sheet2", lambda x: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:X3"/>', x))
     case = read_workbook(stale, rules)
-    assert [ln.unit_price for ln in case.plans["home_visit"].lines] == [40000, 30000] and case.notices == []
+    assert [ln.unit_price for ln in case.plans["fx_capped"].lines] == [40000, 30000] and case.notices == []
 
 
 def test_more_than_5000_lines_are_still_said(book, rules, tmp_path):
@@ -294,7 +301,7 @@ def test_first_follows_its_line_and_a_first_above_the_amount_is_flagged_in_the_s
     ws[f"{e}{DETAIL_FIRST}"] = 50000  # typed over the formula, above 金額 (40,000)
     wb.save(tmp_path / "typed.xlsx")
     case = read_workbook(tmp_path / "typed.xlsx", rules)
-    assert case.plans["home_visit"].lines[0].vendor_eligible == 50000
+    assert case.plans["fx_capped"].lines[0].vendor_eligible == 50000
     assert any(f"{DETAIL_FIRST}行目「①補助対象金額」: ①（50,000円）が金額（40,000円）より大きくなっています" in str(n)
                for n in case.notices), case.notices
     # ① pasted as a value (the estimate's) and then 単価 lowered: ② is below 0 on the sheet; said, the estimate's ① read
@@ -303,7 +310,7 @@ def test_first_follows_its_line_and_a_first_above_the_amount_is_flagged_in_the_s
     wb["明細"][f"{letter['単価（税込）']}{DETAIL_FIRST}"] = 30000
     wb.save(tmp_path / "pasted.xlsx")
     case = read_workbook(tmp_path / "pasted.xlsx", rules)
-    assert case.plans["home_visit"].lines[0].vendor_eligible is None
+    assert case.plans["fx_capped"].lines[0].vendor_eligible is None
     assert [n.action for n in case.notices if n.column == "①補助対象金額"] == ["見積りの計算で読みました（①は金額までです）"]
 
 
@@ -339,7 +346,7 @@ def test_a_workbook_of_millions_of_strings_is_refused_before_it_is_loaded(book, 
                               "ohshi-desk で作った Excel ファイルか確認してください")
     small = tmp_path / "fine.xlsx"
     _with_shared_strings(book, small, 1000)
-    assert [ln.unit_price for ln in read_workbook(small, rules).plans["home_visit"].lines] == [40000, 30000]
+    assert [ln.unit_price for ln in read_workbook(small, rules).plans["fx_capped"].lines] == [40000, 30000]
 
 
 def test_a_sort_of_the_visible_columns_only_is_matched_by_content_and_said_once(tmp_path, rules):
@@ -348,7 +355,7 @@ def test_a_sort_of_the_visible_columns_only_is_matched_by_content_and_said_once(
     from ohshi_desk.core.compute.changes import changes_since_estimate
 
     case = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
-            "plans": {"home_visit": {"lines": [
+            "plans": {"fx_capped": {"lines": [
                 {"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社"},
                 {"item": "receipt_system_change", "unit_price": 120000, "vendor": "A社"},
                 {"item": "tablet", "unit_price": 30000, "vendor": "B社"}]}}}
@@ -368,7 +375,7 @@ def test_a_sort_of_the_visible_columns_only_is_matched_by_content_and_said_once(
     texts = [str(n) for n in read.notices]
     assert texts == ["明細 シート「ID」: 並べ替えで、隠れた ID の列と行の中身がずれています（2行） → "
                      "行の中身で見積りの行と結び付けて読みました（並べ替えるときは表全体を選んでください）"]
-    assert [(ln.item, ln.unit_price) for ln in read.plans["home_visit"].lines] == [
+    assert [(ln.item, ln.unit_price) for ln in read.plans["fx_capped"].lines] == [
         ("tablet", 32000), ("receipt_system_change", 120000), ("mobile_terminal", 40000)]
     found = changes_since_estimate(read, rules)
     assert [c["text"] for c in found[0]["changes"] if c["kind"] != "eligible"] == ["1点 × 30,000円 → 1点 × 32,000円"]
@@ -396,7 +403,7 @@ def test_the_writer_makes_a_table_input_messages_and_the_clinics_own_colour(book
     fill = {n: ws.cell(DETAIL_FIRST, COL[n]).fill.fgColor.rgb for n in ("数量", "納品日", "申請日", "入金日")}
     assert fill["数量"] == fill["納品日"] != fill["申請日"] == fill["入金日"]
     assert ws.cell(HEAD_ROW, COL["申請日"]).fill.fgColor.rgb != ws.cell(HEAD_ROW, COL["数量"]).fill.fgColor.rgb
-    form = wb["様式2_訪問診療等_A社"]
+    form = wb["様式2_テスト1・訪問診療等_A社"]
     assert form.sheet_properties.pageSetUpPr.fitToPage and form.page_setup.fitToWidth in (None, 1)  # 1 by default
     assert form.page_setup.fitToHeight == 0
     values = load_workbook(book, data_only=True)  # the lines' formulas carry their values (an empty one reads None)
@@ -404,17 +411,17 @@ def test_the_writer_makes_a_table_input_messages_and_the_clinics_own_colour(book
         for c in range(1, len(COL) + 1):
             if ws.cell(r, c).data_type == "f":
                 assert values["明細"].cell(r, c).value not in (None, ""), (r, c)
-    assert [values["様式2_訪問診療等_A社"].cell(14, c).value for c in (4, 5)] == [40000, 0]
+    assert [values["様式2_テスト1・訪問診療等_A社"].cell(14, c).value for c in (4, 5)] == [40000, 0]
 
 
 def test_a_renamed_form_is_found_by_its_marker_and_read(book, rules, tmp_path):
     """A 様式2 renamed (its title gone) is still read — found by the hidden marker its first page was written with."""
     wb = load_workbook(book)
-    form = wb["様式2_訪問診療等_A社"]
+    form = wb["様式2_テスト1・訪問診療等_A社"]
     form.title = "A社の内訳書"
     form["B4"] = "2025/12/15"
     form["B10"] = "大分市府内町1-1"
     wb.save(tmp_path / "renamed.xlsx")
     case = read_workbook(tmp_path / "renamed.xlsx", rules)
-    assert case.raw["plans"]["home_visit"]["receipts"]["A社"] == {"date": "2025-12-15", "address": "大分市府内町1-1"}
-    assert any("「様式2_訪問診療等_A社」から「A社の内訳書」に変わっています" in str(n) for n in case.notices), case.notices
+    assert case.raw["plans"]["fx_capped"]["receipts"]["A社"] == {"date": "2025-12-15", "address": "大分市府内町1-1"}
+    assert any("「様式2_テスト1・訪問診療等_A社」から「A社の内訳書」に変わっています" in str(n) for n in case.notices), case.notices

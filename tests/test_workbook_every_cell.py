@@ -15,11 +15,18 @@ from ohshi_desk.core.workbook.layout import COL, DETAIL_FIRST, REASON_HEADER
 from ohshi_desk.core.workbook.read import read_workbook
 from ohshi_desk.core.workbook.write import export_case
 
+
+@pytest.fixture(scope="module")
+def rules(fixture_rules):
+    """The workbook needs some program, not the real ones: the fixture rules (tests/fixtures/README.md)."""
+    return fixture_rules
+
+
 AS_OF = dt.date(2025, 11, 1)
 CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
         "facility": {"kind": "clinic", "name": "やまだ内科", "prefecture": "大分県", "municipality": "大分市",
                      "institution_code": "1234567"},
-        "plans": {"home_visit": {"lines": [
+        "plans": {"fx_capped": {"lines": [
             {"item": "mobile_terminal", "quantity": 2, "unit_price": 40000, "vendor": "A社"},
             {"item": "receipt_system_change", "unit_price": 120000, "vendor": "A社"},
             {"item": "tablet", "unit_price": 30000, "vendor": "B社"}]}}}
@@ -76,7 +83,7 @@ def test_an_unmerged_vendor_block_is_read_whole_and_other_freed_cells_named(book
     a["E11"] = "代表者 山田太郎"
     wb.save(tmp_path / "unmerged.xlsx")
     case = read_workbook(tmp_path / "unmerged.xlsx", rules)
-    block = case.raw["plans"]["home_visit"]["receipts"]["A社"]
+    block = case.raw["plans"]["fx_capped"]["receipts"]["A社"]
     assert block["address"] == "大分県大分市府内町　1丁目1番1号"
     assert block["phone"] == "代表者 山田太郎"  # (B11 empty: the freed cell is the row's only entry)
     texts = [str(n) for n in case.notices]
@@ -94,8 +101,8 @@ def test_renamed_and_reordered_sheets_are_read_under_their_new_names(book, rules
     wb.save(tmp_path / "renamed.xlsx")
     case = read_workbook(tmp_path / "renamed.xlsx", rules)
     texts = [str(n) for n in case.notices]
-    assert next(iter(case.raw["documents"]["home_visit"].values()))["progress"] == "受領済"
-    assert case.raw["plans"]["home_visit"]["receipts"]["A社"]["date"] == "2025-12-15"
+    assert next(iter(case.raw["documents"]["fx_capped"].values()))["progress"] == "受領済"
+    assert case.raw["plans"]["fx_capped"]["receipts"]["A社"]["date"] == "2025-12-15"
     assert any("必要書類 シートの名前が「書類チェック」に変わっています" in t for t in texts), texts
     assert any("「A社の内訳書」に変わっています" in t for t in texts), texts
     assert not any("作っていない" in t or "と書かれています" in t for t in texts), texts
@@ -125,7 +132,7 @@ def test_a_renamed_vendor_or_a_split_receipt_carries_its_vendor_block_and_is_lis
         targets = ["A社#1", "A社#2"]
     wb.save(tmp_path / "moved.xlsx")
     case = read_workbook(tmp_path / "moved.xlsx", rules)
-    receipts = case.raw["plans"]["home_visit"]["receipts"]
+    receipts = case.raw["plans"]["fx_capped"]["receipts"]
     for key in targets:
         assert receipts[key] == {"date": "2025-12-15", "address": "大分県大分市府内町1-1"}, receipts
     assert "A社" not in receipts
@@ -139,7 +146,7 @@ def test_a_renamed_vendor_or_a_split_receipt_carries_its_vendor_block_and_is_lis
     wb2 = load_workbook(again)
     for key in targets:
         vendor, _, no = key.partition("#")
-        form = next(wb2[t] for t in wb2.sheetnames if t.startswith(f"様式2_訪問診療等_{vendor}"[:27])
+        form = next(wb2[t] for t in wb2.sheetnames if t.startswith(f"様式2_テスト1・訪問診療等_{vendor}"[:27])
                     and (not no or t.endswith(no)))
         assert form["B10"].value == "大分県大分市府内町1-1" and form["B4"].value.date() == dt.date(2025, 12, 15)
 
@@ -166,6 +173,6 @@ def test_a_receipt_split_off_a_receipt_that_keeps_lines_gets_a_copy_of_its_block
     ws.cell(DETAIL_FIRST + 1, _vendor_col(ws, "領収書No"), "2")  # one of A社's two lines on a second receipt
     wb.save(tmp_path / "split.xlsx")
     case = read_workbook(tmp_path / "split.xlsx", rules)
-    receipts = case.raw["plans"]["home_visit"]["receipts"]
+    receipts = case.raw["plans"]["fx_capped"]["receipts"]
     assert receipts["A社"] == receipts["A社#2"] == {"address": "大分県大分市府内町1-1"}
     assert any("「A社 No 2」の様式2 にも写しました" in str(n) for n in case.notices), case.notices

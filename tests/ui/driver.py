@@ -20,12 +20,16 @@ def commit(widget, text: str) -> None:
     QApplication.sendEvent(widget, event)
 
 
-def facility(w, kind, name="テスト医院", exempt=None, checkup=None):
+def facility(w, kind, name="テスト医院", exempt=None, checkup=None, **answers):
+    """The facility page: its name, its kind and the answers to the rules' questions (``answers``: question id →
+    value). ``exempt`` and ``checkup`` answer the real rules' obligation_exempt and checkup_provider, left out on
+    rules without them (tests/fixtures/rules)."""
     fp = w.facility_page
     commit(fp.name, name)
     fp.kind.setCurrentIndex(fp.kind.findData(kind))
-    fp.questions["obligation_exempt"].set_value(exempt)
-    fp.questions["checkup_provider"].set_value(checkup)
+    real = {"obligation_exempt": exempt, "checkup_provider": checkup}
+    for qid, value in {**{q: v for q, v in real.items() if q in fp.questions}, **answers}.items():
+        fp.questions[qid].set_value(value)
 
 
 def next_page(w, expected):
@@ -37,9 +41,9 @@ def next_page(w, expected):
     assert w.currentId() == expected
 
 
-def to_plans(w, kind, *goals, name="テスト医院"):
-    """施設 → カードリーダー → やりたいこと (the goals) → 購入・改修の予定."""
-    facility(w, kind, name)
+def to_plans(w, kind, *goals, name="テスト医院", **answers):
+    """施設 (``answers``: see :func:`facility`) → カードリーダー → やりたいこと (the goals) → 購入・改修の予定."""
+    facility(w, kind, name, **answers)
     next_page(w, READER)
     next_page(w, GOALS)
     for pid in goals:
@@ -58,8 +62,11 @@ def set_result_date(w, day: dt.date):
 
 def every_page(w):
     """Each page in turn, with a combo, spin box or date field of every kind on the way: 施設 (種類, 都道府県,
-    市区町村), カードリーダー (無償提供, ほかのメーカー), 購入予定 (改修の内容, 品目 of each line), 利用状況, 確認, 結果 (the day)."""
-    facility(w, "hospital", "ホイール病院", exempt=False, checkup=False)
+    市区町村), カードリーダー (無償提供, ほかのメーカー), every goal that can be chosen, 購入予定 (改修の内容, 品目 of each
+    line), 利用状況, 確認, 結果 (the day)."""
+    # every yes/no question いいえ, every number 1 (what makes most programs choosable)
+    answers = {qid: False if q.get("type") is None else 1 for qid, q in w.rules.flags.items()}
+    facility(w, "hospital", "ホイール病院", **answers)
     fp = w.facility_page
     fp.prefecture.setCurrentIndex(fp.prefecture.findData("大分県"))
     fp.municipality.setCurrentIndex(0)
@@ -69,13 +76,16 @@ def every_page(w):
     w.reader_page.free_units.setCurrentIndex(2)
     yield w.currentPage()
     next_page(w, GOALS)
-    for pid in ("medical_aid_card", "home_visit", "usage_bonus"):
-        w.goals_page.boxes[pid].setChecked(True)
+    for box in w.goals_page.boxes.values():  # every goal that can be chosen: each kind of plan on the next page
+        if box.isEnabled():
+            box.setChecked(True)
     yield w.currentPage()
     next_page(w, PLANS)
-    w.plans_page.options["medical_aid_card"].setCurrentIndex(1)
-    commit(w.plans_page.editors["medical_aid_card"].rows[0].price, "500000")
-    commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
+    for choice in w.plans_page.options.values():
+        choice.setCurrentIndex(1)
+    for editor in w.plans_page.editors.values():
+        if editor.rows:
+            commit(editor.rows[0].price, "40000")
     yield w.currentPage()
     next_page(w, USAGE)
     yield w.currentPage()

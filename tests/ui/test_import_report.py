@@ -3,6 +3,7 @@ read (with sheet/row/column); a workbook nobody changed shows nothing."""
 
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
 
 from ohshi_desk.core.case.model import parse_case
@@ -10,8 +11,15 @@ from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.workbook.layout import COL, DETAIL_FIRST
 from ohshi_desk.core.workbook.write import export_case
 
+
+@pytest.fixture(scope="module")
+def rules(fixture_rules):
+    """Opening a vendor's workbook needs some program, not the real ones (tests/fixtures/README.md)."""
+    return fixture_rules
+
+
 CASE = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "やまだ内科"},
-        "plans": {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社"}]}}}
+        "plans": {"fx_capped": {"lines": [{"item": "mobile_terminal", "unit_price": 40000, "vendor": "A社"}]}}}
 
 
 def test_a_vendors_workbook_shows_the_changes_and_what_was_not_read(wizard, qtbot, tmp_path, rules):
@@ -27,9 +35,9 @@ def test_a_vendors_workbook_shows_the_changes_and_what_was_not_read(wizard, qtbo
     qtbot.waitUntil(lambda: wizard.import_report is not None and wizard.import_report.isVisible())
     report = wizard.import_report
     top = report.changes.topLevelItem(0)
-    lower = {**CASE, "plans": {"home_visit": {"lines": [{**CASE["plans"]["home_visit"]["lines"][0], "unit_price": 38000}]}}}
+    lower = {**CASE, "plans": {"fx_capped": {"lines": [{**CASE["plans"]["fx_capped"]["lines"][0], "unit_price": 38000}]}}}
     before, after = (compute(parse_case(d, rules), rules, wizard.as_of)["programs"] for d in (CASE, lower))
-    before, after = (next(p["subsidy"] for p in ps if p["id"] == "home_visit") for ps in (before, after))
+    before, after = (next(p["subsidy"] for p in ps if p["id"] == "fx_capped") for ps in (before, after))
     assert before != after and top.text(1) == f"{before:,}円 → {after:,}円"
     assert top.child(0).text(1) == "1点 × 40,000円 → 1点 × 38,000円"
     notice = report.notices.item(0).text().split("\n")
@@ -99,11 +107,11 @@ def test_a_vendors_discount_holds_until_the_line_is_edited_in_the_wizard(wizard,
     from .driver import commit
 
     _opened_with_a_discount(wizard, tmp_path, rules)
-    assert wizard.case_data()["plans"]["home_visit"]["lines"][0]["amount"] == 35000  # kept, untouched
-    row = wizard.plans_page.editors["home_visit"].rows[0]
+    assert wizard.case_data()["plans"]["fx_capped"]["lines"][0]["amount"] == 35000  # kept, untouched
+    row = wizard.plans_page.editors["fx_capped"].rows[0]
     row.price.clear()
     commit(row.price, "39000")  # the clinic changes the price: the discount on the old price no longer holds
-    line = wizard.case_data()["plans"]["home_visit"]["lines"][0]
+    line = wizard.case_data()["plans"]["fx_capped"]["lines"][0]
     assert line["unit_price"] == 39000 and "amount" not in line
 
 
@@ -114,17 +122,17 @@ def test_a_discount_dropped_by_an_edit_stays_dropped_after_a_restore(wizard, tmp
     from .driver import commit
 
     _opened_with_a_discount(wizard, tmp_path, rules)
-    assert wizard.snapshot()["plans"]["home_visit"]["lines"][0]["amount"] == 35000  # untouched: it travels
-    row = wizard.plans_page.editors["home_visit"].rows[0]
+    assert wizard.snapshot()["plans"]["fx_capped"]["lines"][0]["amount"] == 35000  # untouched: it travels
+    row = wizard.plans_page.editors["fx_capped"].rows[0]
     row.price.clear()
     commit(row.price, "39000")
     snap = wizard.snapshot()
-    assert "amount" not in snap["plans"]["home_visit"]["lines"][0]
+    assert "amount" not in snap["plans"]["fx_capped"]["lines"][0]
     again = OhshiWizard(rules)
     again.ask_before_close = False
     qtbot.addWidget(again)
     assert again.restore(snap) == []
-    line = again.case_data()["plans"]["home_visit"]["lines"][0]
+    line = again.case_data()["plans"]["fx_capped"]["lines"][0]
     assert line["unit_price"] == 39000 and "amount" not in line
 
 

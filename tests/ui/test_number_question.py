@@ -11,13 +11,13 @@ from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.rules.build import load_rules
 
-from ..rules_edit import copy_rules, with_visits_question
+from ..rules_edit import with_fixture_visits_question
 from .windows import open_wizard
 
 
 @pytest.fixture
 def wizard_visits(qtbot, tmp_path):
-    rules = load_rules(with_visits_question(copy_rules(tmp_path / "rules")), cache_dir=False)
+    rules = load_rules(with_fixture_visits_question(tmp_path / "rules"), cache_dir=False)
     return open_wizard(qtbot, rules)
 
 
@@ -34,8 +34,8 @@ def test_a_number_question_from_the_rules_is_asked_listed_saved_and_reopened(wiz
     qtbot.waitUntil(fp.isComplete)
     data = w.case_data()
     assert data["facility"]["visits_per_month"] == 12
-    data["plans"] = {"home_visit": {"lines": [{"item": "mobile_terminal", "unit_price": 40000}]}}
-    p2 = next(p for p in compute(parse_case(data, w.rules), w.rules)["programs"] if p["id"] == "home_visit")
+    data["plans"] = {"fx_capped": {"lines": [{"item": "mobile_terminal", "unit_price": 40000}]}}
+    p2 = next(p for p in compute(parse_case(data, w.rules), w.rules)["programs"] if p["id"] == "fx_capped")
     assert p2["status"] != "not_applicable"
     # the confirm page lists it, in the words of the rules and with its unit
     w.confirm_page.ensure_built()

@@ -6,7 +6,6 @@ import copy
 import json
 import os
 import stat
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QWizard
@@ -17,10 +16,16 @@ from ohshi_desk.ui.autosave import offer_recovery
 from ohshi_desk.ui.recovery import clean_app_data
 from ohshi_desk.ui.wizard import OhshiWizard
 
+from ..conftest import FIXTURE_CASE
 from .driver import commit
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = json.loads((ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json").read_text(encoding="utf-8"))
+EXAMPLE = json.loads(FIXTURE_CASE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def rules(fixture_rules):
+    """Recovery needs some program, not the real ones: the fixture rules (tests/fixtures/README.md)."""
+    return fixture_rules
 
 
 @pytest.fixture
@@ -41,9 +46,9 @@ def _fill(w):
     w.next()
     commit(w.reader_page.units, "２")
     w.next()
-    w.goals_page.boxes["home_visit"].setChecked(True)
+    w.goals_page.boxes["fx_capped"].setChecked(True)
     w.next()
-    row = w.plans_page.editors["home_visit"].rows[0]
+    row = w.plans_page.editors["fx_capped"].rows[0]
     commit(row.price, "４万５千円")
     commit(row.description, "タブレット")
 
@@ -87,7 +92,7 @@ def test_fields_that_cannot_be_restored_are_listed_with_their_values(wizard, fre
     snap["facility"]["name"] = {"not": "text"}
     snap["reader"]["model"] = ["x"]
     snap["as_of"] = "いつか"
-    snap["plans"]["home_visit"]["lines"].append(17)
+    snap["plans"]["fx_capped"]["lines"].append(17)
     w2 = fresh()
     problems = w2.restore(snap)
     text = "\n".join(problems)
@@ -95,9 +100,9 @@ def test_fields_that_cannot_be_restored_are_listed_with_their_values(wizard, fre
     assert "カードリーダーの型番" in text and "計算の基準日" in text and "「いつか」" in text
     assert "行目: 「17」" in text
     after = w2.snapshot()
-    assert after["goals"] == ["home_visit"]
+    assert after["goals"] == ["fx_capped"]
     # the amount is kept, as 45,000 once the field has been left (widgets.reformat_yen)
-    assert after["plans"]["home_visit"]["lines"][0]["unit_price"] == "45,000"
+    assert after["plans"]["fx_capped"]["lines"][0]["unit_price"] == "45,000"
     assert after["reader"]["units"] == "２"
 
 
@@ -189,10 +194,10 @@ def test_old_temporary_and_kept_aside_files_are_cleaned(wizard):
     lambda d: d["facility"].__setitem__("name", 12345),
     lambda d: d.__setitem__("as_of", "2025/11/1"),
     lambda d: d.__setitem__("as_of", "令和7年11月1日"),
-    lambda d: d["plans"]["home_visit"]["lines"][0].__setitem__("description", None),
-    lambda d: d["plans"]["home_visit"]["lines"][0].__setitem__("unit_price", "４万円"),
+    lambda d: d["plans"]["fx_capped"]["lines"][0].__setitem__("description", None),
+    lambda d: d["plans"]["fx_capped"]["lines"][0].__setitem__("unit_price", "４万円"),
     lambda d: d["face_reader"].__setitem__("units", "２台"),
-    lambda d: d["plans"].__setitem__("online_care", None),
+    lambda d: d["plans"].__setitem__("fx_coupons", None),
 ])
 def test_open_accepts_what_compute_accepts(wizard, tmp_path, edit, rules):
     from ohshi_desk.core.compute.engine import compute
@@ -266,15 +271,15 @@ def test_the_result_page_names_a_refused_field_instead_of_a_generic_error(wizard
 def test_an_item_or_option_the_rules_do_not_have_is_listed_not_swapped(wizard, fresh):
     _fill(wizard)
     snap = wizard.snapshot()
-    lines = snap["plans"]["home_visit"]["lines"]
+    lines = snap["plans"]["fx_capped"]["lines"]
     lines.append({**lines[0], "item": "no_such_item", "unit_price": "12345"})
-    snap["plans"]["medical_aid_card"] = {"option": "no_such_option", "lines": []}
+    snap["plans"]["fx_capped"]["option"] = "no_such_option"
     w2 = fresh()
     problems = w2.restore(snap)
     text = "\n".join(problems)
     assert f"の{len(lines)}行目" in text and "no_such_item" in text, text
     assert "の選択" in text and "no_such_option" in text, text
-    kept = w2.snapshot()["plans"]["home_visit"]["lines"]
+    kept = w2.snapshot()["plans"]["fx_capped"]["lines"]
     assert len(kept) == len(lines) - 1 and all(line["item"] != "no_such_item" for line in kept)
     assert "12345" not in json.dumps(kept)  # not put on another item's line
 

@@ -174,10 +174,10 @@ def test_checkup_centre_tablet_and_desktop_pc(wizard):
     assert any("申請先: 施術所等向け総合ポータルサイト" in lbl.text() for lbl in card.findChildren(QLabel))
 
 
-def test_full_width_price_input_and_errors_block_next(wizard):
-    w = wizard
-    to_plans(w, "clinic", "home_visit")
-    row = w.plans_page.editors["home_visit"].rows[0]
+def test_full_width_price_input_and_errors_block_next(fx_wizard):
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    row = w.plans_page.editors["fx_capped"].rows[0]
     commit(row.price, "４，０００円")
     assert row.price.value() == 4000
     assert w.button(QWizard.WizardButton.NextButton).isEnabled()
@@ -198,32 +198,32 @@ def test_full_width_price_input_and_errors_block_next(wizard):
     assert w.currentId() == READER
     next_page(w, GOALS)
     next_page(w, PLANS)
-    price = w.plans_page.editors["home_visit"].rows[0].price
+    price = w.plans_page.editors["fx_capped"].rows[0].price
     assert price.value() == 42000 and price.text() == "42,000"  # as understood, once the field was left
 
 
-def test_unchecked_goal_does_not_feed_the_engine(wizard):
-    w = wizard
-    to_plans(w, "clinic", "home_visit", "usage_bonus")
-    commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
+def test_unchecked_goal_does_not_feed_the_engine(fx_wizard):
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped", "fx_usage_bonus", fx_visits=2)  # テスト2 asks at least 1件
+    commit(w.plans_page.editors["fx_capped"].rows[0].price, "40000")
     next_page(w, USAGE)
     commit(w.usage_page.edits["oct2023_rate_percent"], "４")
     w.usage_page.edits["oct2023_users"].setText("40")
     w.usage_page.edits["best_month_users_2024"].setText("200")
     w.usage_page.edits["oct2023_receipts"].setText("1000")
     next_page(w, RESULT)
-    assert {p["id"] for p in w.result_page.breakdown["programs"]} >= {"home_visit", "usage_bonus"}
-    assert {p["id"]: p for p in w.result_page.breakdown["programs"]}["usage_bonus"]["subsidy"] == 200000
+    assert {p["id"] for p in w.result_page.breakdown["programs"]} >= {"fx_capped", "fx_usage_bonus"}
+    assert {p["id"]: p for p in w.result_page.breakdown["programs"]}["fx_usage_bonus"]["subsidy"] == 200000
     w.back()  # the 入力内容の確認 page
     w.back()
     w.back()
     w.back()
     assert w.currentId() == GOALS
-    w.goals_page.boxes["usage_bonus"].setChecked(False)
-    w.goals_page.boxes["home_visit"].setChecked(False)
-    w.goals_page.boxes["online_care"].setChecked(True)
+    w.goals_page.boxes["fx_usage_bonus"].setChecked(False)
+    w.goals_page.boxes["fx_capped"].setChecked(False)
+    w.goals_page.boxes["fx_coupons"].setChecked(True)
     data = w.case_data()
-    assert "usage" not in data and set(data["plans"]) == {"online_care"}
+    assert "usage" not in data and set(data["plans"]) == {"fx_coupons"}
 
 
 def test_keyboard_enter_goes_next_and_inputs_have_accessible_names(wizard, qtbot):
@@ -335,20 +335,20 @@ def test_smoke_flag_exits_zero_and_leaves_the_settings_alone(tmp_path):
     assert "size" not in "".join(p.read_text() for p in tmp_path.rglob("*.conf"))
 
 
-def test_excel_button_writes_the_workbook_and_it_opens_again(wizard, tmp_path, rules):
-    w = wizard
-    to_plans(w, "clinic", "home_visit", name="エクセル医院")
-    commit(w.plans_page.editors["home_visit"].rows[0].price, "40000")
-    commit(w.plans_page.editors["home_visit"].rows[0].description, "タブレット ABC")
+def test_excel_button_writes_the_workbook_and_it_opens_again(fx_wizard, tmp_path, fixture_rules):
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped", name="エクセル医院")
+    commit(w.plans_page.editors["fx_capped"].rows[0].price, "40000")
+    commit(w.plans_page.editors["fx_capped"].rows[0].description, "タブレット ABC")
     next_page(w, RESULT)
     assert w.result_page.export_button.isVisible()
     written = w.export_path(tmp_path / "book.xlsx")
     assert written == tmp_path / "book.xlsx" and written.exists()
-    other = OhshiWizard(rules)
+    other = OhshiWizard(fixture_rules)
     other.ask_before_close = False
     assert other.open_path(written)
     assert other.facility_page.name.text() == "エクセル医院"
-    assert other.plans_page.editors["home_visit"].rows[0].description.text() == "タブレット ABC"
+    assert other.plans_page.editors["fx_capped"].rows[0].description.text() == "タブレット ABC"
     other.dirty = False
     other.deleteLater()
 

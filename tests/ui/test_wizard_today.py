@@ -15,7 +15,7 @@ from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.compute.presenting import claimable_total
 
-from ..reopened_case import CLINIC, LATER, MADE
+from ..reopened_case import CLINIC, FIXTURE_CLINIC, LATER, MADE
 
 BANNER = "令和7年11月1日時点の計算です（今日ではありません）"
 
@@ -41,16 +41,16 @@ def _then_total(rules, data=CLINIC):
     return claimable_total(bd, set(data["plans"]))
 
 
-def test_a_case_saved_on_another_day_opens_at_today_and_says_then_against_now(wizard, tmp_path, rules, clock):
+def test_a_case_saved_on_another_day_opens_at_today_and_says_then_against_now(fx_wizard, tmp_path, fixture_rules, clock):
     from openpyxl import load_workbook
 
     from ohshi_desk.core.base.formatting import yen
 
     clock(LATER)
-    then = _then_total(rules)
+    then = _then_total(fixture_rules, FIXTURE_CLINIC)
     assert then > 0  # programs that were open then
-    w = wizard
-    path = _open(w, tmp_path)
+    w = fx_wizard
+    path = _open(w, tmp_path, FIXTURE_CLINIC)
     said = (f"この見積りは令和7年11月1日に作ったものです。今日（令和8年12月3日）で計算し直しました: "
             f"いま申請できる額は0円です（当時は{yen(then)}）")
     assert w.day() == LATER and w.made_on == MADE
@@ -59,7 +59,7 @@ def test_a_case_saved_on_another_day_opens_at_today_and_says_then_against_now(wi
     assert w.currentPage() is w.goals_page
     assert w.goals_page.made_on_banner.isVisible() and w.goals_page.made_on_banner.text() == said
     assert "受付中" not in "".join(lbl.text() for lbl in w.goals_page.whens.values() if lbl.text()
-                                 and "健診" not in lbl.text())
+                                 and "テスト3" not in lbl.text())
     _to_result(w)
     rp = w.result_page
     assert rp.breakdown["as_of"] == LATER.isoformat()
@@ -158,53 +158,53 @@ def test_another_day_chosen_on_purpose_is_said_on_every_page_and_in_both_outputs
     assert not w.facility_page.day_banner.isVisible()
 
 
-def test_an_all_closed_clinic_gets_a_next_step_for_each_program_and_the_one_more_answer(wizard, tmp_path, clock):
+def test_an_all_closed_clinic_gets_a_next_step_for_each_program_and_the_one_more_answer(fx_wizard, tmp_path, clock):
     from ohshi_desk.ui.pages.result import ClosedLine, Suggestion
 
     clock(LATER)
-    w = wizard
-    _open(w, tmp_path)
+    w = fx_wizard
+    _open(w, tmp_path, FIXTURE_CLINIC)
     _to_result(w)
     rp = w.result_page
     lines = [c for c in rp.cards_host.children() if isinstance(c, ClosedLine)]
-    assert sorted(c.program["id"] for c in lines) == sorted(CLINIC["plans"])
+    assert sorted(c.program["id"] for c in lines) == sorted(FIXTURE_CLINIC["plans"])
     for c in lines:
         assert c.steps.isVisible() and "「ルールを更新…」" in c.steps.text() and "0800-080-4583" in c.steps.text()
         assert "（受付終了・参考）" in c.text.text()
-    p1 = next(c for c in lines if c.program["id"] == "smartphone_reader")
+    p1 = next(c for c in lines if c.program["id"] == "fx_coupons")
     assert "スマホ保険証への対応は義務ではありません" in p1.steps.text()
     offers = [c for c in rp.cards_host.children() if isinstance(c, Suggestion)]
     assert len(offers) == 1 and offers[0].isVisible()
-    assert "令和9年2月1日まで申請できます" in offers[0].text.text()
-    assert "令和9年2月1日まで申請できます" in w.breakdown_html()
+    assert "令和9年3月31日まで申請できます" in offers[0].text.text()
+    assert "令和9年3月31日まで申請できます" in w.breakdown_html()
     offers[0].button.click()
     assert w.currentPage() is w.facility_page
-    assert QApplication.focusWidget() is w.facility_page.questions["checkup_provider"].yes
-    w.facility_page.questions["checkup_provider"].set_value(True)
+    assert QApplication.focusWidget() is w.facility_page.questions["fx_done"].yes
+    w.facility_page.questions["fx_done"].set_value(True)
     w.next()
     w.next()
-    assert w.goals_page.boxes["checkup_limited_check"].isEnabled()  # now offered as a goal
+    assert w.goals_page.boxes["fx_unit_table"].isEnabled()  # now offered as a goal
 
 
-def test_the_goals_page_offers_the_one_more_answer_beside_its_bare_not_eligible(wizard, tmp_path, clock):
+def test_the_goals_page_offers_the_one_more_answer_beside_its_bare_not_eligible(fx_wizard, tmp_path, clock):
     clock(LATER)
-    w = wizard
-    _open(w, tmp_path)
+    w = fx_wizard
+    _open(w, tmp_path, FIXTURE_CLINIC)
     w.next()
     w.next()
-    reason = w.goals_page.reasons["checkup_limited_check"].text()
-    assert reason.startswith("対象外: ") and "令和9年2月1日まで申請できます" in reason
+    reason = w.goals_page.reasons["fx_unit_table"].text()
+    assert reason.startswith("対象外: ") and "令和9年3月31日まで申請できます" in reason
 
 
 @pytest.mark.parametrize("legacy", [True, False])
-def test_a_restore_after_a_crash_computes_as_of_today(wizard, tmp_path, clock, legacy):
+def test_a_restore_after_a_crash_computes_as_of_today(fx_wizard, tmp_path, clock, legacy):
     """An older version's snapshot held the result page's day as as_of; a new one holds the chosen day, which a
-    restore does not take back (the rules switch does: same session)."""
+    restore does not take back (the fixture_rules switch does: same session)."""
     from ohshi_desk.ui.wizard import OhshiWizard
 
     clock(LATER)
-    w = wizard
-    _open(w, tmp_path)
+    w = fx_wizard
+    _open(w, tmp_path, FIXTURE_CLINIC)
     w.set_other_day(MADE)
     snap = w.snapshot()
     if legacy:
@@ -242,22 +242,22 @@ def test_the_rules_switch_keeps_the_day_chosen_on_purpose_and_its_banner(wizard,
         new.close()
 
 
-def test_a_window_left_open_past_a_deadline_shows_prints_and_exports_the_new_day(wizard, tmp_path, rules, clock):
+def test_a_window_left_open_past_a_deadline_shows_prints_and_exports_the_new_day(fx_wizard, tmp_path, fixture_rules, clock):
     """The result page open on the estimate's day; the clock moves on past every deadline (midnight with the window
     open): when the app is active again — and before a print or an export — the figures are those of the new day."""
     from openpyxl import load_workbook
 
     clock(MADE)
-    w = wizard
-    _open(w, tmp_path)
+    w = fx_wizard
+    _open(w, tmp_path, FIXTURE_CLINIC)
     _to_result(w)
     rp = w.result_page
-    then = _then_total(rules)
+    then = _then_total(fixture_rules, FIXTURE_CLINIC)
     assert then > 0 and rp.total.text() == f"いま申請できる見積り合計: {then:,}円"
     assert rp.day_timer.isActive()  # it asks the clock again while shown
     clock(LATER)
     assert rp.is_stale()
-    now = claimable_total(compute(parse_case(CLINIC, rules), rules, LATER), set(CLINIC["plans"]))
+    now = claimable_total(compute(parse_case(FIXTURE_CLINIC, fixture_rules), fixture_rules, LATER), set(FIXTURE_CLINIC["plans"]))
     assert now == 0  # every FY2025 program closed by then
     html = w.breakdown_html()  # the print asks first
     assert "計算の基準日: 令和8年12月3日" in html and "いま申請できる補助の見積り合計: 0円" in html
@@ -274,14 +274,14 @@ def test_a_window_left_open_past_a_deadline_shows_prints_and_exports_the_new_day
     assert any("令和8年12月3日" in str(v) for v in values)
 
 
-def test_a_file_that_keeps_a_day_of_its_own_is_computed_for_today_and_says_so(wizard, tmp_path, rules, clock):
+def test_a_file_that_keeps_a_day_of_its_own_is_computed_for_today_and_says_so(fx_wizard, tmp_path, fixture_rules, clock):
     """A case saved with 「この日を保存する」 (made_on and as_of): the window computes for today, not silently — the
     goals and result pages, the print and the workbook say the file's day and how to compute for it on purpose."""
     from openpyxl import load_workbook
 
     clock(LATER)
-    w = wizard
-    _open(w, tmp_path, {**CLINIC, "made_on": LATER.isoformat(), "as_of": MADE.isoformat()})
+    w = fx_wizard
+    _open(w, tmp_path, {**FIXTURE_CLINIC, "made_on": LATER.isoformat(), "as_of": MADE.isoformat()})
     assert w.day() == LATER and w.file_as_of == MADE
     said = "このファイルには計算の基準日（令和7年11月1日）が保存されています"
     _to_result(w)
@@ -295,22 +295,22 @@ def test_a_file_that_keeps_a_day_of_its_own_is_computed_for_today_and_says_so(wi
     values = [str(c.value) for row in load_workbook(book)["概要"].iter_rows() for c in row if c.value is not None]
     assert any(said in v for v in values)
     w.set_other_day(MADE, keep=True)  # on purpose: that day's figures, its own banner instead
-    assert not rp.made_on_banner.isVisible() and rp.total.text() == f"いま申請できる見積り合計: {_then_total(rules):,}円"
+    assert not rp.made_on_banner.isVisible() and rp.total.text() == f"いま申請できる見積り合計: {_then_total(fixture_rules, FIXTURE_CLINIC):,}円"
     w.set_other_day(None)  # back to today, the day no longer kept
     assert w.file_as_of is None and said not in rp.made_on_banner.text()
 
 
-def test_the_goals_page_left_open_past_a_deadline_says_closed_when_looked_at_again(wizard, tmp_path, clock):
+def test_the_goals_page_left_open_past_a_deadline_says_closed_when_looked_at_again(fx_wizard, tmp_path, clock):
     clock(MADE)
-    w = wizard
-    _open(w, tmp_path)
+    w = fx_wizard
+    _open(w, tmp_path, FIXTURE_CLINIC)
     w.next()
     w.next()
     gp = w.goals_page
-    assert w.currentPage() is gp and gp.whens["home_visit"].text().startswith("受付中")
+    assert w.currentPage() is gp and gp.whens["fx_capped"].text().startswith("受付中")
     clock(LATER)  # the window stays open past every FY2025 deadline
     QApplication.instance().applicationStateChanged.emit(Qt.ApplicationState.ApplicationActive)
-    assert gp.whens["home_visit"].text().startswith("受付終了"), gp.whens["home_visit"].text()
+    assert gp.whens["fx_capped"].text().startswith("受付終了"), gp.whens["fx_capped"].text()
     clock(MADE)
     gp.day_timer.timeout.emit()  # the minute's check does the same
-    assert gp.whens["home_visit"].text().startswith("受付中")
+    assert gp.whens["fx_capped"].text().startswith("受付中")
