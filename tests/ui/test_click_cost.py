@@ -1,0 +1,88 @@
+"""Issue 28 (clicks): the maximum of a program is asked of the engine once per change of input, not once per card
+and per visit, and working it out changes nothing in the case it is given. Counts engine calls, never times."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+
+from ohshi_desk.core.base.clock import today
+from ohshi_desk.core.compute import engine
+from ohshi_desk.core.compute.maximum import program_maximum
+from ohshi_desk.ui.pages import PLANS, RESULT
+
+from .driver import next_page, to_plans
+
+
+def _buying(rules):
+    return next(p for p in rules.programs if p.purchases)
+
+
+def test_the_maximum_changes_nothing_in_the_case_it_is_given(rules):
+    p = _buying(rules)
+    other = next(q for q in rules.programs if q.purchases and q.id != p.id)
+    case = {"format": "ohshi-desk-case/1",
+            "facility": {"name": "テスト医院", "kind": "clinic", "prefecture": "大分県"},
+            "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+            "usage": {"oct2023_receipts": 100},
+            "plans": {p.id: {"lines": [{"item": next(iter(rules.items)), "quantity": 1, "unit_price": 1000}]},
+                      other.id: {"lines": [{"item": next(iter(rules.items)), "quantity": 2, "unit_price": 5}]}}}
+    before = copy.deepcopy(case)
+    assert program_maximum(case, rules, today(), p.id) > 0
+    assert case == before
+
+
+def test_the_maximum_is_asked_once_per_change_of_input(wizard, rules, monkeypatch):
+    p = _buying(rules)
+    to_plans(wizard, "clinic", p.id)
+    calls = []
+    real = engine.compute
+
+    def counting(case, *a, **k):
+        calls.append(sorted(case.plans))
+        return real(case, *a, **k)
+
+    monkeypatch.setattr(engine, "compute", counting)
+    day = wizard.day()
+    first = wizard.program_maximum({"id": p.id}, day)
+    again = [wizard.program_maximum({"id": p.id}, day) for _ in range(3)]
+    assert again == [first] * 3
+    assert calls == [[p.id]]  # one engine call for the probe, then the same answer
+    # a price typed is no change to the maximum's input (it probes its own lines): still no engine call
+    ed = wizard.plans_page.editors[p.id]
+    if ed.rows:
+        ed.rows[0].price.setText("12345")
+    assert wizard.program_maximum({"id": p.id}, day) == first
+    assert calls == [[p.id]]
+    # another facility answer is: asked again
+    fp = wizard.facility_page
+    fp.kind.setCurrentIndex(fp.kind.findData(next(k for k in rules.kinds if k != "clinic")))
+    wizard.program_maximum({"id": p.id}, day)
+    assert len(calls) == 2
+
+
+def test_a_walk_to_the_result_and_back_asks_no_maximum_twice(wizard, rules, monkeypatch, clock):
+    clock(dt.date(2025, 9, 1))  # a day the buying programs are open (their cards show the maximum)
+    info = wizard.applicability()
+    p = next(p for p in rules.programs if p.purchases and not p.uses_usage
+             and info[p.id]["window_status"] in ("open", "not_yet_open"))  # its card shows the maximum
+    probes = []
+    real = engine.compute
+
+    def counting(case, *a, **k):
+        lines = [ln for plan in case.plans.values() for ln in plan.lines]
+        if lines and all(ln.unit_price == 100_000_000 for ln in lines):
+            probes.append(json.dumps(sorted(case.plans)))
+        return real(case, *a, **k)
+
+    monkeypatch.setattr(engine, "compute", counting)
+    to_plans(wizard, "clinic", p.id)
+    next_page(wizard, RESULT)
+    n = len(probes)
+    assert n == 1  # the plans page and the result card with no price show the same maximum: asked once
+    wizard.back()
+    wizard.back()
+    assert wizard.currentId() == PLANS
+    next_page(wizard, RESULT)
+    assert len(probes) == n  # the same input: every maximum shown again comes from the cache
