@@ -10,7 +10,7 @@ import json
 from ohshi_desk.core.base.clock import today
 from ohshi_desk.core.compute import engine
 from ohshi_desk.core.compute.maximum import program_maximum
-from ohshi_desk.ui.pages import PLANS, RESULT
+from ohshi_desk.ui.pages import CONFIRM, PLANS, RESULT
 
 from .driver import next_page, to_plans
 
@@ -86,3 +86,23 @@ def test_a_walk_to_the_result_and_back_asks_no_maximum_twice(wizard, rules, monk
     assert wizard.currentId() == PLANS
     next_page(wizard, RESULT)
     assert len(probes) == n  # the same input: every maximum shown again comes from the cache
+
+
+def test_the_confirm_page_shows_every_line_without_a_table(wizard, rules):
+    """Qt lays a table out cell by cell: a hospital's lines in a table within a table took ~130 ms to show. The
+    page is paragraphs; every line is still on it, with its amounts and vendor, and the 「訂正」 of its row."""
+    p = next(p for p in rules.programs if p.purchases and not p.uses_usage)
+    item = next(iter(p.suggested_items or rules.items))
+    lines = [{"item": item, "quantity": 1 + i, "unit_price": 1000 * (i + 1), "description": f"明細{i}",
+              "vendor": f"業者{i}"} for i in range(5)]
+    wizard.load_case_data({"format": "ohshi-desk-case/1",
+                           "facility": {"name": "確認医院", "kind": "clinic", "prefecture": "大分県"},
+                           "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+                           "plans": {p.id: {"lines": lines}}})
+    while wizard.currentId() != CONFIRM:
+        wizard.next()
+    html = wizard.confirm_page.html
+    assert "<table" not in html
+    for i in range(5):
+        assert f"明細{i}" in html and f"業者{i}" in html and f"{(i + 1) * (1000 * (i + 1)):,}円" in html
+    assert f"購入する品目　<a href='fix:{PLANS}'>訂正</a>" in html
