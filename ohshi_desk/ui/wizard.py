@@ -309,7 +309,9 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         """The case in the CASE_FORMAT shape, from what the pages hold. Skipped pages do not feed it."""
         import copy
 
-        data = copy.deepcopy(self.raw)
+        # a copy of what was opened, but not of its plans: they are made again below from the plans page, and
+        # copying a hospital's hundreds of lines only to drop them was most of each call's cost (issue 28)
+        data = {k: copy.deepcopy(v) for k, v in self.raw.items() if k != "plans"}
         data["format"] = FORMAT
         from ohshi_desk.core.base.clock import today
 
@@ -332,11 +334,11 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             data["usage"] = usage
         else:
             data.pop("usage", None)
-        old_plans = _as_dict(data.get("plans"))
+        old_plans = _as_dict(self.raw.get("plans"))
         plans = {}
         for pid in goals:
             program = self.rules.program(pid)
-            plan = {k: v for k, v in _as_dict(old_plans.get(pid)).items() if k not in plan_keys(program)}
+            plan = {k: copy.deepcopy(v) for k, v in _as_dict(old_plans.get(pid)).items() if k not in plan_keys(program)}
             if program.purchases:
                 plan.update(self.plans_page.plan_data(pid))
             plans[pid] = plan

@@ -106,3 +106,27 @@ def test_the_confirm_page_shows_every_line_without_a_table(wizard, rules):
     for i in range(5):
         assert f"明細{i}" in html and f"業者{i}" in html and f"{(i + 1) * (1000 * (i + 1)):,}円" in html
     assert f"購入する品目　<a href='fix:{PLANS}'>訂正</a>" in html
+
+
+def test_the_case_of_the_pages_is_a_copy_the_file_opened_is_never_changed_through_it(wizard, rules):
+    """case_data() no longer copies the opened file's plans (the pages make them again): what a caller does with
+    the answer still never reaches self.raw, nor the next answer, and unknown keys still survive."""
+    p = next(p for p in rules.programs if p.purchases)
+    item = next(iter(p.suggested_items or rules.items))
+    opened = {"format": "ohshi-desk-case/1", "vendor_note": {"deep": ["a"]},
+              "facility": {"name": "確認医院", "kind": "clinic", "prefecture": "大分県", "extra": {"x": [1]}},
+              "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+              "plans": {p.id: {"lines": [{"item": item, "quantity": 1, "unit_price": 1000, "memo": {"m": 1}}],
+                               "kept": {"k": [2]}}}}
+    wizard.load_case_data(opened)
+    raw = copy.deepcopy(wizard.raw)
+    data = wizard.case_data()
+    first = copy.deepcopy(data)
+    assert data["vendor_note"] == {"deep": ["a"]} and data["plans"][p.id]["kept"] == {"k": [2]}
+    assert data["plans"][p.id]["lines"][0]["memo"] == {"m": 1}
+    data["vendor_note"]["deep"].append("b")
+    data["facility"]["extra"]["x"].append(2)
+    data["plans"][p.id]["kept"]["k"].append(3)
+    data["plans"][p.id]["lines"][0]["memo"]["m"] = 2
+    assert wizard.raw == raw
+    assert wizard.case_data() == first
