@@ -130,3 +130,31 @@ def test_the_case_of_the_pages_is_a_copy_the_file_opened_is_never_changed_throug
     data["plans"][p.id]["lines"][0]["memo"]["m"] = 2
     assert wizard.raw == raw
     assert wizard.case_data() == first
+
+
+def test_a_walk_computes_the_case_once_per_change_of_input(wizard, rules, monkeypatch):
+    """施設 → 結果 and back and forth: the running estimate, 入力内容の確認 and the result share one engine answer
+    for the case (the issue counted 7 computes on a walk)."""
+    p = next(p for p in rules.programs if p.purchases and not p.uses_usage)
+    item = next(iter(p.suggested_items or rules.items))
+    full = []
+    real = engine.compute
+
+    def counting(case, *a, **k):
+        if any(ln.unit_price == 4980 for plan in case.plans.values() for ln in plan.lines):
+            full.append(1)
+        return real(case, *a, **k)
+
+    monkeypatch.setattr(engine, "compute", counting)
+    wizard.load_case_data({"format": "ohshi-desk-case/1",
+                           "facility": {"name": "確認医院", "kind": "clinic", "prefecture": "大分県"},
+                           "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+                           "plans": {p.id: {"lines": [{"item": item, "quantity": 1, "unit_price": 4980}]}}})
+    while wizard.currentId() != RESULT:
+        wizard.next()
+    assert len(full) == 1
+    wizard.back()
+    wizard.back()
+    while wizard.currentId() != RESULT:
+        wizard.next()
+    assert len(full) == 1  # nothing changed: the same answer
