@@ -309,7 +309,9 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         """The case in the CASE_FORMAT shape, from what the pages hold. Skipped pages do not feed it."""
         import copy
 
-        data = copy.deepcopy(self.raw)
+        # a copy of what was opened, but not of its plans: they are made again below from the plans page, and
+        # copying a hospital's hundreds of lines only to drop them was most of each call's cost (issue 28)
+        data = {k: copy.deepcopy(v) for k, v in self.raw.items() if k != "plans"}
         data["format"] = FORMAT
         from ohshi_desk.core.base.clock import today
 
@@ -332,11 +334,11 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             data["usage"] = usage
         else:
             data.pop("usage", None)
-        old_plans = _as_dict(data.get("plans"))
+        old_plans = _as_dict(self.raw.get("plans"))
         plans = {}
         for pid in goals:
             program = self.rules.program(pid)
-            plan = {k: v for k, v in _as_dict(old_plans.get(pid)).items() if k not in plan_keys(program)}
+            plan = {k: copy.deepcopy(v) for k, v in _as_dict(old_plans.get(pid)).items() if k not in plan_keys(program)}
             if program.purchases:
                 plan.update(self.plans_page.plan_data(pid))
             plans[pid] = plan
@@ -457,9 +459,26 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         """The most the program could pay this facility (for a chosen program with no prices yet)."""
         if not self.rules.program(p["id"]).purchases:
             return None
+        import json
+
         from ohshi_desk.core.compute.maximum import program_maximum
 
-        return program_maximum(self.case_data(), self.rules, day, p["id"])
+        pid = p["id"]
+        data = self.case_data()
+        # what the maximum depends on: the case without its lines and usage (the engine is given probe lines)
+        plan = {k: v for k, v in _as_dict(_as_dict(data.get("plans")).get(pid)).items() if k != "lines"}
+        probe = {k: v for k, v in data.items() if k not in ("plans", "usage", "made_on")}
+        key = (json.dumps([probe, plan], sort_keys=True, ensure_ascii=False, default=str), day, pid)
+        if self._maximums_rules is not self.rules:  # a rules switch never meets a stale answer
+            self._maximums, self._maximums_rules = {}, self.rules
+        if key not in self._maximums:
+            if len(self._maximums) > 64:  # the answers of older inputs are not kept for ever
+                self._maximums.clear()
+            self._maximums[key] = program_maximum(data, self.rules, day, pid)
+        return self._maximums[key]
+
+    _maximums: dict = {}  # (the case without its lines, day, program) → its maximum; asked once per input change
+    _maximums_rules = None
 
 
     _computed: tuple | None = None  # (the case's content, day, rules) → the breakdown of the last compute

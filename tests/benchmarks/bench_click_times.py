@@ -124,8 +124,9 @@ def main():
     worst = 0.0
     for s in steps:
         med = [statistics.median(results[n][s]) if s in results[n] else float("nan") for n in names]
-        worst = max(worst, *med)
-        ok = "ok" if max(med) <= TARGET_MS else "OVER"
+        measured = [m for m in med if m == m]  # a page the small case never shows (利用状況) is nan there
+        worst = max(worst, *measured)
+        ok = "ok" if max(measured) <= TARGET_MS else "OVER"
         print(f"{s:{width - _wide(s)}}" + "".join(f"{m:>27.1f} ms" for m in med) + f"{med[1] / med[0]:>12.2f}×"
               f"  ≤ {TARGET_MS} ms  {ok}")
     print(f"slowest step: {worst:.1f} ms (target ≤ {TARGET_MS} ms, flat as the case grows)")

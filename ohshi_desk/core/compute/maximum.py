@@ -7,7 +7,6 @@ whatever it pays is the maximum under the current rules, caps, limits and roundi
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 
 PROBE_PRICE = 100_000_000  # yen; above every cap in the notices
@@ -19,10 +18,11 @@ def program_maximum(case_data: dict, rules, day: _dt.date, program_id: str) -> i
     from ohshi_desk.core.case.model import parse_case
     from ohshi_desk.core.compute.engine import compute
 
-    data = copy.deepcopy(case_data)
-    plan = dict(data.get("plans", {}).get(program_id) or {})
+    # a shallow copy: only the top level and this plan are replaced, so the caller's case is never changed and the
+    # other plans' lines (a hospital has hundreds) are not copied for nothing (issue 28)
+    data = {k: v for k, v in case_data.items() if k not in ("plans", "usage")}
+    plan = dict((case_data.get("plans") or {}).get(program_id) or {})
     plan["lines"] = [{"item": it, "quantity": PROBE_QUANTITY, "unit_price": PROBE_PRICE} for it in rules.items]
     data["plans"] = {program_id: plan}
-    data.pop("usage", None)
     bd = compute(parse_case(data, rules), rules, day)
     return next((p["subsidy"] for p in bd["programs"] if p["id"] == program_id), 0)

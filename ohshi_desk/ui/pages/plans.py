@@ -211,7 +211,11 @@ class PlansPage(LazyPage):
 
     def plan_data(self, pid: str) -> dict:
         self.ensure_built()
-        plan = {"lines": self.editors[pid].lines()}
+        import copy
+
+        # a line's nested extra keys (an opened file's) copied: the editor keeps them, callers only get a copy
+        plan = {"lines": [{k: copy.deepcopy(v) if isinstance(v, (dict, list)) else v for k, v in ln.items()}
+                          for ln in self.editors[pid].lines()]}
         if pid in self.options:
             plan["option"] = self.options[pid].currentData()
         for flag, box in self.flags[pid].items():

@@ -202,11 +202,12 @@ class ResultPage(LazyPage):
 
     def _suggestions(self) -> None:
         """Programs open today that one more facility answer would make usable (not a bare 対象外)."""
+        from ohshi_desk.core.base.formats import CASE_FORMAT
         from ohshi_desk.core.compute.presenting import one_more_answer
 
         from ..recovery import parse_leniently
 
-        data = {"format": self.w.case_data()["format"], "facility": self.w.facility_page.to_data(),
+        data = {"format": CASE_FORMAT, "facility": self.w.facility_page.to_data(),
                 "face_reader": self.w.reader_page.to_data()}
         found = one_more_answer(parse_leniently(data, self.w.rules), self.w.rules, self.as_of())
         self.suggestions = found

@@ -1,0 +1,160 @@
+"""Issue 28 (clicks): the maximum of a program is asked of the engine once per change of input, not once per card
+and per visit, and working it out changes nothing in the case it is given. Counts engine calls, never times."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+
+from ohshi_desk.core.base.clock import today
+from ohshi_desk.core.compute import engine
+from ohshi_desk.core.compute.maximum import program_maximum
+from ohshi_desk.ui.pages import CONFIRM, PLANS, RESULT
+
+from .driver import next_page, to_plans
+
+
+def _buying(rules):
+    return next(p for p in rules.programs if p.purchases)
+
+
+def test_the_maximum_changes_nothing_in_the_case_it_is_given(rules):
+    p = _buying(rules)
+    other = next(q for q in rules.programs if q.purchases and q.id != p.id)
+    case = {"format": "ohshi-desk-case/1",
+            "facility": {"name": "テスト医院", "kind": "clinic", "prefecture": "大分県"},
+            "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+            "usage": {"oct2023_receipts": 100},
+            "plans": {p.id: {"lines": [{"item": next(iter(rules.items)), "quantity": 1, "unit_price": 1000}]},
+                      other.id: {"lines": [{"item": next(iter(rules.items)), "quantity": 2, "unit_price": 5}]}}}
+    before = copy.deepcopy(case)
+    assert program_maximum(case, rules, today(), p.id) > 0
+    assert case == before
+
+
+def test_the_maximum_is_asked_once_per_change_of_input(wizard, rules, monkeypatch):
+    p = _buying(rules)
+    to_plans(wizard, "clinic", p.id)
+    calls = []
+    real = engine.compute
+
+    def counting(case, *a, **k):
+        calls.append(sorted(case.plans))
+        return real(case, *a, **k)
+
+    monkeypatch.setattr(engine, "compute", counting)
+    day = wizard.day()
+    first = wizard.program_maximum({"id": p.id}, day)
+    again = [wizard.program_maximum({"id": p.id}, day) for _ in range(3)]
+    assert again == [first] * 3
+    assert calls == [[p.id]]  # one engine call for the probe, then the same answer
+    # a price typed is no change to the maximum's input (it probes its own lines): still no engine call
+    ed = wizard.plans_page.editors[p.id]
+    if ed.rows:
+        ed.rows[0].price.setText("12345")
+    assert wizard.program_maximum({"id": p.id}, day) == first
+    assert calls == [[p.id]]
+    # another facility answer is: asked again
+    fp = wizard.facility_page
+    fp.kind.setCurrentIndex(fp.kind.findData(next(k for k in rules.kinds if k != "clinic")))
+    wizard.program_maximum({"id": p.id}, day)
+    assert len(calls) == 2
+
+
+def test_a_walk_to_the_result_and_back_asks_no_maximum_twice(wizard, rules, monkeypatch, clock):
+    clock(dt.date(2025, 9, 1))  # a day the buying programs are open (their cards show the maximum)
+    info = wizard.applicability()
+    p = next(p for p in rules.programs if p.purchases and not p.uses_usage
+             and info[p.id]["window_status"] in ("open", "not_yet_open"))  # its card shows the maximum
+    probes = []
+    real = engine.compute
+
+    def counting(case, *a, **k):
+        lines = [ln for plan in case.plans.values() for ln in plan.lines]
+        if lines and all(ln.unit_price == 100_000_000 for ln in lines):
+            probes.append(json.dumps(sorted(case.plans)))
+        return real(case, *a, **k)
+
+    monkeypatch.setattr(engine, "compute", counting)
+    to_plans(wizard, "clinic", p.id)
+    next_page(wizard, RESULT)
+    n = len(probes)
+    assert n == 1  # the plans page and the result card with no price show the same maximum: asked once
+    wizard.back()
+    wizard.back()
+    assert wizard.currentId() == PLANS
+    next_page(wizard, RESULT)
+    assert len(probes) == n  # the same input: every maximum shown again comes from the cache
+
+
+def test_the_confirm_page_shows_every_line_without_a_table(wizard, rules):
+    """Qt lays a table out cell by cell: a hospital's lines in a table within a table took ~130 ms to show. The
+    page is paragraphs; every line is still on it, with its amounts and vendor, and the 「訂正」 of its row."""
+    p = next(p for p in rules.programs if p.purchases and not p.uses_usage)
+    item = next(iter(p.suggested_items or rules.items))
+    lines = [{"item": item, "quantity": 1 + i, "unit_price": 1000 * (i + 1), "description": f"明細{i}",
+              "vendor": f"業者{i}"} for i in range(5)]
+    wizard.load_case_data({"format": "ohshi-desk-case/1",
+                           "facility": {"name": "確認医院", "kind": "clinic", "prefecture": "大分県"},
+                           "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+                           "plans": {p.id: {"lines": lines}}})
+    while wizard.currentId() != CONFIRM:
+        wizard.next()
+    html = wizard.confirm_page.html
+    assert "<table" not in html
+    for i in range(5):
+        assert f"明細{i}" in html and f"業者{i}" in html and f"{(i + 1) * (1000 * (i + 1)):,}円" in html
+    assert f"購入する品目　<a href='fix:{PLANS}'>訂正</a>" in html
+
+
+def test_the_case_of_the_pages_is_a_copy_the_file_opened_is_never_changed_through_it(wizard, rules):
+    """case_data() no longer copies the opened file's plans (the pages make them again): what a caller does with
+    the answer still never reaches self.raw, nor the next answer, and unknown keys still survive."""
+    p = next(p for p in rules.programs if p.purchases)
+    item = next(iter(p.suggested_items or rules.items))
+    opened = {"format": "ohshi-desk-case/1", "vendor_note": {"deep": ["a"]},
+              "facility": {"name": "確認医院", "kind": "clinic", "prefecture": "大分県", "extra": {"x": [1]}},
+              "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+              "plans": {p.id: {"lines": [{"item": item, "quantity": 1, "unit_price": 1000, "memo": {"m": 1}}],
+                               "kept": {"k": [2]}}}}
+    wizard.load_case_data(opened)
+    raw = copy.deepcopy(wizard.raw)
+    data = wizard.case_data()
+    first = copy.deepcopy(data)
+    assert data["vendor_note"] == {"deep": ["a"]} and data["plans"][p.id]["kept"] == {"k": [2]}
+    assert data["plans"][p.id]["lines"][0]["memo"] == {"m": 1}
+    data["vendor_note"]["deep"].append("b")
+    data["facility"]["extra"]["x"].append(2)
+    data["plans"][p.id]["kept"]["k"].append(3)
+    data["plans"][p.id]["lines"][0]["memo"]["m"] = 2
+    assert wizard.raw == raw
+    assert wizard.case_data() == first
+
+
+def test_a_walk_computes_the_case_once_per_change_of_input(wizard, rules, monkeypatch):
+    """施設 → 結果 and back and forth: the running estimate, 入力内容の確認 and the result share one engine answer
+    for the case (the issue counted 7 computes on a walk)."""
+    p = next(p for p in rules.programs if p.purchases and not p.uses_usage)
+    item = next(iter(p.suggested_items or rules.items))
+    full = []
+    real = engine.compute
+
+    def counting(case, *a, **k):
+        if any(ln.unit_price == 4980 for plan in case.plans.values() for ln in plan.lines):
+            full.append(1)
+        return real(case, *a, **k)
+
+    monkeypatch.setattr(engine, "compute", counting)
+    wizard.load_case_data({"format": "ohshi-desk-case/1",
+                           "facility": {"name": "確認医院", "kind": "clinic", "prefecture": "大分県"},
+                           "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+                           "plans": {p.id: {"lines": [{"item": item, "quantity": 1, "unit_price": 4980}]}}})
+    while wizard.currentId() != RESULT:
+        wizard.next()
+    assert len(full) == 1
+    wizard.back()
+    wizard.back()
+    while wizard.currentId() != RESULT:
+        wizard.next()
+    assert len(full) == 1  # nothing changed: the same answer
