@@ -3,6 +3,8 @@ with 行を追加, subtotals and the amounts echoed as understood. The small inp
 
 from __future__ import annotations
 
+from ohshi_desk.core.case.fields import BY_KEY
+
 from .plain import label as plain_label
 from .qt import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
 from .widgets import ERROR_RED, MUTED, Choice, count_edit, money_edit, qt, tab_chain, tint
@@ -38,10 +40,11 @@ class LineRow(QWidget):
             self.item.addItem(items[it]["label"], it)
         self.description = QLineEdit()
         self.description.setPlaceholderText("品名・型番（わかれば）")
-        self.quantity = count_edit("数量", minimum=1, maximum=10_000, required=True)
+        qty = BY_KEY["quantity"]  # the line's fields: label and limits declared once (core/case/fields.py)
+        self.quantity = count_edit(qty.label, minimum=qty.minimum, maximum=qty.maximum, required=True)
         self.quantity.setText("1")
         self.quantity.setFixedWidth(self.QUANTITY_WIDTH)
-        self.price = money_edit("単価（税込）")  # an empty price: the row is not counted (a suggestion not taken)
+        self.price = money_edit(BY_KEY["unit_price"].label)  # an empty price: the row is not counted (a suggestion not taken)
         self.vendor = QLineEdit()
         self.vendor.setPlaceholderText("購入先・ベンダー")
         self.remove = QPushButton("削除")

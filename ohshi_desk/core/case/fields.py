@@ -11,6 +11,8 @@ Plain tuples and a slotted class, no dataclass: :mod:`.case` is imported before 
 
 from __future__ import annotations
 
+from ohshi_desk.core.base.inputs import MAX_COUNT
+
 # the types an input (or a question in the rules) may have
 TYPES = ("text", "yes_no", "count", "percent", "yen", "date", "choice")
 NUMBER_TYPES = ("count", "percent", "yen")
@@ -67,7 +69,7 @@ FIELDS: tuple[FieldDecl, ...] = (
       maximum=MAX_USAGE_COUNT, travels=False),
     # a purchase line (plans.<id>.lines[i].<key>)
     F("item", "line", "choice", "品目", required=True),
-    F("quantity", "line", "count", "数量", minimum=1),
+    F("quantity", "line", "count", "数量", minimum=1, maximum=MAX_COUNT),
     F("unit_price", "line", "yen", "単価（税込）", required=True),
     F("description", "line", "text", "内訳（品名・型番）", max_len=200),
     F("vendor", "line", "text", "購入先・ベンダー", max_len=100),
