@@ -388,8 +388,7 @@ class LinesEditor(QWidget):
         if self._pending:
             self._make_pending(len(self._pending))
         self._rows.remove(row)
-        self.rows_box.removeWidget(row)
-        row.hide()  # gone from the page at once; deleted by Qt's next turn (no top-level window made on the way)
+        row.setParent(None)  # out of the page at once (a deferred delete waits for the event loop)
         row.deleteLater()
         if emit:
             for i, r in enumerate(self._rows, 1):
