@@ -52,8 +52,10 @@ def test_every_declared_column_is_written_read_back_and_never_unknown(round_trip
 
 def test_every_line_column_is_a_declared_field_and_takes_its_limit_from_it():
     """A 明細 column's key, type and limit are the line field's (core/case/fields.py), not typed a second time."""
+    from ohshi_desk.core.base.inputs import MAX_COUNT
     from ohshi_desk.core.case.fields import BY_KEY
 
+    assert BY_KEY["quantity"].maximum == MAX_COUNT  # the plans page's limit is the parser's
     for c in DETAIL_COLUMNS:
         if not c.field:
             continue
