@@ -1,4 +1,4 @@
-"""The workbook's layout is declared once (core/xlsx_layout.py): every declared 明細 column is written, read back
+"""The workbook's layout is declared once (core/workbook/layout.py): every declared 明細 column is written, read back
 unchanged and never called unknown; the writer and the reader import the layout, never each other."""
 
 from __future__ import annotations
@@ -48,6 +48,23 @@ def test_every_declared_column_is_written_read_back_and_never_unknown(round_trip
     if column.field:
         assert round_trip["read"].get(column.field) == round_trip["line"][column.field], column
     assert not any("ohshi-desk の列ではありません" in t for t in round_trip["notices"]), round_trip["notices"]
+
+
+def test_every_line_column_is_a_declared_field_and_takes_its_limit_from_it():
+    """A 明細 column's key, type and limit are the line field's (core/case/fields.py), not typed a second time."""
+    from ohshi_desk.core.base.inputs import MAX_COUNT
+    from ohshi_desk.core.case.fields import BY_KEY
+
+    assert BY_KEY["quantity"].maximum == MAX_COUNT  # the plans page's limit is the parser's
+    for c in DETAIL_COLUMNS:
+        if not c.field:
+            continue
+        decl = BY_KEY.get(c.field)
+        assert decl is not None and decl.section in ("line", "tracking"), c
+        if c.kind == "text":
+            assert decl.type == "text" and c.limit == decl.max_len > 0, c
+        if c.kind == "date":
+            assert decl.type == "date", c
 
 
 def _imports(path: Path) -> set[str]:

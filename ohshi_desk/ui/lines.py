@@ -3,6 +3,8 @@ with 行を追加, subtotals and the amounts echoed as understood. The small inp
 
 from __future__ import annotations
 
+from ohshi_desk.core.case.fields import BY_KEY
+
 from .plain import label as plain_label
 from .qt import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget, Signal
 from .widgets import ERROR_RED, MUTED, Choice, count_edit, money_edit, qt, tab_chain, tint
@@ -38,10 +40,11 @@ class LineRow(QWidget):
             self.item.addItem(items[it]["label"], it)
         self.description = QLineEdit()
         self.description.setPlaceholderText("品名・型番（わかれば）")
-        self.quantity = count_edit("数量", minimum=1, maximum=10_000, required=True)
+        qty = BY_KEY["quantity"]  # the line's fields: label and limits declared once (core/case/fields.py)
+        self.quantity = count_edit(qty.label, minimum=qty.minimum, maximum=qty.maximum, required=True)
         self.quantity.setText("1")
         self.quantity.setFixedWidth(self.QUANTITY_WIDTH)
-        self.price = money_edit("単価（税込）")  # an empty price: the row is not counted (a suggestion not taken)
+        self.price = money_edit(BY_KEY["unit_price"].label)  # an empty price: the row is not counted (a suggestion not taken)
         self.vendor = QLineEdit()
         self.vendor.setPlaceholderText("購入先・ベンダー")
         self.remove = QPushButton("削除")
@@ -63,18 +66,10 @@ class LineRow(QWidget):
         tint(self.echo, "#1b5e20")
         self.echo.setAlignment(qt().AlignmentFlag.AlignRight)
         grid.addWidget(self.echo, 1, 2, 1, 2)
-        self.error = plain_label()
-        tint(self.error, ERROR_RED)
-        self.error.setWordWrap(True)
-        self.error.hide()
-        grid.addWidget(self.error, 2, 0, 1, 6)
-        # why this line is not paid (an item the program excludes or sends to 個別審査), in the rules' words: from the
-        # engine's line reasons, shown as the item is chosen (see PlansPage.update_estimate)
-        self.note = plain_label()
-        tint(self.note, "#8a4b00")
-        self.note.setWordWrap(True)
-        self.note.hide()
-        grid.addWidget(self.note, 3, 0, 1, 6)
+        self._grid = grid
+        # the line's message (row 2) and why it is not paid (row 3): made when first needed (a file's 200 lines
+        # would otherwise make 400 hidden labels; issue 28)
+        self._error_label = self._note_label = None
         for w in (self.quantity, self.price):
             w.validityChanged.connect(self._update_error)
             w.validityChanged.connect(self._update_echo)
@@ -91,6 +86,29 @@ class LineRow(QWidget):
     def _request_remove(self, *_a) -> None:
         self.removeRequested.emit(self)
 
+    def _message_label(self, row: int, colour: str):
+        lab = plain_label()
+        tint(lab, colour)
+        lab.setWordWrap(True)
+        lab.hide()
+        self._grid.addWidget(lab, row, 0, 1, 6)
+        return lab
+
+    @property
+    def error(self):
+        """The line's message about what was typed (under the line, hidden while there is none)."""
+        if self._error_label is None:
+            self._error_label = self._message_label(2, ERROR_RED)
+        return self._error_label
+
+    @property
+    def note(self):
+        """Why this line is not paid (an item the program excludes or sends to 個別審査), in the rules' words: from
+        the engine's line reasons, shown as the item is chosen (see PlansPage.update_estimate)."""
+        if self._note_label is None:
+            self._note_label = self._message_label(3, "#8a4b00")
+        return self._note_label
+
     def set_number(self, n: int) -> None:
         self.number = n
         for w, name in ((self.item, "品目"), (self.description, "内訳（品名・型番）"), (self.quantity, "数量"),
@@ -100,15 +118,16 @@ class LineRow(QWidget):
     def set_note(self, reasons: list[str]) -> None:
         """Say beside the line why it is not (wholly) paid; nothing when it is."""
         text = "⚠ " + " / ".join(reasons) if reasons else ""
-        if text != self.note.text():
+        if text != (self._note_label.text() if self._note_label is not None else ""):
             self.note.setText(text)
             self.note.setVisible(bool(text))
             self.item.setAccessibleDescription(text)
 
     def _update_error(self) -> None:
         msgs = [w.error() for w in (self.quantity, self.price) if w.error()]
-        self.error.setText(f"{self.number}行目 " + " / ".join(msgs) if msgs else "")
-        self.error.setVisible(bool(msgs))
+        if msgs or self._error_label is not None:
+            self.error.setText(f"{self.number}行目 " + " / ".join(msgs) if msgs else "")
+            self.error.setVisible(bool(msgs))
         self.changed.emit()
 
     def _update_echo(self) -> None:
@@ -119,6 +138,10 @@ class LineRow(QWidget):
             self.echo.setText(f"＝{price:,}円 × {qty} ＝ {price * qty:,}円")
         else:
             self.echo.setText(f"＝{price:,}円")
+
+    def lines_at_zero(self) -> list[dict]:
+        """Every line, one without a price at 0円 (what the engine says of an item as soon as it is chosen)."""
+        return [r.to_line() for r in self._rows] + [self._line_of(ln) for ln in self._pending]
 
     def typed(self) -> bool:
         """Anything typed on this line (a price, a description or a vendor): never dropped without a word."""
@@ -178,6 +201,31 @@ class LineRow(QWidget):
         self.loaded = self._priced()
 
 
+class IdleRows:
+    """One idle worker for all the editors of a page: each turn of the event loop it makes a few rows of the first
+    editor with lines pending (one worker, not one per editor: eight editors' turns would add up to one long one)."""
+
+    ROWS = 8  # rows a turn (~6 ms on the project's machine)
+
+    def __init__(self, parent, editors):
+        from .qt import QTimer
+
+        self.editors = editors  # program id → LinesEditor, the page's dict
+        self.timer = QTimer(parent)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._turn)
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def _turn(self) -> None:
+        ed = next((e for e in self.editors.values() if e.pending()), None)
+        if ed is None:
+            self.timer.stop()
+        else:
+            ed.make_some(self.ROWS)
+
+
 class LinesEditor(QWidget):
     """The purchase lines of one program, with 行を追加."""
 
@@ -188,7 +236,13 @@ class LinesEditor(QWidget):
         self.items = items
         offered = set(offered or items) | set(suggested)
         self.order = list(suggested) + [it for it in items if it not in suggested and it in offered]
-        self.rows: list[LineRow] = []
+        self._rows: list[LineRow] = []
+        # lines of an opened file not yet made into rows (issue 28: a hospital's 200 lines made 2,000 widgets while
+        # the file opened): made a few at a time while the window is idle, and all at once the moment anything asks
+        # for the rows or the editor is shown; until then lines(), total() and is_ok() read them as they are
+        self._pending: list[dict] = []
+        self.idle: IdleRows | None = None  # the page's one idle worker (without one, lines wait until asked for)
+        self._notes: list[list[str]] = []  # each line's reasons from the last estimate (see set_notes)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         # the column headers on a grid of the same columns as the rows (fixed widths for 品目, 数量 and 削除, the same
@@ -228,8 +282,57 @@ class LinesEditor(QWidget):
         self.total_label.setText(f"購入合計（税込）: {self.total():,}円")
         self.changed.emit()
 
+    @property
+    def rows(self) -> list[LineRow]:
+        """Every line as a row (those still pending are made now)."""
+        if self._pending:
+            self._make_pending(len(self._pending))
+        return self._rows
+
+    def pending(self) -> int:
+        """How many lines are not yet rows."""
+        return len(self._pending)
+
+    def showEvent(self, event):  # noqa: N802 — Qt's name
+        if self._pending:  # shown: every line is on screen
+            self._make_pending(len(self._pending))
+        super().showEvent(event)
+
+    def _make_pending(self, n: int) -> None:
+        take, self._pending = self._pending[:n], self._pending[n:]
+        for line in take:
+            self._add_row(line)
+
+    def make_some(self, n: int) -> None:
+        """While idle: ``n`` more rows (see IdleRows)."""
+        self._make_pending(n)
+
+    @staticmethod
+    def _plain_line(line) -> bool:
+        """A line as an opened file holds it (whole numbers, short one-line texts): it can wait as it is, and
+        reads as the row made from it would."""
+        if not isinstance(line, dict) or not isinstance(line.get("unit_price"), int) or isinstance(
+                line.get("unit_price"), bool) or line["unit_price"] < 0:
+            return False
+        qty = line.get("quantity", 1)
+        if not isinstance(qty, int) or isinstance(qty, bool) or not 1 <= qty <= BY_KEY["quantity"].maximum:
+            return False
+        return all(isinstance(line.get(k, ""), str) and len(line.get(k, "")) <= 1000
+                   and not any(c < " " for c in line.get(k, "")) for k in ("description", "vendor"))
+
+    @staticmethod
+    def _line_of(line: dict) -> dict:
+        """What LineRow.to_line() gives for a row loaded from this plain line (as loaded: its extra keys hold)."""
+        out = {k: v for k, v in line.items() if k not in ("item", "quantity", "unit_price", "description", "vendor")}
+        out.update(item=line["item"], quantity=line.get("quantity", 1), unit_price=line["unit_price"])
+        for key in ("description", "vendor"):
+            if str(line.get(key, "")).strip():
+                out[key] = str(line[key]).strip()
+        return out
+
     def total(self) -> int:
-        return sum(r.subtotal() for r in self.rows)
+        return sum(r.subtotal() for r in self._rows) + sum(
+            ln["unit_price"] * ln.get("quantity", 1) for ln in self._pending)
 
     def _add_clicked(self, *_a) -> None:
         self.add_row()
@@ -237,54 +340,75 @@ class LinesEditor(QWidget):
     def add_row(self, line: dict | None = None, *, emit: bool = True) -> LineRow:
         """A row at the end (filled from ``line``); ``emit=False`` leaves the total and the changed signal to the
         caller, which adds many rows and says so once (a file's 200 lines: one update, not 200 of 200 rows)."""
-        row = LineRow(self.items, self.order, len(self.rows) + 1, item_width=self.item_width,
+        if self._pending:
+            self._make_pending(len(self._pending))
+        row = self._add_row(line)
+        if emit:
+            self._emit_changed()
+        return row
+
+    def _add_row(self, line: dict | None) -> LineRow:
+        row = LineRow(self.items, self.order, len(self._rows) + 1, item_width=self.item_width,
                       remove_width=self.remove_width)
         if line:
             row.load(line)
         row.changed.connect(self._emit_changed)
         row.removeRequested.connect(self.remove_row)
         # Tab in reading order: the new line after the last one (or what comes before the lines), then 「＋ 行を追加」
-        last = self.rows[-1].remove if self.rows else None
-        self.rows.append(row)
+        last = self._rows[-1].remove if self._rows else None
+        self._rows.append(row)
         self.rows_box.addWidget(row)  # in the editor's window first: Tab order is kept within one window
         if self.add_button is not None:
             tab_chain([*([last] if last is not None else []), row.item, row.description, row.quantity,
                        row.price, row.vendor, row.remove, self.add_button])
-        if emit:
-            self._emit_changed()
+        if line and len(self._rows) <= len(self._notes):
+            row.set_note(self._notes[len(self._rows) - 1])
         return row
 
     def load_rows(self, lines: list[dict]) -> None:
-        """Every row replaced by ``lines``, with one update at the end."""
-        changed = bool(self.rows or lines)
+        """Every row replaced by ``lines``, with one update at the end. While the editor is not on screen, plain
+        lines (an opened file's) wait and become rows while the window is idle (see ``_pending``)."""
+        changed = bool(self._rows or self._pending or lines)
         self.clear(emit=False)
-        for line in lines:
-            self.add_row(line, emit=False)
+        for line in lines:  # an item these rules lack is refused now, as a row would refuse it
+            if isinstance(line, dict) and line.get("item") not in self.items and line.get("item") not in (None, ""):
+                raise ValueError(f"item {line.get('item')!r}")
+        if not self.isVisible() and lines and all(self._plain_line(ln) and ln.get("item") in self.items
+                                                  for ln in lines):
+            self._pending = [dict(ln) for ln in lines]
+            if self.idle is not None:
+                self.idle.start()
+        else:
+            for line in lines:
+                self._add_row(line)
         if changed:
             self._emit_changed()
 
     def remove_row(self, row: LineRow, *, emit: bool = True) -> None:
-        self.rows.remove(row)
-        row.setParent(None)
+        if self._pending:
+            self._make_pending(len(self._pending))
+        self._rows.remove(row)
+        row.setParent(None)  # out of the page at once (a deferred delete waits for the event loop)
         row.deleteLater()
         if emit:
-            for i, r in enumerate(self.rows, 1):
+            for i, r in enumerate(self._rows, 1):
                 r.set_number(i)
             self._emit_changed()
 
     def clear(self, *, emit: bool = True) -> None:
-        for row in list(self.rows):
+        self._pending = []
+        for row in list(self._rows):
             self.remove_row(row, emit=False)
         if emit:
             self._emit_changed()
 
     def is_ok(self) -> bool:
-        return all(r.is_ok() for r in self.rows)
+        return all(r.is_ok() for r in self._rows)  # a pending line is a plain one: nothing wrong in it
 
     def blockers(self) -> list[str]:
         """Each row's problem as a sentence: its message, or the 数量 left empty (which has no message)."""
         out = []
-        for r in self.rows:
+        for r in self._rows:
             wrong = [f"「{name}」" for w, name in ((r.quantity, "数量"), (r.price, "単価（税込）")) if w.error()]
             if wrong:  # where, not the message again: that is under the line
                 out.append(f"{r.number}行目の{'と'.join(wrong)}を確かめてください（その行の下に説明があります）")
@@ -293,4 +417,23 @@ class LinesEditor(QWidget):
         return out
 
     def lines(self) -> list[dict]:
-        return [r.to_line() for r in self.rows if r.price.value() is not None]
+        return [r.to_line() for r in self._rows if r.price.value() is not None] + [
+            self._line_of(ln) for ln in self._pending]
+
+    def lines_at_zero(self) -> list[dict]:
+        """Every line, one without a price at 0円 (what the engine says of an item as soon as it is chosen)."""
+        return [r.to_line() for r in self._rows] + [self._line_of(ln) for ln in self._pending]
+
+    def raw_lines(self) -> list[dict]:
+        """Every line as typed, in the shape load_rows() reads (a pending line as it came)."""
+        return [r.raw_line() for r in self._rows] + [dict(ln) for ln in self._pending]
+
+    def unpriced(self) -> bool:
+        """Some row without a price (a suggestion not taken, or a line being typed)."""
+        return any(r.price.value() is None for r in self._rows)
+
+    def set_notes(self, reasons: list[list[str]]) -> None:
+        """Each line's reasons beside it (a line still pending gets its reasons when it becomes a row)."""
+        self._notes = reasons
+        for row, why in zip(self._rows, reasons, strict=False):
+            row.set_note(why)

@@ -120,6 +120,7 @@ class ParsedEdit(QLineEdit):
         super().__init__(parent)
         self.field, self._parser, self._kw, self.required = field, parser, kw, required
         self._error = ""
+        self._shown = ""  # the error the outline, tooltip and description show (set again only when it changes)
         self._value = None
         self.setAccessibleName(field)
         if placeholder:
@@ -137,9 +138,11 @@ class ParsedEdit(QLineEdit):
             self._value, self._error = None, str(exc)
         if not text.strip() and self.required:
             self._error = ""  # an empty required field blocks Next without a red mark until typed in
-        self.setStyleSheet(ERROR_STYLE if self._error else "")
-        self.setToolTip(plain_tip(self._error))
-        self.setAccessibleDescription(self._error)
+        if self._error != self._shown:  # a style sheet set again repolishes the field: only when the message changes
+            self._shown = self._error
+            self.setStyleSheet(ERROR_STYLE if self._error else "")
+            self.setToolTip(plain_tip(self._error))
+            self.setAccessibleDescription(self._error)
         self.validityChanged.emit()
 
     def value(self):

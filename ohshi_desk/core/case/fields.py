@@ -67,7 +67,9 @@ FIELDS: tuple[FieldDecl, ...] = (
       maximum=MAX_USAGE_COUNT, travels=False),
     # a purchase line (plans.<id>.lines[i].<key>)
     F("item", "line", "choice", "品目", required=True),
-    F("quantity", "line", "count", "数量", minimum=1),
+    # 数量's maximum is core/base/inputs.MAX_COUNT (the parser's default; not imported here: inputs pulls in decimal and
+    # fractions, ~17 M instructions before the first page; tests/test_workbook_layout.py holds the two equal)
+    F("quantity", "line", "count", "数量", minimum=1, maximum=10_000),
     F("unit_price", "line", "yen", "単価（税込）", required=True),
     F("description", "line", "text", "内訳（品名・型番）", max_len=200),
     F("vendor", "line", "text", "購入先・ベンダー", max_len=100),

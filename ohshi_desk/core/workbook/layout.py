@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from ohshi_desk.core.case.fields import withheld_sections
+from ohshi_desk.core.case.fields import BY_KEY, withheld_sections
 from ohshi_desk.core.case.model import TRACKING_DATES
 
 # ------------------------------------------------------------------------------------------------- sheets
@@ -40,37 +40,42 @@ def payload_hash(case_json: str, snapshot_json: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    """A 明細 column. ``field``: the line's key in the case (None: not a line value); ``who``: "vendor", "institution" (the clinic or hospital:
-    coloured apart) or "ohshi" (written by ohshi-desk); ``kind``: how the reader reads it — "text" (up to ``limit``
-    characters), "date", or "own" (read by its own code in xlsx_read_lines.py), "computed" (never read: a formula or
-    ohshi-desk's words), "id"."""
+    """A 明細 column. ``field``: the line's key in the case (None: not a line value); ``who``: "vendor",
+    "institution" (the clinic or hospital: coloured apart) or "ohshi" (written by ohshi-desk); ``kind``: how the
+    reader reads it — "text" (up to the field's ``max_len`` characters, declared once in core/case/fields.py),
+    "date", "own" (read by its own code in read_lines.py), "computed" (never read: a formula or ohshi-desk's words),
+    "id"."""
 
     header: str
     width: float
     field: str | None = None
     who: str = "vendor"
     kind: str = "text"
-    limit: int = 0
+
+    @property
+    def limit(self) -> int:
+        """How many characters the reader takes (a text column): the line field's ``max_len``, declared once."""
+        return (BY_KEY[self.field].max_len or 0) if self.field in BY_KEY else 0
 
 
 DETAIL_COLUMNS: list[Column] = [
     Column("ID", 4, kind="id", who="ohshi"),
     Column("補助制度", 17, kind="own"),
     Column("項目", 13, "item", kind="own"),
-    Column("内訳（品名・型番）", 20, "description", limit=200),
+    Column("内訳（品名・型番）", 20, "description"),
     Column("数量", 5, "quantity", kind="own"),
     Column("単価（税込）", 11, "unit_price", kind="own"),
     Column("金額", 11, "amount", kind="own"),
     Column("①補助対象金額", 11, "vendor_eligible", kind="own"),
     Column("②補助対象外金額", 11, kind="computed"),
-    Column("購入先・ベンダー", 14, "vendor", limit=100),
-    Column("領収書No", 6, "receipt", limit=20),
+    Column("購入先・ベンダー", 14, "vendor"),
+    Column("領収書No", 6, "receipt"),
     *[Column(label, 8.5, key, kind="date",
              who="institution" if key in ("receipt_date", "breakdown_received_date", "checksheet_received_date",
                                      "application_date", "decision_date", "payment_date") else "vendor")
       for key, label in TRACKING_DATES.items()],
-    Column("状況", 11, "status", limit=40),
-    Column("備考", 20, "note", limit=1000),
+    Column("状況", 11, "status"),
+    Column("備考", 20, "note"),
     Column("見積りの理由（ohshi-desk）", 36, kind="computed", who="ohshi"),
     Column("様式2キー（ohshi-desk）", 4, kind="computed", who="ohshi"),
 ]

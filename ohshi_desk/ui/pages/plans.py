@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..lines import LinesEditor
+from ..lines import IdleRows, LinesEditor
 from ..plain import label as plain_label
 from ..qt import (
     QGroupBox,
@@ -49,6 +49,7 @@ class PlansPage(LazyPage):
         self.groups, self.editors, self.options, self.flags, self.not_needed = {}, {}, {}, {}, {}
         self.estimates = {}
         self.help_buttons = {}
+        idle = IdleRows(self, self.editors)  # an opened file's lines become rows while the window is idle
         # the running estimate, from the same engine as the result page (recomputed shortly after each change)
         self.estimate = wrap_label()
         self.estimate.setAccessibleName("いまの見積り")
@@ -92,6 +93,7 @@ class PlansPage(LazyPage):
                 flags[qid] = box_
             self.flags[p.id] = flags
             editor = LinesEditor(rules.items, p.suggested_items, offered=offered_items(p, rules.items))
+            editor.idle = idle
             hints = [f"{rules.items[it]['label']}: {rules.items[it]['hint']}" for it in editor.order
                      if rules.items[it].get("hint")]
             if hints:
@@ -127,14 +129,18 @@ class PlansPage(LazyPage):
             needed = info[pid]["status"] != "not_needed"
             note = self.not_needed[pid]
             ed = self.editors[pid]
-            typed = [r for r in ed.rows if r.typed()]
+            if pid in chosen:
+                ed.make_some(ed.pending())  # every line a row before the page shows (an opened file's: see lines.py)
             if not needed:
                 for r in [r for r in ed.rows if not r.typed()]:  # untouched suggestions go; typed lines stay
                     ed.remove_row(r)
+                typed = len(ed.rows)
                 note.setText("不要: " + info[pid]["reason"] + "。購入の入力はいりません。" + (
-                    f"入力済みの{len(typed)}行は消さずに残してあります（不要なら「削除」で消してください）。" if typed else ""))
+                    f"入力済みの{typed}行は消さずに残してあります（不要なら「削除」で消してください）。" if typed else ""))
+                ed.setVisible(bool(typed))
+            else:
+                ed.setVisible(True)
             note.setVisible(not needed)
-            ed.setVisible(needed or bool(typed))
             if pid in self.help_buttons:
                 self.help_buttons[pid].setVisible(needed)
                 if not needed:
@@ -185,21 +191,20 @@ class PlansPage(LazyPage):
         個別審査). A line without a price is not in the case: the reasons then come from the same engine with such
         lines at 0円, so the warning shows as soon as the item is chosen."""
         editors = {pid: ed for pid, ed in self.editors.items() if pid in chosen}
-        if any(r.price.value() is None for ed in editors.values() for r in ed.rows):
+        if any(ed.unpriced() for ed in editors.values()):
             from ohshi_desk.core.case.model import CaseError, parse_case
             from ohshi_desk.core.compute.engine import compute
 
             data = self.w.case_data()
             for pid, ed in editors.items():
-                data["plans"][pid]["lines"] = [r.to_line() for r in ed.rows]
+                data["plans"][pid]["lines"] = ed.lines_at_zero()
             try:
                 bd = compute(parse_case(data, self.w.rules), self.w.rules, day)
             except CaseError:
                 return
         by_id = {p["id"]: p["lines"] for p in bd["programs"]}
         for pid, ed in editors.items():
-            for row, line in zip(ed.rows, by_id.get(pid, []), strict=False):
-                row.set_note(line["reasons"])
+            ed.set_notes([line["reasons"] for line in by_id.get(pid, [])])
 
     def complete(self) -> bool:
         return all(self.editors[pid].is_ok() for pid in self.w.goals() if pid in self.editors)
@@ -226,7 +231,7 @@ class PlansPage(LazyPage):
     def raw_plan(self, pid: str) -> dict:
         """The plan as typed (a price that does not parse yet included), in the shape load_plan() reads."""
         self.ensure_built()
-        plan = {"lines": [r.raw_line() for r in self.editors[pid].rows]}
+        plan = {"lines": self.editors[pid].raw_lines()}
         if pid in self.options:
             plan["option"] = self.options[pid].currentData()
         plan.update({flag: box.isChecked() for flag, box in self.flags[pid].items()})

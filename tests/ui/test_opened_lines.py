@@ -1,0 +1,76 @@
+"""An opened file's purchase lines become rows while the window is idle (issue 28: 200 lines made 2,000 widgets as the
+file opened): until then the case, the totals and the autosave read them exactly as the rows would, and the plans
+page never shows without them."""
+
+from __future__ import annotations
+
+import copy
+
+from tests.reopened_case import FIXTURE_CLINIC
+
+EXTRA = {"receipt": "2", "amount": 9000, "vendor_eligible": 8000, "order_date": "2025-10-01", "status": "発注済"}
+
+
+def _case(n: int) -> dict:
+    data = copy.deepcopy(FIXTURE_CLINIC)
+    lines = data["plans"]["fx_capped"]["lines"]
+    for i in range(n):
+        lines.append({"item": "mobile_terminal", "quantity": 1 + i % 3, "unit_price": 10000 + i,
+                      "description": f"  端末 {i}  ", "vendor": "A社" if i % 2 else "", **(EXTRA if i == 3 else {})})
+    return data
+
+
+def test_lines_wait_while_the_page_is_hidden_and_read_as_rows_would(fx_wizard, qtbot):
+    w = fx_wizard
+    data = _case(30)
+    w.load_case_data(data)
+    ed = w.plans_page.editors["fx_capped"]
+    assert ed.pending() == 32  # nothing made while the file opened (the page is not on screen)
+    waiting = (w.case_data()["plans"]["fx_capped"], ed.total(), w.plans_page.raw_plan("fx_capped"))
+    built = len(ed.rows)  # asking for the rows makes them all
+    assert built == 32 and ed.pending() == 0
+    made = (w.case_data()["plans"]["fx_capped"], ed.total(), w.plans_page.raw_plan("fx_capped"))
+    assert waiting[0] == made[0] and waiting[1] == made[1]
+    assert waiting[0]["lines"][5]["description"] == "端末 3" and waiting[0]["lines"][7]["quantity"] == 3
+    assert {k: waiting[0]["lines"][5][k] for k in EXTRA} == EXTRA  # a vendor's keys travel with the waiting line
+    # the autosave's form of a waiting line loads back to the same case
+    w.load_case_data({**data, "plans": {**data["plans"], "fx_capped": waiting[2]}})
+    assert w.case_data()["plans"]["fx_capped"] == made[0]
+
+
+def test_idle_makes_the_rows_a_few_at_a_time(fx_wizard, qtbot):
+    w = fx_wizard
+    w.load_case_data(_case(40))
+    ed = w.plans_page.editors["fx_capped"]
+    assert ed.pending() == 42
+    qtbot.waitUntil(lambda: ed.pending() == 0)
+    assert [r.price.value() for r in ed.rows[2:5]] == [10000, 10001, 10002]
+    assert [r.number for r in ed.rows] == list(range(1, 43))
+
+
+def test_the_plans_page_shows_every_line(fx_wizard, qtbot):
+    from ohshi_desk.ui.pages import GOALS, PLANS, READER
+
+    from .driver import next_page
+
+    w = fx_wizard
+    w.load_case_data(_case(20))
+    ed = w.plans_page.editors["fx_capped"]
+    assert ed.pending() == 22
+    ed.idle.timer.stop()  # a user who clicks on at once: the page makes what is left as it shows
+    for page in (READER, GOALS, PLANS):
+        next_page(w, page)
+    assert ed.pending() == 0 and len(ed._rows) == 22 and all(r.isVisible() for r in ed._rows)
+    assert "購入合計（税込）" in ed.total_label.text()
+
+
+def test_a_line_not_plain_is_made_at_once_and_a_bad_item_refused(fx_wizard, qtbot):
+    import pytest
+
+    w = fx_wizard
+    w.load_case_data(_case(0))
+    ed = w.plans_page.editors["fx_capped"]
+    ed.load_rows([{"item": "mobile_terminal", "quantity": "2", "unit_price": "4,980"}])  # as an autosave types it
+    assert ed.pending() == 0 and len(ed._rows) == 1 and ed.lines()[0]["unit_price"] == 4980
+    with pytest.raises(ValueError):
+        ed.load_rows([{"item": "mobile_terminal", "unit_price": 1}, {"item": "no_such_item", "unit_price": 1}])
