@@ -143,7 +143,7 @@ def test_sheets_and_key_cells_match_the_engine(exported, rules):
                         # each line finds its 明細 row by the receipt's key (F, hidden), never a fixed row: the
                         # form follows 明細 through sorts and added or deleted rows
                         assert values[title].cell(14 + i, 6).value == (row if ln else None)
-                        assert sheet.cell(14 + i, 4).value == f"=IF($F{14 + i}=\"\",\"\",N(INDEX(m_first,$F{14 + i})))"
+                        assert sheet.cell(14 + i, 4).value == f"=IF(F{14 + i}=\"\",\"\",N(INDEX(m_f,F{14 + i})))"
                         assert "'明細'!$H$" not in str(sheet.cell(14 + i, 3).value)
                         assert values[title].cell(14 + i, 4).value == (ln["eligible"] if ln else None)
 

@@ -176,3 +176,48 @@ def test_a_receipt_split_off_a_receipt_that_keeps_lines_gets_a_copy_of_its_block
     receipts = case.raw["plans"]["fx_capped"]["receipts"]
     assert receipts["A社"] == receipts["A社#2"] == {"address": "大分県大分市府内町1-1"}
     assert any("「A社 No 2」の様式2 にも写しました" in str(n) for n in case.notices), case.notices
+
+
+def test_a_book_read_back_unchanged_parses_its_case_once(rules, monkeypatch, tmp_path):
+    """Nothing differs from the estimate: the estimate is the same case, parsed once (issue 26: reading back
+    ≤ 0.25 s), with a raw of its own."""
+    import copy
+
+    import ohshi_desk.core.workbook.read as read
+
+    data = copy.deepcopy(CASE)
+    for line in data["plans"]["fx_capped"]["lines"]:
+        line.setdefault("quantity", 1)  # (as the book is read back: else the quantities read differ)
+    path = tmp_path / "same.xlsx"
+    export_case(parse_case(data, rules), rules, path, AS_OF)
+    calls = []
+    monkeypatch.setattr(read, "parse_case", lambda data, r: calls.append(data) or parse_case(data, r))
+    case = read.read_workbook(path, rules)
+    assert len(calls) == 1
+    assert case.estimate is not case and case.estimate.raw == case.raw and case.estimate.raw is not case.raw
+    assert case.estimate.notices == [] and case.estimate.estimate is None
+    assert [ln.unit_price for ln in case.estimate.plans["fx_capped"].lines] == [40000, 120000, 30000]
+    wb = load_workbook(path)  # a changed price: the estimate is parsed apart and keeps the price written
+    wb["明細"].cell(DETAIL_FIRST, COL["単価（税込）"]).value = 45000
+    wb.save(path)
+    calls.clear()
+    case = read.read_workbook(path, rules)
+    assert len(calls) == 2
+    assert case.plans["fx_capped"].lines[0].unit_price == 45000
+    assert case.estimate.plans["fx_capped"].lines[0].unit_price == 40000
+
+
+def test_the_garbage_collector_waits_while_a_book_is_read_and_runs_after(book, rules, monkeypatch):
+    """Issue 26: the cyclic collector is paused for the read (the cells read make it run again and again over
+    objects all still in use) and on again after it, even when the read fails."""
+    import gc
+
+    import ohshi_desk.core.workbook.read as read
+
+    during = []
+    real = read._read_workbook
+    monkeypatch.setattr(read, "_read_workbook", lambda p, r: during.append(gc.isenabled()) or real(p, r))
+    assert read.read_workbook(book, rules).plans["fx_capped"].lines
+    with pytest.raises(read.WorkbookError):
+        read.read_workbook(book.with_name("missing.xlsx"), rules)
+    assert during == [False, False] and gc.isenabled()

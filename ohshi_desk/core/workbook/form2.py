@@ -65,11 +65,12 @@ def receipts(case: Case, bd: dict, rules) -> list[tuple[str, str, str, list[tupl
     return [(key[0], *shown[key], lines) for key, lines in groups.items()]
 
 
-# 明細's columns as the 様式2 formulas name them (defined names: short formulas, and they follow the columns
-# wherever a vendor inserts, deletes or moves one, as a reference does)
-COLUMN_NAMES = {"項目": "m_item", "内訳（品名・型番）": "m_desc", "数量": "m_qty", "単価（税込）": "m_price",
-                "金額": "m_amount", "①補助対象金額": "m_first", "②補助対象外金額": "m_second",
-                KEY_HEADER: "m_key"}
+# 明細's columns as the 様式2 formulas name them (defined names: they follow the columns wherever a vendor inserts,
+# deletes or moves one, as a reference does; short, as the formulas are: XlsxWriter prepares each formula it writes
+# at ~8 µs + ~0.65 µs a character, and 1,000 lines make ~7,500 of them on the forms)
+COLUMN_NAMES = {"項目": "m_i", "内訳（品名・型番）": "m_d", "数量": "m_q", "単価（税込）": "m_p",
+                "金額": "m_a", "①補助対象金額": "m_f", "②補助対象外金額": "m_s",
+                KEY_HEADER: "m_k"}
 
 
 def column_names() -> dict[str, str]:
@@ -203,7 +204,7 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
         r = head + 1 + i
         text(ws, r, 1, page * FORM_LINES + i + 1, border=BOX, alignment=CENTER)
         ws.heights[r] = 24
-        at = f"$F{r}"
+        at = f"F{r}"  # (relative references: the form's cells are never sorted or copied; one character less each)
 
         def ref(name, at=at):
             return f"INDEX({COLUMN_NAMES[name]},{at})"
@@ -216,21 +217,21 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
                           f'+F{r - 1},"")', cached=lines_at[i] if found else "")
         price, qty = ref("単価（税込）"), ref("数量")
         # G, H (hidden): the line's 金額 and 数量 × 単価; a line typed below the lines has no 金額 or ② formula of
-        # its own: 数量 × 単価 and 金額 − ① stand in (the formulas name the form's own cells where they can: XlsxWriter
-        # prepares a formula at ~0.6 µs a character, and 1,000 lines make 12,000 formulas)
+        # its own: 数量 × 単価 and 金額 − ① stand in (the formulas name the form's own cells where they can)
         full = line.quantity * line.unit_price if found else ""
-        formula(ws, r, 7, shown_if(f'IF(ISNUMBER({ref("金額")}),{ref("金額")},$H{r})'),
+        formula(ws, r, 7, shown_if(f'IF(ISNUMBER({ref("金額")}),{ref("金額")},H{r})'),
                 cached=line.amount if found else "")
         formula(ws, r, 8, shown_if(f"N({qty})*N({price})"), cached=full)
         formula(ws, r, 2, shown_if(ref("項目")), border=BOX, alignment=WRAP, cached=res["item_label"] if found else "")
-        formula(ws, r, 3, shown_if(f'IF({ref("内訳（品名・型番）")}="",$B{r},{ref("内訳（品名・型番）")})&"　"&'
-                                   f'{qty}&"点 × "&TEXT({price},"#,##0")&"円"'
-                                   f'&IF($G{r}=$H{r},"",IF($G{r}<$H{r},"（値引き後 ","（金額 ")&TEXT($G{r},"#,##0")&"円）")'),
+        desc = ref("内訳（品名・型番）")
+        formula(ws, r, 3, shown_if(f'IF({desc}="",B{r},{desc})&"　"&{qty}&"点 × "&TEXT({price},"#,##0")&"円"'
+                                   f'&IF(G{r}=H{r},"",IF(G{r}<H{r},"（値引き後 ","（金額 ")&TEXT(G{r},"#,##0")&"円）")'),
                 border=BOX, alignment=WRAP, cached=line_text(res, line) if found else "")
         first = (line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]) if found else None
         formula(ws, r, 4, shown_if(f'N({ref("①補助対象金額")})'), border=BOX, number_format=YEN,
                 cached=first if found else "")
-        formula(ws, r, 5, shown_if(f'IF(ISNUMBER({ref("②補助対象外金額")}),{ref("②補助対象外金額")},$G{r}-$D{r})'), border=BOX, number_format=YEN,
+        second = ref("②補助対象外金額")
+        formula(ws, r, 5, shown_if(f'IF(ISNUMBER({second}),{second},G{r}-D{r})'), border=BOX, number_format=YEN,
                 cached=line.amount - first if found else "")
         if not found:
             continue

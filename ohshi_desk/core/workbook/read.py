@@ -19,6 +19,7 @@ Nothing is dropped in silence: whatever cannot be read is a :class:`Notice` (she
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zipfile
 from pathlib import Path
@@ -143,6 +144,21 @@ def _load(path: Path):
 
 
 def read_workbook(path, rules) -> Case:
+    """The case a workbook holds (see the module's text). The cyclic garbage collector waits while it is read: the
+    tens of thousands of cells read make it run again and again over objects that are all still in use; it runs as
+    usual afterwards, whether the reading failed or not."""
+    import gc
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_workbook(path, rules)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _read_workbook(path, rules) -> Case:
     from ohshi_desk.core.workbook.layout import DATA_SHEET, WORKBOOK_FORMAT, payload_hash
 
     path = Path(path)
@@ -181,10 +197,14 @@ def read_workbook(path, rules) -> Case:
         case = parse_case(data, rules)
     except CaseError as exc:
         raise WorkbookError(f"明細 シートの内容を読めません（{exc.problem}）") from None
-    try:
-        case.estimate = parse_case(estimate_raw, rules)
-    except CaseError:
-        case.estimate = None
+    if data == estimate_raw:  # nothing read differs from the estimate: the same case, parsed once (parse_case's
+        # objects are not changed after it), with a raw of its own
+        case.estimate = dataclasses.replace(case, raw=estimate_raw, notices=[], estimate=None, origins={}, withheld=[])
+    else:
+        try:
+            case.estimate = parse_case(estimate_raw, rules)
+        except CaseError:
+            case.estimate = None
     withheld = snapshot.get("withheld") if isinstance(snapshot.get("withheld"), list) else []
     if "usage" in withheld:
         notices.append(Notice("（ブック全体）", None, None,

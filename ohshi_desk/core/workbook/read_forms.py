@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from ohshi_desk.core.base.guard import shown
 from ohshi_desk.core.base.inputs import InputError, parse_date, parse_yen
 from ohshi_desk.core.compute.breakdown import STATUS_LABELS
@@ -343,6 +345,7 @@ def _apply_cells(wb, record: dict, renamed: dict, forms: dict, skip: set, notice
                                   "読みませんでした（次の書き出しで元に戻ります）"))
 
 
+@functools.lru_cache(maxsize=4096)  # (the same cells on every 様式2 page)
 def _ref_tuple(ref: str) -> tuple[int, int]:
     """"C10" → (10, 3)."""
     i = next((k for k, ch in enumerate(ref) if ch.isdigit()), len(ref))

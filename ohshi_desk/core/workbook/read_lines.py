@@ -3,8 +3,8 @@ overrides, the vendor's ① split, tracking columns). See ``xlsx_read.py`` for t
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
+import itertools
 import json
 import re
 
@@ -193,10 +193,12 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
     if len(rows) > MAX_ROWS + head_at + 1:  # (the empty rows at the end are not counted: _rows drops them)
         notices.append(Notice(sheet, MAX_ROWS + head_at + 2, None, f"{MAX_ROWS}行を超えています", "それより下の行は読みませんでした"))
     extra_cols = {j: name for name, j in header.items() if name not in known}
-    for j in range(max((len(r) for r in rows), default=0)):
-        if j not in header.values() and any(j < len(r) and r[j] not in (None, "") for r in rows[head_at + 1:]):
+    headed = set(header.values())
+    for j, column in enumerate(itertools.zip_longest(*rows[head_at + 1:])):  # (each column's values at once)
+        if j not in headed and set(column) - {None, ""}:
             extra_cols[j] = ""
     originals = {pid: list((p or {}).get("lines") or []) for pid, p in plans.items() if isinstance(p, dict)}
+    fresh = json.loads(json.dumps(originals))  # each line's copy to read a row into, made at once (an ID is read once)
     written = snapshot.get("eligible", {})
     new_lines: dict[str, list] = {pid: [] for pid in plans}
     origins: dict = {}
@@ -245,7 +247,7 @@ def _apply_details(data: dict, snapshot: dict, ws, rules, notices: list[Notice],
                     note(r, "ID", f"この行の ID は {seen[ident]}行目と同じです（行をコピーしたようです）", "新しい行として読みました")
                 else:
                     seen[ident] = r
-                    base = copy.deepcopy(originals[id_pid][int(idx)])
+                    base = fresh[id_pid][int(idx)]
                     if not isinstance(base, dict):
                         base = None
                     else:
