@@ -1,6 +1,6 @@
 """Benchmark: the app's PyInstaller bundle against a bare three-page QWizard bundled with default settings.
 
-Prints side by side: bundle size (target: app ≤ 0.75× bare), median frozen start-up to the first page shown with
+Prints side by side: bundle size (target: app ≤ 0.75× bare), median frozen start-up (and its spread) to the first page shown with
 --smoke (target ≤ 1.10× the bare wizard showing Japanese) and peak memory (target ≤ 1.10× the same; issue 28), then what the resident memory is made of (font
 files, Qt, heap…) while each window is open (Linux /proc). Builds both bundles in a temporary folder.
 Run: python tests/benchmarks/bench_bundle.py [runs]
