@@ -1,6 +1,6 @@
 """Benchmark: the app's PyInstaller bundle against a bare three-page QWizard bundled with default settings.
 
-Prints side by side: bundle size (target: app ≤ 0.75× bare), median frozen start-up to the first page shown with
+Prints side by side: bundle size (target: app ≤ 0.75× bare), median frozen start-up (and its spread) to the first page shown with
 --smoke (target ≤ 1.10× the bare wizard showing Japanese) and peak memory (target ≤ 1.10× the same; issue 28), then what the resident memory is made of (font
 files, Qt, heap…) while each window is open (Linux /proc). Builds both bundles in a temporary folder.
 Run: python tests/benchmarks/bench_bundle.py [runs]
@@ -43,6 +43,12 @@ def start_times(exe: Path, args: list[str], n: int) -> list[float]:
         proc = subprocess.run([str(exe), *args], capture_output=True, text=True, env=ENV, check=True)
         out.append(float(proc.stdout.split("shown at ")[1].split()[0]) - t)
     return out
+
+
+def quartiles(v: list[float]) -> tuple[float, float, float, float]:
+    """Min, first and third quartile, max: the spread of the start-ups beside their median."""
+    q1, _median, q3 = statistics.quantiles(v, n=4)
+    return min(v), q1, q3, max(v)
 
 
 def peak_kib(exe: Path, args: list[str]) -> int:
@@ -114,6 +120,10 @@ def main():
     print(f"{'bundle size':38}{sb / 2**20:>10.0f} MiB{'':>14}{sa / 2**20:>8.0f} MiB{sa / sb:>7.2f}×{'':>14}  ≤ 0.75×")
     print(f"{'start-up (median, first page shown)':38}{st['bare'] * 1000:>11.0f} ms{st['bare_ja'] * 1000:>11.0f} ms"
           f"{st['app'] * 1000:>9.0f} ms{st['app'] / st['bare']:>7.2f}×{st['app'] / st['bare_ja']:>13.2f}×  ≤ 1.10× (日本語)")
+    cols = (("bare", 14), ("bare_ja", 14), ("app", 12))
+    for label, lo, hi in (("  spread: min–max", 0, -1), ("  spread: interquartile range", 1, 2)):
+        print(f"{label:38}" + "".join(f"{'–'.join(f'{x * 1000:.0f}' for x in (q[lo], q[hi])):>{w - 3}} ms"
+                                      for q, w in ((quartiles(times[k]), w) for k, w in cols)))
     print(f"{'peak memory (max RSS)':38}{peaks['bare'] / 1024:>10.0f} MiB{peaks['bare_ja'] / 1024:>10.0f} MiB"
           f"{peaks['app'] / 1024:>8.0f} MiB{peaks['app'] / peaks['bare']:>7.2f}×"
           f"{peaks['app'] / peaks['bare_ja']:>13.2f}×  ≤ 1.10× (日本語)")
