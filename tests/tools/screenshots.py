@@ -113,6 +113,7 @@ def main():
     assert wizard.currentId() == PLANS
     ed.rows[0].price.setText("-500")
     ed.rows[1].price.setText("10.000")
+    wizard.plans_page.update_estimate()  # what its 150 ms timer does while the user looks
     shot(app, wizard, "4b_plans_error")
     ed.rows[0].price.setText("4,980")
     ed.rows[1].price.setText("42000")

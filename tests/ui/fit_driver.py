@@ -1,5 +1,5 @@
 """Open the wizard on the screen this process was given (QT_QPA_PLATFORM, QT_SCALE_FACTOR), walk every page and
-print, as JSON, each button that is not wholly on the screen's free area and whether the first page scrolls (used
+print, as JSON, each button that is not wholly on the screen's free area, each usage label not on one line, and whether the first page scrolls (used
 by test_every_button_is_on_screen_at_any_text_scale and test_the_first_page_does_not_scroll)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtCore import QRect  # noqa: E402
-from PySide6.QtWidgets import QAbstractButton, QScrollArea, QWizard  # noqa: E402
+from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QWizard  # noqa: E402
 
 from ohshi_desk.core.rules.build import load_rules  # noqa: E402
 from ohshi_desk.ui.app import make_application  # noqa: E402
@@ -44,6 +44,20 @@ def off_screen(app, w) -> list[str]:
         rect = QRect(top_left, b.size())
         if not avail.contains(rect):
             out.append(f"page {w.currentId()}: {b.text()} at {rect.getRect()} outside {avail.getRect()}")
+    return out
+
+
+def broken_labels(w) -> list[str]:
+    """The usage page's field labels that are not on one whole line (a wrapped one broke 利用件数 as 利/用件数)."""
+    if w.currentPage() is not w.usage_page:
+        return []
+    names = {f.label for f in w.usage_page.FIELDS}
+    out = []
+    for lab in w.usage_page.findChildren(QLabel):
+        if lab.text() in names and lab.isVisible():
+            fm = lab.fontMetrics()
+            if lab.height() >= 2 * fm.height() or lab.width() < fm.horizontalAdvance(lab.text()):
+                out.append(f"page {w.currentId()}: 「{lab.text()}」 {lab.width()}×{lab.height()} px, not one line")
     return out
 
 
@@ -81,7 +95,7 @@ def main():
         if w.currentId() == before:
             break
         pages.append(w.currentId())
-        problems += off_screen(app, w)
+        problems += off_screen(app, w) + broken_labels(w)
     print(json.dumps({"pages": pages, "problems": problems, "first_page_scrolls": first_page,
                       "maximised": w.isMaximized(),
                       "size": [w.width(), w.height()],

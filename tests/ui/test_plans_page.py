@@ -47,6 +47,26 @@ def test_amounts_are_echoed_ambiguous_ones_asked_and_subtotals_kept(wizard, qtbo
     assert "見積額: 30,000円" in w.plans_page.estimates["checkup_limited_check"].text()
 
 
+def test_the_total_says_a_line_in_red_is_not_in_it(fx_wizard, qtbot):
+    """The 購入予定 error screenshot showed a total that looked complete while two lines' 単価 were in red (those
+    lines are not in the case): the total says they are left out until they are put right."""
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    pp = w.plans_page
+    ed = pp.editors["fx_capped"]
+    commit(ed.rows[0].price, "8,000")
+    qtbot.waitUntil(lambda: pp.estimate.text().startswith("いま申請できる見積り合計: ") and "円" in pp.estimate.text())
+    complete = pp.estimate.text()
+    assert "直すまで" not in complete
+    assert len(ed.rows) == 2  # the program's two suggested items, the second 未入力
+    commit(ed.rows[1].price, "10.000")  # 10円 or 10,000円? asked: in red, not in the case
+    assert ed.rows[1].price.value() is None and ed.rows[1].error.text()
+    qtbot.waitUntil(lambda: pp.estimate.text() == complete + "（赤い説明のある行は、直すまで入っていません）")
+    ed.rows[1].price.clear()
+    commit(ed.rows[1].price, "4,980")
+    qtbot.waitUntil(lambda: pp.estimate.text() == complete)  # put right: in the case, and the words go
+
+
 def test_an_amount_is_reformatted_on_leaving_the_field(fx_wizard, qtbot):
 
     w = fx_wizard

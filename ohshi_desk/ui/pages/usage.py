@@ -33,7 +33,9 @@ class UsagePage(FieldTable, LazyPage):
             row = QHBoxLayout()
             row.addWidget(edit, 1)
             row.addWidget(plain_label(f.unit))
-            form.addRow(wrap_label(f.label), row)
+            # one line each: a wrapped label broke 利用件数 inside its word (利/用件数) at 150 %; the longest label
+            # fits on one line beside its field at 150 % on a 1366-wide screen
+            form.addRow(plain_label(f.label), row)
             self.edits[f.key] = edit
             setattr(self, f.attr, edit)
         lay.addLayout(form)
