@@ -80,6 +80,9 @@ CASES = [
     ("meta.yaml", "engine_texts:\n  cite: ohshi_policy", "engine_texts:\n  cite: s999_nowhere",
      ["meta.yaml", "engine_texts.cite", "s999_nowhere"]),
     ("municipalities.yaml", "  - 北海道\n", "  - 北海道\n  - ムー大陸\n", ["municipalities.yaml", "ムー大陸"]),
+    # the words after a paper the notice does not name are the rules' own, with no wording in Python to fall back on
+    ("documents.yaml", "\nnot_named: （通知に書類名はありませんが、念のため用意してください）\n", "\n",
+     ["documents.yaml", "not_named"]),
     ("readers.yaml", "reads_smartphone: {value: true,", "reads_smartphone: {value: yes-please,",
      ["readers.yaml", "reads_smartphone"]),
 ]

@@ -275,7 +275,7 @@ def rules_from_documents(folder: Path, docs: dict) -> Rules:
         call_center=portals.get("call_center", ""),
         no_application=portals.get("no_application", ""),
         documents=documents,
-        document_not_named=documents_file.get("not_named", "（通知に記載なし）"),
+        document_not_named=documents_file["not_named"],  # required by the schema
         prefectures=prefectures,
         municipalities=munis,
         confidence_levels=dict(meta.get("confidence_levels", {})),
