@@ -221,3 +221,20 @@ def test_the_garbage_collector_waits_while_a_book_is_read_and_runs_after(book, r
     with pytest.raises(read.WorkbookError):
         read.read_workbook(book.with_name("missing.xlsx"), rules)
     assert during == [False, False] and gc.isenabled()
+
+
+def test_cells_typed_below_row_300_or_right_of_column_an_are_named_not_dropped(book, rules, tmp_path):
+    """A sheet other than 明細 is read in rows 1–300 and columns A–AN: what a vendor types outside that is named
+    with its sheet, how many cells and the first one, not left out in silence (issue 26)."""
+    wb = load_workbook(book)
+    a = _form(wb, "A社")
+    a["C320"] = "追記: 納品は1月"
+    a["AP5"] = "控え"
+    wb["概要"]["B400"] = "別紙あり"
+    wb.save(tmp_path / "outside.xlsx")
+    texts = [str(n) for n in read_workbook(tmp_path / "outside.xlsx", rules).notices]
+    for piece in [f"{a.title} シート 5行目: ohshi-desk が読む範囲（300行目・AN列まで）の外に 2個のセルの記入があります"
+                  "（最初は AP5「控え」）",
+                  "概要 シート 400行目: ohshi-desk が読む範囲（300行目・AN列まで）の外に 1個のセルの記入があります"
+                  "（最初は B400「別紙あり」）"]:
+        assert any(piece in t for t in texts), (piece, texts)

@@ -28,13 +28,50 @@ BLOCK_TEXTS = ("name", "address", "phone")  # merged B:E; unmerged, C–E are re
 
 
 SHEET_ROWS, SHEET_WIDTH = 300, 40  # how much of a sheet other than 明細 is read (a 様式2 page is 35 × 8)
+SHEET_SCAN = 10_000  # how far below row 300 a sheet is looked at for cells typed outside what is read
 
 
 def sheet_rows(wb, title: str, cache: dict) -> list[tuple]:
-    """A sheet's rows, read once for the 様式2 reader and the cell comparison."""
+    """A sheet's rows, read once for the 様式2 reader and the cell comparison: rows 1–300, columns A–AN, without the
+    empty rows at its end. The same pass counts what is typed outside them (``typed_outside``), down to row
+    300 + 10,000; rows are read as the file holds them, not as its ``<dimension>`` says (see read_cells._rows)."""
     if title not in cache:
-        cache[title] = _rows(wb[title], limit=SHEET_ROWS, width=SHEET_WIDTH)
+        ws = wb[title]
+        if hasattr(ws, "reset_dimensions"):  # a read-only sheet (ReadOnlyWorksheet's public method)
+            ws.reset_dimensions()
+        rows, count, first = [], 0, None
+        blank = (None,) * SHEET_WIDTH
+        for r, row in enumerate(ws.iter_rows(max_row=SHEET_ROWS + SHEET_SCAN, values_only=True), 1):
+            if r <= SHEET_ROWS:
+                rows.append(tuple(row[:SHEET_WIDTH]) + blank[len(row):])
+                row, start = row[SHEET_WIDTH:], SHEET_WIDTH + 1
+            else:
+                start = 1
+            for c, v in enumerate(row, start):
+                if v is not None and v != "":
+                    count += 1
+                    first = first or (r, c, v)
+        while rows and all(v in (None, "") for v in rows[-1]):
+            rows.pop()
+        cache[title] = rows
+        cache[(title, "outside")] = (count, first)
     return cache[title]
+
+
+def typed_outside(wb, title: str, cache: dict) -> tuple[int, tuple | None]:
+    """Cells with something in them below row 300 or right of column AN (which are not read): how many, and the
+    first as (row, column, value)."""
+    sheet_rows(wb, title, cache)
+    return cache[(title, "outside")]
+
+
+def _outside_notice(wb, title: str, notices: list[Notice], cache: dict) -> None:
+    count, first = typed_outside(wb, title, cache)
+    if count:
+        r, c, v = first
+        notices.append(Notice(title, r, None, f"ohshi-desk が読む範囲（{SHEET_ROWS}行目・AN列まで）の外に {count}個の"
+                              f"セルの記入があります（最初は {cell_ref(r, c)}「{shown(v, 60)}」）",
+                              "読みませんでした。残したいことは 明細 の 備考 に書いてください"))
 
 
 def _apply_forms(data: dict, snapshot: dict, wb, notices: list[Notice], cache: dict | None = None
@@ -308,6 +345,7 @@ def _apply_cells(wb, record: dict, renamed: dict, forms: dict, skip: set, notice
         written = renamed.get(title, title)
         cells = record.get(written)
         rows = sheet_rows(wb, title, cache)
+        _outside_notice(wb, title, notices, cache)
         if cells is None:
             if title.startswith(FORM_PREFIX) or title in forms:
                 continue  # (said by the 様式2 reader)
