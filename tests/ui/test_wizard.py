@@ -384,3 +384,30 @@ def test_wizard_writes_a_case_the_core_reads(wizard, rules, tmp_path):
     assert saved["format"] == "ohshi-desk-case/1"
     case = read_case_file(path, rules)
     assert case.facility.name == "形式テスト医院" and case.facility.kind == "clinic"
+
+
+def test_no_reader_greys_the_questions_about_it_keeps_what_was_typed_and_does_not_block(fx_wizard):
+    """「持っていない」: 型番, 台数, 無償提供 and ほかのメーカー do not apply. They are greyed with a line saying so, an
+    empty or wrong 台数 does not stop 次へ, and what was typed comes back when a maker is chosen again."""
+    w = fx_wizard
+    facility(w, "clinic")
+    next_page(w, READER)
+    rp = w.reader_page
+    rp.buttons["canon"].setChecked(True)
+    commit(rp.units, "2")
+    rp.free_units.setCurrentIndex(rp.free_units.findData(1))
+    fields = (rp.model, rp.units, rp.free_units, rp.other_maker)
+    assert all(f.isEnabled() for f in fields) and rp.none_note.isHidden()
+    rp.buttons["none"].setChecked(True)
+    assert not any(f.isEnabled() for f in fields) and not rp.none_note.isHidden()
+    rp.units.clear()
+    commit(rp.units, "-3")  # wrong, but not asked
+    assert rp.isComplete() and rp.blockers() == []
+    rp.units.clear()
+    commit(rp.units, "2")
+    rp.buttons["canon"].setChecked(True)
+    assert all(f.isEnabled() for f in fields) and rp.none_note.isHidden()
+    assert rp.units.value() == 2 and rp.free_units.currentData() == 1
+    rp.units.clear()
+    commit(rp.units, "-3")
+    assert not rp.isComplete() and rp.blockers()

@@ -46,6 +46,11 @@ class ReaderPage(FieldTable, LazyPage):
         self.canon_info.setStyleSheet("background: #e8f5e9; border: 1px solid #66bb6a; padding: 8px;")
         self.canon_info.hide()
         lay.addWidget(self.canon_info)
+        # 「持っていない」: the questions about the reader at the counter do not apply (greyed, what was typed kept)
+        self.none_note = wrap_label("カードリーダーを持っていないので、下の型番・台数・無償提供・ほかのメーカーは答えなくてかまいません",
+                                    muted=False)
+        self.none_note.hide()
+        lay.addWidget(self.none_note)
         form = Form()
         self.model = QLineEdit()
         self.model.setAccessibleName("型番")
@@ -81,8 +86,18 @@ class ReaderPage(FieldTable, LazyPage):
         self.ensure_built()
         return self.maker_choice.value()
 
+    def no_reader(self) -> bool:
+        """「持っていない」 chosen (the rules' maker marked no_reader)."""
+        mid = self.maker()
+        return bool(mid and self.w.rules.makers.get(mid, {}).get("no_reader"))
+
     def _maker_changed(self, *_a):
         mid = self.maker()
+        none = self.no_reader()
+        for widget in (self.model, self.units, self.free_units, self.other_maker):
+            widget.setEnabled(not none)
+        self.none_note.setVisible(none)
+        self._complete_changed()
         val = self.w.rules.reads_smartphone(mid) if mid else None
         # the green 「…買う必要はありません」 only while the engine finds no reader program needed: not with a
         # second reader that cannot read the smartphone (キヤノン + 富士通Japan; issue 27 point 9)
@@ -100,10 +115,10 @@ class ReaderPage(FieldTable, LazyPage):
         self.w.mark_changed()
 
     def complete(self) -> bool:
-        return self.units.is_ok()
+        return self.no_reader() or self.units.is_ok()
 
     def blockers(self) -> list[str]:
-        return [self.units.error()] if self.units.error() else []
+        return [self.units.error()] if self.units.error() and not self.no_reader() else []
 
     def load(self, fr: dict) -> None:
         self.ensure_built()
