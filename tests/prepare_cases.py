@@ -17,6 +17,20 @@ CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
                 {"item": "receipt_system_change", "unit_price": 80000, "vendor": "B社"}]}}}
 
 
+# the same clinic as its vendors fill its workbook (test_prepare_flow, tests/tools/bundle_trace.py): 2 端末 and
+# descriptions, so 申請の準備 gets one program ready and one not
+FLOW_CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
+             "facility": {"kind": "clinic", "name": "やまだ内科クリニック", "institution_code": "1234567",
+                          "prefecture": "大分県", "municipality": "別府市"},
+             "plans": {"home_visit": {"lines": [
+                 {"item": "mobile_terminal", "quantity": 2, "unit_price": 30000, "vendor": "A社",
+                  "description": "端末 X1"},
+                 {"item": "receipt_system_change", "unit_price": 150000, "vendor": "A社", "description": "レセコン改修"}]},
+                 "medical_aid_card": {"option": "certificate", "lines": [
+                     {"item": "receipt_system_change", "unit_price": 80000, "vendor": "B社",
+                      "description": "受給者証オンライン取得の改修"}]}}}
+
+
 def ready_case(**changes) -> dict:
     """The case as it comes back when everything is in order: 様式2 dated and its receipt amount equal to 総額,
     every paper received."""

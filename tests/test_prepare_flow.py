@@ -22,20 +22,12 @@ from ohshi_desk.core.papers.prepare_sheet import verdict_text
 from ohshi_desk.core.workbook.form2 import FORM_BLOCK, line_text
 from ohshi_desk.core.workbook.read import read_workbook
 from ohshi_desk.core.workbook.write import export_case
-from tests.prepare_cases import DAY
+from tests.prepare_cases import DAY, FLOW_CASE
 from tests.scans import pdf, png
 from tests.vendor_session_helpers import layout, lo
 
 ROOT = Path(__file__).resolve().parents[1]
-CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
-        "facility": {"kind": "clinic", "name": "やまだ内科クリニック", "institution_code": "1234567",
-                     "prefecture": "大分県", "municipality": "別府市"},
-        "plans": {"home_visit": {"lines": [
-            {"item": "mobile_terminal", "quantity": 2, "unit_price": 30000, "vendor": "A社", "description": "端末 X1"},
-            {"item": "receipt_system_change", "unit_price": 150000, "vendor": "A社", "description": "レセコン改修"}]},
-            "medical_aid_card": {"option": "certificate", "lines": [
-                {"item": "receipt_system_change", "unit_price": 80000, "vendor": "B社",
-                 "description": "受給者証オンライン取得の改修"}]}}}
+CASE = FLOW_CASE
 AMOUNT_CELL = f"B{FORM_BLOCK['amount'][0]}"
 NOT_READY = ("B社の領収書の金額 85,000円 と内訳書の総額（①＋②） 80,000円 が 5,000円 違います。"
              "領収書のすべての明細を内訳書に書き、総額を一致させてください")

@@ -33,6 +33,8 @@ sys.path.insert(0, str(ROOT))
 EXAMPLE = ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json"
 DAY = "2025-11-01"
 
+from tests.prepare_cases import FLOW_CASE  # noqa: E402  (the clinic of test_prepare_flow: one program ready, one not)
+
 
 def build(work: Path) -> Path:
     subprocess.run(["nice", "-n", "10", sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
@@ -40,18 +42,6 @@ def build(work: Path) -> Path:
                     str(ROOT / "packaging" / "ohshi_desk.spec")], check=True)
     return work / "dist" / "ohshi-desk"
 
-
-# a clinic with two vendors (as tests/test_prepare_flow.py): its workbook, filled as the vendors fill it, gives
-# 申請の準備 one program ready (every kind of page drawn) and one not
-CASE = {"format": "ohshi-desk-case/1", "as_of": DAY,
-        "facility": {"kind": "clinic", "name": "やまだ内科クリニック", "institution_code": "1234567",
-                     "prefecture": "大分県", "municipality": "別府市"},
-        "plans": {"home_visit": {"lines": [
-            {"item": "mobile_terminal", "quantity": 2, "unit_price": 30000, "vendor": "A社", "description": "端末 X1"},
-            {"item": "receipt_system_change", "unit_price": 150000, "vendor": "A社", "description": "レセコン改修"}]},
-            "medical_aid_card": {"option": "certificate", "lines": [
-                {"item": "receipt_system_change", "unit_price": 80000, "vendor": "B社",
-                 "description": "受給者証オンライン取得の改修"}]}}}
 
 
 def filled_workbook(exe: Path, env: dict, tmp: Path) -> tuple[Path, Path]:
@@ -66,7 +56,7 @@ def filled_workbook(exe: Path, env: dict, tmp: Path) -> tuple[Path, Path]:
     from tests.vendor_session_helpers import layout
 
     case, book = tmp / "case.ohshi.json", tmp / "見積り.xlsx"
-    case.write_text(json.dumps(CASE, ensure_ascii=False), encoding="utf-8")
+    case.write_text(json.dumps(FLOW_CASE, ensure_ascii=False), encoding="utf-8")
     subprocess.run([str(exe), "export", str(case), "-o", str(book), "--as-of", DAY], env=env, check=True,
                    capture_output=True)
     lay = layout(book)

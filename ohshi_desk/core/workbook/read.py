@@ -149,12 +149,12 @@ def read_workbook(path, rules) -> Case:
     usual afterwards, whether the reading failed or not."""
     import gc
 
-    paused = gc.isenabled()
+    was_on = gc.isenabled()
     gc.disable()
     try:
         return _read_workbook(path, rules)
     finally:
-        if paused:
+        if was_on:
             gc.enable()
 
 

@@ -48,16 +48,44 @@ def _rows(ws, limit: int = MAX_ROWS + 10, width: int = 60) -> list[tuple]:
     """The sheet's rows (values), at most ``limit``, without the empty rows at its end. The rows are read as the
     file holds them, not as its ``<dimension>`` says: LibreOffice may write a stale one (rows below it are still
     read) or one reaching row 1,048,576 (no empty rows are made up to fill it)."""
-    if hasattr(ws, "reset_dimensions"):  # a read-only sheet (ReadOnlyWorksheet's public method)
-        ws.reset_dimensions()
+    _as_written(ws)
     out = []
     for i, row in enumerate(ws.iter_rows(max_col=width, values_only=True)):
         if i >= limit:
             break
         out.append(row)
-    while out and all(v in (None, "") for v in out[-1]):
-        out.pop()
-    return out
+    return _without_empty_end(out)
+
+
+def rows_and_outside(ws, limit: int, width: int, scan: int) -> tuple[list[tuple], int, tuple | None]:
+    """``_rows(ws, limit, width)`` (each row padded to ``width``), and in the same pass the cells with something in
+    them below row ``limit`` (down to ``limit + scan``) or right of column ``width``, which are not read: how many,
+    and the first as (row, column, value)."""
+    _as_written(ws)
+    out, count, first = [], 0, None
+    blank = (None,) * width
+    for r, row in enumerate(ws.iter_rows(max_row=limit + scan, values_only=True), 1):
+        start = 1
+        if r <= limit:
+            out.append(tuple(row[:width]) + blank[len(row):])
+            row, start = row[width:], width + 1
+        for c, v in enumerate(row, start):
+            if v is not None and v != "":
+                count += 1
+                first = first or (r, c, v)
+    return _without_empty_end(out), count, first
+
+
+def _as_written(ws) -> None:
+    """Rows as the file holds them, not as its ``<dimension>`` says (see ``_rows``)."""
+    if hasattr(ws, "reset_dimensions"):  # a read-only sheet (ReadOnlyWorksheet's public method)
+        ws.reset_dimensions()
+
+
+def _without_empty_end(rows: list) -> list:
+    while rows and all(v in (None, "") for v in rows[-1]):
+        rows.pop()
+    return rows
 
 
 def merged_ranges(path, title: str) -> list[str]:

@@ -22,7 +22,16 @@ from ohshi_desk.core.workbook.layout import (
     cell_digest,
     cell_ref,
 )
-from ohshi_desk.core.workbook.read_cells import Notice, _date_text, _header_map, _is_formula, _norm, _num, _rows
+from ohshi_desk.core.workbook.read_cells import (
+    Notice,
+    _date_text,
+    _header_map,
+    _is_formula,
+    _norm,
+    _num,
+    _rows,
+    rows_and_outside,
+)
 
 BLOCK_TEXTS = ("name", "address", "phone")  # merged B:E; unmerged, C–E are read as the text's continuation
 
@@ -32,41 +41,19 @@ SHEET_SCAN = 10_000  # how far below row 300 a sheet is looked at for cells type
 
 
 def sheet_rows(wb, title: str, cache: dict) -> list[tuple]:
-    """A sheet's rows, read once for the 様式2 reader and the cell comparison: rows 1–300, columns A–AN, without the
-    empty rows at its end. The same pass counts what is typed outside them (``typed_outside``), down to row
-    300 + 10,000; rows are read as the file holds them, not as its ``<dimension>`` says (see read_cells._rows)."""
+    """A sheet's rows, read once for the 様式2 reader and the cell comparison: rows 1–300, columns A–AN. The same
+    pass counts what is typed outside them, down to row 300 + 10,000 (``_outside_notice``)."""
     if title not in cache:
-        ws = wb[title]
-        if hasattr(ws, "reset_dimensions"):  # a read-only sheet (ReadOnlyWorksheet's public method)
-            ws.reset_dimensions()
-        rows, count, first = [], 0, None
-        blank = (None,) * SHEET_WIDTH
-        for r, row in enumerate(ws.iter_rows(max_row=SHEET_ROWS + SHEET_SCAN, values_only=True), 1):
-            if r <= SHEET_ROWS:
-                rows.append(tuple(row[:SHEET_WIDTH]) + blank[len(row):])
-                row, start = row[SHEET_WIDTH:], SHEET_WIDTH + 1
-            else:
-                start = 1
-            for c, v in enumerate(row, start):
-                if v is not None and v != "":
-                    count += 1
-                    first = first or (r, c, v)
-        while rows and all(v in (None, "") for v in rows[-1]):
-            rows.pop()
+        rows, count, first = rows_and_outside(wb[title], SHEET_ROWS, SHEET_WIDTH, SHEET_SCAN)
         cache[title] = rows
         cache[(title, "outside")] = (count, first)
     return cache[title]
 
 
-def typed_outside(wb, title: str, cache: dict) -> tuple[int, tuple | None]:
-    """Cells with something in them below row 300 or right of column AN (which are not read): how many, and the
-    first as (row, column, value)."""
-    sheet_rows(wb, title, cache)
-    return cache[(title, "outside")]
-
-
 def _outside_notice(wb, title: str, notices: list[Notice], cache: dict) -> None:
-    count, first = typed_outside(wb, title, cache)
+    """What is typed below row 300 or right of column AN of the sheet, named (it is not read)."""
+    sheet_rows(wb, title, cache)
+    count, first = cache[(title, "outside")]
     if count:
         r, c, v = first
         notices.append(Notice(title, r, None, f"ohshi-desk が読む範囲（{SHEET_ROWS}行目・AN列まで）の外に {count}個の"

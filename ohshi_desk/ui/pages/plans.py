@@ -184,9 +184,8 @@ class PlansPage(LazyPage):
             else:
                 est.setText("")
         # a line whose 数量 or 単価 is in red is not in the case: the total says so rather than look complete
-        held = any(not ed.is_ok() for pid, ed in self.editors.items() if pid in chosen)
         self.estimate.setText(f"いま申請できる見積り合計: {yen(claimable_total(bd, chosen))}"
-                              + ("（赤い説明のある行は、直すまで入っていません）" if held else ""))
+                              + ("" if self.complete() else "（赤い説明のある行は、直すまで入っていません）"))
         self._line_notes(bd, day, chosen)
 
     def _line_notes(self, bd: dict, day, chosen: set) -> None:

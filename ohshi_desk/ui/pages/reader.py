@@ -47,8 +47,7 @@ class ReaderPage(FieldTable, LazyPage):
         self.canon_info.hide()
         lay.addWidget(self.canon_info)
         # 「持っていない」: the questions about the reader at the counter do not apply (greyed, what was typed kept)
-        self.none_note = wrap_label("カードリーダーを持っていないので、下の型番・台数・無償提供・ほかのメーカーは答えなくてかまいません",
-                                    muted=False)
+        self.none_note = wrap_label("カードリーダーを持っていないので、下の型番・台数・無償提供・ほかのメーカーは答えなくてかまいません")
         self.none_note.hide()
         lay.addWidget(self.none_note)
         form = Form()
