@@ -61,24 +61,21 @@ def test_documents_are_papers_and_conditions_are_apart(rules):
     assert docs == ["クーポンコード"] and conds == ["Amazonビジネスのアカウント登録"]
 
 
-def test_the_printout_has_the_inputs_the_lines_the_steps_and_closed_ones_as_reference(wizard, qtbot):
-    w = wizard
-    facility(w, "hospital", "べっぷ中央病院", checkup=True)
-    next_page(w, READER)
-    next_page(w, GOALS)
-    w.goals_page.boxes["home_visit"].setChecked(True)
-    w.goals_page.boxes["checkup_limited_check"].setChecked(True)
-    next_page(w, PLANS)
-    hv = w.plans_page.editors["home_visit"]
-    commit(hv.rows[0].price, "45000")
-    commit(hv.rows[0].vendor, "別府OA")
-    commit(hv.rows[0].description, "タブレット TB-10")
+def test_the_printout_has_the_inputs_the_lines_the_steps_and_closed_ones_as_reference(fx_wizard, qtbot, clock):
+    clock(dt.date(2026, 1, 20))  # テスト1 has closed (2026-01-15), テスト2 is open to 2026-01-31
+    w = fx_wizard
+    to_plans(w, "hospital", "fx_capped", "fx_coupons", name="べっぷ中央病院", fx_visits=1)  # テスト2 asks 1件
+    capped = w.plans_page.editors["fx_capped"]
+    commit(capped.rows[0].price, "45000")
+    commit(capped.rows[0].vendor, "別府OA")
+    commit(capped.rows[0].description, "タブレット TB-10")
     next_page(w, RESULT)
     html = w.breakdown_html()
     assert "入力内容" in html and "べっぷ中央病院" in html and "病院" in html
     assert "タブレット TB-10" in html and "別府OA" in html  # the purchase line with its vendor
-    assert "次にやること" in html and "令和9年2月1日までに" in html  # the open 健診 program
-    assert "最大 30,000円" in html  # chosen, no price yet
+    assert "次にやること" in html and "令和8年1月31日までに" in html  # the open テスト2
+    assert "最大 21,000円" in html  # chosen, no price yet: a hospital's 3 coupons × 7,000
+    assert "参考額 20,000円" in html  # テスト1's 45,000 capped at 41,000 × 1/2 = 20,500, to the 1,000 below
     assert "令和8年1月15日で締切。現在は申請できません。参考額" in html  # closed: reference only
     assert "いま申請できる補助の見積り合計: 0円" in html
     assert "2026-" not in html and "2027-" not in html  # 和暦 everywhere

@@ -17,6 +17,9 @@ from ohshi_desk.core.base.paths import autosave_path, log_path
 from ohshi_desk.ui import plain
 from ohshi_desk.ui.autosave import AUTOSAVE_DELAY_MS, offer_recovery
 from ohshi_desk.ui.errors import install_excepthook
+from ohshi_desk.ui.pages import RESULT
+
+from .driver import commit, next_page, to_plans
 
 DRIVER = Path(__file__).with_name("kill_driver.py")
 
@@ -141,7 +144,7 @@ def test_unexpected_error_apologises_logs_autosaves_and_carries_on(wizard, monke
     wizard.discard_autosave()
 
 
-def test_driving_the_wizard_and_exporting_opens_no_socket(wizard, tmp_path):
+def test_driving_the_wizard_and_exporting_opens_no_socket(fx_wizard, tmp_path):
     """A Python audit hook records every socket the process would open (the strace test covers C++ too)."""
     events = []
 
@@ -150,15 +153,10 @@ def test_driving_the_wizard_and_exporting_opens_no_socket(wizard, tmp_path):
             events.append(event)
 
     sys.addaudithook(hook)
-    w = wizard
-    w.facility_page.kind.setCurrentIndex(w.facility_page.kind.findData("clinic"))
-    w.next()
-    w.next()
-    w.goals_page.boxes["home_visit"].setChecked(True)
-    w.next()
-    w.plans_page.editors["home_visit"].rows[0].price.setText("40000")
-    w.next()
-    w.next()  # past the 入力内容の確認 page
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    commit(w.plans_page.editors["fx_capped"].rows[0].price, "40000")
+    next_page(w, RESULT)  # past the 入力内容の確認 page
     assert w.result_page.breakdown is not None
     assert w.export_path(tmp_path / "o.xlsx", ask=False)
     w.print_to_pdf(tmp_path / "o.pdf")

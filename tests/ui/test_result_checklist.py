@@ -10,33 +10,36 @@ from ohshi_desk.ui.pages import RESULT
 
 from .driver import commit, next_page, result_cards, to_plans
 
+# on the fixture rules (tests/fixtures/README.md) テスト1 and テスト2 both end with whom to ask (the call centre)
+SHARED_STEP = "分からないときは "
 
-def test_two_programs_sharing_a_step_show_it_once_at_the_top(wizard, clock, rules):
-    clock(dt.date(2025, 11, 1))  # P2 and P3 open, applied for at the same portal
-    w = wizard
-    to_plans(w, "hospital", "home_visit", "online_care")
-    for pid in ("home_visit", "online_care"):
-        commit(w.plans_page.editors[pid].rows[0].price, "40000")
+
+def test_two_programs_sharing_a_step_show_it_once_at_the_top(fx_wizard, clock, fixture_rules):
+    clock(dt.date(2025, 11, 1))  # テスト1 and テスト2 open
+    w = fx_wizard
+    to_plans(w, "hospital", "fx_capped", "fx_coupons", fx_visits=1)  # テスト2 asks at least 1件
+    commit(w.plans_page.editors["fx_capped"].rows[0].price, "40000")
+    commit(w.plans_page.editors["fx_coupons"].rows[0].price, "5000")
     next_page(w, RESULT)
     rp = w.result_page
     cards = result_cards(w)
-    assert {cards["home_visit"].program["status"], cards["online_care"].program["status"]} == {"open"}
+    assert {cards["fx_capped"].program["status"], cards["fx_coupons"].program["status"]} == {"open"}
     assert rp.todo.isVisible()
     shown = rp.todo_steps.text()
-    step = next(i for i in rp.checklist if i["text"].startswith("機器の購入・改修をする"))
-    assert len(step["programs"]) == 2 and shown.count("機器の購入・改修をする") == 1
-    assert shown.splitlines() == [f"{n}. {i['line']}" for n, i in enumerate(checklist(rp.breakdown, rules), 1)]
+    step = next(i for i in rp.checklist if i["text"].startswith(SHARED_STEP))
+    assert len(step["programs"]) == 2 and shown.count(SHARED_STEP) == 1
+    assert shown.splitlines() == [f"{n}. {i['line']}" for n, i in enumerate(checklist(rp.breakdown, fixture_rules), 1)]
     # above every card, and no card says a step again; each keeps its figure
     assert rp.todo.y() < rp.cards_host.y()
-    for card in (cards["home_visit"], cards["online_care"]):
+    for card in (cards["fx_capped"], cards["fx_coupons"]):
         assert not hasattr(card, "steps")
         texts = [lab.text() for lab in card.findChildren(type(rp.todo_steps))]
-        assert not any("機器の購入・改修をする" in t for t in texts)
+        assert not any(SHARED_STEP in t for t in texts)
         assert card.amount.text().startswith("見積額 ")
 
 
-def test_no_open_program_no_checklist(wizard):
-    w = wizard  # on the suite's day only the 健診 program is open; a clinic choosing a closed one has nothing to do
-    to_plans(w, "clinic", "home_visit")
+def test_no_open_program_no_checklist(fx_wizard):
+    w = fx_wizard  # on the suite's day テスト1 has closed; a clinic choosing only it has nothing to do
+    to_plans(w, "clinic", "fx_capped")
     next_page(w, RESULT)
     assert w.result_page.checklist == [] and not w.result_page.todo.isVisible()

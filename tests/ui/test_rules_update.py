@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -17,14 +18,15 @@ from ohshi_desk.core.rules.build import load_rules_for_app
 from ohshi_desk.ui import rules_update
 from ohshi_desk.ui.app import make_application
 from ohshi_desk.ui.wizard import OhshiWizard
-from tests.conftest import rules_once
+from tests.conftest import FIXTURE_RULES, rules_once
 from tests.rules_edit import own_warnings
 
 ROOT = Path(__file__).resolve().parents[2]
+P2 = "programs/p2_home_visit.yaml"
+FX1 = "programs/1_fx_capped.yaml"  # テスト1 of the fixture rules, P2's figures (tests/fixtures/README.md)
 
 
-@pytest.fixture
-def wizard(qtbot, rules, monkeypatch):
+def _window(qtbot, rules, monkeypatch):
     monkeypatch.delenv("OHSHI_RULES_DIR", raising=False)
     app = make_application([])
     w = OhshiWizard(rules)
@@ -32,6 +34,18 @@ def wizard(qtbot, rules, monkeypatch):
     qtbot.addWidget(w)
     yield w
     app.__dict__.pop("_ohshi_window", None)  # a switch leaves the window in use here: not for the next test
+
+
+@pytest.fixture
+def wizard(qtbot, rules, monkeypatch):
+    yield from _window(qtbot, rules, monkeypatch)
+
+
+@pytest.fixture
+def fx_wizard(qtbot, fixture_rules, monkeypatch):
+    """The window on the fixture rules, for a switch to a pack made from them: what is kept across a switch does
+    not hang on a real program."""
+    yield from _window(qtbot, fixture_rules, monkeypatch)
 
 
 def _switched(qtbot, old):
@@ -45,12 +59,14 @@ def _switched(qtbot, old):
     return new
 
 
-def _pack(tmp_path, edit=None, as_zip=True) -> Path:
+def _pack(tmp_path, edit=None, as_zip=True, source=ROOT / "rules") -> Path:
+    """A pack of version 2026.12 made from ``source`` (the bundled rules, or the fixture rules), ``edit`` made."""
     folder = tmp_path / "pack" / "rules-2026.12"
-    shutil.copytree(ROOT / "rules", folder)
+    shutil.copytree(source, folder)
     meta = folder / "meta.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace(f'version: "{rules_once().version}"', 'version: "2026.12"'),
-                    encoding="utf-8")
+    text, n = re.subn(r'^version: ".*"$', 'version: "2026.12"', meta.read_text(encoding="utf-8"), count=1, flags=re.M)
+    assert n == 1
+    meta.write_text(text, encoding="utf-8")
     if edit:
         edit(folder)
     if not as_zip:
@@ -63,8 +79,8 @@ def _pack(tmp_path, edit=None, as_zip=True) -> Path:
     return out
 
 
-def _raise_cap(folder: Path) -> None:
-    p = folder / "programs" / "p2_home_visit.yaml"
+def _raise_cap(folder: Path, rel: str = P2) -> None:
+    p = folder / rel
     text = p.read_text(encoding="utf-8")
     p.write_text(text.replace("project_cap: {hospital: 822000", "project_cap: {hospital: 824000")
                  .replace("limit: {hospital: 411000", "limit: {hospital: 412000"), encoding="utf-8")
@@ -96,53 +112,63 @@ def test_a_pack_is_checked_shown_and_used(wizard, tmp_path, as_zip):
     assert "開き直す" in told[0]
 
 
-def _typed(wizard, kind, name, goals, pid, price):
-    """The wizard shown with autosave on, on the plans page: a facility, goals, one price typed."""
+def _typed(wizard, kind, name, goals, pid, price, **answers):
+    """The wizard shown with autosave on, on the plans page: a facility (``answers``: its questions), goals, one
+    price typed."""
     from .driver import commit, to_plans
 
     wizard.show()
     wizard.autosave_enabled = True
-    to_plans(wizard, kind, *goals, name=name)
+    to_plans(wizard, kind, *goals, name=name, **answers)
     commit(wizard.plans_page.editors[pid].rows[0].price, price)
 
 
-def test_the_new_rules_can_be_used_at_once_with_the_input_kept(wizard, tmp_path, qtbot):
+def test_the_new_rules_can_be_used_at_once_with_the_input_kept(fx_wizard, tmp_path, qtbot):
     from ohshi_desk.core.base.paths import autosave_path
     from ohshi_desk.ui.pages import PLANS
 
-    _typed(wizard, "hospital", "べっぷ中央病院", ["home_visit"], "home_visit", "900000")
-    outcome, asked, told = _run(wizard, "zip", _pack(tmp_path, _raise_cap), now=True)
+    wizard = fx_wizard
+    _typed(wizard, "hospital", "べっぷ中央病院", ["fx_capped"], "fx_capped", "900000")
+    pack = _pack(tmp_path, lambda f: _raise_cap(f, FX1), source=FIXTURE_RULES)
+    outcome, asked, told = _run(wizard, "zip", pack, now=True)
     assert outcome == "installed" and "すぐにそのルールで計算し直しますか" in asked[1]
     new = _switched(qtbot, wizard)
     assert new.rules.version == "2026.12" and "2026.12" in told[0] and "引き継いで" in told[0]
     assert new.currentId() == PLANS and new.facility_page.name.text() == "べっぷ中央病院"
-    assert new.plans_page.editors["home_visit"].rows[0].price.value() == 900000
-    assert new.goals_page.chosen() == ["home_visit"] and new.dirty
-    hv = next(p for p in new.compute(dt.date(2025, 11, 1))["programs"] if p["id"] == "home_visit")
-    assert hv["limit"] == 412000  # the pack's figure, not the bundled 411,000
+    assert new.plans_page.editors["fx_capped"].rows[0].price.value() == 900000
+    assert new.goals_page.chosen() == ["fx_capped"] and new.dirty
+    capped = next(p for p in new.compute(dt.date(2025, 11, 1))["programs"] if p["id"] == "fx_capped")
+    assert capped["limit"] == 412000  # the pack's figure, not the fixture's 411,000
     # the old window went without removing the autosave, which now holds the new window's input
     assert json.loads(autosave_path().read_text(encoding="utf-8")) == new.snapshot()
     assert "残してあります" not in told[0]  # everything was taken: nothing kept aside
 
 
-def test_a_switch_says_what_the_new_rules_cannot_take_and_keeps_the_input_aside(wizard, tmp_path, qtbot):
+def _drop_unit_table(folder: Path) -> None:
+    """A fiscal year that dropped テスト3 (the reader addition), and the question only it read."""
+    (folder / "programs" / "3_fx_unit_table.yaml").unlink()
+    p = folder / "facility_kinds.yaml"
+    text = p.read_text(encoding="utf-8")
+    p.write_text(text[:text.index("  fx_done:")] + text[text.index("  fx_visits:"):], encoding="utf-8")
+
+
+def test_a_switch_says_what_the_new_rules_cannot_take_and_keeps_the_input_aside(fx_wizard, tmp_path, qtbot):
     from ohshi_desk.core.base.paths import autosave_path
 
-    _typed(wizard, "clinic", "べっぷ診療所", ["home_visit", "reader_addition"], "reader_addition", "50000")
-    # a pack without the 2024 reader-addition program (a fiscal year that dropped it)
-    pack = _pack(tmp_path, lambda f: (f / "programs" / "p9_reader_addition.yaml").unlink())
-    outcome, _asked, told = _run(wizard, "zip", pack, now=True)
+    wizard = fx_wizard
+    _typed(wizard, "clinic", "べっぷ診療所", ["fx_capped", "fx_unit_table"], "fx_unit_table", "50000", fx_done=True)
+    outcome, _asked, told = _run(wizard, "zip", _pack(tmp_path, _drop_unit_table, source=FIXTURE_RULES), now=True)
     assert outcome == "installed"
     new = _switched(qtbot, wizard)
-    assert new.goals_page.chosen() == ["home_visit"]
-    name = "リーダー増設"  # the old rules' name of the program, not its id
+    assert new.goals_page.chosen() == ["fx_capped"]
+    name = "テスト3・リーダー増設"  # the old rules' name of the program, not its id
     assert f"やりたいこと: 「{name}" in told[0] and "このルールにない補助制度" in told[0], told[0]
     assert "50,000" in told[0] or "50000" in told[0]  # the line's price is shown, not dropped in silence
-    assert "reader_addition" not in told[0]
+    assert "fx_unit_table" not in told[0]
     aside = list(autosave_path().parent.glob("autosave-partial-*.json"))
     assert len(aside) == 1 and str(aside[0]) in told[0]
     kept = json.loads(aside[0].read_text(encoding="utf-8"))
-    assert kept["goals"] == ["home_visit", "reader_addition"] and kept["plans"]["reader_addition"]["lines"]
+    assert kept["goals"] == ["fx_capped", "fx_unit_table"] and kept["plans"]["fx_unit_table"]["lines"]
 
 
 def _drop_question(folder):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QWizard
 from ohshi_desk.ui.pages import GOALS, PLANS, READER, RESULT, USAGE
 from ohshi_desk.ui.wizard import OhshiWizard
 
+from ..conftest import FIXTURE_CASE
 from .driver import commit, facility, next_page, result_cards, set_result_date, to_plans
 
 
@@ -112,36 +113,40 @@ def test_hospital_with_a_second_maker_reader_is_not_told_not_needed(wizard, tmp_
     assert rp.other_maker.currentData() == "panasonic"
 
 
-def test_hospital_home_visits_and_online_care(wizard):
-    w = wizard
-    facility(w, "hospital", "べっぷ中央病院")
+def test_a_hospital_with_two_programs_gets_their_sum_and_after_a_deadline_only_the_open_one(fx_wizard):
+    w = fx_wizard
+    facility(w, "hospital", "べっぷ中央病院", fx_visits=1)  # テスト2 asks at least 1件
     next_page(w, READER)
     w.reader_page.buttons["panasonic"].setChecked(True)
     next_page(w, GOALS)
-    w.goals_page.boxes["home_visit"].setChecked(True)
-    w.goals_page.boxes["online_care"].setChecked(True)
+    w.goals_page.boxes["fx_capped"].setChecked(True)
+    w.goals_page.boxes["fx_coupons"].setChecked(True)
     next_page(w, PLANS)
-    hv = w.plans_page.editors["home_visit"]
-    assert [r.item.currentData() for r in hv.rows] == ["mobile_terminal", "receipt_system_change"]
-    hv.rows[0].quantity.setText("2")
-    commit(hv.rows[0].price, "25,000")
-    commit(hv.rows[1].price, "80万円")
-    oc = w.plans_page.editors["online_care"]
-    commit(oc.rows[0].price, "300000")
-    commit(oc.rows[0].description, "レセコン改修（オンライン診療対応）")
-    next_page(w, RESULT)  # no 2024 program chosen: the usage page is skipped
+    capped = w.plans_page.editors["fx_capped"]
+    assert [r.item.currentData() for r in capped.rows] == ["mobile_terminal", "receipt_system_change"]
+    capped.rows[0].quantity.setText("2")
+    commit(capped.rows[0].price, "25,000")
+    commit(capped.rows[1].price, "80万円")
+    coupons = w.plans_page.editors["fx_coupons"]
+    coupons.rows[0].quantity.setText("2")
+    commit(coupons.rows[0].price, "9800")
+    commit(coupons.rows[0].description, "汎用カードリーダー（受付2か所）")
+    next_page(w, RESULT)  # no program reading the usage chosen: the usage page is skipped
     set_result_date(w, dt.date(2025, 11, 1))
     bd = w.result_page.breakdown
     by_id = {p["id"]: p for p in bd["programs"]}
-    assert by_id["home_visit"]["subsidy"] == 411000  # (50,000→41,000) + (800,000→781,000) = 822,000 × 1/2
-    assert by_id["online_care"]["subsidy"] == 150000
-    assert bd["total_subsidy_open"] == 561000
-    assert "561,000円" in w.result_page.total.text()
+    assert by_id["fx_capped"]["subsidy"] == 411000  # (50,000→41,000) + (800,000→781,000) = 822,000 × 1/2
+    assert by_id["fx_coupons"]["subsidy"] == 9800  # 2 of a hospital's 3 coupons: 9,800 × 1/2 each
+    assert bd["total_subsidy_open"] == 420800
+    assert "420,800円" in w.result_page.total.text()
     assert "usage" not in w.case_data()
-    # the date selector recomputes live: after the deadline nothing is claimable now
+    # the date selector recomputes live: after テスト1's deadline only テスト2 (to 2026-01-31) is claimable now
     set_result_date(w, dt.date(2026, 1, 16))
+    assert w.result_page.breakdown["total_subsidy_open"] == 9800
+    assert "受付終了" in result_cards(w)["fx_capped"].status.text()
+    set_result_date(w, dt.date(2026, 2, 1))
     assert w.result_page.breakdown["total_subsidy_open"] == 0
-    assert "受付終了" in result_cards(w)["home_visit"].status.text()
+    assert "受付終了" in result_cards(w)["fx_coupons"].status.text()
 
 
 def test_checkup_centre_tablet_and_desktop_pc(wizard):
@@ -276,24 +281,27 @@ def test_municipality_follows_the_prefecture(wizard):
     assert fp.municipality.currentText() == "どこか町" and fp.to_data()["municipality"] == "どこか町"
 
 
-def test_save_and_open_round_trip_keeps_unknown_keys(wizard, tmp_path, rules):
-    w = wizard
+def test_save_and_open_round_trip_keeps_unknown_keys(fx_wizard, tmp_path):
+    w = fx_wizard
     src = tmp_path / "in.ohshi.json"
-    data = json.loads((__import__("pathlib").Path(__file__).resolve().parents[2] / "resources" / "examples" /
-                       "yamada_clinic.ohshi.json").read_text(encoding="utf-8"))
+    data = json.loads(FIXTURE_CASE.read_text(encoding="utf-8"))
     data["x_vendor"] = {"note": "残す"}
+    data["plans"]["fx_capped"]["option"] = "wide"  # not the program's default
+    data["usage"] = {"oct2023_receipts": 1000, "oct2023_rate_percent": 4.0, "oct2023_users": 40,
+                     "best_month_users_2024": 200, "peak_monthly_uses": 600}
     src.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     assert w.open_path(src)
-    assert w.facility_page.name.text() == "やまだ内科クリニック"
+    assert w.facility_page.name.text() == "てすと内科クリニック"
     assert w.reader_page.maker() == "panasonic"
-    assert set(w.goals()) == {"smartphone_reader", "home_visit", "medical_aid_card", "usage_bonus"}
-    assert w.plans_page.options["medical_aid_card"].currentData() == "both"
+    # the usage given chooses the program that reads only it (テスト4), with the two planned
+    assert set(w.goals()) == {"fx_coupons", "fx_capped", "fx_usage_bonus"}
+    assert w.plans_page.options["fx_capped"].currentData() == "wide"
     out = tmp_path / "out.ohshi.json"
     assert w.save_path(out)
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert saved["x_vendor"] == {"note": "残す"}
-    assert saved["plans"]["home_visit"] == data["plans"]["home_visit"]
-    assert saved["plans"]["smartphone_reader"]["lines"][0]["description"] == "ICカードリーダー 型番"
+    assert saved["plans"]["fx_capped"] == data["plans"]["fx_capped"]
+    assert saved["plans"]["fx_coupons"]["lines"][0]["description"] == "ICカードリーダー 型番"
     assert saved["usage"] == data["usage"]
     assert saved["facility"] == data["facility"]
 
