@@ -57,6 +57,9 @@ class LineRow(QWidget):
         grid.addWidget(self.vendor, 0, 4)
         grid.addWidget(self.remove, 0, 5)
         if item_width:
+            # its width is fixed: Qt need not measure every item's label for each row's size (200 rows shown at
+            # once measured 200 × the item list; issue 28)
+            self.item.setSizeAdjustPolicy(self.item.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             self.item.setFixedWidth(item_width)
             self.remove.setFixedWidth(remove_width)
             self.set_columns(grid, item_width, remove_width)
@@ -304,8 +307,13 @@ class LinesEditor(QWidget):
             self._add_row(line)
 
     def make_some(self, n: int) -> None:
-        """While idle: ``n`` more rows (see IdleRows)."""
+        """While idle: ``n`` more rows (see IdleRows), polished now (their style and sizes worked out while the
+        user reads, not when 次へ first shows 200 of them; issue 28)."""
+        made = len(self._rows)
         self._make_pending(n)
+        for row in self._rows[made:]:
+            row.ensurePolished()
+            row.sizeHint()
 
     @staticmethod
     def _plain_line(line) -> bool:

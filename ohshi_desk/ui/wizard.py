@@ -455,8 +455,9 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         if widget is not None:
             widget.setFocus()
 
-    def program_maximum(self, p: dict, day: _dt.date) -> int | None:
-        """The most the program could pay this facility (for a chosen program with no prices yet)."""
+    def program_maximum(self, p: dict, day: _dt.date, data: dict | None = None) -> int | None:
+        """The most the program could pay this facility (for a chosen program with no prices yet). ``data``: the
+        pages' case when the caller has just made it (``case_data``), so that a page of cards reads the pages once."""
         if not self.rules.program(p["id"]).purchases:
             return None
         import json
@@ -464,7 +465,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         from ohshi_desk.core.compute.maximum import program_maximum
 
         pid = p["id"]
-        data = self.case_data()
+        data = self.case_data() if data is None else data
         # what the maximum depends on: the case without its lines and usage (the engine is given probe lines)
         plan = {k: v for k, v in _as_dict(_as_dict(data.get("plans")).get(pid)).items() if k != "lines"}
         probe = {k: v for k, v in data.items() if k not in ("plans", "usage", "made_on")}
@@ -483,17 +484,17 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
     _computed: tuple | None = None  # (the case's content, day, rules) → the breakdown of the last compute
 
-    def compute(self, day: _dt.date) -> dict:
+    def compute(self, day: _dt.date, data: dict | None = None) -> dict:
         """The breakdown of the case on the pages, as of ``day``: one engine call per change of input — the running
         estimate, the result page, its banner, the print and the export ask this and get the same answer while
         nothing has changed (cached by the case's content, the day and the rules; issue 28 point 1). Callers only
-        read it."""
+        read it. ``data``: the pages' case when the caller has just made it (``case_data``; never changed here)."""
         import json
 
         from ohshi_desk.core.case.model import parse_case
         from ohshi_desk.core.compute.engine import compute
 
-        data = self.case_data()
+        data = self.case_data() if data is None else data
         key = (json.dumps(data, sort_keys=True, ensure_ascii=False, default=str), day)
         if self._computed is not None and self._computed[0] == key and self._computed[2] is self.rules:
             return self._computed[1]

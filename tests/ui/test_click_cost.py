@@ -12,7 +12,7 @@ from ohshi_desk.core.compute import engine
 from ohshi_desk.core.compute.maximum import program_maximum
 from ohshi_desk.ui.pages import CONFIRM, PLANS, RESULT
 
-from .driver import next_page, to_plans
+from .driver import next_page, result_cards, to_plans
 
 
 def _buying(rules):
@@ -158,3 +158,59 @@ def test_a_walk_computes_the_case_once_per_change_of_input(wizard, rules, monkey
     while wizard.currentId() != RESULT:
         wizard.next()
     assert len(full) == 1  # nothing changed: the same answer
+
+
+def test_the_running_estimate_and_the_result_read_the_pages_once_and_change_nothing_of_it(wizard, rules,
+                                                                                           monkeypatch, clock):
+    """The pages' case is made once per estimate and once per result (the cards' maxima and the line notes are given
+    it: reading 200 lines off the pages three times was a third of 確認 → 結果), and no page changes it."""
+    clock(dt.date(2025, 9, 1))  # a day the buying programs are open (their cards show the maximum)
+    info = wizard.applicability()
+    p = next(p for p in rules.programs if p.purchases and not p.uses_usage
+             and info[p.id]["window_status"] in ("open", "not_yet_open"))
+    to_plans(wizard, "clinic", p.id)
+    ed = wizard.plans_page.editors[p.id]
+    while len(ed.rows) < 2:
+        ed.add_row()
+    ed.rows[0].price.setText("30000")
+    ed.rows[1].price.setText("")  # an unpriced line: the line notes compute the case with it at 0円
+    made, given = [], []
+    real_data, real_compute = wizard.case_data, wizard.compute
+
+    def case_data():
+        made.append(1)
+        return real_data()
+
+    def compute(day, data=None):
+        given.append((data, copy.deepcopy(data)))
+        return real_compute(day, data)
+
+    monkeypatch.setattr(wizard, "case_data", case_data)
+    monkeypatch.setattr(wizard, "compute", compute)
+    wizard.plans_page.update_estimate()
+    assert len(made) == 1 and given and given[-1][0] is not None
+    assert "見積額" in wizard.plans_page.estimates[p.id].text()
+    next_page(wizard, RESULT)
+    assert p.id in result_cards(wizard)  # a card (each card asks the program's maximum)
+    made.clear()
+    wizard.result_page.recompute()
+    assert len(made) == 1
+    assert all(data == before for data, before in given)  # neither the line notes nor the maxima changed it
+
+
+def test_rows_made_while_idle_are_polished_before_their_page_shows(wizard, rules, qtbot):
+    """An opened file's lines become rows while the window is idle; their style and sizes are worked out then too
+    (200 rows polished on 次へ were a third of 目的 → 購入予定)."""
+    from ohshi_desk.ui.widgets import qt
+
+    p = next(p for p in rules.programs if p.purchases)
+    item = next(iter(p.suggested_items or rules.items))
+    wizard.load_case_data({"format": "ohshi-desk-case/1",
+                           "facility": {"name": "確認医院", "kind": "clinic", "prefecture": "大分県"},
+                           "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+                           "plans": {p.id: {"lines": [{"item": item, "quantity": 1, "unit_price": 1000 + i}
+                                                      for i in range(30)]}}})
+    ed = wizard.plans_page.editors[p.id]
+    qtbot.waitUntil(lambda: not ed.pending() and len(ed.rows) == 30)
+    assert not ed.isVisible()
+    assert all(r.testAttribute(qt().WidgetAttribute.WA_WState_Polished) for r in ed.rows)

@@ -164,7 +164,8 @@ class PlansPage(LazyPage):
         self._estimate_timer.stop()
         day = self.w.as_of or today()
         try:
-            bd = self.w.compute(day)
+            data = self.w.case_data()  # the pages read once: the maxima and the line notes ask the same case
+            bd = self.w.compute(day, data)
         except CaseError:
             self.estimate.setText("")
             return
@@ -177,7 +178,7 @@ class PlansPage(LazyPage):
                 est.setText(closed_line(p))
             elif p["status"] in ("open", "not_yet_open"):
                 if not p["lines"]:
-                    top = self.w.program_maximum(p, day)
+                    top = self.w.program_maximum(p, day, data)
                     est.setText(f"最大 {yen(top)}。購入金額を入れると計算します（{when_text(p, day)}）" if top else "")
                 else:
                     est.setText(f"この制度の見積額: {yen(p['subsidy'])}（{when_text(p, day)}）")
@@ -186,9 +187,9 @@ class PlansPage(LazyPage):
         # a line whose 数量 or 単価 is in red is not in the case: the total says so rather than look complete
         self.estimate.setText(f"いま申請できる見積り合計: {yen(claimable_total(bd, chosen))}"
                               + ("" if self.complete() else "（赤い説明のある行は、直すまで入っていません）"))
-        self._line_notes(bd, day, chosen)
+        self._line_notes(bd, day, chosen, data)
 
-    def _line_notes(self, bd: dict, day, chosen: set) -> None:
+    def _line_notes(self, bd: dict, day, chosen: set, data: dict) -> None:
         """Beside each line, why the engine does not pay it (the rules' reason for an excluded item or one sent to
         個別審査). A line without a price is not in the case: the reasons then come from the same engine with such
         lines at 0円, so the warning shows as soon as the item is chosen."""
@@ -197,7 +198,8 @@ class PlansPage(LazyPage):
             from ohshi_desk.core.case.model import CaseError, parse_case
             from ohshi_desk.core.compute.engine import compute
 
-            data = self.w.case_data()
+            # the caller's case is not changed: its plans are copied, each with its lines at 0円
+            data = {**data, "plans": {pid: dict(plan) for pid, plan in data["plans"].items()}}
             for pid, ed in editors.items():
                 data["plans"][pid]["lines"] = ed.lines_at_zero()
             try:

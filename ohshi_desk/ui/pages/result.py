@@ -156,7 +156,8 @@ class ResultPage(LazyPage):
                     if isinstance(c, ProgramCard) and c.toggle.isChecked()}
         self.breakdown_day = self.as_of()
         try:
-            self.breakdown = self.w.compute(self.breakdown_day)
+            data = self.w.case_data()  # the pages read once: the cards' maxima ask the same case
+            self.breakdown = self.w.compute(self.breakdown_day, data)
         except CaseError as exc:  # a value the case refuses (text too long, a control character): say which
             self.breakdown = None
             self._clear_cards()
@@ -182,7 +183,7 @@ class ResultPage(LazyPage):
                 if status == "closed":
                     card = ClosedLine(p, self.w.rules)
                 else:
-                    card = ProgramCard(p, day, self.w.rules, self.w.program_maximum(p, day))
+                    card = ProgramCard(p, day, self.w.rules, self.w.program_maximum(p, day, data))
                     card.toggle.setChecked(p["id"] in expanded)
                 self.cards.addWidget(card)
                 card.show()  # at once, not on Qt's queued show: what the page shows is what can be found
