@@ -146,6 +146,8 @@ def test_sheets_and_key_cells_match_the_engine(exported, rules):
                         assert sheet.cell(14 + i, 4).value == f"=IF(F{14 + i}=\"\",\"\",N(INDEX(m_f,F{14 + i})))"
                         assert "'明細'!$H$" not in str(sheet.cell(14 + i, 3).value)
                         assert values[title].cell(14 + i, 4).value == (ln["eligible"] if ln else None)
+                        # No, 項目, 内訳 and the amounts of a line all start at the top of its (wrapped, taller) row
+                        assert [sheet.cell(14 + i, c).alignment.vertical for c in range(1, 6)] == ["top"] * 5
 
 
 def _form_sheets(wb, p, rules):

@@ -21,6 +21,7 @@ INPUT_FILL = {"pattern": 1, "bg_color": "#FFF9E5"}  # what the vendor fills in
 CLINIC_FILL = {"pattern": 1, "bg_color": "#E8F5E9"}  # what the clinic fills in (申請日, 交付決定日, 入金日 …)
 BOLD = {"bold": True}
 WRAP = {"text_wrap": True, "valign": "top"}
+TOP = {"valign": "top"}  # a figure beside a wrapped text: on its first line
 RIGHT = {"align": "right"}  # a label left of its figure: long text runs into the empty cells on its left
 CENTER = {"align": "center"}
 LEFT = {"align": "left"}

@@ -17,6 +17,7 @@ from ohshi_desk.core.workbook.cells import (
     RIGHT,
     SMALL_BOLD,
     SMALL_FONT,
+    TOP,
     TOTAL_FONT,
     WRAP,
     WRAP_ONLY,
@@ -202,7 +203,7 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
     seconds: list[int] = []
     for i in range(FORM_LINES):
         r = head + 1 + i
-        text(ws, r, 1, page * FORM_LINES + i + 1, border=BOX, alignment=CENTER)
+        text(ws, r, 1, page * FORM_LINES + i + 1, border=BOX, alignment={**CENTER, **TOP})
         ws.heights[r] = 24
         at = f"F{r}"  # (relative references: the form's cells are never sorted or copied; one character less each)
 
@@ -228,11 +229,11 @@ def _form2_sheet(ws, case: Case, p: dict, vendor: str, no: str, block: dict, chu
                                    f'&IF(G{r}=H{r},"",IF(G{r}<H{r},"（値引き後 ","（金額 ")&TEXT(G{r},"#,##0")&"円）")'),
                 border=BOX, alignment=WRAP, cached=line_text(res, line) if found else "")
         first = (line.vendor_eligible if line.vendor_eligible is not None else res["eligible"]) if found else None
-        formula(ws, r, 4, shown_if(f'N({ref("①補助対象金額")})'), border=BOX, number_format=YEN,
-                cached=first if found else "")
+        formula(ws, r, 4, shown_if(f'N({ref("①補助対象金額")})'), border=BOX, number_format=YEN, alignment=TOP,
+                cached=first if found else "")  # (at the top of the row, beside the line's first text line)
         second = ref("②補助対象外金額")
         formula(ws, r, 5, shown_if(f'IF(ISNUMBER({second}),{second},G{r}-D{r})'), border=BOX, number_format=YEN,
-                cached=line.amount - first if found else "")
+                alignment=TOP, cached=line.amount - first if found else "")
         if not found:
             continue
         firsts.append(first)
