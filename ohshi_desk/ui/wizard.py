@@ -466,9 +466,11 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
         pid = p["id"]
         data = self.case_data() if data is None else data
-        # what the maximum depends on: the case without its lines and usage (the engine is given probe lines)
+        # what the maximum depends on: the case without its lines (the engine is given probe lines), and without its
+        # usage unless the program reads it
         plan = {k: v for k, v in _as_dict(_as_dict(data.get("plans")).get(pid)).items() if k != "lines"}
-        probe = {k: v for k, v in data.items() if k not in ("plans", "usage", "made_on")}
+        reads_usage = self.rules.program(pid).uses_usage  # (the usage answers change only such a maximum)
+        probe = {k: v for k, v in data.items() if k not in ("plans", "made_on") and (k != "usage" or reads_usage)}
         key = (json.dumps([probe, plan], sort_keys=True, ensure_ascii=False, default=str), day, pid)
         if self._maximums_rules is not self.rules:  # a rules switch never meets a stale answer
             self._maximums, self._maximums_rules = {}, self.rules

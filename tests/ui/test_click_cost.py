@@ -214,3 +214,24 @@ def test_rows_made_while_idle_are_polished_before_their_page_shows(wizard, rules
     qtbot.waitUntil(lambda: not ed.pending() and len(ed.rows) == 30)
     assert not ed.isVisible()
     assert all(r.testAttribute(qt().WidgetAttribute.WA_WState_Polished) for r in ed.rows)
+
+
+def test_the_maximum_of_a_program_that_reads_the_usage_follows_the_usage(fx_wizard):
+    """テスト3 (unit_table, open on the suite's day) allows units by the peak monthly uses: with no price yet, its card
+    shows the most it could pay for the uses answered, and another answer gives another maximum (it was 0円: the
+    usage was left out of the probe)."""
+    w = fx_wizard
+
+    def card_amount(uses: int) -> str:
+        w.load_case_data({"format": "ohshi-desk-case/1",
+                          "facility": {"name": "テスト病院", "kind": "hospital", "prefecture": "大分県", "fx_done": True},
+                          "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+                          "usage": {"peak_monthly_uses": uses},
+                          "plans": {"fx_unit_table": {"lines": []}}})
+        while w.currentId() != RESULT:
+            w.next()
+        return result_cards(w)["fx_unit_table"].amount.text()
+
+    # a hospital with 1 free unit: 1,600 uses allow 3 units (limit 625,000円), 600 uses 1 unit (275,000円)
+    assert card_amount(1600) == "最大 625,000円。購入金額を入れると計算します"
+    assert card_amount(600) == "最大 275,000円。購入金額を入れると計算します"

@@ -19,8 +19,10 @@ def program_maximum(case_data: dict, rules, day: _dt.date, program_id: str) -> i
     from ohshi_desk.core.compute.engine import compute
 
     # a shallow copy: only the top level and this plan are replaced, so the caller's case is never changed and the
-    # other plans' lines (a hospital has hundreds) are not copied for nothing (issue 28)
-    data = {k: v for k, v in case_data.items() if k not in ("plans", "usage")}
+    # other plans' lines (a hospital has hundreds) are not copied for nothing (issue 28); the usage answers only for
+    # a program that reads them (its maximum depends on them: how many units the uses allow)
+    reads_usage = rules.program(program_id).uses_usage
+    data = {k: v for k, v in case_data.items() if k != "plans" and (k != "usage" or reads_usage)}
     plan = dict((case_data.get("plans") or {}).get(program_id) or {})
     plan["lines"] = [{"item": it, "quantity": PROBE_QUANTITY, "unit_price": PROBE_PRICE} for it in rules.items]
     data["plans"] = {program_id: plan}
