@@ -84,6 +84,16 @@ def fixture_rules(tmp_path_factory):
     return load_rules(FIXTURE_RULES, cache_dir=tmp_path_factory.mktemp("fixture-rules-cache"))
 
 
+@pytest.fixture(scope="session")
+def fixture_rules_plus(tmp_path_factory):
+    """The fixture rules with テスト5 (tests/fixtures/rules_plus): a second program applied for at テスト1's portal and
+    open with it. Its ``folder`` is for a command line (OHSHI_RULES_DIR)."""
+    from .rules_edit import fixture_rules_plus_folder
+
+    folder = fixture_rules_plus_folder(tmp_path_factory.mktemp("fixture-rules-plus") / "rules")
+    return load_rules(folder, cache_dir=tmp_path_factory.mktemp("fixture-rules-plus-cache"))
+
+
 SEED_PREFIXES = ("000", "001", "002", "003", "004")
 
 

@@ -47,6 +47,17 @@ def with_fixture_visits_question(folder: Path) -> Path:
     return with_visits_question(copy_rules(folder, FIXTURE_RULES), "fx_capped", "programs/1_fx_capped.yaml")
 
 
+def fixture_rules_plus_folder(folder: Path) -> Path:
+    """A copy of the fixture rules at ``folder`` with the programs of tests/fixtures/rules_plus/programs added
+    (tests/fixtures/README.md): the ``fixture_rules_plus`` fixture's folder."""
+    from tests.conftest import FIXTURE_RULES
+
+    copy_rules(folder, FIXTURE_RULES)
+    for program in sorted((FIXTURE_RULES.parent / "rules_plus" / "programs").glob("*.yaml")):
+        shutil.copy(program, folder / "programs" / program.name)
+    return folder
+
+
 def own_warnings(warnings) -> list[str]:
     """The warnings (or stderr lines) a test's change added: those the bundled rules give by themselves (a kind no
     program names yet, …) are left out, so that a correct change to the real rules breaks no test about another

@@ -4,40 +4,87 @@ Japanese line on stderr naming the field."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURE_CASE, FIXTURE_RULES
 from tests.rules_edit import own_warnings
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json"
+EXAMPLE = ROOT / "resources" / "examples" / "yamada_clinic.ohshi.json"  # CASE_FORMAT.md's example
 
 
-def run(*args, stdin=None):
+def run(*args, stdin=None, rules_dir: Path | None = None):
+    """The command line; on the rules folder ``rules_dir`` (OHSHI_RULES_DIR) when given, else the bundled rules."""
+    env = {**os.environ, "OHSHI_RULES_DIR": str(rules_dir)} if rules_dir else None
     return subprocess.run([sys.executable, "-m", "ohshi_desk", *args], capture_output=True, text=True,
-                          timeout=120, input=stdin, cwd=ROOT)
+                          timeout=120, input=stdin, cwd=ROOT, env=env)
 
 
-def test_compute_example_of_case_format():
-    proc = run("compute", str(EXAMPLE), "--as-of", "2025-11-01")
+def test_compute_prints_the_breakdown(tmp_path):
+    """The contract of ``compute`` on the fixture rules (tests/fixtures/README.md), so that a change to a real
+    program changes nothing here: one entry per plan, and for the programs that read ``usage`` when it is given;
+    the figures; the totals."""
+    data = json.loads(FIXTURE_CASE.read_text(encoding="utf-8"))
+    data["usage"] = {"oct2023_receipts": 1000, "oct2023_rate_percent": 4.0, "oct2023_users": 40,
+                     "best_month_users_2024": 200, "peak_monthly_uses": 600}
+    case = tmp_path / "c.ohshi.json"
+    case.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    proc = run("compute", str(case), "--as-of", "2025-11-01", rules_dir=FIXTURE_RULES)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["as_of"] == "2025-11-01"
-    assert out["rules_version"]
+    assert (out["as_of"], out["as_of_source"], out["rules_version"]) == ("2025-11-01", "option", "2000.1.1")
     by_id = {p["id"]: p for p in out["programs"]}
-    assert list(by_id) == ["smartphone_reader", "home_visit", "medical_aid_card", "usage_bonus", "reader_addition"]
-    assert (by_id["home_visit"]["status"], by_id["home_visit"]["eligible_cost"], by_id["home_visit"]["subsidy"],
-            by_id["home_visit"]["deadline"]) == ("open", 160000, 120000, "2026-01-15")
-    assert by_id["smartphone_reader"]["subsidy"] == 3240
-    assert by_id["medical_aid_card"]["subsidy"] == 54000
-    assert by_id["usage_bonus"]["subsidy"] == 200000 and by_id["usage_bonus"]["status"] == "closed"
-    assert out["total_subsidy"] == sum(p["subsidy"] for p in out["programs"])
-    assert out["total_subsidy_open"] == 3240 + 120000 + 54000
+    assert list(by_id) == ["fx_capped", "fx_coupons", "fx_unit_table", "fx_usage_bonus"]
+    # テスト1: 40,000 + 120,000, both under their caps (41,000; 130,000), × 3/4
+    assert (by_id["fx_capped"]["status"], by_id["fx_capped"]["eligible_cost"], by_id["fx_capped"]["subsidy"],
+            by_id["fx_capped"]["deadline"]) == ("open", 160000, 120000, "2026-01-15")
+    # テスト2: one coupon, 4,980 + 1,500 = 6,480 (under 14,000) × 1/2
+    assert (by_id["fx_coupons"]["status"], by_id["fx_coupons"]["subsidy"]) == ("open", 3240)
+    # テスト3: its yes/no question answered いいえ; テスト4: the clinic table, 3–5% and +160 users
+    assert (by_id["fx_unit_table"]["status"], by_id["fx_unit_table"]["subsidy"]) == ("not_applicable", 0)
+    assert (by_id["fx_usage_bonus"]["status"], by_id["fx_usage_bonus"]["subsidy"]) == ("closed", 200000)
+    assert out["total_subsidy"] == sum(p["subsidy"] for p in out["programs"]) == 323240
+    assert out["total_subsidy_open"] == 120000 + 3240
     for p in out["programs"]:
         assert isinstance(p["notes"], list) and p["reasons"]
+
+
+def _json_blocks(text: str) -> list:
+    return [json.loads(block.split("```", 1)[0]) for block in text.split("```json\n")[1:]]
+
+
+def test_the_documented_example_is_the_shipped_one_and_its_breakdown_the_one_expected():
+    """CASE_FORMAT.md's example case is resources/examples/yamada_clinic.ohshi.json and the YAML case 「the
+    CASE_FORMAT example」 (tests/cases/case_format_example.yaml), whose expectations hold the program the document's
+    breakdown shows: its figures on the real rules are checked there, with the rules; here, that the three say the
+    same, and that the command line computes the example with the documented shape."""
+    from ohshi_desk.core.base.yamlsafe import load_yaml
+
+    case_block, breakdown_block = _json_blocks((ROOT / "docs" / "CASE_FORMAT.md").read_text(encoding="utf-8"))
+    shipped = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    assert case_block == shipped
+    [spec] = load_yaml((ROOT / "tests" / "cases" / "case_format_example.yaml").read_text(encoding="utf-8"))
+    assert {"format": "ohshi-desk-case/1", **spec["case"]} == shipped and spec["as_of"] == shipped["as_of"]
+    for shown in breakdown_block["programs"]:
+        expected = spec["expect"][shown["id"]]
+        assert {k: v for k, v in shown.items() if k in expected} == expected, shown["id"]
+        assert set(shown) - set(expected) == {"id", "notes"}, shown["id"]  # every figure shown is one expected
+    assert breakdown_block["as_of"] == shipped["as_of"]
+    proc = run("compute", str(EXAMPLE))
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(breakdown_block) <= set(out)
+    # one entry for every program the case has a plan for, and for usage_bonus / reader_addition (usage is given)
+    assert [p["id"] for p in out["programs"]] == spec["expect"]["programs"]
+    for p in out["programs"]:
+        assert set(breakdown_block["programs"][0]) <= set(p), p["id"]
+        assert p["status"] in ("open", "not_yet_open", "closed", "not_applicable", "not_needed")
+    assert out["total_subsidy_open"] == sum(p["subsidy"] for p in out["programs"] if p["status"] == "open")
 
 
 def test_compute_uses_case_as_of_and_flag_overrides(tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,40 +17,49 @@ from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
 from tests.reopened_case import CLINIC, FIXTURE_CLINIC, LATER, MADE
 
-from .rules_edit import copy_rules, edit, own_stderr, own_warnings
+from .conftest import FIXTURE_RULES
+from .rules_edit import copy_rules, edit
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args):
+def run(*args, rules_dir: Path | None = None):
+    """The command line; on the rules folder ``rules_dir`` (OHSHI_RULES_DIR) when given, else the bundled rules."""
+    env = {**os.environ, "OHSHI_RULES_DIR": str(rules_dir)} if rules_dir else None
     return subprocess.run([sys.executable, "-m", "ohshi_desk", *args], capture_output=True, text=True, timeout=120,
-                          cwd=ROOT)
+                          cwd=ROOT, env=env)
 
 
 # ------------------------------------------------------------------------------------------------ command line
 
 def test_the_command_line_says_where_its_day_came_from(tmp_path, clock):
+    """On the fixture rules (テスト1・2 open on MADE, closed on LATER), so that a new edition of a real program
+    open on LATER changes nothing here."""
     clock(LATER)
     case = tmp_path / "case.ohshi.json"
-    case.write_text(json.dumps(CLINIC, ensure_ascii=False), encoding="utf-8")
-    proc = run("compute", str(case))  # the case's as_of: the contract, and one line on stderr saying so
+    case.write_text(json.dumps(FIXTURE_CLINIC, ensure_ascii=False), encoding="utf-8")
+    proc = run("compute", str(case), rules_dir=FIXTURE_RULES)  # the case's as_of: the contract, and one line saying so
     out = json.loads(proc.stdout)
     assert proc.returncode == 0 and out["as_of"] == MADE.isoformat() and out["as_of_source"] == "case"
-    told = own_warnings(proc.stderr.strip().splitlines())
+    # open on MADE: テスト1 171,000 (41,000 + 130,000 capped) × 3/4 = 128,250 → 128,000; テスト2 5,000 × 1/2 = 2,500
+    assert [(p["id"], p["status"], p["subsidy"]) for p in out["programs"]] == [("fx_capped", "open", 128000),
+                                                                              ("fx_coupons", "open", 2500)]
+    told = proc.stderr.strip().splitlines()
     assert len(told) == 1 and "令和7年11月1日" in told[0] and "令和8年12月3日" in told[0], proc.stderr
-    proc = run("compute", str(case), "--as-of", LATER.isoformat())
+    proc = run("compute", str(case), "--as-of", LATER.isoformat(), rules_dir=FIXTURE_RULES)
     out = json.loads(proc.stdout)
-    assert (out["as_of"], out["as_of_source"], out["total_subsidy_open"], own_stderr(proc.stderr)) == (
+    assert (out["as_of"], out["as_of_source"], out["total_subsidy_open"], proc.stderr) == (
         LATER.isoformat(), "option", 0, "")
-    case.write_text(json.dumps({k: v for k, v in CLINIC.items() if k != "as_of"}, ensure_ascii=False),
+    assert {p["status"] for p in out["programs"]} == {"closed"}
+    case.write_text(json.dumps({k: v for k, v in FIXTURE_CLINIC.items() if k != "as_of"}, ensure_ascii=False),
                     encoding="utf-8")
-    proc = run("compute", str(case))
+    proc = run("compute", str(case), rules_dir=FIXTURE_RULES)
     out = json.loads(proc.stdout)
-    assert (out["as_of"], out["as_of_source"], own_stderr(proc.stderr)) == (LATER.isoformat(), "today", "")
+    assert (out["as_of"], out["as_of_source"], proc.stderr) == (LATER.isoformat(), "today", "")
     clock(MADE)  # the case's own day being today is nothing to tell
-    case.write_text(json.dumps(CLINIC, ensure_ascii=False), encoding="utf-8")
-    proc = run("compute", str(case))
-    assert json.loads(proc.stdout)["as_of_source"] == "case" and own_stderr(proc.stderr) == ""
+    case.write_text(json.dumps(FIXTURE_CLINIC, ensure_ascii=False), encoding="utf-8")
+    proc = run("compute", str(case), rules_dir=FIXTURE_RULES)
+    assert json.loads(proc.stdout)["as_of_source"] == "case" and proc.stderr == ""
 
 
 def test_an_export_on_the_case_day_says_it_is_not_today(tmp_path, clock):
@@ -70,17 +80,17 @@ def _closed_breakdown(rules, day=LATER, data=CLINIC):
     return compute(parse_case(data, rules), rules, day)
 
 
-def test_every_closed_program_says_what_she_can_still_do(rules):
+def test_every_closed_program_says_what_she_can_still_do(fixture_rules):
     """Each program, after its last window: the window ended (its date), a new round comes as a rules update and
-    where its news appears, whom to ask; スマホ対応 says it is not required. All from rules data."""
+    where its news appears, whom to ask; スマホ対応 says it is not required. All from rules data: the fixture rules
+    (one program per method; three portals and 申請不要), every question answered so that each program is usable."""
     from ohshi_desk.core.base.formatting import wareki
     from ohshi_desk.core.compute.presenting import closed_steps
 
+    rules = fixture_rules
     for program in rules.programs:
         last = max(program.editions, key=lambda e: e.end_date)
-        kind = "other" if program.id == "checkup_limited_check" else "clinic"
-        data = {"format": "ohshi-desk-case/1",
-                "facility": {"kind": kind, "checkup_provider": True, "obligation_exempt": True},
+        data = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "fx_done": True, "fx_visits": 1},
                 "plans": {program.id: {}}, "usage": {"oct2023_receipts": 100}}
         p = next(x for x in compute(parse_case(data, rules), rules, last.end_date + dt.timedelta(days=1))["programs"]
                  if x["id"] == program.id)
@@ -91,8 +101,15 @@ def test_every_closed_program_says_what_she_can_still_do(rules):
         assert "「ルールを更新…」" in text and rules.call_center in text, (program.id, text)
         if p["portal"]["id"] != "none":  # applied for at a portal: where news of a new round appears
             assert "ポータルサイト" in text, (program.id, text)
-    p1 = next(p for p in _closed_breakdown(rules)["programs"] if p["id"] == "smartphone_reader")
-    assert closed_steps(p1, rules)[0] == "スマホ保険証への対応は義務ではありません"
+    closed = {p["id"]: p for p in _closed_breakdown(rules, data=FIXTURE_CLINIC)["programs"]}
+    assert closed_steps(closed["fx_coupons"], rules)[0] == "スマホ保険証への対応は義務ではありません"
+    # テスト1: its own when_closed, then medical_portal's closed_steps with its end (2026-01-15) and the portal filled in
+    assert closed_steps(closed["fx_capped"], rules) == [
+        "補助の受付が終わっても、訪問診療等で患者さんからオンライン資格確認を求められた場合には応じる義務があります",
+        "この回の受付は令和8年1月15日で終わりました。いまから申請することはできません",
+        "新しい回の補助が決まると「医療機関等向け総合ポータルサイト」でお知らせされます",
+        "新しい回の補助は、ohshi-desk の「ルールを更新…」で新しいルールを取り込むと見積りできます",
+        f"分からないときは {rules.call_center}"]
 
 
 def test_an_open_program_one_answer_away_is_offered(rules):

@@ -1,8 +1,8 @@
 """A change of day is a tested input, not an accident: the app's one clock (core/clock.py), the CLI's default
 --as-of and the wizard's default date follow it, and at each of five days every program has the status it should.
 
-The windows (rules/programs/*.yaml): P1 2025-08-29〜2026-01-31; P2, P3, P5 2025-05-12〜2026-01-15; P4 2025-07-31〜
-2026-01-15; P7 2025-06-06〜2026-01-15; P6 2026-06-30〜2027-02-01; P8, P9 2024-05-01〜2024-08-31.
+The command line is tried on the fixture rules (tests/fixtures/README.md; their windows in tests/program_days.py),
+so that a new edition or question of a real program changes nothing here; the real windows are the YAML cases'.
 """
 
 from __future__ import annotations
@@ -18,25 +18,33 @@ from pathlib import Path
 import pytest
 
 from ohshi_desk.core.base import clock as app_clock
-from tests.program_days import DAYS, PROGRAMS
+from tests.conftest import FIXTURE_RULES
+from tests.program_days import FIXTURE_DAYS, FIXTURE_PROGRAMS
 from tests.rules_edit import own_warnings
 
 ROOT = Path(__file__).resolve().parents[1]
 
-LINE = {"item": "mobile_terminal", "quantity": 1, "unit_price": 40000}
+# On the fixture rules: every question answered so that each program is usable; with usage, so that テスト4 (and
+# テスト3) are listed
 CLINIC = {
     "format": "ohshi-desk-case/1",
-    "facility": {"name": "日付テスト医院", "kind": "clinic", "obligation_exempt": False},
+    "facility": {"name": "日付テスト医院", "kind": "clinic", "fx_done": True, "fx_visits": 1},
     "face_reader": {"maker": "panasonic", "units": 1, "free_units": 0},
     "usage": {"oct2023_receipts": 1000, "oct2023_rate_percent": 4.0, "oct2023_users": 40,
               "best_month_users_2024": 200, "peak_monthly_uses": 600},
     "plans": {
-        "smartphone_reader": {"lines": [{"item": "generic_reader", "quantity": 1, "unit_price": 4980}]},
-        "home_visit": {"lines": [LINE]}, "online_care": {"lines": [LINE]}, "outpatient_mobile": {"lines": [LINE]},
-        "medical_aid_card": {"option": "both", "lines": [
-            {"item": "receipt_system_change", "quantity": 1, "unit_price": 80000}]},
+        "fx_coupons": {"lines": [{"item": "generic_reader", "quantity": 1, "unit_price": 4980}]},
+        "fx_capped": {"lines": [{"item": "mobile_terminal", "quantity": 1, "unit_price": 40000}]},
+        "fx_unit_table": {"lines": [{"item": "face_reader", "quantity": 1, "unit_price": 300000}]},
     },
 }
+HOSPITAL = {
+    "format": "ohshi-desk-case/1",
+    "facility": {"name": "日付テスト病院", "kind": "hospital", "fx_done": True},
+    "face_reader": {"maker": "unknown"},
+    "plans": {"fx_unit_table": {"lines": [{"item": "face_reader", "quantity": 1, "unit_price": 300000}]}},
+}
+# the real rules' 健診センター: for the tests of the clock that need no program's status
 CHECKUP = {
     "format": "ohshi-desk-case/1",
     "facility": {"name": "日付テスト健診センター", "kind": "other", "checkup_provider": True},
@@ -46,26 +54,31 @@ CHECKUP = {
 
 
 def cli(case: dict, tmp_path: Path, day: str) -> dict:
-    """``ohshi-desk compute`` with no --as-of, in a process whose day is ``day`` (OHSHI_TODAY)."""
+    """``ohshi-desk compute`` with no --as-of, in a process whose day is ``day`` (OHSHI_TODAY), on the fixture rules."""
     path = tmp_path / "case.ohshi.json"
     path.write_text(json.dumps(case, ensure_ascii=False), encoding="utf-8")
+    env = {**os.environ, "OHSHI_TODAY": day, "OHSHI_RULES_DIR": str(FIXTURE_RULES)}
     proc = subprocess.run([sys.executable, "-m", "ohshi_desk", "compute", str(path)], capture_output=True,
-                          text=True, cwd=ROOT, env={**os.environ, "OHSHI_TODAY": day}, timeout=120)
+                          text=True, cwd=ROOT, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
 
-@pytest.mark.parametrize("day", list(DAYS))
+@pytest.mark.parametrize("day", list(FIXTURE_DAYS))
 def test_the_cli_computes_on_the_clock_day_with_the_statuses_of_that_day(day, tmp_path):
-    clinic_want, checkup_want = DAYS[day]
+    clinic_want, hospital_want = FIXTURE_DAYS[day]
     out = cli(CLINIC, tmp_path, day)
-    assert out["as_of"] == day
+    assert out["as_of"] == day and out["as_of_source"] == "today"
     got = {p["id"]: p["status"] for p in out["programs"]}
-    assert got == dict(zip(PROGRAMS, clinic_want, strict=True))
+    assert got == dict(zip(FIXTURE_PROGRAMS, clinic_want, strict=True))
+    # whatever the day: テスト1 40,000 (under its 41,000 cap) × 3/4 = 30,000; テスト2 4,980 × 1/2 = 2,490; テスト3 one unit
+    # (600 uses ≥ 500) 300,000 × 1/2 = 150,000 (under 275,000); テスト4 clinic 3–5% row, +160 users → 200,000
+    subsidy = {p["id"]: p["subsidy"] for p in out["programs"]}
+    assert subsidy == {"fx_capped": 30000, "fx_coupons": 2490, "fx_unit_table": 150000, "fx_usage_bonus": 200000}
     open_total = sum(p["subsidy"] for p in out["programs"] if p["status"] == "open")
     assert out["total_subsidy_open"] == open_total
-    checkup = cli(CHECKUP, tmp_path, day)
-    assert [(p["id"], p["status"]) for p in checkup["programs"]] == [("checkup_limited_check", checkup_want)]
+    hospital = cli(HOSPITAL, tmp_path, day)
+    assert [(p["id"], p["status"]) for p in hospital["programs"]] == [("fx_unit_table", hospital_want)]
 
 
 def test_the_clock_reads_the_environment_and_refuses_a_bad_day(monkeypatch):

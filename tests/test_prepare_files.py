@@ -32,6 +32,12 @@ from tests.scans import pdf, png
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture
+def rules(fixture_rules_plus):
+    """These tests' rules: the fixture rules with テスト5 (tests/prepare_cases.py), not the real ones."""
+    return fixture_rules_plus
+
+
 def _preps(rules, data=None, scans=None):
     case = parse_case(data or ready_case(), rules)
     return case, prepare(case, rules, compute(case, rules, DAY), scans)
@@ -100,17 +106,17 @@ def test_a_scan_name_matching_no_receipt_or_two_is_named(tmp_path, rules):
         match_scans([tmp_path / "C社.pdf"], preps)
     assert str(err.value).startswith("「C社.pdf」の名前がどの領収書にも当たりません") and "A社、B社" in str(err.value)
     data = ready_case()
-    data["plans"]["medical_aid_card"]["lines"][0]["vendor"] = "A社"
-    data["plans"]["medical_aid_card"]["receipts"] = {"A社": {"date": "2025-10-21", "amount": 80000}}
+    data["plans"]["fx_aid_card"]["lines"][0]["vendor"] = "A社"
+    data["plans"]["fx_aid_card"]["receipts"] = {"A社": {"date": "2025-10-21", "amount": 80000}}
     _case, preps = _preps(rules, data)
     with pytest.raises(ScanError) as err:
         match_scans([tmp_path / "Ａ社 領収書.jpg"], preps)
-    assert "2つ以上の領収書に当たります" in str(err.value) and "訪問診療等" in str(err.value)
-    matched = match_scans([tmp_path / "Ａ社_受給者証等一体化.jpg", tmp_path / "a社 訪問診療等 2.pdf",
-                           tmp_path / "a社 訪問診療等 10.pdf", tmp_path / "Thumbs.db"], preps)
-    assert matched.scans == {"medical_aid_card": {"A社": [tmp_path / "Ａ社_受給者証等一体化.jpg"]},
-                             "home_visit": {"A社": [tmp_path / "a社 訪問診療等 2.pdf",
-                                                    tmp_path / "a社 訪問診療等 10.pdf"]}}
+    assert "2つ以上の領収書に当たります" in str(err.value) and "テスト1・訪問診療等" in str(err.value)
+    matched = match_scans([tmp_path / "Ａ社_テスト5・受給者証等.jpg", tmp_path / "a社 テスト1・訪問診療等 2.pdf",
+                           tmp_path / "a社 テスト1・訪問診療等 10.pdf", tmp_path / "Thumbs.db"], preps)
+    assert matched.scans == {"fx_aid_card": {"A社": [tmp_path / "Ａ社_テスト5・受給者証等.jpg"]},
+                             "fx_capped": {"A社": [tmp_path / "a社 テスト1・訪問診療等 2.pdf",
+                                                    tmp_path / "a社 テスト1・訪問診療等 10.pdf"]}}
     assert matched.skipped == [tmp_path / "Thumbs.db"]
 
 
@@ -132,15 +138,15 @@ def _text(path: Path) -> str:
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
 def test_the_pdf_holds_cover_form_and_scans_in_order_and_its_text_reads(tmp_path, rules, renderer):
-    scans = {"home_visit": {"A社": [pdf(tmp_path / "A社 1.pdf"), png(tmp_path / "A社 2.png")]}}
+    scans = {"fx_capped": {"A社": [pdf(tmp_path / "A社 1.pdf"), png(tmp_path / "A社 2.png")]}}
     case, preps = _preps(rules, scans=scans)
-    hv = next(p for p in preps if p.program_id == "home_visit")
+    hv = next(p for p in preps if p.program_id == "fx_capped")
     assert hv.ready
-    checked = {k: [check_scan(s) for s in v] for k, v in scans["home_visit"].items()}
+    checked = {k: [check_scan(s) for s in v] for k, v in scans["fx_capped"].items()}
     made = make_program_file(tmp_path, hv, case, rules, checked, renderer, dt.date(2025, 11, 2))
     assert not made.path.exists()  # made in memory; nothing written yet
     write_files([made])
-    assert made.path.name == "やまだ内科クリニック_訪問診療等_申請書類.pdf" and made.pages == 4
+    assert made.path.name == "やまだ内科クリニック_テスト1・訪問診療等_申請書類.pdf" and made.pages == 4
     text = _text(made.path)
     for expected in map(lambda t: t.replace(" ", "").replace("　", ""), ("領収書（写）・領収書内訳書（写）", "申請の準備ができています", "総事業費（入力する額）", "160,000円",
                      "補助金申請額（表示されるはずの額）", "120,000円", "領収書内訳書", "日付（西暦）", "2025年10月20日",
@@ -161,9 +167,9 @@ def test_the_pdf_holds_cover_form_and_scans_in_order_and_its_text_reads(tmp_path
 
 
 def test_a_password_pdf_gives_a_zip_of_the_same_files_said(tmp_path, rules, renderer):
-    scans = {"home_visit": {"A社": [pdf(tmp_path / "A社.pdf", password="secret")]}}
+    scans = {"fx_capped": {"A社": [pdf(tmp_path / "A社.pdf", password="secret")]}}
     case, preps = _preps(rules, scans=scans)
-    hv = next(p for p in preps if p.program_id == "home_visit")
+    hv = next(p for p in preps if p.program_id == "fx_capped")
     made = make_program_file(tmp_path, hv, case, rules, {"A社": [check_scan(tmp_path / "A社.pdf")]}, renderer,
                              DAY)
     assert made.kind == "zip" and made.path.suffix == ".zip"
@@ -171,7 +177,7 @@ def test_a_password_pdf_gives_a_zip_of_the_same_files_said(tmp_path, rules, rend
     write_files([made])
     with zipfile.ZipFile(made.path) as z:
         names = z.namelist()
-        assert names == ["00_やまだ内科クリニック_訪問診療等_申請書類_表紙・内訳書.pdf", "01_A社.pdf"]
+        assert names == ["00_やまだ内科クリニック_テスト1・訪問診療等_申請書類_表紙・内訳書.pdf", "01_A社.pdf"]
         assert z.read("01_A社.pdf") == (tmp_path / "A社.pdf").read_bytes()
 
 
@@ -202,9 +208,12 @@ def test_an_image_that_does_not_decode_is_named(tmp_path, renderer):
 
 
 # ------------------------------------------------------------------------------------------------ the CLI
-def run(*args):
+def run(rules, *args):
+    """``ohshi-desk prepare`` on the folder of ``rules`` (OHSHI_RULES_DIR)."""
+    import os
+
     return subprocess.run([sys.executable, "-m", "ohshi_desk", "prepare", *map(str, args)], capture_output=True,
-                          text=True, timeout=180, cwd=ROOT)
+                          text=True, timeout=180, cwd=ROOT, env={**os.environ, "OHSHI_RULES_DIR": str(rules.folder)})
 
 
 def _case_file(tmp_path, data) -> Path:
@@ -215,29 +224,30 @@ def _case_file(tmp_path, data) -> Path:
     return path
 
 
-def test_cli_ready_is_exit_0_not_ready_4_and_bad_scans_2_with_nothing_written(tmp_path):
+def test_cli_ready_is_exit_0_not_ready_4_and_bad_scans_2_with_nothing_written(tmp_path, rules):
     scans, out = tmp_path / "scans", tmp_path / "out"
     scans.mkdir()
     out.mkdir()
     pdf(scans / "A社.pdf")
     png(scans / "B社.png")
     ready = _case_file(tmp_path, ready_case())
-    proc = run(ready, "--scans", scans, "-o", out, "--as-of", "2025-11-01")
+    proc = run(rules, ready, "--scans", scans, "-o", out, "--as-of", "2025-11-01")
     assert proc.returncode == 0, proc.stderr
-    assert "訪問診療等: 申請の準備ができています" in proc.stdout and "受給者証等一体化: 申請の準備ができています" in proc.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["やまだ内科クリニック_受給者証等一体化_申請書類.pdf",
-                                                     "やまだ内科クリニック_訪問診療等_申請書類.pdf"]
-    again = run(ready, "--scans", scans, "-o", out, "--as-of", "2025-11-01")
+    assert "テスト1・訪問診療等: 申請の準備ができています" in proc.stdout
+    assert "テスト5・受給者証等: 申請の準備ができています" in proc.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["やまだ内科クリニック_テスト1・訪問診療等_申請書類.pdf",
+                                                     "やまだ内科クリニック_テスト5・受給者証等_申請書類.pdf"]
+    again = run(rules, ready, "--scans", scans, "-o", out, "--as-of", "2025-11-01")
     assert again.returncode == 2 and "は既にあります。上書きするときは --overwrite" in again.stderr
-    data = copy.deepcopy(ready_case(**{"plans.home_visit.receipts.A社.amount": 150000}))
-    proc = run(_case_file(tmp_path, data), "--scans", scans, "--as-of", "2025-11-01")
+    data = copy.deepcopy(ready_case(**{"plans.fx_capped.receipts.A社.amount": 150000}))
+    proc = run(rules, _case_file(tmp_path, data), "--scans", scans, "--as-of", "2025-11-01")
     assert proc.returncode == 4
     assert "・A社の領収書の金額 150,000円 と内訳書の総額（①＋②） 160,000円 が 10,000円 違います" in proc.stdout
     for bad, content in (("C社.pdf", None), ("B社 2.jpg", b"not a photo")):
         (scans / bad).write_bytes(content or pdf(tmp_path / "x.pdf").read_bytes())
         empty = tmp_path / f"out_{bad}"
         empty.mkdir()
-        proc = run(ready, "--scans", scans, "-o", empty, "--as-of", "2025-11-01")
+        proc = run(rules, ready, "--scans", scans, "-o", empty, "--as-of", "2025-11-01")
         assert proc.returncode == 2 and f"「{bad}」" in proc.stderr and "何も書き出していません" in proc.stderr
         assert "Traceback" not in proc.stderr and list(empty.iterdir()) == []
         (scans / bad).unlink()

@@ -117,16 +117,22 @@ def test_figures_that_make_no_sense_fall_back(override, edit, words):
 
 def test_a_limit_that_is_not_cap_times_rate_is_used_with_one_warning(override):
     """Issue 25 point 8: one check, one wording, one rule — the override is used, as the bundled rules would be,
-    and the warning names file, line and key (10× too small: 41,100 where cap × rate gives 411,000)."""
+    and the warning names file, line and key (10× too small: 41,100 where cap × rate gives 411,000). The override
+    is the fixture rules (tests/fixtures/README.md), so that a new edition of a real program changes nothing here."""
     from ohshi_desk.core.rules.build import load_rules_for_app
+    from tests.conftest import FIXTURE_RULES
 
-    p = override / "programs" / "p2_home_visit.yaml"
+    shutil.rmtree(override)
+    shutil.copytree(FIXTURE_RULES, override)
+    p = override / "programs" / "1_fx_capped.yaml"
     text = p.read_text(encoding="utf-8")
+    assert text.count("limit: {hospital: 411000") == 1
     p.write_text(text.replace("limit: {hospital: 411000", "limit: {hospital: 41100"), encoding="utf-8")
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if "limit: {hospital: 411000" in ln)
     rules, folder, warnings = load_rules_for_app()
-    assert folder == override
-    assert own_warnings(warnings) == [f"programs/p2_home_visit.yaml {line}行目（editions[0].limit.hospital）: 補助限度額 41,100円が"
+    assert folder == override and rules.program("fx_capped").editions[0].limit["hospital"].value == 41100
+    # テスト1: project_cap hospital 822,000 × rate 1/2 = 411,000 (already a whole 1,000)
+    assert warnings == [f"programs/1_fx_capped.yaml {line}行目（editions[0].limit.hospital）: 補助限度額 41,100円が"
                         " 事業費の上限 822,000円 × 補助率 1/2（1,000円未満切捨て）= 411,000円と合いません。"
                         "理由があれば note に書いてください"]
 

@@ -24,7 +24,7 @@ from ohshi_desk.core.workbook.write import export_case  # noqa: E402
 from ohshi_desk.ui.app import make_application  # noqa: E402
 from ohshi_desk.ui.pages import RESULT  # noqa: E402
 from ohshi_desk.ui.wizard import OhshiWizard  # noqa: E402
-from tests.prepare_cases import ready_case  # noqa: E402
+from tests.prepare_cases import REAL_CASE, ready_case  # noqa: E402
 from tests.scans import pdf  # noqa: E402
 
 OUT = Path(os.environ.get("SHOTS_OUT", "/tmp/ohshi-shots"))
@@ -37,7 +37,7 @@ def main():
     app = make_application([])
     rules = load_rules()
     tmp = Path(tempfile.mkdtemp(prefix="ohshi-prepare-shots-"))
-    data = copy.deepcopy(ready_case())
+    data = copy.deepcopy(ready_case(REAL_CASE))
     data["plans"]["medical_aid_card"]["receipts"]["B社"]["amount"] = 85000
     data["documents"]["medical_aid_card"]["system_checksheet"] = {"progress": "依頼済"}
     book = tmp / "戻り.xlsx"

@@ -17,6 +17,12 @@ from tests.scans import pdf, png
 
 
 @pytest.fixture
+def rules(fixture_rules_plus):
+    """These tests' rules (and their wizard's): the fixture rules with テスト5 (tests/prepare_cases.py)."""
+    return fixture_rules_plus
+
+
+@pytest.fixture
 def boxes(monkeypatch):
     seen = []
 
@@ -44,38 +50,38 @@ def test_the_view_says_ready_and_not_ready_with_reasons_and_writes_the_pdfs(wiza
                                                                            clock):
     clock(DAY)  # the programs' window is open
     data = copy.deepcopy(ready_case())
-    data["plans"]["medical_aid_card"]["receipts"]["B社"]["amount"] = 85000
+    data["plans"]["fx_aid_card"]["receipts"]["B社"]["amount"] = 85000
     _open_returned(wizard, tmp_path, rules, data)
     page = wizard.result_page
     assert page.prepare_button.isVisible()
     view = page.open_prepare()
     qtbot.waitUntil(view.isVisible)
-    hv, aid = (next(p for p in view.preps if p.program_id == pid) for pid in ("home_visit", "medical_aid_card"))
+    hv, aid = (next(p for p in view.preps if p.program_id == pid) for pid in ("fx_capped", "fx_aid_card"))
     # scans not picked yet: a reason of each
     assert hv.reasons == ["A社の領収書のスキャン（PDF・JPEG・PNG）がまだ選ばれていません"]
-    assert view.set_scans("home_visit", "A社", [pdf(tmp_path / "A社.pdf")])
-    assert view.set_scans("medical_aid_card", "B社", [png(tmp_path / "B社.png")])
-    hv, aid = (next(p for p in view.preps if p.program_id == pid) for pid in ("home_visit", "medical_aid_card"))
+    assert view.set_scans("fx_capped", "A社", [pdf(tmp_path / "A社.pdf")])
+    assert view.set_scans("fx_aid_card", "B社", [png(tmp_path / "B社.png")])
+    hv, aid = (next(p for p in view.preps if p.program_id == pid) for pid in ("fx_capped", "fx_aid_card"))
     assert hv.ready and not aid.ready
     assert aid.reasons == ["B社の領収書の金額 85,000円 と内訳書の総額（①＋②） 80,000円 が 5,000円 違います。"
                            "領収書のすべての明細を内訳書に書き、総額を一致させてください"]
-    box = view.boxes["home_visit"]
+    box = view.boxes["fx_capped"]
     assert box.verdict.text() == "✔ 申請の準備ができています"
-    assert view.boxes["medical_aid_card"].verdict.text() == "✖ まだ申請できません"
-    assert view.boxes["medical_aid_card"].reasons.text() == "・" + aid.reasons[0]
+    assert view.boxes["fx_aid_card"].verdict.text() == "✖ まだ申請できません"
+    assert view.boxes["fx_aid_card"].reasons.text() == "・" + aid.reasons[0]
     shown = [lab.text() for lab in box.findChildren(type(box.verdict))]
     assert "総事業費に 160,000円 と入力すると、補助金申請額は 120,000円 と表示されるはずです" in shown
     # a file that is no scan: said, naming it; what was picked stays
     bad = tmp_path / "B社2.jpg"
     bad.write_text("not a photo", encoding="utf-8")
-    assert not view.set_scans("medical_aid_card", "B社", [bad])
+    assert not view.set_scans("fx_aid_card", "B社", [bad])
     assert boxes and boxes[-1].startswith("「B社2.jpg」はPDF・JPEG・PNGのどれでもありません")
-    assert [s.path.name for s in view.scans["medical_aid_card"]["B社"]] == ["B社.png"]
+    assert [s.path.name for s in view.scans["fx_aid_card"]["B社"]] == ["B社.png"]
     out = tmp_path / "out"
     out.mkdir()
     made = view.write_to(out, ask=False)
-    assert sorted(f.path.name for f in made) == ["やまだ内科クリニック_受給者証等一体化_申請書類（準備中）.pdf",
-                                                 "やまだ内科クリニック_訪問診療等_申請書類.pdf"]
+    assert sorted(f.path.name for f in made) == ["やまだ内科クリニック_テスト1・訪問診療等_申請書類.pdf",
+                                                 "やまだ内科クリニック_テスト5・受給者証等_申請書類（準備中）.pdf"]
     assert all(f.path.exists() for f in made) and "まだ申請に使わないでください" in view.told
     # asked before replacing: a no keeps the files as they are
     before = {f.path: f.path.stat().st_mtime_ns for f in made}
