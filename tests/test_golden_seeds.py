@@ -274,3 +274,28 @@ def test_p9_units_and_limits(rules):
     assert_in_seed(f"診療所\n薬局\n\n{ed.extra['max_units']['clinic'].value}台\n\n{clinic[0]:,}", text)
     assert_in_seed(f"件数の総数が{table[1][0][0]}件以上", text)
     assert_in_seed(f"購入費用・工事費に対して{frac(ed.rate['hospital'].value, False)}補助", text)
+
+
+def test_every_real_program_after_its_last_window_says_its_end_and_what_she_can_still_do(rules):
+    """The bundled rules' own closed texts (the app's behaviour is tested on the fixture rules in
+    test_closed_and_other_days): each program, the day after its last window, names that day's end, the rules
+    update, whom to ask, and where news of a new round appears when it is applied for at a portal."""
+    import datetime as dt
+
+    from ohshi_desk.core.base.formatting import wareki
+    from ohshi_desk.core.compute.presenting import closed_steps
+
+    for program in rules.programs:
+        last = max(program.editions, key=lambda e: e.end_date)
+        kind = "other" if program.id == "checkup_limited_check" else "clinic"
+        data = {"format": "ohshi-desk-case/1",
+                "facility": {"kind": kind, "checkup_provider": True, "obligation_exempt": True},
+                "plans": {program.id: {}}, "usage": {"oct2023_receipts": 100}}
+        p = next(x for x in compute(parse_case(data, rules), rules, last.end_date + dt.timedelta(days=1))["programs"]
+                 if x["id"] == program.id)
+        assert p["status"] == "closed", program.id
+        text = "\n".join(closed_steps(p, rules))
+        assert wareki(last.end_date) in text, (program.id, text)
+        assert "「ルールを更新…」" in text and rules.call_center in text, (program.id, text)
+        if p["portal"]["id"] != "none":
+            assert "ポータルサイト" in text, (program.id, text)
