@@ -21,8 +21,8 @@ CASE = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01",
             SECOND: {"lines": [
                 {"item": "receipt_system_change", "unit_price": 80000, "vendor": "B社"}]}}}
 # The same clinic on the real rules (P2 and P7), for tests/tools/prepare_screenshots.py: the app's own screens
-REAL_CASE = {**CASE, "plans": {"home_visit": CASE["plans"][FIRST],
-                               "medical_aid_card": {"option": "certificate", **CASE["plans"][SECOND]}}}
+REAL_CASE = copy.deepcopy({**CASE, "plans": {"home_visit": CASE["plans"][FIRST],
+                                             "medical_aid_card": {"option": "certificate", **CASE["plans"][SECOND]}}})
 
 
 # the clinic on the real rules (P2 and P7) as its vendors fill its workbook (test_prepare_flow, tests/tools/bundle_trace.py):

@@ -277,11 +277,12 @@ class FileActions:
         from ohshi_desk.core.papers.print_sheet import case_sheet_html
 
         day = self.as_of
-        bd = self.result_page.fresh_breakdown() or self.compute(day)  # never a breakdown of an earlier day
-        maximums = {p["id"]: self.program_maximum(p, day) for p in bd["programs"] if not p["lines"]}
+        data = self.case_data()  # the pages read once: the breakdown and the maxima ask the same case
+        bd = self.result_page.fresh_breakdown() or self.compute(day, data)  # never a breakdown of an earlier day
+        maximums = {p["id"]: self.program_maximum(p, day, data) for p in bd["programs"] if not p["lines"]}
         from .prepare_view import prepare_print_section  # 申請の準備, when a returned workbook is open
 
-        return case_sheet_html(self.case_data(), bd, self.rules, printed_on=today(), maximums=maximums,
+        return case_sheet_html(data, bd, self.rules, printed_on=today(), maximums=maximums,
                                banners=self.output_banners(),
                                suggestions=[x["text"] for x in getattr(self.result_page, "suggestions", ())]
                                ).replace("</body>", prepare_print_section(self) + "</body>", 1)

@@ -160,16 +160,14 @@ def test_a_walk_computes_the_case_once_per_change_of_input(wizard, rules, monkey
     assert len(full) == 1  # nothing changed: the same answer
 
 
-def test_the_running_estimate_and_the_result_read_the_pages_once_and_change_nothing_of_it(wizard, rules,
-                                                                                           monkeypatch, clock):
+def test_the_running_estimate_and_the_result_read_the_pages_once_and_change_nothing_of_it(fx_wizard, monkeypatch,
+                                                                                           clock):
     """The pages' case is made once per estimate and once per result (the cards' maxima and the line notes are given
     it: reading 200 lines off the pages three times was a third of 確認 → 結果), and no page changes it."""
-    clock(dt.date(2025, 9, 1))  # a day the buying programs are open (their cards show the maximum)
-    info = wizard.applicability()
-    p = next(p for p in rules.programs if p.purchases and not p.uses_usage
-             and info[p.id]["window_status"] in ("open", "not_yet_open"))
-    to_plans(wizard, "clinic", p.id)
-    ed = wizard.plans_page.editors[p.id]
+    wizard = fx_wizard
+    clock(dt.date(2025, 11, 1))  # テスト1 and テスト2 open (the fixture rules)
+    to_plans(wizard, "clinic", "fx_capped", "fx_coupons", fx_visits=1)
+    ed = wizard.plans_page.editors["fx_capped"]
     while len(ed.rows) < 2:
         ed.add_row()
     ed.rows[0].price.setText("30000")
@@ -189,28 +187,28 @@ def test_the_running_estimate_and_the_result_read_the_pages_once_and_change_noth
     monkeypatch.setattr(wizard, "compute", compute)
     wizard.plans_page.update_estimate()
     assert len(made) == 1 and given and given[-1][0] is not None
-    assert "見積額" in wizard.plans_page.estimates[p.id].text()
+    assert "見積額" in wizard.plans_page.estimates["fx_capped"].text()
+    assert "最大" in wizard.plans_page.estimates["fx_coupons"].text()  # no price: its maximum, from the same case
     next_page(wizard, RESULT)
-    assert p.id in result_cards(wizard)  # a card (each card asks the program's maximum)
+    assert {"fx_capped", "fx_coupons"} <= set(result_cards(wizard))  # cards (each asks the program's maximum)
     made.clear()
     wizard.result_page.recompute()
     assert len(made) == 1
     assert all(data == before for data, before in given)  # neither the line notes nor the maxima changed it
 
 
-def test_rows_made_while_idle_are_polished_before_their_page_shows(wizard, rules, qtbot):
+def test_rows_made_while_idle_are_polished_before_their_page_shows(fx_wizard, qtbot):
     """An opened file's lines become rows while the window is idle; their style and sizes are worked out then too
     (200 rows polished on 次へ were a third of 目的 → 購入予定)."""
     from ohshi_desk.ui.widgets import qt
 
-    p = next(p for p in rules.programs if p.purchases)
-    item = next(iter(p.suggested_items or rules.items))
+    wizard = fx_wizard
     wizard.load_case_data({"format": "ohshi-desk-case/1",
                            "facility": {"name": "確認医院", "kind": "clinic", "prefecture": "大分県"},
                            "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
-                           "plans": {p.id: {"lines": [{"item": item, "quantity": 1, "unit_price": 1000 + i}
-                                                      for i in range(30)]}}})
-    ed = wizard.plans_page.editors[p.id]
+                           "plans": {"fx_capped": {"lines": [{"item": "mobile_terminal", "quantity": 1,
+                                                              "unit_price": 1000 + i} for i in range(30)]}}})
+    ed = wizard.plans_page.editors["fx_capped"]
     qtbot.waitUntil(lambda: not ed.pending() and len(ed.rows) == 30)
     assert not ed.isVisible()
     assert all(r.testAttribute(qt().WidgetAttribute.WA_WState_Polished) for r in ed.rows)

@@ -9,29 +9,31 @@ from ohshi_desk.core.compute.presenting import checklist
 from ohshi_desk.ui.pages import RESULT
 
 from .driver import commit, next_page, result_cards, to_plans
+from .windows import open_wizard
 
-# on the fixture rules (tests/fixtures/README.md) テスト1 and テスト2 both end with whom to ask (the call centre)
-SHARED_STEP = "分からないときは "
+# テスト1 and テスト5 (fixture_rules_plus) are applied for at the same portal: its steps are theirs, each once
+SHARED_STEP = "機器の購入・改修をする"
 
 
-def test_two_programs_sharing_a_step_show_it_once_at_the_top(fx_wizard, clock, fixture_rules):
-    clock(dt.date(2025, 11, 1))  # テスト1 and テスト2 open
-    w = fx_wizard
-    to_plans(w, "hospital", "fx_capped", "fx_coupons", fx_visits=1)  # テスト2 asks at least 1件
-    commit(w.plans_page.editors["fx_capped"].rows[0].price, "40000")
-    commit(w.plans_page.editors["fx_coupons"].rows[0].price, "5000")
+def test_two_programs_sharing_a_step_show_it_once_at_the_top(qtbot, clock, fixture_rules_plus):
+    clock(dt.date(2025, 11, 1))  # テスト1 and テスト5 open
+    w = open_wizard(qtbot, fixture_rules_plus)
+    to_plans(w, "hospital", "fx_capped", "fx_aid_card")
+    for pid in ("fx_capped", "fx_aid_card"):
+        commit(w.plans_page.editors[pid].rows[0].price, "40000")
     next_page(w, RESULT)
     rp = w.result_page
     cards = result_cards(w)
-    assert {cards["fx_capped"].program["status"], cards["fx_coupons"].program["status"]} == {"open"}
+    assert {cards["fx_capped"].program["status"], cards["fx_aid_card"].program["status"]} == {"open"}
     assert rp.todo.isVisible()
     shown = rp.todo_steps.text()
     step = next(i for i in rp.checklist if i["text"].startswith(SHARED_STEP))
     assert len(step["programs"]) == 2 and shown.count(SHARED_STEP) == 1
-    assert shown.splitlines() == [f"{n}. {i['line']}" for n, i in enumerate(checklist(rp.breakdown, fixture_rules), 1)]
+    assert shown.splitlines() == [f"{n}. {i['line']}" for n, i in enumerate(checklist(rp.breakdown,
+                                                                                     fixture_rules_plus), 1)]
     # above every card, and no card says a step again; each keeps its figure
     assert rp.todo.y() < rp.cards_host.y()
-    for card in (cards["fx_capped"], cards["fx_coupons"]):
+    for card in (cards["fx_capped"], cards["fx_aid_card"]):
         assert not hasattr(card, "steps")
         texts = [lab.text() for lab in card.findChildren(type(rp.todo_steps))]
         assert not any(SHARED_STEP in t for t in texts)

@@ -36,6 +36,6 @@ def test_the_wizard_shows_the_clock_day_and_its_statuses(day, wizard, clock):
 
     assert rp.day_label.text() == f"{wareki(dt.date.fromisoformat(day))}時点の計算（今日）"
     assert rp.breakdown["as_of"] == day
-    assert [p["status"] for p in rp.breakdown["programs"]] == [DAYS[day][1]]
-    open_now = DAYS[day][1] == OP
+    assert [p["status"] for p in rp.breakdown["programs"]] == [DAYS[day]]
+    open_now = DAYS[day] == OP
     assert rp.total.text().endswith(": 22,000円" if open_now else ": 0円"), rp.total.text()
