@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from ohshi_desk.core.case.model import fold, parse_case
 from ohshi_desk.core.compute.changes import changes_since_estimate
 from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.workbook.form2 import FORM_LINES, NO_VENDOR, receipts
+from ohshi_desk.core.workbook.layout import COL, DETAIL_COLUMNS
 from ohshi_desk.core.workbook.read import read_workbook
 from ohshi_desk.core.workbook.write import export_case
 from tests.vendor_session_helpers import AS_OF, CASE, lo
+
+# 明細's columns by their headers (core/workbook/layout.py), so that a column declared there moves none of the plays
+L = {h: get_column_letter(i) for h, i in COL.items()}
+PROG, ITEM, DESC, QTY, PRICE, AMOUNT = (L[h] for h in ("補助制度", "項目", "内訳（品名・型番）", "数量", "単価（税込）", "金額"))
+VENDOR, RECEIPT, REASON = L["購入先・ベンダー"], L["領収書No"], L["見積りの理由（ohshi-desk）"]
+LAST = get_column_letter(len(DETAIL_COLUMNS))  # the hidden key column, the table's last
+VISIBLE = (L["補助制度"], L["見積りの理由（ohshi-desk）"])  # the columns a vendor sees (the hidden ID and key left out)
 
 # the shared example case (vendor_session_helpers.CASE), rows 3-6 of 明細: A社 端末 (2 × 40,000, ① capped at
 # 41,000), A社 レセコン 120,000, B社 タブレット (① 0), and 受給者証等一体化 A社 50,000
@@ -29,26 +38,26 @@ def typ(cell, value):
 
 OPEN = {"op": "unprotect", "sheet": "明細"}
 BEHAVIOURS = {
-    "sort_whole": [OPEN, {"op": "sort", "sheet": "明細", "range": "A3:X6", "by": "F", "descending": True}],
+    "sort_whole": [OPEN, {"op": "sort", "sheet": "明細", "range": f"A3:{LAST}6", "by": PRICE, "descending": True}],
     # the filter's range from its header row, as its ▼ button sorts: the totals above the headers stay put
-    "sort_filter": [OPEN, {"op": "sort", "sheet": "明細", "range": "A2:X6", "by": "F", "descending": True,
+    "sort_filter": [OPEN, {"op": "sort", "sheet": "明細", "range": f"A2:{LAST}6", "by": PRICE, "descending": True,
                            "header": True}],
-    "sort_visible": [OPEN, {"op": "sort", "sheet": "明細", "range": "B3:W6", "by": "F", "descending": True}],
+    "sort_visible": [OPEN, {"op": "sort", "sheet": "明細", "range": f"{VISIBLE[0]}3:{VISIBLE[1]}6", "by": PRICE, "descending": True}],
     "delete_row": [OPEN, {"op": "delete_row", "sheet": "明細", "row": 4}],
-    "add_line": [typ("B7", "訪問診療等"), typ("C7", "タブレット"), typ("D7", "予備タブレット"), typ("E7", 1),
-                 typ("F7", 20000), typ("J7", "A社")],
-    "quantity_lowered": [typ("E3", 1)],
-    "quantity_zero": [typ("E3", 0)],
-    "paste_values_then_price": [{"op": "paste_values", "sheet": "明細", "cell": "G4"}, typ("F4", 130000),
-                                {"op": "paste_values", "sheet": "明細", "cell": "G5"}, typ("F5", 25000)],
-    "full_width_vendor": [typ("J5", "Ａ 社")],
-    "merged_vendor": [OPEN, typ("J4", None), {"op": "merge", "sheet": "明細", "range": "J3:J4"}],
+    "add_line": [typ(f"{PROG}7", "訪問診療等"), typ(f"{ITEM}7", "タブレット"), typ(f"{DESC}7", "予備タブレット"), typ(f"{QTY}7", 1),
+                 typ(f"{PRICE}7", 20000), typ(f"{VENDOR}7", "A社")],
+    "quantity_lowered": [typ(f"{QTY}3", 1)],
+    "quantity_zero": [typ(f"{QTY}3", 0)],
+    "paste_values_then_price": [{"op": "paste_values", "sheet": "明細", "cell": f"{AMOUNT}4"}, typ(f"{PRICE}4", 130000),
+                                {"op": "paste_values", "sheet": "明細", "cell": f"{AMOUNT}5"}, typ(f"{PRICE}5", 25000)],
+    "full_width_vendor": [typ(f"{VENDOR}5", "Ａ 社")],
+    "merged_vendor": [OPEN, typ(f"{VENDOR}4", None), {"op": "merge", "sheet": "明細", "range": f"{VENDOR}3:{VENDOR}4"}],
     # a line cut from row 3 and pasted below the lines; a row inserted between the lines and a line typed in it
-    "move_line": [OPEN, {"op": "move", "sheet": "明細", "range": "A3:X3", "to": "A8"}],
-    "insert_row": [OPEN, {"op": "insert_row", "sheet": "明細", "before": 4}, typ("B4", "訪問診療等"),
-                   typ("C4", "タブレット"), typ("E4", 1), typ("F4", 9000), typ("J4", "A社")],
+    "move_line": [OPEN, {"op": "move", "sheet": "明細", "range": f"A3:{LAST}3", "to": "A8"}],
+    "insert_row": [OPEN, {"op": "insert_row", "sheet": "明細", "before": 4}, typ(f"{PROG}4", "訪問診療等"),
+                   typ(f"{ITEM}4", "タブレット"), typ(f"{QTY}4", 1), typ(f"{PRICE}4", 9000), typ(f"{VENDOR}4", "A社")],
     # a formula in 単価 (UNO's formula grammar separates arguments with ";"), a 名称 and a 所在地 over 200 characters
-    "formula_and_long_texts": [typ("F4", "=ROUND(5500*1.1;0)"),
+    "formula_and_long_texts": [typ(f"{PRICE}4", "=ROUND(5500*1.1;0)"),
                                {"op": "type", "sheet": "様式2_訪問診療等_A社", "cell": "B9", "value": "株式会社" * 60},
                                {"op": "type", "sheet": "様式2_訪問診療等_A社", "cell": "B10",
                                 "value": "大分県大分市府内町一丁目一番一号" * 14}],
@@ -70,12 +79,12 @@ MORE = {
                       on(A_FORM, "B10", "大分県大分市府内町"), on(A_FORM, "D10", "1丁目1番1号"),
                       {"op": "unmerge", "sheet": A_FORM, "range": "B11:E11"}, on(A_FORM, "B11", "097-000-0000"),
                       on(A_FORM, "E11", "代表者 山田太郎")],
-    "locked_cells": [OPEN, typ("W3", "理由はこちらで書き直しました"), {"op": "unprotect", "sheet": A_FORM},
+    "locked_cells": [OPEN, typ(f"{REASON}3", "理由はこちらで書き直しました"), {"op": "unprotect", "sheet": A_FORM},
                      on(A_FORM, "D7", 999999), on(A_FORM, "D29", 5), {"op": "unprotect", "sheet": "概要"},
                      on("概要", "B6", "大分県別府市"), {"op": "unprotect", "sheet": "必要書類"},
                      on("必要書類", "C2", "別の書類名")],
-    "renamed_vendor": [on(A_FORM, "B4", "2025/12/15"), typ("J3", "株式会社シー・システム"), typ("J4", "株式会社シー・システム")],
-    "split_receipt": [on(A_FORM, "B4", "2025/12/15"), typ("K3", "1"), typ("K4", "2")],
+    "renamed_vendor": [on(A_FORM, "B4", "2025/12/15"), typ(f"{VENDOR}3", "株式会社シー・システム"), typ(f"{VENDOR}4", "株式会社シー・システム")],
+    "split_receipt": [on(A_FORM, "B4", "2025/12/15"), typ(f"{RECEIPT}3", "1"), typ(f"{RECEIPT}4", "2")],
 }
 KANA = {"format": "ohshi-desk-case/1", "as_of": "2025-11-01", "facility": {"kind": "clinic", "name": "やまだ内科"},
         "plans": {"home_visit": {"lines": [{"item": "tablet", "unit_price": 30000, "vendor": "シー・システム"},
@@ -93,7 +102,7 @@ def played(tmp_path_factory, rules):
     lo([{"in": str(book), "out": str(tmp / f"{name}.xlsx"), "edits": edits}
          for name, edits in {**BEHAVIOURS, **MORE}.items()]
         + [{"in": str(kana), "out": str(tmp / "kana_retyped.xlsx"), "recalc": False,
-            "edits": [typ("J3", "シー・システム"), typ("F4", 25000)]}], tmp)
+            "edits": [typ(f"{VENDOR}3", "シー・システム"), typ(f"{PRICE}4", 25000)]}], tmp)
     return tmp
 
 
@@ -135,19 +144,19 @@ def _check_vendor_copy(path, rules, typed_over=()) -> dict[str, list[int]]:
     amounts: dict[int, int] = {}
     unkeyed = []
     for r in range(3, 200):
-        program = detail.cell(r, 2).value
+        program = detail.cell(r, COL["補助制度"]).value
         if program in (None, "", "合計"):
             continue
-        if not detail.cell(r, 24).value:  # a row inserted between the lines: no key formula (the form says so)
+        if not detail.cell(r, len(DETAIL_COLUMNS)).value:  # a row inserted between the lines: no key formula (the form says so)
             unkeyed.append(r)
             continue
-        key = (program, fold(detail.cell(r, 10).value), fold(detail.cell(r, 11).value))
-        amount = detail.cell(r, 7).value
+        key = (program, fold(detail.cell(r, COL["購入先・ベンダー"]).value), fold(detail.cell(r, COL["領収書No"]).value))
+        amount = detail.cell(r, COL["金額"]).value
         if not isinstance(amount, (int, float)):  # a line typed below the lines: no 金額 formula of its own
-            amount = detail.cell(r, 5).value * detail.cell(r, 6).value
+            amount = detail.cell(r, COL["数量"]).value * detail.cell(r, COL["単価（税込）"]).value
         amounts[r] = amount
-        second = amount - (detail.cell(r, 8).value or 0)
-        expected.setdefault(key, []).append((r, detail.cell(r, 3).value, detail.cell(r, 8).value or 0, second))
+        second = amount - (detail.cell(r, COL["①補助対象金額"]).value or 0)
+        expected.setdefault(key, []).append((r, detail.cell(r, COL["項目"]).value, detail.cell(r, COL["①補助対象金額"]).value or 0, second))
     found = {}
     for title, (key, shown) in _form_lines(wb, rules).items():
         assert shown == expected.get(key, []), (title, shown, expected.get(key))
@@ -261,7 +270,7 @@ def test_each_vendor_copy_reads_back_as_the_right_case(played, rules):
 
     case, texts = _read(played, "merged_vendor", rules)
     assert [ln.vendor for ln in case.plans["home_visit"].lines] == ["A社", "A社", "B社"]
-    assert any("J3:J4 が結合されています" in t for t in texts), texts
+    assert any(f"{VENDOR}3:{VENDOR}4 が結合されています" in t for t in texts), texts
 
 
 @pytest.mark.slow
