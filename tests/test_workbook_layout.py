@@ -92,3 +92,49 @@ def test_the_key_written_beside_a_key_formula_is_what_the_sheet_computes():
     assert sheet_key_value("訪問診療等", "シー・システム", "") == "訪問診療等|ｼｰ･ｼｽﾃﾑ|"  # ASC: half-width kana
     assert sheet_key_value("訪問診療等", "Ａ　社", "１") == "訪問診療等|A社|1"
     assert sheet_key_value("x", "ガイド", "") == "x|ｶﾞｲﾄﾞ|"
+
+
+# A process in which core/case/fields.py declares one more line field, 製造番号, with a column of its own, and nothing
+# else is changed: the round trip of that field through a workbook, as a vendor's copy comes back.
+_NEW_FIELD = r"""
+import json, sys
+from ohshi_desk.core.case import fields
+new = fields.FieldDecl("serial", "line", "text", "製造番号", max_len=100, column=12)
+fields.FIELDS = (*fields.FIELDS, new)
+fields.BY_KEY["serial"], fields.LABELS["serial"] = new, new.label
+from openpyxl import load_workbook
+from ohshi_desk.core.case.model import parse_case
+from ohshi_desk.core.rules.build import load_rules
+from ohshi_desk.core.workbook.layout import DETAIL_COLUMNS, HEAD_ROW
+from ohshi_desk.core.workbook.read import read_workbook
+from ohshi_desk.core.workbook.write import export_case
+rules = load_rules(sys.argv[1])
+line = {"item": "mobile_terminal", "unit_price": 30000, "serial": "SN-0001"}
+book = sys.argv[2]
+export_case(parse_case({"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "name": "x"},
+                        "plans": {"fx_capped": {"lines": [line]}}}, rules), rules, book)
+ws = load_workbook(book)["明細"]
+again = read_workbook(book, rules)
+print(json.dumps({"headers": [c.header for c in DETAIL_COLUMNS],
+                  "written": [ws.cell(HEAD_ROW, c).value for c in range(1, ws.max_column + 1)],
+                  "read": again.raw["plans"]["fx_capped"]["lines"][0].get("serial"),
+                  "notices": [str(n) for n in again.notices]}, ensure_ascii=False))
+"""
+
+
+def test_a_line_field_declared_with_a_column_is_a_column_with_nothing_else_changed(tmp_path):
+    """Issue 24's Done-when: a new 明細 column is one declaration (the field's, with its ``column`` width)."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURE_RULES
+
+    proc = subprocess.run([sys.executable, "-c", _NEW_FIELD, str(FIXTURE_RULES), str(tmp_path / "book.xlsx")],
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["headers"][out["headers"].index("備考") + 1] == "製造番号"  # after 備考, before ohshi-desk's own
+    assert "製造番号" in out["written"]
+    assert out["read"] == "SN-0001"
+    assert not any("製造番号" in t or "ohshi-desk の列ではありません" in t for t in out["notices"]), out["notices"]

@@ -20,14 +20,19 @@ MAX_USAGE_COUNT = 10_000_000
 class FieldDecl:
     """One input: ``key`` is its place in the case file (``facility.name``; a line's keys are bare, ``vendor``)."""
 
-    __slots__ = ("key", "section", "type", "label", "unit", "minimum", "maximum", "max_len", "required", "travels")
+    __slots__ = ("key", "section", "type", "label", "unit", "minimum", "maximum", "max_len", "required", "travels",
+                 "column")
 
     def __init__(self, key: str, section: str, type: str, label: str, *, unit: str = "", minimum: int | None = None,
                  maximum: int | None = None, max_len: int | None = None, required: bool = False,
-                 travels: bool = True):
+                 travels: bool = True, column: float = 0):
         self.key, self.section, self.type, self.label, self.unit = key, section, type, label, unit
         self.minimum, self.maximum, self.max_len, self.required, self.travels = (minimum, maximum, max_len, required,
                                                                                  travels)
+        # a line's text or date field with a 明細 column of its own (its width): headed by the label, written, read
+        # back and checked like 備考 (core/workbook/layout.py puts it after 備考); 0: no column, or one the layout
+        # places itself
+        self.column = column
 
     @property
     def name(self) -> str:

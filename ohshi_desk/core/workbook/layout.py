@@ -2,15 +2,16 @@
 fills it, how it is read), the fixed cells of 様式2, and the hidden sheet's format. The writer (``write.py``,
 ``form2.py``, ``cells.py``) and the reader (``read*.py``) both import this module, never each other.
 
-A new 明細 column is one :class:`Column` in ``DETAIL_COLUMNS``: the writer writes the line's value under it, the reader
-reads it back into the line (by its ``kind``) and never calls it an unknown column."""
+A new 明細 column for a line's text or date is one declaration, the field's in core/case/fields.py with its
+``column`` width: the column follows 備考, the writer writes the line's value under it, the reader reads it back into
+the line and never calls it an unknown column. A column read by code of its own is a :class:`Column` here."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 
-from ohshi_desk.core.case.fields import BY_KEY, withheld_sections
+from ohshi_desk.core.case.fields import BY_KEY, FIELDS, withheld_sections
 from ohshi_desk.core.case.model import TRACKING_DATES
 
 # ------------------------------------------------------------------------------------------------- sheets
@@ -76,6 +77,8 @@ DETAIL_COLUMNS: list[Column] = [
       for key, label in TRACKING_DATES.items()],
     Column("状況", 11, "status"),
     Column("備考", 20, "note"),
+    # a line field declared with a column of its own (core/case/fields.py ``column``): nothing to add here
+    *[Column(f.label, f.column, f.key, kind=f.type) for f in FIELDS if f.column and f.section == "line"],
     Column("見積りの理由（ohshi-desk）", 36, kind="computed", who="ohshi"),
     Column("様式2キー（ohshi-desk）", 4, kind="computed", who="ohshi"),
 ]
