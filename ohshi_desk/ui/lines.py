@@ -261,8 +261,9 @@ class LinesEditor(QWidget):
             head.addWidget(label, 0, col)
         LineRow.set_columns(head, self.item_width, self.remove_width)
         lay.addLayout(head)
-        self.rows_box = QVBoxLayout()
-        lay.addLayout(self.rows_box)
+        self._lay = lay
+        self.rows_host, self.rows_box = self._rows_host()
+        lay.addWidget(self.rows_host)
         foot = QHBoxLayout()
         hint = plain_label("単価が空の行は計算に入りません。")
         tint(hint, MUTED)
@@ -403,10 +404,23 @@ class LinesEditor(QWidget):
                 r.set_number(i)
             self._emit_changed()
 
+    @staticmethod
+    def _rows_host():
+        """The widget the rows live in, and its layout."""
+        host = QWidget()
+        box = QVBoxLayout(host)
+        box.setContentsMargins(0, 0, 0, 0)
+        return host, box
+
     def clear(self, *, emit: bool = True) -> None:
         self._pending = []
-        for row in list(self._rows):
-            self.remove_row(row, emit=False)
+        if self._rows:  # the rows leave with the widget they live in: one step, not one per row (an opened file
+            old = self.rows_host  # over a hospital's 200 lines spent 11 ms taking them out one by one; issue 28)
+            self.rows_host, self.rows_box = self._rows_host()
+            self._lay.replaceWidget(old, self.rows_host)
+            self._rows = []
+            old.setParent(None)
+            old.deleteLater()
         if emit:
             self._emit_changed()
 

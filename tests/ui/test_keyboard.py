@@ -196,15 +196,17 @@ def test_a_focused_field_below_the_fold_is_scrolled_into_view(wizard, qtbot):
     next_page(w, PLANS)
     page = w.plans_page
     area = page.scroll_area
-    last = page.findChildren(QLineEdit)[-1]
-    qtbot.waitUntil(lambda: area.verticalScrollBar().maximum() > 0)
+    ed = page.editors["fx_capped"]
+    for _ in range(12):  # lines enough to go below the window's fold
+        ed.add_row()
+    last = ed.rows[-1].vendor  # the chosen program's last field (the other programs' are hidden)
+
+    def top():
+        return last.mapTo(area.viewport(), last.rect().topLeft()).y()
+
     area.verticalScrollBar().setValue(0)
+    qtbot.waitUntil(lambda: last.isVisible() and top() > area.viewport().height())  # laid out, below the fold
     last.setFocus()
     qtbot.waitUntil(lambda: last.hasFocus())
-
-    def in_view():
-        top = last.mapTo(area.viewport(), last.rect().topLeft()).y()
-        return 0 <= top and top + last.height() <= area.viewport().height()
-
-    qtbot.waitUntil(in_view)
+    qtbot.waitUntil(lambda: 0 <= top() and top() + last.height() <= area.viewport().height())
     assert area.verticalScrollBar().value() > 0
