@@ -12,7 +12,7 @@ from ohshi_desk.core.compute import engine
 from ohshi_desk.core.compute.maximum import program_maximum
 from ohshi_desk.ui.pages import CONFIRM, PLANS, RESULT
 
-from .driver import next_page, result_cards, to_plans
+from .driver import next_page, result_cards, set_result_date, to_plans
 
 
 def _buying(rules):
@@ -233,3 +233,30 @@ def test_the_maximum_of_a_program_that_reads_the_usage_follows_the_usage(fx_wiza
     # a hospital with 1 free unit: 1,600 uses allow 3 units (limit 625,000円), 600 uses 1 unit (275,000円)
     assert card_amount(1600) == "最大 625,000円。購入金額を入れると計算します"
     assert card_amount(600) == "最大 275,000円。購入金額を入れると計算します"
+
+
+def test_the_result_keeps_the_cards_whose_figures_did_not_change_and_makes_the_others_again(fx_wizard, clock):
+    """Back to 購入予定, one price changed, forward again: that program's card is made again with its new figure,
+    the other's card is the same widget (building every card again was a third of 確認 → 結果); another day makes
+    every card again."""
+    w = fx_wizard
+    clock(dt.date(2025, 11, 1))  # テスト1 and テスト2 open
+    to_plans(w, "hospital", "fx_capped", "fx_coupons", fx_visits=1)
+    capped, coupons = w.plans_page.editors["fx_capped"], w.plans_page.editors["fx_coupons"]
+    capped.rows[0].price.setText("40000")
+    coupons.rows[0].price.setText("5000")
+    next_page(w, RESULT)
+    before = result_cards(w)
+    result_cards(w)["fx_coupons"].toggle.setChecked(True)
+    while w.currentId() != PLANS:
+        w.back()
+    capped.rows[0].price.setText("30000")
+    next_page(w, RESULT)
+    after = result_cards(w)
+    assert after["fx_coupons"] is before["fx_coupons"] and after["fx_coupons"].toggle.isChecked()
+    assert after["fx_capped"] is not before["fx_capped"]
+    assert not before["fx_capped"].isVisible()  # the old card is off the page at once
+    # テスト1 for a hospital: 30,000 (a 端末 under its 41,000 cap) × 1/2 = 15,000
+    assert after["fx_capped"].amount.text() == "見積額 15,000円"
+    set_result_date(w, dt.date(2025, 11, 2))
+    assert not set(result_cards(w).values()) & set(after.values())  # another day: every card made again

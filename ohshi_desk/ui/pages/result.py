@@ -148,6 +148,8 @@ class ResultPage(LazyPage):
             self.w.set_other_day(*answer)
 
     def recompute(self):
+        import json
+
         from ohshi_desk.core.base.formatting import wareki, yen
         from ohshi_desk.core.case.model import CaseError
         from ohshi_desk.core.compute.presenting import checklist, claimable_total, sections, upcoming_total
@@ -166,7 +168,7 @@ class ResultPage(LazyPage):
             self.upcoming.setVisible(False)
             self.footer.setText(f"{str(exc).removeprefix('ケースファイルの ')}。前のページに戻って直してください。")
             return
-        self._clear_cards()
+        kept = self._clear_cards(keep=True)  # the cards of programs whose figures did not change are used again
         chosen = set(self.w.goals())
         day = self.breakdown_day
         self.day_label.setText(f"{wareki(day)}時点の計算" + ("（今日）" if day == today() else "（今日ではありません）"))
@@ -180,13 +182,19 @@ class ResultPage(LazyPage):
             self.cards.addWidget(head)
             head.show()
             for p in progs:
-                if status == "closed":
-                    card = ClosedLine(p, self.w.rules)
-                else:
-                    card = ProgramCard(p, day, self.w.rules, self.w.program_maximum(p, day, data))
+                maximum = None if status == "closed" else self.w.program_maximum(p, day, data)
+                key = (json.dumps(p, sort_keys=True, ensure_ascii=False, default=str), day, maximum, id(self.w.rules))
+                card = kept.pop(key, None)
+                if card is None:
+                    card = ClosedLine(p, self.w.rules) if status == "closed" else ProgramCard(p, day, self.w.rules,
+                                                                                              maximum)
+                    card.card_key = key
+                if status != "closed":
                     card.toggle.setChecked(p["id"] in expanded)
                 self.cards.addWidget(card)
                 card.show()  # at once, not on Qt's queued show: what the page shows is what can be found
+        for card in kept.values():  # a program whose figures changed, or that is no longer shown: gone at once
+            self._drop(card)
         self.cards.addStretch(1)
         total = claimable_total(self.breakdown, chosen)
         self.total.setText(f"いま申請できる見積り合計: {yen(total)}")
@@ -222,13 +230,27 @@ class ResultPage(LazyPage):
                 self.cards.addWidget(card)
                 card.show()
 
-    def _clear_cards(self) -> None:
-        while self.cards.count():  # old cards leave the page at once: nothing stale can be found or clicked
+    def _clear_cards(self, keep: bool = False) -> dict:
+        """Every card and heading out of the page at once: nothing stale can be found or clicked. ``keep``: the
+        program cards are only taken out of the layout and returned by their key (the program's figures, the day,
+        its maximum, the rules), for recompute to put back those whose key is unchanged (building a hospital's
+        seven cards again was a third of 確認 → 結果; issue 28) and drop the others."""
+        kept = {}
+        while self.cards.count():
             old = self.cards.takeAt(0).widget()
-            if old is not None:
-                old.hide()
-                old.setParent(None)
-                old.deleteLater()
+            if old is None:
+                continue
+            if keep and getattr(old, "card_key", None) is not None:
+                kept[old.card_key] = old
+            else:
+                self._drop(old)
+        return kept
+
+    @staticmethod
+    def _drop(widget) -> None:
+        widget.hide()
+        widget.setParent(None)
+        widget.deleteLater()
 
 
 class Suggestion(QFrame):
