@@ -33,3 +33,26 @@ FIXTURE_CLINIC = {
                                                   {"item": "receipt_system_change", "quantity": 1, "unit_price": 300000}]},
     },
 }
+
+
+def check_every_closed_text(rules, facility_for) -> None:
+    """Each program of ``rules``, the day after its last window, for the facility ``facility_for(program)``: closed,
+    and its steps name that day's end, the rules update and whom to ask, and, when it is applied for at a portal,
+    where news of a new round appears (shared by the behaviour's test on the fixture rules and the real rules' own)."""
+    from ohshi_desk.core.base.formatting import wareki
+    from ohshi_desk.core.case.model import parse_case
+    from ohshi_desk.core.compute.engine import compute
+    from ohshi_desk.core.compute.presenting import closed_steps
+
+    for program in rules.programs:
+        last = max(program.editions, key=lambda e: e.end_date)
+        data = {"format": "ohshi-desk-case/1", "facility": facility_for(program),
+                "plans": {program.id: {}}, "usage": {"oct2023_receipts": 100}}
+        p = next(x for x in compute(parse_case(data, rules), rules, last.end_date + dt.timedelta(days=1))["programs"]
+                 if x["id"] == program.id)
+        assert p["status"] == "closed", program.id
+        text = "\n".join(closed_steps(p, rules))
+        assert wareki(last.end_date) in text, (program.id, text)
+        assert "「ルールを更新…」" in text and rules.call_center in text, (program.id, text)
+        if p["portal"]["id"] != "none":  # applied for at a portal: where news of a new round appears
+            assert "ポータルサイト" in text, (program.id, text)

@@ -15,7 +15,7 @@ import pytest
 
 from ohshi_desk.core.case.model import parse_case
 from ohshi_desk.core.compute.engine import compute
-from tests.reopened_case import CLINIC, FIXTURE_CLINIC, LATER, MADE
+from tests.reopened_case import CLINIC, FIXTURE_CLINIC, LATER, MADE, check_every_closed_text
 
 from .conftest import FIXTURE_RULES
 from .rules_edit import copy_rules, edit
@@ -84,23 +84,10 @@ def test_every_closed_program_says_what_she_can_still_do(fixture_rules):
     """Each program, after its last window: the window ended (its date), a new round comes as a rules update and
     where its news appears, whom to ask; スマホ対応 says it is not required. All from rules data: the fixture rules
     (one program per method; three portals and 申請不要), every question answered so that each program is usable."""
-    from ohshi_desk.core.base.formatting import wareki
     from ohshi_desk.core.compute.presenting import closed_steps
 
     rules = fixture_rules
-    for program in rules.programs:
-        last = max(program.editions, key=lambda e: e.end_date)
-        data = {"format": "ohshi-desk-case/1", "facility": {"kind": "clinic", "fx_done": True, "fx_visits": 1},
-                "plans": {program.id: {}}, "usage": {"oct2023_receipts": 100}}
-        p = next(x for x in compute(parse_case(data, rules), rules, last.end_date + dt.timedelta(days=1))["programs"]
-                 if x["id"] == program.id)
-        assert p["status"] == "closed", program.id
-        steps = closed_steps(p, rules)
-        text = "\n".join(steps)
-        assert wareki(last.end_date) in text, (program.id, text)
-        assert "「ルールを更新…」" in text and rules.call_center in text, (program.id, text)
-        if p["portal"]["id"] != "none":  # applied for at a portal: where news of a new round appears
-            assert "ポータルサイト" in text, (program.id, text)
+    check_every_closed_text(rules, lambda _program: {"kind": "clinic", "fx_done": True, "fx_visits": 1})
     closed = {p["id"]: p for p in _closed_breakdown(rules, data=FIXTURE_CLINIC)["programs"]}
     assert closed_steps(closed["fx_coupons"], rules)[0] == "スマホ保険証への対応は義務ではありません"
     # テスト1: its own when_closed, then medical_portal's closed_steps with its end (2026-01-15) and the portal filled in

@@ -19,6 +19,7 @@ from ohshi_desk.core.compute.engine import compute
 from ohshi_desk.core.rules.results import round_amount
 
 from .conftest import seed_text as seed
+from .reopened_case import check_every_closed_text
 
 pytestmark = pytest.mark.seeds
 
@@ -280,22 +281,6 @@ def test_every_real_program_after_its_last_window_says_its_end_and_what_she_can_
     """The bundled rules' own closed texts (the app's behaviour is tested on the fixture rules in
     test_closed_and_other_days): each program, the day after its last window, names that day's end, the rules
     update, whom to ask, and where news of a new round appears when it is applied for at a portal."""
-    import datetime as dt
-
-    from ohshi_desk.core.base.formatting import wareki
-    from ohshi_desk.core.compute.presenting import closed_steps
-
-    for program in rules.programs:
-        last = max(program.editions, key=lambda e: e.end_date)
-        kind = "other" if program.id == "checkup_limited_check" else "clinic"
-        data = {"format": "ohshi-desk-case/1",
-                "facility": {"kind": kind, "checkup_provider": True, "obligation_exempt": True},
-                "plans": {program.id: {}}, "usage": {"oct2023_receipts": 100}}
-        p = next(x for x in compute(parse_case(data, rules), rules, last.end_date + dt.timedelta(days=1))["programs"]
-                 if x["id"] == program.id)
-        assert p["status"] == "closed", program.id
-        text = "\n".join(closed_steps(p, rules))
-        assert wareki(last.end_date) in text, (program.id, text)
-        assert "「ルールを更新…」" in text and rules.call_center in text, (program.id, text)
-        if p["portal"]["id"] != "none":
-            assert "ポータルサイト" in text, (program.id, text)
+    check_every_closed_text(rules, lambda program: {"kind": "other" if program.id == "checkup_limited_check"
+                                                    else "clinic", "checkup_provider": True,
+                                                    "obligation_exempt": True})

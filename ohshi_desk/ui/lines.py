@@ -261,7 +261,6 @@ class LinesEditor(QWidget):
             head.addWidget(label, 0, col)
         LineRow.set_columns(head, self.item_width, self.remove_width)
         lay.addLayout(head)
-        self._lay = lay
         self.rows_host, self.rows_box = self._rows_host()
         lay.addWidget(self.rows_host)
         foot = QHBoxLayout()
@@ -417,7 +416,7 @@ class LinesEditor(QWidget):
         if self._rows:  # the rows leave with the widget they live in: one step, not one per row (an opened file
             old = self.rows_host  # over a hospital's 200 lines spent 11 ms taking them out one by one; issue 28)
             self.rows_host, self.rows_box = self._rows_host()
-            self._lay.replaceWidget(old, self.rows_host)
+            self.layout().replaceWidget(old, self.rows_host)
             self._rows = []
             old.setParent(None)
             old.deleteLater()

@@ -462,16 +462,14 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             return None
         import json
 
-        from ohshi_desk.core.compute.maximum import program_maximum
+        from ohshi_desk.core.compute.maximum import probe_case, program_maximum
 
         pid = p["id"]
         data = self.case_data() if data is None else data
-        # what the maximum depends on: the case without its lines (the engine is given probe lines), and without its
-        # usage unless the program reads it
-        plan = {k: v for k, v in _as_dict(_as_dict(data.get("plans")).get(pid)).items() if k != "lines"}
-        reads_usage = self.rules.program(pid).uses_usage  # (the usage answers change only such a maximum)
-        probe = {k: v for k, v in data.items() if k not in ("plans", "made_on") and (k != "usage" or reads_usage)}
-        key = (json.dumps([probe, plan], sort_keys=True, ensure_ascii=False, default=str), day, pid)
+        # what the maximum depends on: the case the engine is asked (core/compute/maximum.probe_case), but the day
+        # the estimate is made, which changes nothing in it
+        probe = {k: v for k, v in probe_case(data, self.rules, pid).items() if k != "made_on"}
+        key = (json.dumps(probe, sort_keys=True, ensure_ascii=False, default=str), day, pid)
         if self._maximums_rules is not self.rules:  # a rules switch never meets a stale answer
             self._maximums, self._maximums_rules = {}, self.rules
         if key not in self._maximums:
