@@ -297,3 +297,16 @@ def test_a_tampered_rules_cache_is_not_trusted(tmp_path):
               "mac": json.loads(head)["mac"]}
     file.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
     assert _some_subsidy(load_rules(rules_copy, cache_dir=cache)) == 120000
+
+
+def test_the_rules_cache_digest_is_hmac_sha512_with_the_users_key():
+    """The digest is computed by hand from SHA-512 (the hash loaded at start anyway; issue 28): it is exactly the
+    standard HMAC, so that it is as strong as one."""
+    import hmac
+
+    from ohshi_desk.core.rules.files import _mac
+
+    secret, body = bytes(range(32)), "診療所（医科）".encode() * 1000
+    expected = hmac.new(secret, b"79a78b9d-216a7\0" + body, "sha512").hexdigest()
+    assert _mac(secret, "79a78b9d-216a7", body) == expected
+    assert _mac(bytes(32), "79a78b9d-216a7", body) != expected  # another user's key, another digest

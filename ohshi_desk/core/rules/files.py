@@ -112,14 +112,17 @@ def _cache_secret() -> bytes | None:
 
 
 def _mac(secret: bytes, key: str, body: bytes) -> str:
-    """A keyed digest of the checked documents as stored (BLAKE2b with the user's key: built into Python, no OpenSSL
-    to load at start). A cache edited by anyone without the key — its figures, say — no longer matches and is checked
-    afresh."""
+    """A keyed digest of the checked documents as stored: HMAC-SHA512 (RFC 2104) with the user's key. SHA-512 is the
+    one hash already loaded at start (Python's ``random`` imports it; hashlib would load OpenSSL, ``_blake2`` its
+    library: ~2 M instructions). A cache edited by anyone without the key — its figures, say — no longer matches and
+    is checked afresh."""
     try:
-        from _blake2 import blake2b
+        from _sha512 import sha512
     except ImportError:  # another Python: the same function, through hashlib
-        from hashlib import blake2b
-    return blake2b(key.encode() + b"\0" + body, key=secret, digest_size=32).hexdigest()
+        from hashlib import sha512
+    pad = secret.ljust(128, b"\0")  # the key (32 bytes) padded to SHA-512's block
+    inner = sha512(bytes(b ^ 0x36 for b in pad) + key.encode() + b"\0" + body).digest()
+    return sha512(bytes(b ^ 0x5C for b in pad) + inner).hexdigest()
 
 
 def read_documents(folder: Path, cache_dir: Path | None):
