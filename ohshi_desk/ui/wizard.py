@@ -442,6 +442,8 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         return [self.made_on_text] if self.made_on_text and not self.other_day else []
 
     def day_banner_text(self) -> str:
+        if self.other_day is None:  # today: no banner (said here, so that showing the first page does not import
+            return ""  # the presenting module and the formatting it needs; issue 28)
         from ohshi_desk.core.compute.presenting import other_day_banner
 
         return other_day_banner(self.day())
