@@ -130,9 +130,9 @@ def main() -> None:
         # issue 23: a rules cache edited by hand is checked afresh (the time of a start that cannot trust it)
         shutil.rmtree(override)
         run("compute, the rules cache filled", ["compute", str(EXAMPLE)], env)
-        for cached in (tmp / "cache").glob("rules-*.cache"):
+        for cached in (tmp / "cache").glob("rules-*.json"):
             head, _nl, body = cached.read_bytes().partition(b"\n")  # the format and digest, then the documents
-            cached.write_bytes(head + b"\n" + body.replace(b"3/4", b"1/1"))  # a rate, in marshal's bytes
+            cached.write_bytes(head + b"\n" + body.replace(b'"3/4"', b'"1/1"'))
         run("compute, the rules cache tampered with", ["compute", str(EXAMPLE)], env)
 
         for label, make in (

@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 LATER = ("ohshi_desk.ui.pages.reader", "ohshi_desk.ui.pages.goals", "ohshi_desk.ui.pages.plans",
          "ohshi_desk.ui.lines", "ohshi_desk.ui.pages.usage", "ohshi_desk.ui.pages.result",
          "ohshi_desk.ui.pages.confirm")
-# asked for later: the autosave, a code typed, a day banner's words (none on today), json (the rules cache is not)
+# asked for later: the autosave, a code typed, a day banner's words (none on today)
 NOT_AT_START = (*LATER, "ohshi_desk.ui.recovery", "unicodedata", "ohshi_desk.core.compute.presenting",
-                "ohshi_desk.core.base.formatting", "json")
+                "ohshi_desk.core.base.formatting")
 
 # run_app's steps up to the first paint, then its after-first-paint turn (ui/app.py)
 START = f"""

@@ -5,6 +5,7 @@ What the files mean is built in :mod:`.rules`; this module only finds, reads and
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -70,12 +71,11 @@ def _schema_problem(err) -> str:
 
 FIXED_FILES = ("meta.yaml", "facility_kinds.yaml", "items.yaml", "readers.yaml", "portals.yaml", "documents.yaml",
                "prefectures.yaml", "municipalities.yaml")
-CACHE_FORMAT = "ohshi-rules-cache/5"
-# A cache file: one line, the format and the keyed digest of the rest; then the documents in Python's marshal format.
-# Marshal, not JSON: it reads them back in less than half the time, and the json module is then not loaded before the
-# first page at all (~7 M instructions of every start; issue 28). Marshal is not safe for data someone else made, so
-# it is only ever given bytes whose digest, keyed with the user's own key, says this app wrote them; its format, like
-# the checks, belongs to one version of Python and of the app, and both are in the file's key.
+CACHE_FORMAT = "ohshi-rules-cache/4"
+# A cache file: one line of JSON (its format and the digest), then the documents as JSON. Not the documents as a string
+# inside one JSON object (format 3): that parsed them twice and encoded their text again for the digest (~3 M
+# instructions of every start; issue 28).
+
 
 def default_cache_dir() -> Path:
     env = os.environ.get("OHSHI_CACHE_DIR")
@@ -112,17 +112,14 @@ def _cache_secret() -> bytes | None:
 
 
 def _mac(secret: bytes, key: str, body: bytes) -> str:
-    """A keyed digest of the checked documents as stored: HMAC-SHA512 (RFC 2104) with the user's key. SHA-512 is the
-    one hash already loaded at start (Python's ``random`` imports it; hashlib would load OpenSSL, ``_blake2`` its
-    library: ~2 M instructions). A cache edited by anyone without the key — its figures, say — no longer matches and
-    is checked afresh."""
+    """A keyed digest of the checked documents as stored (BLAKE2b with the user's key: built into Python, no OpenSSL
+    to load at start). A cache edited by anyone without the key — its figures, say — no longer matches and is checked
+    afresh."""
     try:
-        from _sha512 import sha512
+        from _blake2 import blake2b
     except ImportError:  # another Python: the same function, through hashlib
-        from hashlib import sha512
-    pad = secret.ljust(128, b"\0")  # the key (32 bytes) padded to SHA-512's block
-    inner = sha512(bytes(b ^ 0x36 for b in pad) + key.encode() + b"\0" + body).digest()
-    return sha512(bytes(b ^ 0x5C for b in pad) + inner).hexdigest()
+        from hashlib import blake2b
+    return blake2b(key.encode() + b"\0" + body, key=secret, digest_size=32).hexdigest()
 
 
 def read_documents(folder: Path, cache_dir: Path | None):
@@ -130,7 +127,7 @@ def read_documents(folder: Path, cache_dir: Path | None):
     a function that writes them to the cache).
 
     Parsing YAML and running the JSON schema cost most of a start, so documents that passed every check (the
-    schema and all of :func:`load_rules`'s) are kept in the user's cache folder (see CACHE_FORMAT) under a checksum of
+    schema and all of :func:`load_rules`'s) are kept as plain JSON in the user's cache folder under a checksum of
     every rules byte, of the schema and of the app's version. Any change to any file, or another version of the
     app (whose checks may differ), gives another digest and a full check; a cache that cannot be read or written
     is simply not used.
@@ -144,9 +141,7 @@ def read_documents(folder: Path, cache_dir: Path | None):
     # The key is a CRC-32 and the length of all the bytes: enough to tell an edited file from the checked one,
     # and zlib is already loaded at start where hashlib would cost a few milliseconds of OpenSSL. Tampering with
     # the cache itself is what the keyed digest of its documents (_mac) guards against.
-    import marshal
-
-    blob = bytearray(f"{CACHE_FORMAT}\0{__version__}\0{sys.version}\0{marshal.version}\0".encode())
+    blob = bytearray(f"{CACHE_FORMAT}\0{__version__}\0".encode())
     from ohshi_desk.core.base.guard import MAX_RULES_FILE_BYTES, LimitError, read_regular_file
     from ohshi_desk.core.rules.source import bundled_schema_path
 
@@ -160,19 +155,20 @@ def read_documents(folder: Path, cache_dir: Path | None):
     except OSError:
         blob += b"schema\0missing"
     key = f"{zlib.crc32(blob):08x}-{len(blob):x}"
-    cache_file = cache_dir / f"rules-{key}.cache" if cache_dir else None
+    cache_file = cache_dir / f"rules-{key}.json" if cache_dir else None
     secret = _cache_secret() if cache_file is not None else None
     if secret is None:
         cache_file = None  # no key of the user's own: the cache could not be trusted, so it is not used
     if cache_file is not None:
         try:
             head, _nl, body = cache_file.read_bytes().partition(b"\n")
-            form, _sp, mac = head.decode("ascii").partition(" ")
-            if form == CACHE_FORMAT and mac == _mac(secret, key, body):  # the checked result, as this app wrote it
-                documents = marshal.loads(body)
+            cached = json.loads(head)
+            if (cached.get("format") == CACHE_FORMAT
+                    and cached.get("mac") == _mac(secret, key, body)):  # the checked result, as it was checked
+                documents = json.loads(body)
                 if isinstance(documents, dict) and list(documents) == rels:
                     return documents, True, lambda: None
-        except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError, RecursionError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
             pass
     if not program_files:
         raise RulesError("programs/", "", "補助制度のファイルがありません")
@@ -192,10 +188,10 @@ def read_documents(folder: Path, cache_dir: Path | None):
             from ohshi_desk.core.base.atomic import atomic_write_bytes
 
             cache_dir.mkdir(parents=True, exist_ok=True)
-            body = marshal.dumps(docs)
-            head = f"{CACHE_FORMAT} {_mac(secret, key, body)}".encode("ascii")
+            body = json.dumps(docs, ensure_ascii=False).encode("utf-8", "surrogatepass")  # one line: no \n in it
+            head = json.dumps({"format": CACHE_FORMAT, "mac": _mac(secret, key, body)}).encode()
             atomic_write_bytes(cache_file, head + b"\n" + body, private=True)
-        except (OSError, ValueError):  # ValueError: a value marshal cannot write (the cache is then not kept)
+        except OSError:
             pass
 
     return docs, False, save

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -52,8 +53,6 @@ def schema_validators() -> dict:
     registry without a retrieve function means jsonschema never fetches anything, whatever a schema says."""
     global _VALIDATORS
     if _VALIDATORS is None:
-        import json  # here: a start that reads the rules from the cache never loads json
-
         import jsonschema
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012
