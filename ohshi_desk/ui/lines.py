@@ -30,6 +30,9 @@ class LineRow(QWidget):
     def __init__(self, items: dict[str, dict], order: list[str], number: int, parent=None, *, item_width: int = 0,
                  remove_width: int = 0):
         super().__init__(parent)
+        policy = self.sizePolicy()  # a row folded away (see RowReveal) keeps its place: the page's height and its
+        policy.setRetainSizeWhenHidden(True)  # scroll bar are those of every line from the first moment
+        self.setSizePolicy(policy)
         self.extra: dict = {}
         self.loaded: tuple = ()  # item, quantity, price as loaded (a vendor's discount and split hold while unchanged)
         self._items = items
@@ -229,6 +232,46 @@ class IdleRows:
             ed.make_some(self.ROWS)
 
 
+class RowReveal:
+    """Rows out of sight are shown after the page (issue 28: showing a page of 200 rows asked Qt to show, lay out
+    and paint 1,600 widgets within the click, 50 ms, each time the page was entered).
+
+    Before the page shows, only the first ``FIRST`` rows in page order stay shown (more than a screen holds); the
+    others are hidden but keep their place (LineRow's size policy), so the page is as tall and scrolls as far as
+    it will. Once the page is on screen they are shown a few at a time while the window is idle, in order, so that
+    within a moment every line is there for Tab, a screen reader and a scroll. One worker for the page's editors,
+    as IdleRows."""
+
+    FIRST = 24  # rows shown with the page: more than 1366×768 holds at 100 % (about 14)
+    ROWS = 24  # rows a turn afterwards
+
+    def __init__(self, parent, editors):
+        from .qt import QTimer
+
+        self.editors = editors  # program id → LinesEditor, the page's dict (in page order)
+        self.timer = QTimer(parent)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._turn)
+
+    def fold(self, shown) -> None:
+        """Before the page shows: rows beyond the first ``FIRST`` of the editors ``shown`` (in page order) hidden."""
+        budget = self.FIRST
+        for ed in self.editors.values():
+            if ed in shown:
+                budget -= ed.fold(budget)
+
+    def start(self) -> None:
+        if not self.timer.isActive() and any(ed.folded() for ed in self.editors.values()):
+            self.timer.start()
+
+    def _turn(self) -> None:
+        ed = next((e for e in self.editors.values() if e.folded()), None)
+        if ed is None:
+            self.timer.stop()
+        else:
+            ed.reveal_some(self.ROWS)
+
+
 class LinesEditor(QWidget):
     """The purchase lines of one program, with 行を追加."""
 
@@ -245,6 +288,8 @@ class LinesEditor(QWidget):
         # for the rows or the editor is shown; until then lines(), total() and is_ok() read them as they are
         self._pending: list[dict] = []
         self.idle: IdleRows | None = None  # the page's one idle worker (without one, lines wait until asked for)
+        self.reveal: RowReveal | None = None  # the page's worker showing folded rows after the page (see RowReveal)
+        self._folded: list[LineRow] = []  # rows hidden until the page is on screen, in order
         self._notes: list[list[str]] = []  # each line's reasons from the last estimate (see set_notes)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -300,6 +345,28 @@ class LinesEditor(QWidget):
         if self._pending:  # shown: every line is on screen
             self._make_pending(len(self._pending))
         super().showEvent(event)
+        if self._folded and self.reveal is not None:
+            self.reveal.start()
+        elif self._folded:  # no page worker: every row now
+            self.reveal_some(len(self._folded))
+
+    def fold(self, keep: int) -> int:
+        """Rows after the first ``keep`` hidden until revealed (see RowReveal); how many rows stay shown."""
+        keep = max(keep, 0)
+        for row in self._rows[keep:]:
+            if not row.isHidden():
+                row.hide()
+                self._folded.append(row)
+        return min(keep, len(self._rows))
+
+    def folded(self) -> int:
+        """How many rows wait to be shown again."""
+        return len(self._folded)
+
+    def reveal_some(self, n: int) -> None:
+        take, self._folded = self._folded[:n], self._folded[n:]
+        for row in take:
+            row.show()
 
     def _make_pending(self, n: int) -> None:
         take, self._pending = self._pending[:n], self._pending[n:]
@@ -396,6 +463,8 @@ class LinesEditor(QWidget):
         if self._pending:
             self._make_pending(len(self._pending))
         self._rows.remove(row)
+        if row in self._folded:
+            self._folded.remove(row)
         row.setParent(None)  # out of the page at once (a deferred delete waits for the event loop)
         row.deleteLater()
         if emit:
@@ -413,6 +482,7 @@ class LinesEditor(QWidget):
 
     def clear(self, *, emit: bool = True) -> None:
         self._pending = []
+        self._folded = []
         if self._rows:  # the rows leave with the widget they live in: one step, not one per row (an opened file
             old = self.rows_host  # over a hospital's 200 lines spent 11 ms taking them out one by one; issue 28)
             self.rows_host, self.rows_box = self._rows_host()
