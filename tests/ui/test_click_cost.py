@@ -310,3 +310,26 @@ def test_a_line_deleted_before_it_is_shown_is_gone_and_the_others_are_shown_numb
     assert [r.number for r in ed.rows] == list(range(1, 40))
     assert [r.price.value() for r in ed.rows] == [1000 + i for i in range(40) if i != 30]
     assert ed.total() == sum(1000 + i for i in range(40) if i != 30)
+
+
+def test_typing_tells_the_wizard_only_when_next_changes_and_the_line_above_the_buttons_follows_at_once(fx_wizard):
+    """Each completeChanged makes QWizard hide and show again every widget of its pages (20 ms for each price typed
+    on a page of 200 lines): prices that keep 次へ as it is say nothing to it; a wrong one greys 次へ and says where,
+    and its correction brings 次へ back."""
+    from PySide6.QtWidgets import QWizard
+
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    page, ed = w.plans_page, w.plans_page.editors["fx_capped"]
+    row = ed.rows[0] if ed.rows else ed.add_row()
+    told = []
+    page.completeChanged.connect(lambda: told.append(1))
+    nxt = w.button(QWizard.WizardButton.NextButton)
+    for price in ("1000", "2,000", "3万"):
+        row.price.setText(price)
+    assert told == [] and nxt.isEnabled()
+    row.price.setText("abc")
+    assert len(told) == 1 and not nxt.isEnabled()
+    assert page.missing_line.isVisibleTo(page) and "1行目" in page.missing_line.text()
+    row.price.setText("4.2万")
+    assert len(told) == 2 and nxt.isEnabled() and not page.missing_line.isVisibleTo(page)

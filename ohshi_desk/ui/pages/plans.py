@@ -161,7 +161,7 @@ class PlansPage(LazyPage):
     def _changed(self):
         # a line's problem is said once, under the line; the line above the buttons says only where (see
         # LinesEditor.blockers; issue 27 point 9: the 「4.980」 question was on screen three times)
-        self.completeChanged.emit()
+        self.recheck()
         self.w.mark_changed()
         self._estimate_timer.start()
 
