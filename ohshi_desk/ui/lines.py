@@ -505,6 +505,7 @@ class LinesEditor(QWidget):
                 raise ValueError(f"item {line.get('item')!r}")
         # the rows there are stay, in their places, to be filled with the new lines (see _add_row); those left over go
         self._rows, self._spare, self._pending, self._folded = [], self._rows + self._spare, [], []
+        self._notes = []  # the last estimate's reasons were for the lines before (the next estimate gives these)
         if not self.isVisible() and lines and all(self._plain_line(ln) and ln.get("item") in self.items
                                                   for ln in lines):
             self._pending = [dict(ln) for ln in lines]
