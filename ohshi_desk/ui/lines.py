@@ -30,9 +30,13 @@ class LineRow(QWidget):
     def __init__(self, items: dict[str, dict], order: list[str], number: int, parent=None, *, item_width: int = 0,
                  remove_width: int = 0):
         super().__init__(parent)
+        policy = self.sizePolicy()  # a row folded away (see RowReveal) keeps its place: the page's height and its
+        policy.setRetainSizeWhenHidden(True)  # scroll bar are those of every line from the first moment
+        self.setSizePolicy(policy)
         self.extra: dict = {}
         self.loaded: tuple = ()  # item, quantity, price as loaded (a vendor's discount and split hold while unchanged)
         self._items = items
+        self._order = order
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.item = Choice()
@@ -185,6 +189,17 @@ class LineRow(QWidget):
         return {**self._vendor_extra(), "item": self.item.currentData(), "description": self.description.text(),
                 "quantity": self.quantity.text(), "unit_price": self.price.text(), "vendor": self.vendor.text()}
 
+    def reuse(self, line: dict) -> None:
+        """This row, made for another line, filled with ``line`` (an opened file over one with lines: the rows are
+        kept and filled again rather than 1,600 widgets deleted and made again; issue 28). What the last line left
+        goes: an item it added to the list, its note; its message follows the new values."""
+        while self.item.count() > len(self._order):
+            self.item.removeItem(self.item.count() - 1)
+        self.set_note([])
+        self.load(line)
+        if self.isHidden():  # folded while its page was away (see RowReveal)
+            self.show()
+
     def load(self, line: dict) -> None:
         self.extra = {k: v for k, v in line.items() if k not in ("item", "quantity", "unit_price", "description",
                                                                     "vendor")}
@@ -206,9 +221,11 @@ class LineRow(QWidget):
 
 class IdleRows:
     """One idle worker for all the editors of a page: each turn of the event loop it makes a few rows of the first
-    editor with lines pending (one worker, not one per editor: eight editors' turns would add up to one long one)."""
+    editor with lines pending, or else lets a few rows no longer needed go (one worker, not one per editor: eight
+    editors' turns would add up to one long one)."""
 
-    ROWS = 8  # rows a turn (~6 ms on the project's machine)
+    ROWS = 8  # rows made a turn (~6 ms on the project's machine)
+    DELETED = 24  # rows deleted a turn (~8 ms: 200 rows at once were a 68 ms turn after opening a file; issue 28)
 
     def __init__(self, parent, editors):
         from .qt import QTimer
@@ -223,10 +240,54 @@ class IdleRows:
 
     def _turn(self) -> None:
         ed = next((e for e in self.editors.values() if e.pending()), None)
+        if ed is not None:
+            ed.make_some(self.ROWS)
+            return
+        ed = next((e for e in self.editors.values() if e.dying()), None)
         if ed is None:
             self.timer.stop()
         else:
-            ed.make_some(self.ROWS)
+            ed.delete_some(self.DELETED)
+
+
+class RowReveal:
+    """Rows out of sight are shown after the page (issue 28: showing a page of 200 rows asked Qt to show, lay out
+    and paint 1,600 widgets within the click, 50 ms, each time the page was entered).
+
+    Before the page shows, only the first ``FIRST`` rows in page order stay shown (more than a screen holds); the
+    others are hidden but keep their place (LineRow's size policy), so the page is as tall and scrolls as far as
+    it will. Once the page is on screen they are shown a few at a time while the window is idle, in order, so that
+    within a moment every line is there for Tab, a screen reader and a scroll. One worker for the page's editors,
+    as IdleRows."""
+
+    FIRST = 24  # rows shown with the page: more than 1366×768 holds at 100 % (about 14)
+    ROWS = 24  # rows a turn afterwards
+
+    def __init__(self, parent, editors):
+        from .qt import QTimer
+
+        self.editors = editors  # program id → LinesEditor, the page's dict (in page order)
+        self.timer = QTimer(parent)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._turn)
+
+    def fold(self, shown) -> None:
+        """Before the page shows: rows beyond the first ``FIRST`` of the editors ``shown`` (in page order) hidden."""
+        budget = self.FIRST
+        for ed in self.editors.values():
+            if ed in shown:
+                budget -= ed.fold(budget)
+
+    def start(self) -> None:
+        if not self.timer.isActive() and any(ed.folded() for ed in self.editors.values()):
+            self.timer.start()
+
+    def _turn(self) -> None:
+        ed = next((e for e in self.editors.values() if e.folded()), None)
+        if ed is None:
+            self.timer.stop()
+        else:
+            ed.reveal_some(self.ROWS)
 
 
 class LinesEditor(QWidget):
@@ -245,6 +306,11 @@ class LinesEditor(QWidget):
         # for the rows or the editor is shown; until then lines(), total() and is_ok() read them as they are
         self._pending: list[dict] = []
         self.idle: IdleRows | None = None  # the page's one idle worker (without one, lines wait until asked for)
+        self.reveal: RowReveal | None = None  # the page's worker showing folded rows after the page (see RowReveal)
+        self._folded: list[LineRow] = []  # rows hidden until the page is on screen, in order
+        # rows of the lines before a file was opened, filled again with its lines as they become rows (see _add_row)
+        self._spare: list[LineRow] = []
+        self._dying: list[LineRow] = []  # rows no longer needed: out of the page, deleted a few a turn (see IdleRows)
         self._notes: list[list[str]] = []  # each line's reasons from the last estimate (see set_notes)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -300,6 +366,50 @@ class LinesEditor(QWidget):
         if self._pending:  # shown: every line is on screen
             self._make_pending(len(self._pending))
         super().showEvent(event)
+        if self._folded and self.reveal is not None:
+            self.reveal.start()
+        elif self._folded:  # no page worker: every row now
+            self.reveal_some(len(self._folded))
+
+    def fold(self, keep: int) -> int:
+        """Rows after the first ``keep`` hidden until revealed (see RowReveal); how many rows stay shown."""
+        keep = max(keep, 0)
+        for row in self._rows[keep:]:
+            if not row.isHidden():
+                row.hide()
+                self._folded.append(row)
+        return min(keep, len(self._rows))
+
+    def folded(self) -> int:
+        """How many rows wait to be shown again."""
+        return len(self._folded)
+
+    def dying(self) -> int:
+        """How many rows no longer needed wait to be deleted."""
+        return len(self._dying)
+
+    def delete_some(self, n: int) -> None:
+        take, self._dying = self._dying[:n], self._dying[n:]
+        for row in take:
+            row.deleteLater()
+
+    def _retire(self, rows: list[LineRow]) -> None:
+        """Rows out of the page now (hidden, out of the layout and the Tab order) and deleted while the window is
+        idle, a few a turn (at once without a page worker)."""
+        for row in rows:
+            row.hide()
+            self.rows_box.removeWidget(row)
+        if self.idle is None:
+            for row in rows:
+                row.deleteLater()
+        elif rows:
+            self._dying.extend(rows)
+            self.idle.start()
+
+    def reveal_some(self, n: int) -> None:
+        take, self._folded = self._folded[:n], self._folded[n:]
+        for row in take:
+            row.show()
 
     def _make_pending(self, n: int) -> None:
         take, self._pending = self._pending[:n], self._pending[n:]
@@ -356,6 +466,19 @@ class LinesEditor(QWidget):
         return row
 
     def _add_row(self, line: dict | None) -> LineRow:
+        if line and self._spare:  # a row of the lines before, in its place and its Tab order: filled again
+            row = self._spare.pop(0)
+            row.blockSignals(True)  # one update for all the lines (load_rows), not one per field of each row
+            try:
+                row.reuse(line)
+            finally:
+                row.blockSignals(False)
+            self._rows.append(row)
+            if row.number != len(self._rows):
+                row.set_number(len(self._rows))
+            if len(self._rows) <= len(self._notes):
+                row.set_note(self._notes[len(self._rows) - 1])
+            return row
         row = LineRow(self.items, self.order, len(self._rows) + 1, item_width=self.item_width,
                       remove_width=self.remove_width)
         if line:
@@ -377,18 +500,26 @@ class LinesEditor(QWidget):
         """Every row replaced by ``lines``, with one update at the end. While the editor is not on screen, plain
         lines (an opened file's) wait and become rows while the window is idle (see ``_pending``)."""
         changed = bool(self._rows or self._pending or lines)
-        self.clear(emit=False)
         for line in lines:  # an item these rules lack is refused now, as a row would refuse it
             if isinstance(line, dict) and line.get("item") not in self.items and line.get("item") not in (None, ""):
                 raise ValueError(f"item {line.get('item')!r}")
+        # the rows there are stay, in their places, to be filled with the new lines (see _add_row); those left over go
+        self._rows, self._spare, self._pending, self._folded = [], self._rows + self._spare, [], []
+        self._notes = []  # the last estimate's reasons were for the lines before (the next estimate gives these)
         if not self.isVisible() and lines and all(self._plain_line(ln) and ln.get("item") in self.items
                                                   for ln in lines):
             self._pending = [dict(ln) for ln in lines]
+            self._retire(self._spare[len(lines):])
+            del self._spare[len(lines):]
             if self.idle is not None:
                 self.idle.start()
         else:
-            for line in lines:
-                self._add_row(line)
+            try:
+                for line in lines:
+                    self._add_row(line)
+            finally:
+                self._retire(self._spare)
+                self._spare = []
         if changed:
             self._emit_changed()
 
@@ -396,6 +527,8 @@ class LinesEditor(QWidget):
         if self._pending:
             self._make_pending(len(self._pending))
         self._rows.remove(row)
+        if row in self._folded:
+            self._folded.remove(row)
         row.setParent(None)  # out of the page at once (a deferred delete waits for the event loop)
         row.deleteLater()
         if emit:
@@ -412,14 +545,9 @@ class LinesEditor(QWidget):
         return host, box
 
     def clear(self, *, emit: bool = True) -> None:
-        self._pending = []
-        if self._rows:  # the rows leave with the widget they live in: one step, not one per row (an opened file
-            old = self.rows_host  # over a hospital's 200 lines spent 11 ms taking them out one by one; issue 28)
-            self.rows_host, self.rows_box = self._rows_host()
-            self.layout().replaceWidget(old, self.rows_host)
-            self._rows = []
-            old.setParent(None)
-            old.deleteLater()
+        self._pending, self._folded = [], []
+        self._retire(self._rows + self._spare)
+        self._rows, self._spare = [], []
         if emit:
             self._emit_changed()
 

@@ -260,3 +260,76 @@ def test_the_result_keeps_the_cards_whose_figures_did_not_change_and_makes_the_o
     assert after["fx_capped"].amount.text() == "見積額 15,000円"
     set_result_date(w, dt.date(2025, 11, 2))
     assert not set(result_cards(w).values()) & set(after.values())  # another day: every card made again
+
+
+def _many_lines(wizard, n: int):
+    """A clinic's file with ``n`` lines for テスト2 (fx_capped), walked to 購入予定; its editor."""
+    wizard.load_case_data({"format": "ohshi-desk-case/1",
+                           "facility": {"name": "確認医院", "kind": "clinic", "prefecture": "大分県"},
+                           "face_reader": {"maker": "panasonic", "units": 1, "free_units": 1},
+                           "plans": {"fx_capped": {"lines": [{"item": "mobile_terminal", "quantity": 1,
+                                                              "unit_price": 1000 + i} for i in range(n)]}}})
+    while wizard.currentId() != PLANS:
+        wizard.next()
+    return wizard.plans_page.editors["fx_capped"]
+
+
+def test_a_page_of_many_lines_shows_the_first_with_the_page_and_every_other_one_just_after(fx_wizard, qtbot):
+    """次へ to a page of 60 lines shows the first rows with it and the others while the window is idle (showing
+    1,600 widgets within the click was 50 ms for a hospital's 200 lines); the page is as tall from the start, and
+    戻る to it does the same."""
+    from ohshi_desk.ui.lines import RowReveal
+
+    wizard = fx_wizard
+    ed = _many_lines(wizard, 60)
+    content = wizard.plans_page.scroll_area.widget()
+    for visit in range(2):
+        rows = ed.rows
+        shown = [r for r in rows if r.isVisible()]
+        assert 0 < len(shown) <= RowReveal.FIRST < len(rows) == 60, visit
+        assert shown == rows[:len(shown)]  # the first lines, in order
+        height = content.sizeHint().height()  # the rows not yet shown keep their place
+        qtbot.waitUntil(lambda: all(r.isVisible() for r in ed.rows))
+        assert content.sizeHint().height() == height
+        assert [r.price.text() for r in ed.rows] == [f"{1000 + i:,}" for i in range(60)]
+        if visit == 0:  # on, then 戻る
+            wizard.next()
+            assert wizard.currentId() != PLANS
+            wizard.back()
+            assert wizard.currentId() == PLANS
+
+
+def test_a_line_deleted_before_it_is_shown_is_gone_and_the_others_are_shown_numbered_again(fx_wizard, qtbot):
+    wizard = fx_wizard
+    ed = _many_lines(wizard, 40)
+    hidden = ed.rows[30]
+    assert not hidden.isVisible()
+    ed.remove_row(hidden)
+    qtbot.waitUntil(lambda: all(r.isVisible() for r in ed.rows))
+    assert len(ed.rows) == 39 and hidden not in ed.rows  # deleted by Qt meanwhile: never shown again
+    assert [r.number for r in ed.rows] == list(range(1, 40))
+    assert [r.price.value() for r in ed.rows] == [1000 + i for i in range(40) if i != 30]
+    assert ed.total() == sum(1000 + i for i in range(40) if i != 30)
+
+
+def test_typing_tells_the_wizard_only_when_next_changes_and_the_line_above_the_buttons_follows_at_once(fx_wizard):
+    """Each completeChanged makes QWizard hide and show again every widget of its pages (20 ms for each price typed
+    on a page of 200 lines): prices that keep 次へ as it is say nothing to it; a wrong one greys 次へ and says where,
+    and its correction brings 次へ back."""
+    from PySide6.QtWidgets import QWizard
+
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    page, ed = w.plans_page, w.plans_page.editors["fx_capped"]
+    row = ed.rows[0] if ed.rows else ed.add_row()
+    told = []
+    page.completeChanged.connect(lambda: told.append(1))
+    nxt = w.button(QWizard.WizardButton.NextButton)
+    for price in ("1000", "2,000", "3万"):
+        row.price.setText(price)
+    assert told == [] and nxt.isEnabled()
+    row.price.setText("abc")
+    assert len(told) == 1 and not nxt.isEnabled()
+    assert page.missing_line.isVisibleTo(page) and "1行目" in page.missing_line.text()
+    row.price.setText("4.2万")
+    assert len(told) == 2 and nxt.isEnabled() and not page.missing_line.isVisibleTo(page)

@@ -74,3 +74,57 @@ def test_a_line_not_plain_is_made_at_once_and_a_bad_item_refused(fx_wizard, qtbo
     assert ed.pending() == 0 and len(ed._rows) == 1 and ed.lines()[0]["unit_price"] == 4980
     with pytest.raises(ValueError):
         ed.load_rows([{"item": "mobile_terminal", "unit_price": 1}, {"item": "no_such_item", "unit_price": 1}])
+
+
+def test_a_file_opened_over_lines_fills_the_rows_there_are_and_lets_the_others_go_a_few_a_turn(fx_wizard, qtbot):
+    """Opening a file over one with 40 lines (issue 28: the 1,600 widgets of a hospital's 200 rows were deleted in
+    one 68 ms turn after the file opened, and made again): the rows there are hold the new lines, each in its
+    place, with nothing left of the old line; the rows left over leave the page at once and are deleted a few a
+    turn; 行を追加 then comes after the last line, in Tab order too."""
+    import shiboken6
+
+    w = fx_wizard
+    w.load_case_data(_case(40))
+    ed = w.plans_page.editors["fx_capped"]
+    old = list(ed.rows)
+    assert len(old) == 42
+    away = next((it for it in ed.items if it not in ed.order), None)
+    if away is not None:  # an item not offered for this program, kept on its line: the list grows by it
+        old[0].load({"item": away, "quantity": 1, "unit_price": 5})
+    ed.set_notes([["前の行の説明"]] * len(old))  # the last estimate's reasons, for the lines before
+    data = _case(10)
+    data["plans"]["fx_capped"]["lines"][0]["unit_price"] = 777
+    w.load_case_data(data)
+    assert ed.rows_box.count() == 12  # the 30 rows left over are out of the page already
+    rows = list(ed.rows)
+    assert rows == old[:12]  # the same rows, filled again
+    assert [r.raw_line() for r in rows] == [{**ln, "description": str(ln.get("description", "")),
+                                            "quantity": str(ln.get("quantity", 1)), "unit_price": f"{ln['unit_price']:,}",
+                                            "vendor": str(ln.get("vendor", ""))}
+                                           for ln in data["plans"]["fx_capped"]["lines"]]
+    assert rows[0].item.count() == len(ed.order)
+    assert not any(r.note.text() or r.note.isVisibleTo(r) for r in rows)  # nothing said of the lines before
+    assert rows[0].echo.text() == "＝777円"
+    assert [r.number for r in rows] == list(range(1, 13))
+    leaving = old[12:]
+    assert ed.dying() == 30 and not any(r.isVisible() for r in leaving)
+    for _ in range(50):  # the idle worker's turns (other editors' lines are made into rows first)
+        if ed.dying() != 30:
+            break
+        ed.idle._turn()
+    assert ed.dying() == 30 - ed.idle.DELETED  # one turn: a few of them, not all
+    qtbot.waitUntil(lambda: ed.dying() == 0 and not any(shiboken6.isValid(r) for r in leaving))
+    last = rows[-1]
+    new = ed.add_row()
+    assert _next_control(last.remove) is new.item
+    assert _next_control(new.remove) is ed.add_button
+
+
+def _next_control(widget):
+    """The next field or button after ``widget`` in the window's Tab order."""
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit
+
+    x = widget.nextInFocusChain()
+    while not isinstance(x, (QLineEdit, QComboBox, QAbstractButton)) or isinstance(x.parent(), QComboBox):
+        x = x.nextInFocusChain()
+    return x

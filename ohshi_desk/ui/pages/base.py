@@ -208,15 +208,34 @@ class LazyPage(QWizardPage):
     def on_enter(self) -> None:
         pass
 
+    _said = None  # what isComplete last told QWizard
+
     def isComplete(self) -> bool:
         if not self._built:
             return False
+        self._said = self._check()
+        return self._said
+
+    def _check(self) -> bool:
+        """Whether 次へ may be pressed; the line above the buttons says why not."""
         reasons = self.blockers()
         ok = self.complete() and not reasons
         if not ok and not reasons:
             reasons = ["入力を確認してください"]
         show_blockers(self, [] if ok else reasons)
         return ok
+
+    def recheck(self) -> None:
+        """Something on the page changed: the line above the buttons follows at once, and QWizard is told only
+        when 次へ's state changes. Each completeChanged makes QWizard hide and show again every widget of its pages
+        (qwizard.cpp, disableUpdates / enableUpdates: 20 ms for each price typed on a page of 200 lines; issue 28)."""
+        if not self._built:
+            self.completeChanged.emit()
+        elif self.wizard() is None or self.wizard().currentPage() is not self:
+            self._check()  # QWizard asks the page it shows (and asks again when it shows another)
+            self._said = None
+        elif self._check() != self._said:
+            self.completeChanged.emit()
 
     def blockers(self) -> list[str]:
         """What keeps 次へ grey, as sentences for the line above the buttons."""
@@ -226,7 +245,7 @@ class LazyPage(QWizardPage):
         return True
 
     def _complete_changed(self, *_a) -> None:  # a slot, not a signal-to-signal link: slots must return None
-        self.completeChanged.emit()
+        self.recheck()
 
 
 

@@ -189,7 +189,7 @@ class GoalsPage(LazyPage):
         return [] if self.chosen() else ["やりたいことを1つ以上選んでください"]
 
     def _changed(self, *_a):
-        self.completeChanged.emit()
+        self.recheck()
         self.w.mark_changed()
 
     def chosen(self) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..lines import IdleRows, LinesEditor
+from ..lines import IdleRows, LinesEditor, RowReveal
 from ..plain import label as plain_label
 from ..qt import (
     QGroupBox,
@@ -50,6 +50,8 @@ class PlansPage(LazyPage):
         self.estimates = {}
         self.help_buttons = {}
         idle = IdleRows(self, self.editors)  # an opened file's lines become rows while the window is idle
+        self.reveal = RowReveal(self, self.editors)  # rows out of sight shown just after the page (issue 28)
+        wizard.currentIdChanged.connect(self._page_changed)
         # the running estimate, from the same engine as the result page (recomputed shortly after each change)
         self.estimate = wrap_label()
         self.estimate.setAccessibleName("いまの見積り")
@@ -94,6 +96,7 @@ class PlansPage(LazyPage):
             self.flags[p.id] = flags
             editor = LinesEditor(rules.items, p.suggested_items, offered=offered_items(p, rules.items))
             editor.idle = idle
+            editor.reveal = self.reveal
             hints = [f"{rules.items[it]['label']}: {rules.items[it]['hint']}" for it in editor.order
                      if rules.items[it].get("hint")]
             if hints:
@@ -145,12 +148,20 @@ class PlansPage(LazyPage):
                 self.help_buttons[pid].setVisible(needed)
                 if not needed:
                     self.help_buttons[pid].setChecked(False)
+        self.reveal.fold([self.editors[pid] for pid in self.groups if pid in chosen])
         self._changed()
+
+    def _page_changed(self, _id: int) -> None:
+        """Another page is on screen: the rows out of sight folded again, so that 戻る to this page shows only the
+        first ones too (hiding rows of a hidden page costs nothing; see RowReveal)."""
+        if self.w.currentPage() is not self and not self.isVisible():
+            chosen = set(self.w.goals())
+            self.reveal.fold([self.editors[pid] for pid in self.groups if pid in chosen])
 
     def _changed(self):
         # a line's problem is said once, under the line; the line above the buttons says only where (see
         # LinesEditor.blockers; issue 27 point 9: the 「4.980」 question was on screen three times)
-        self.completeChanged.emit()
+        self.recheck()
         self.w.mark_changed()
         self._estimate_timer.start()
 
