@@ -279,19 +279,21 @@ def test_a_tampered_rules_cache_is_not_trusted(tmp_path):
     honest = _some_subsidy(load_rules(rules_copy, cache_dir=cache))
     assert honest == 120000
     (file,) = cache.glob("rules-*.json")
-    stored = json.loads(file.read_text(encoding="utf-8"))
-    docs = json.loads(stored["documents"])
+    head, _nl, body = file.read_bytes().partition(b"\n")  # a line with the format and the digest, then the documents
+    assert json.loads(head)["format"] == "ohshi-rules-cache/4"
+    docs = json.loads(body)
     edition = docs["programs/1_fx_capped.yaml"]["editions"][0]
     text = json.dumps(edition, ensure_ascii=False)
     assert '"3/4"' in text and "130000" in text
     docs["programs/1_fx_capped.yaml"]["editions"][0] = json.loads(text.replace('"3/4"', '"1/1"')
                                                                     .replace("130000", "3090000")
                                                                     .replace("171000", "3090000"))
-    stored["documents"] = json.dumps(docs, ensure_ascii=False)  # the digest left as it was: the key is not known
-    file.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    # the digest left as it was: the key is not known
+    file.write_bytes(head + b"\n" + json.dumps(docs, ensure_ascii=False).encode("utf-8"))
     assert _some_subsidy(load_rules(rules_copy, cache_dir=cache)) == 120000
-    assert json.loads(json.loads(file.read_text(encoding="utf-8"))["documents"]) != docs  # written again, honest
-    # an old-format cache (documents as they were, no digest) is not trusted either
-    stored = {"format": "ohshi-rules-cache/3", "documents": docs}
+    assert json.loads(file.read_bytes().partition(b"\n")[2]) != docs  # written again, honest
+    # a cache of the format before (the documents as one string, with the digest they had) is not trusted either
+    stored = {"format": "ohshi-rules-cache/3", "documents": json.dumps(docs, ensure_ascii=False),
+              "mac": json.loads(head)["mac"]}
     file.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
     assert _some_subsidy(load_rules(rules_copy, cache_dir=cache)) == 120000

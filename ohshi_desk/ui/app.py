@@ -106,7 +106,8 @@ def run_app(argv: list[str]) -> int:
     from .qt import QTimer
 
     # The window paints first; then the log, the crash handler, the rules warnings, the offer to restore the last
-    # input and a file given on the command line (each may show a message over the window).
+    # input and a file given on the command line (each may show a message over the window); then the pages after
+    # the first one are added (they are added at once if any of those needs them).
     QTimer.singleShot(0, lambda: _after_first_paint(wizard, warnings, args))
     return app.exec()
 
@@ -119,8 +120,9 @@ def _after_first_paint(wizard, warnings: list[str], args: list[str]) -> None:
     from .autosave import offer_recovery
     from .errors import install_excepthook
     from .plain import warn
-    from .qt import QApplication
+    from .qt import QApplication, QTimer
 
+    QTimer.singleShot(0, wizard, wizard.add_later_pages)  # the pages after the first, in a turn of their own
     setup_logging()
     app = QApplication.instance()
     set_window_icon(app)  # the window is drawn; the icon follows at once (see make_application)

@@ -11,7 +11,6 @@ import logging
 from pathlib import Path
 
 from . import plain, qt
-from .recovery import AUTOSAVE_FORMAT  # noqa: E402 - written once, in recovery.py
 
 AUTOSAVE_DELAY_MS = 400
 
@@ -34,6 +33,8 @@ class Autosave:
 
     def snapshot(self) -> dict:
         """Everything on screen, as typed (even a price that does not parse yet), and the page shown."""
+        from .recovery import AUTOSAVE_FORMAT  # written once, in recovery.py (not imported before the first page)
+
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
         # the days (issue 22): the day chosen on purpose, the one to keep in the file, the day the opened
         # estimate was made; a restore after a crash computes as of today again (restore, keep_day)
@@ -57,7 +58,7 @@ class Autosave:
         the value as it was typed. ``names``: what to call a program these rules lack (else its id). The page
         computes as of today again unless ``keep_day`` (the rules switch, in the same session, keeps the day chosen on
         purpose); a snapshot of an older version held the result page's day as ``as_of``: the day it was made."""
-        from .recovery import shown_value
+        from .recovery import AUTOSAVE_FORMAT, shown_value
 
         if snap.get("format") != AUTOSAVE_FORMAT:
             raise ValueError("not an autosave")
@@ -285,6 +286,8 @@ def offer_recovery(wizard, ask=None, tell=None) -> str:
     if not os.path.lexists(path):
         return "none"
     from ohshi_desk.core.base.guard import LimitError, read_regular_file, shown, strict_json_loads
+
+    from .recovery import AUTOSAVE_FORMAT
 
     try:
         raw = read_regular_file(path, MAX_AUTOSAVE_BYTES)

@@ -15,29 +15,24 @@ from ohshi_desk.core.base.formats import CASE_FORMAT as FORMAT  # the case modul
 from . import qt
 from .actions import FileActions, remember_size, remembered_size
 from .autosave import Autosave
-from .pages import (
-    CONFIRM,
-    FACILITY,
-    GOALS,
-    PLANS,
-    READER,
-    RESULT,
-    USAGE,
-    ConfirmPage,
-    FacilityPage,
-    GoalsPage,
-    PlansPage,
-    ReaderPage,
-    ResultPage,
-    UsagePage,
-    plan_keys,
-)
+from .pages import CONFIRM, FACILITY, GOALS, PLANS, READER, RESULT, USAGE
+from .pages.facility import FacilityPage
 from .qt import QSettings, QWizard
 from .widgets import tab_chain
 
 FACILITY_KEYS = FacilityPage.keys()  # the keys the pages own; any other key in an opened file is kept as it was
-READER_KEYS = ReaderPage.keys()
-USAGE_KEYS = UsagePage.keys()
+
+
+def _later_page(attr: str) -> property:
+    """A page after the first one: added to the window after its first paint (:meth:`OhshiWizard.add_later_pages`),
+    or at once when something asks for it before then."""
+
+    def get(self):
+        if attr not in vars(self):
+            self.add_later_pages()
+        return vars(self)[attr]
+
+    return property(get)
 
 
 def _as_dict(value) -> dict:
@@ -47,6 +42,12 @@ def _as_dict(value) -> dict:
 
 class OhshiWizard(Autosave, FileActions, QWizard):
     _dirty = False
+    reader_page = _later_page("reader_page")
+    goals_page = _later_page("goals_page")
+    plans_page = _later_page("plans_page")
+    usage_page = _later_page("usage_page")
+    result_page = _later_page("result_page")
+    confirm_page = _later_page("confirm_page")
     _path: Path | None = None
 
     # The title bar names the file (「やまだ内科.ohshi.json* — ohshi-desk …」, * while not saved)
@@ -117,16 +118,9 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self.last_told = ""
         self.currentIdChanged.connect(self.mark_changed)
         self.facility_page = FacilityPage(self)
-        self.reader_page = ReaderPage(self)
-        self.goals_page = GoalsPage(self)
-        self.plans_page = PlansPage(self)
-        self.usage_page = UsagePage(self)
-        self.result_page = ResultPage(self)
-        self.confirm_page = ConfirmPage(self)
-        for pid, page in ((FACILITY, self.facility_page), (READER, self.reader_page), (GOALS, self.goals_page),
-                          (PLANS, self.plans_page), (USAGE, self.usage_page), (CONFIRM, self.confirm_page),
-                          (RESULT, self.result_page)):
-            self.setPage(pid, page)
+        self.setPage(FACILITY, self.facility_page)
+        # The other pages (and their modules) are added after the first paint (ui/app.py), or when first asked for:
+        # until then 次へ is offered by nextId, which names the next page without needing it (issue 28)
         self.setStartId(FACILITY)
         self.resize(remembered_size(self.settings, self._pixel_ratio()))
         # Fitted here, before the first show, rather than in a showEvent override: wrapping Qt's show event for
@@ -136,6 +130,37 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         self.button_tab_order()  # again: adding the pages put the buttons back in QWizard's order
         self.facility_page.first_field.setFocus()
         self.dirty = False
+
+    _later_added = False
+
+    def add_later_pages(self) -> None:
+        """Every page after the first, made (each builds its contents when first shown) and added in the wizard's
+        order; once. Their modules are imported here, not when the window's module is."""
+        if self._later_added:
+            return
+        self._later_added = True
+        from .pages.confirm import ConfirmPage
+        from .pages.goals import GoalsPage
+        from .pages.plans import PlansPage
+        from .pages.reader import ReaderPage
+        from .pages.result import ResultPage
+        from .pages.usage import UsagePage
+
+        made = vars(self)
+        made["reader_page"] = ReaderPage(self)
+        made["goals_page"] = GoalsPage(self)
+        made["plans_page"] = PlansPage(self)
+        made["usage_page"] = UsagePage(self)
+        made["result_page"] = ResultPage(self)
+        made["confirm_page"] = ConfirmPage(self)
+        for pid, attr in ((READER, "reader_page"), (GOALS, "goals_page"), (PLANS, "plans_page"),
+                          (USAGE, "usage_page"), (CONFIRM, "confirm_page"), (RESULT, "result_page")):
+            self.setPage(pid, made[attr])
+        self.button_tab_order()  # adding pages puts the buttons back in QWizard's order
+
+    def validateCurrentPage(self) -> bool:  # noqa: N802 — Qt's name; asked by 次へ before it moves on
+        self.add_later_pages()
+        return super().validateCurrentPage()
 
     def initializePage(self, page_id: int) -> None:  # noqa: N802 — Qt's name; 次へ
         super().initializePage(page_id)
@@ -251,6 +276,10 @@ class OhshiWizard(Autosave, FileActions, QWizard):
 
     def nextId(self) -> int:
         cur = self.currentId()
+        if cur == FACILITY:  # said without the next page, which may not be added yet (add_later_pages)
+            return READER
+        if cur == READER:
+            return GOALS
         if cur == GOALS:
             return PLANS if self._needs_plans() else (USAGE if self._needs_usage() else CONFIRM)
         if cur == PLANS:
@@ -324,16 +353,20 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         fac = {k: v for k, v in _as_dict(data.get("facility")).items() if k not in owned}
         fac.update(self.facility_page.to_data())
         data["facility"] = fac
-        fr = {k: v for k, v in _as_dict(data.get("face_reader")).items() if k not in READER_KEYS}
+        reader_keys = self.reader_page.keys()
+        fr = {k: v for k, v in _as_dict(data.get("face_reader")).items() if k not in reader_keys}
         fr.update(self.reader_page.to_data())
         data["face_reader"] = fr
         goals = self.goals()
         if self._needs_usage():
-            usage = {k: v for k, v in _as_dict(data.get("usage")).items() if k not in USAGE_KEYS}
+            usage_keys = self.usage_page.keys()
+            usage = {k: v for k, v in _as_dict(data.get("usage")).items() if k not in usage_keys}
             usage.update(self.usage_page.to_data())
             data["usage"] = usage
         else:
             data.pop("usage", None)
+        from .pages.plans import plan_keys
+
         old_plans = _as_dict(self.raw.get("plans"))
         plans = {}
         for pid in goals:
@@ -409,6 +442,8 @@ class OhshiWizard(Autosave, FileActions, QWizard):
         return [self.made_on_text] if self.made_on_text and not self.other_day else []
 
     def day_banner_text(self) -> str:
+        if self.other_day is None:  # today: no banner (said here, so that showing the first page does not import
+            return ""  # the presenting module and the formatting it needs; issue 28)
         from ohshi_desk.core.compute.presenting import other_day_banner
 
         return other_day_banner(self.day())
@@ -421,7 +456,7 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             if label is not None:
                 label.setText(text)
                 label.setVisible(bool(text))
-        for page in (self.goals_page, self.result_page):
+        for page in (vars(self).get("goals_page"), vars(self).get("result_page")):  # those made (add_later_pages)
             label = getattr(page, "made_on_banner", None)
             if label is not None:
                 label.setText(self.made_on_text)

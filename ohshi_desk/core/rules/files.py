@@ -71,7 +71,10 @@ def _schema_problem(err) -> str:
 
 FIXED_FILES = ("meta.yaml", "facility_kinds.yaml", "items.yaml", "readers.yaml", "portals.yaml", "documents.yaml",
                "prefectures.yaml", "municipalities.yaml")
-CACHE_FORMAT = "ohshi-rules-cache/3"
+CACHE_FORMAT = "ohshi-rules-cache/4"
+# A cache file: one line of JSON (its format and the digest), then the documents as JSON. Not the documents as a string
+# inside one JSON object (format 3): that parsed them twice and encoded their text again for the digest (~3 M
+# instructions of every start; issue 28).
 
 
 def default_cache_dir() -> Path:
@@ -108,14 +111,15 @@ def _cache_secret() -> bytes | None:
         return None
 
 
-def _mac(secret: bytes, key: str, text: str) -> str:
-    """A keyed digest of the checked documents (BLAKE2b with the user's key: built into Python, no OpenSSL to load
-    at start). A cache edited by anyone without the key — its figures, say — no longer matches and is checked afresh."""
+def _mac(secret: bytes, key: str, body: bytes) -> str:
+    """A keyed digest of the checked documents as stored (BLAKE2b with the user's key: built into Python, no OpenSSL
+    to load at start). A cache edited by anyone without the key — its figures, say — no longer matches and is checked
+    afresh."""
     try:
         from _blake2 import blake2b
     except ImportError:  # another Python: the same function, through hashlib
         from hashlib import blake2b
-    return blake2b(key.encode() + b"\0" + text.encode("utf-8", "surrogatepass"), key=secret, digest_size=32).hexdigest()
+    return blake2b(key.encode() + b"\0" + body, key=secret, digest_size=32).hexdigest()
 
 
 def read_documents(folder: Path, cache_dir: Path | None):
@@ -157,11 +161,11 @@ def read_documents(folder: Path, cache_dir: Path | None):
         cache_file = None  # no key of the user's own: the cache could not be trusted, so it is not used
     if cache_file is not None:
         try:
-            cached = json.loads(cache_file.read_text(encoding="utf-8"))
-            text = cached["documents"]
-            if (cached.get("format") == CACHE_FORMAT and isinstance(text, str)
-                    and cached.get("mac") == _mac(secret, key, text)):  # the checked result, as it was checked
-                documents = json.loads(text)
+            head, _nl, body = cache_file.read_bytes().partition(b"\n")
+            cached = json.loads(head)
+            if (cached.get("format") == CACHE_FORMAT
+                    and cached.get("mac") == _mac(secret, key, body)):  # the checked result, as it was checked
+                documents = json.loads(body)
                 if isinstance(documents, dict) and list(documents) == rels:
                     return documents, True, lambda: None
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
@@ -184,10 +188,9 @@ def read_documents(folder: Path, cache_dir: Path | None):
             from ohshi_desk.core.base.atomic import atomic_write_bytes
 
             cache_dir.mkdir(parents=True, exist_ok=True)
-            text = json.dumps(docs, ensure_ascii=False)
-            atomic_write_bytes(cache_file, json.dumps({"format": CACHE_FORMAT, "documents": text,
-                                                       "mac": _mac(secret, key, text)},
-                                                      ensure_ascii=False).encode("utf-8"), private=True)
+            body = json.dumps(docs, ensure_ascii=False).encode("utf-8", "surrogatepass")  # one line: no \n in it
+            head = json.dumps({"format": CACHE_FORMAT, "mac": _mac(secret, key, body)}).encode()
+            atomic_write_bytes(cache_file, head + b"\n" + body, private=True)
         except OSError:
             pass
 
