@@ -53,7 +53,6 @@ class LineRow(QWidget):
         self.vendor.setPlaceholderText("購入先・ベンダー")
         self.remove = QPushButton("削除")
         self.remove.setAutoDefault(False)  # Enter stays 次へ; one ring at a time (see pages.base.one_default)
-        self.set_number(number)
         grid.addWidget(self.item, 0, 0)
         grid.addWidget(self.description, 0, 1)
         grid.addWidget(self.quantity, 0, 2)
@@ -69,9 +68,9 @@ class LineRow(QWidget):
             self.set_columns(grid, item_width, remove_width)
         # the amount as understood, under the price: 「＝42,000円」, with the line's subtotal when 数量 > 1
         self.echo = plain_label()
-        self.echo.setAccessibleName(f"{number}行目の金額（読み取った値）")
         tint(self.echo, "#1b5e20")
         self.echo.setAlignment(qt().AlignmentFlag.AlignRight)
+        self.set_number(number)  # the fields' accessible names, 「3行目の単価（税込）」
         grid.addWidget(self.echo, 1, 2, 1, 2)
         self._grid = grid
         # the line's message (row 2) and why it is not paid (row 3): made when first needed (a file's 200 lines
@@ -119,7 +118,8 @@ class LineRow(QWidget):
     def set_number(self, n: int) -> None:
         self.number = n
         for w, name in ((self.item, "品目"), (self.description, "内訳（品名・型番）"), (self.quantity, "数量"),
-                        (self.price, "単価（税込）"), (self.vendor, "購入先"), (self.remove, "削除")):
+                        (self.price, "単価（税込）"), (self.vendor, "購入先"), (self.remove, "削除"),
+                        (self.echo, "金額（読み取った値）")):
             w.setAccessibleName(f"{n}行目の{name}")
 
     def set_note(self, reasons: list[str]) -> None:
@@ -145,10 +145,6 @@ class LineRow(QWidget):
             self.echo.setText(f"＝{price:,}円 × {qty} ＝ {price * qty:,}円")
         else:
             self.echo.setText(f"＝{price:,}円")
-
-    def lines_at_zero(self) -> list[dict]:
-        """Every line, one without a price at 0円 (what the engine says of an item as soon as it is chosen)."""
-        return [r.to_line() for r in self._rows] + [self._line_of(ln) for ln in self._pending]
 
     def typed(self) -> bool:
         """Anything typed on this line (a price, a description or a vendor): never dropped without a word."""
@@ -195,6 +191,7 @@ class LineRow(QWidget):
         goes: an item it added to the list, its note; its message follows the new values."""
         while self.item.count() > len(self._order):
             self.item.removeItem(self.item.count() - 1)
+        self.item.setCurrentIndex(0)  # as a new row stands, for a line that names no item
         self.set_note([])
         self.load(line)
         if self.isHidden():  # folded while its page was away (see RowReveal)
@@ -272,18 +269,24 @@ class RowReveal:
         self.timer.timeout.connect(self._turn)
 
     def fold(self, shown) -> None:
-        """Before the page shows: rows beyond the first ``FIRST`` of the editors ``shown`` (in page order) hidden."""
+        """Rows beyond the first ``FIRST`` of the editors ``shown`` (in page order) hidden: before the page shows,
+        and again when it has gone (an editor on screen has them shown again at once, a few a turn)."""
         budget = self.FIRST
         for ed in self.editors.values():
             if ed in shown:
                 budget -= ed.fold(budget)
+        self.start()
+
+    def _waiting(self):
+        """The first editor on screen with rows to show."""
+        return next((e for e in self.editors.values() if e.folded() and e.isVisible()), None)
 
     def start(self) -> None:
-        if not self.timer.isActive() and any(ed.folded() for ed in self.editors.values()):
+        if not self.timer.isActive() and self._waiting() is not None:
             self.timer.start()
 
     def _turn(self) -> None:
-        ed = next((e for e in self.editors.values() if e.folded()), None)
+        ed = self._waiting()  # rows of a page that has gone wait for it to be shown again (see showEvent)
         if ed is None:
             self.timer.stop()
         else:
@@ -471,6 +474,9 @@ class LinesEditor(QWidget):
             row.blockSignals(True)  # one update for all the lines (load_rows), not one per field of each row
             try:
                 row.reuse(line)
+            except Exception:  # a line that cannot be a row: this one leaves the page with the others left over
+                self._retire([row])
+                raise
             finally:
                 row.blockSignals(False)
             self._rows.append(row)

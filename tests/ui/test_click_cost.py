@@ -333,3 +333,28 @@ def test_typing_tells_the_wizard_only_when_next_changes_and_the_line_above_the_b
     assert page.missing_line.isVisibleTo(page) and "1行目" in page.missing_line.text()
     row.price.setText("4.2万")
     assert len(told) == 2 and nxt.isEnabled() and not page.missing_line.isVisibleTo(page)
+
+
+def test_rows_folded_while_the_page_is_on_screen_are_shown_again(fx_wizard, qtbot):
+    """The plans page entered again while it is on screen (another day chosen there): every row shows again."""
+    wizard = fx_wizard
+    ed = _many_lines(wizard, 60)
+    qtbot.waitUntil(lambda: all(r.isVisible() for r in ed.rows))
+    wizard.plans_page.on_enter()
+    assert ed.folded()
+    qtbot.waitUntil(lambda: all(r.isVisible() for r in ed.rows))
+
+
+def test_rows_of_a_page_left_before_they_were_shown_wait_for_the_page(fx_wizard, qtbot):
+    """次へ pressed before the rows out of sight were shown: they wait, hidden, for the page to come back (shown on
+    the hidden page, 戻る would show all of them within the click again)."""
+    from ohshi_desk.ui.lines import RowReveal
+
+    wizard = fx_wizard
+    ed = _many_lines(wizard, 60)
+    wizard.next()
+    qtbot.waitUntil(lambda: not wizard.plans_page.reveal.timer.isActive())
+    assert ed.folded() == 60 - RowReveal.FIRST
+    wizard.back()
+    assert sum(r.isVisibleTo(wizard.plans_page) for r in ed.rows) == RowReveal.FIRST
+    qtbot.waitUntil(lambda: all(r.isVisible() for r in ed.rows))

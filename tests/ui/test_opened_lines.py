@@ -128,3 +128,43 @@ def _next_control(widget):
     while not isinstance(x, (QLineEdit, QComboBox, QAbstractButton)) or isinstance(x.parent(), QComboBox):
         x = x.nextInFocusChain()
     return x
+
+
+def test_a_line_that_cannot_be_a_row_leaves_no_row_behind(fx_wizard):
+    """Restoring an autosave with a broken line (it is loaded whole, then line by line): every row on the page is a
+    line of the case; none is left over, showing the line before (a reused row was once stranded)."""
+    from .driver import to_plans
+
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    ed = w.plans_page.editors["fx_capped"]
+    (ed.rows[0] if ed.rows else ed.add_row()).price.setText("4,980")
+    snap = w.snapshot()
+    lines = snap["plans"]["fx_capped"]["lines"]
+    snap["plans"]["fx_capped"]["lines"] = [lines[0], "壊れた行"]
+    w.restore(snap)
+    on_page = [ed.rows_box.itemAt(i).widget() for i in range(ed.rows_box.count())]
+    assert on_page == ed.rows and [r.price.text() for r in ed.rows] == ["4,980"]
+
+
+def test_a_reused_row_for_a_line_naming_no_item_stands_as_a_new_row_would(fx_wizard):
+    from .driver import to_plans
+
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    ed = w.plans_page.editors["fx_capped"]
+    row = ed.rows[0] if ed.rows else ed.add_row()
+    row.item.setCurrentIndex(len(ed.order) - 1)
+    ed.load_rows([{"quantity": 1, "unit_price": 500}])
+    assert ed.rows[0] is row and row.item.currentData() == ed.order[0]
+
+
+def test_the_amount_echo_is_named_for_its_line_after_a_line_above_is_deleted(fx_wizard):
+    from .driver import to_plans
+
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    ed = w.plans_page.editors["fx_capped"]
+    ed.load_rows([{"item": ed.order[0], "quantity": 1, "unit_price": 100 + i} for i in range(3)])
+    ed.remove_row(ed.rows[0])
+    assert [r.echo.accessibleName() for r in ed.rows] == ["1行目の金額（読み取った値）", "2行目の金額（読み取った値）"]
