@@ -260,3 +260,34 @@ def test_the_result_keeps_the_cards_whose_figures_did_not_change_and_makes_the_o
     assert after["fx_capped"].amount.text() == "見積額 15,000円"
     set_result_date(w, dt.date(2025, 11, 2))
     assert not set(result_cards(w).values()) & set(after.values())  # another day: every card made again
+
+
+def test_the_result_leaves_in_place_what_did_not_change(fx_wizard, clock):
+    """One price changed, back to 結果: the headings and the unchanged card are the same widgets in the same layout
+    entries, so Qt keeps the sizes it measured for them (the layout emptied and filled again had every wrapped text
+    measured again); only the changed card is replaced, in its place."""
+    from shiboken6 import getCppPointer
+
+    w = fx_wizard
+    clock(dt.date(2025, 11, 1))  # テスト1 and テスト2 open
+    to_plans(w, "hospital", "fx_capped", "fx_coupons", fx_visits=1)
+    capped, coupons = w.plans_page.editors["fx_capped"], w.plans_page.editors["fx_coupons"]
+    capped.rows[0].price.setText("40000")
+    coupons.rows[0].price.setText("5000")
+    next_page(w, RESULT)
+    lay = w.result_page.cards
+
+    def entries():
+        return [(lay.itemAt(i).widget(), getCppPointer(lay.itemAt(i))[0]) for i in range(lay.count())]
+
+    before = entries()
+    while w.currentId() != PLANS:
+        w.back()
+    capped.rows[0].price.setText("30000")
+    next_page(w, RESULT)
+    after = entries()
+    assert len(after) == len(before)
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert [after[i][0].program["id"] for i in changed] == ["fx_capped"]  # the one card made again, in its place
+    assert after[-1][0] is None  # the stretch under the cards, once
+    assert result_cards(w)["fx_capped"].amount.text() == "見積額 15,000円"

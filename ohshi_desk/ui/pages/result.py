@@ -168,19 +168,16 @@ class ResultPage(LazyPage):
             self.upcoming.setVisible(False)
             self.footer.setText(f"{str(exc).removeprefix('ケースファイルの ')}。前のページに戻って直してください。")
             return
-        kept = self._clear_cards(keep=True)  # the cards of programs whose figures did not change are used again
+        kept = self._shown_by_key()  # what the page shows now, by key: used again where nothing changed
         chosen = set(self.w.goals())
         day = self.breakdown_day
         self.day_label.setText(f"{wareki(day)}時点の計算" + ("（今日）" if day == today() else "（今日ではありません）"))
         self.checklist = checklist(self.breakdown, self.w.rules, chosen)
         self.todo_steps.setText("\n".join(f"{i}. {item['line']}" for i, item in enumerate(self.checklist, 1)))
         self.todo.setVisible(bool(self.checklist))
-        self._suggestions()
+        shown = self._suggestions(kept)
         for status, title, progs in sections(self.breakdown, chosen):
-            head = plain_label(title)
-            heading_font(head, 1.15)
-            self.cards.addWidget(head)
-            head.show()
+            shown.append(self._heading(kept, title))
             for p in progs:
                 maximum = None if status == "closed" else self.w.program_maximum(p, day, data)
                 key = (json.dumps(p, sort_keys=True, ensure_ascii=False, default=str), day, maximum, id(self.w.rules))
@@ -191,11 +188,8 @@ class ResultPage(LazyPage):
                     card.card_key = key
                 if status != "closed":
                     card.toggle.setChecked(p["id"] in expanded)
-                self.cards.addWidget(card)
-                card.show()  # at once, not on Qt's queued show: what the page shows is what can be found
-        for card in kept.values():  # a program whose figures changed, or that is no longer shown: gone at once
-            self._drop(card)
-        self.cards.addStretch(1)
+                shown.append(card)
+        self._place(shown)
         total = claimable_total(self.breakdown, chosen)
         self.total.setText(f"いま申請できる見積り合計: {yen(total)}")
         upcoming = upcoming_total(self.breakdown, chosen)
@@ -209,8 +203,11 @@ class ResultPage(LazyPage):
             (f"{note}。" if note else "") +
             f"ルール版 {r.version}（{wareki(r.last_checked)}に確認）。{r.disclaimer}問い合わせ: {r.call_center}")
 
-    def _suggestions(self) -> None:
-        """Programs open today that one more facility answer would make usable (not a bare 対象外)."""
+    def _suggestions(self, kept: dict) -> list:
+        """Programs open today that one more facility answer would make usable (not a bare 対象外): their heading
+        and cards, to be shown first (those of ``kept`` used again when unchanged)."""
+        import json
+
         from ohshi_desk.core.base.formats import CASE_FORMAT
         from ohshi_desk.core.compute.presenting import one_more_answer
 
@@ -220,31 +217,66 @@ class ResultPage(LazyPage):
                 "face_reader": self.w.reader_page.to_data()}
         found = one_more_answer(parse_leniently(data, self.w.rules), self.w.rules, self.as_of())
         self.suggestions = found
-        if found:
-            head = plain_label("答えによっては申請できる制度")
-            heading_font(head, 1.15)
-            self.cards.addWidget(head)
-            head.show()
-            for s in found:
+        if not found:
+            return []
+        out = [self._heading(kept, "答えによっては申請できる制度")]
+        for s in found:
+            key = ("suggestion", json.dumps(s, sort_keys=True, ensure_ascii=False, default=str))
+            card = kept.pop(key, None)
+            if card is None:
                 card = Suggestion(self.w, s)
-                self.cards.addWidget(card)
-                card.show()
+                card.card_key = key
+            out.append(card)
+        return out
 
-    def _clear_cards(self, keep: bool = False) -> dict:
-        """Every card and heading out of the page at once: nothing stale can be found or clicked. ``keep``: the
-        program cards are only taken out of the layout and returned by their key (the program's figures, the day,
-        its maximum, the rules), for recompute to put back those whose key is unchanged (building a hospital's
-        seven cards again was a third of 確認 → 結果; issue 28) and drop the others."""
-        kept = {}
+    @staticmethod
+    def _heading(kept: dict, title: str):
+        """A section's heading (the one shown already when there is one)."""
+        head = kept.pop(("heading", title), None)
+        if head is None:
+            head = plain_label(title)
+            heading_font(head, 1.15)
+            head.card_key = ("heading", title)
+        return head
+
+    def _shown_by_key(self) -> dict:
+        """The headings and cards on the page now, by their key (a program card's: its figures, the day, its maximum,
+        the rules)."""
+        out = {}
+        for i in range(self.cards.count()):
+            widget = self.cards.itemAt(i).widget()
+            if widget is not None:
+                out[widget.card_key] = widget
+        return out
+
+    def _place(self, widgets: list) -> None:
+        """Show ``widgets`` in this order, under one stretch, touching only what changed: a heading or card already
+        in its place stays in the layout as it is, with the sizes Qt measured for it (emptying the layout and filling
+        it again had Qt measure every wrapped text of the page again: most of 確認 → 結果 for a hospital; issue 28).
+        What is no longer shown leaves at once: nothing stale can be found or clicked."""
+        lay = self.cards
+        wanted = {id(w) for w in widgets}
+        for i in reversed(range(lay.count())):
+            old = lay.itemAt(i).widget()
+            if old is not None and id(old) not in wanted:
+                lay.takeAt(i)
+                self._drop(old)
+        for i, widget in enumerate(widgets):
+            item = lay.itemAt(i)
+            if item is None or item.widget() is not widget:
+                if lay.indexOf(widget) >= 0:  # further down (a card moved): taken out first
+                    lay.removeWidget(widget)
+                lay.insertWidget(i, widget)
+                widget.show()  # at once, not on Qt's queued show: what the page shows is what can be found
+        if lay.count() == len(widgets):  # the stretch under the cards (the first time, or after 計算できません)
+            lay.addStretch(1)
+
+    def _clear_cards(self) -> None:
+        """Every card and heading out of the page at once: nothing stale can be found or clicked."""
         while self.cards.count():
             old = self.cards.takeAt(0).widget()
-            if old is None:
-                continue
-            if keep and getattr(old, "card_key", None) is not None:
-                kept[old.card_key] = old
-            else:
+            if old is not None:
                 self._drop(old)
-        return kept
 
     @staticmethod
     def _drop(widget) -> None:
