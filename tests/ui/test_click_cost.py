@@ -291,3 +291,33 @@ def test_the_result_leaves_in_place_what_did_not_change(fx_wizard, clock):
     assert [after[i][0].program["id"] for i in changed] == ["fx_capped"]  # the one card made again, in its place
     assert after[-1][0] is None  # the stretch under the cards, once
     assert result_cards(w)["fx_capped"].amount.text() == "見積額 15,000円"
+
+
+def test_the_wrapped_texts_of_the_result_are_measured_once_per_width(fx_wizard, clock, monkeypatch):
+    """A wrapped text of the result page (the cards', the footer's) is laid out once per width and text: Qt asks the
+    same heights again at every layout above it (the scroll area tries a scroll bar's width of widths), and laying out
+    the closed programs' long steps each time was most of 確認 → 結果 for a hospital. A new text, or a new font, is
+    measured again."""
+    from ohshi_desk.ui.qt import QLabel
+
+    w = fx_wizard
+    clock(dt.date(2025, 11, 1))
+    to_plans(w, "hospital", "fx_capped", fx_visits=1)
+    w.plans_page.editors["fx_capped"].rows[0].price.setText("40000")
+    next_page(w, RESULT)
+    measured = []
+    real = QLabel.heightForWidth
+    monkeypatch.setattr(QLabel, "heightForWidth", lambda self, width: measured.append(width) or real(self, width))
+    footer, card = w.result_page.footer, result_cards(w)["fx_capped"]
+    labels = [footer, *(x for x in card.findChildren(QLabel) if x.wordWrap())]
+    for label in labels:
+        for _ in range(3):
+            label.heightForWidth(301)
+    assert measured == [301] * len(labels)  # once each
+    one_line = footer.heightForWidth(301)
+    footer.setText(footer.text() * 4)
+    assert footer.heightForWidth(301) > one_line and len(measured) == len(labels) + 1  # the new text: measured
+    font = footer.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    footer.setFont(font)
+    assert footer.heightForWidth(301) > one_line and len(measured) == len(labels) + 2  # the new font: measured

@@ -11,6 +11,7 @@ from ..plain import tip as plain_tip
 from ..qt import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -18,6 +19,34 @@ from ..qt import (
 )
 from ..widgets import qt, wrap_label
 from .base import LazyPage, day_banner_label, headed, heading_font
+
+
+class MeasuredLabel(QLabel):
+    """A wrapped label that measures its text once per width. Qt asks a wrapped label its height for each width a
+    layout tries, and again whenever a layout above it is worked out (the scroll area of the cards tries a scroll
+    bar's width of widths, one pixel apart); laying out the 200 characters of a closed program's steps each time was
+    most of 確認 → 結果 for a hospital (issue 28). The heights are kept by width, text and margins, and forgotten
+    when the font, the style or anything else of the label changes."""
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 — Qt's name
+        m = self.contentsMargins()
+        key = (width, self.text(), m.left(), m.top(), m.right(), m.bottom())
+        heights = self.__dict__.setdefault("heights", {})
+        height = heights.get(key)
+        if height is None:
+            if len(heights) >= 64:  # the widths of older texts are not kept for ever
+                heights.clear()
+            height = heights[key] = super().heightForWidth(width)
+        return height
+
+    def changeEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        self.heights = {}
+        super().changeEvent(event)
+
+
+def _wrapped(text: str = "", **kw) -> MeasuredLabel:
+    """A wrapped label of the result page (widgets.wrap_label, measured once per width)."""
+    return wrap_label(text, cls=MeasuredLabel, **kw)
 
 
 class ResultPage(LazyPage):
@@ -48,7 +77,7 @@ class ResultPage(LazyPage):
         self.total.setAccessibleName("いま申請できる補助の見積り合計")
         top.addWidget(self.total)
         outer.addLayout(top)
-        self.upcoming = wrap_label(muted=True)
+        self.upcoming = _wrapped(muted=True)
         self.upcoming.setAlignment(qt().AlignmentFlag.AlignRight)
         self.upcoming.hide()
         outer.addWidget(self.upcoming)
@@ -66,7 +95,7 @@ class ResultPage(LazyPage):
         todo_head = plain_label("次にやること")
         heading_font(todo_head, 1.15)
         todo_lay.addWidget(todo_head)
-        self.todo_steps = wrap_label()
+        self.todo_steps = _wrapped()
         self.todo_steps.setAccessibleName("次にやること")
         todo_lay.addWidget(self.todo_steps)
         self.todo.hide()
@@ -78,7 +107,7 @@ class ResultPage(LazyPage):
         todo_row.addWidget(self.todo)
         col.addLayout(todo_row)
         col.addWidget(self.cards_host, 1)
-        self.footer = wrap_label(muted=True)
+        self.footer = _wrapped(muted=True)
         self.footer.setContentsMargins(9, 0, 9, 9)
         col.addWidget(self.footer)
         area.setWidget(scrolled_part)
@@ -295,7 +324,7 @@ class Suggestion(QFrame):
         self.setStyleSheet("QFrame#suggestion { border: 1px solid #2e7d32; border-left: 6px solid #2e7d32;"
                            " border-radius: 4px; background: #f1f8e9; }")
         lay = QHBoxLayout(self)
-        self.text = wrap_label(s["text"])
+        self.text = _wrapped(s["text"])
         self.text.setTextFormat(qt().TextFormat.PlainText)
         lay.addWidget(self.text, 1)
         self.button = QPushButton(f"「{s['flag_label']}」の質問に戻る")
@@ -380,11 +409,11 @@ class ClosedLine(QFrame):
         self.status = plain_label("受付終了")
         self.status.setStyleSheet("color: white; background: #616161; padding: 1px 6px; border-radius: 3px;")
         lay.addWidget(self.status)
-        self.text = wrap_label(f"{p['name']}: {closed_line(p)}", muted=True)
+        self.text = _wrapped(f"{p['name']}: {closed_line(p)}", muted=True)
         lay.addWidget(self.text, 1)
         outer.addLayout(lay)
         steps = closed_steps(p, rules) if rules is not None else []
-        self.steps = wrap_label("いまできること:\n" + "\n".join(f"・{t}" for t in steps))
+        self.steps = _wrapped("いまできること:\n" + "\n".join(f"・{t}" for t in steps))
         self.steps.setContentsMargins(12, 0, 0, 0)
         self.steps.setVisible(bool(steps))
         outer.addWidget(self.steps)
@@ -407,7 +436,7 @@ class ProgramCard(QFrame):
                            " border-radius: 4px; background: #fff; }")
         lay = QVBoxLayout(self)
         head = QHBoxLayout()
-        title = wrap_label(p["name"])
+        title = _wrapped(p["name"])
         heading_font(title, 1.1)
         head.addWidget(title, 1)
         self.status = plain_label(status_text(p))
@@ -416,7 +445,7 @@ class ProgramCard(QFrame):
         lay.addLayout(head)
         active = p["status"] not in ("not_applicable", "not_needed")
         if active:
-            self.when = wrap_label(when_text(p, day))
+            self.when = _wrapped(when_text(p, day))
             lay.addWidget(self.when)
         if active and not p["lines"] and maximum:
             amount = plain_label(f"最大 {yen(maximum)}。購入金額を入れると計算します")
@@ -426,12 +455,12 @@ class ProgramCard(QFrame):
         self.amount = amount
         lay.addWidget(amount)
         if not active and p["reasons"]:
-            lay.addWidget(wrap_label(p["reasons"][0]))
+            lay.addWidget(_wrapped(p["reasons"][0]))
         docs, conds = documents_and_conditions(p, rules)
         if active and docs:
-            lay.addWidget(wrap_label("集める書類: " + "、".join(docs) + f"　申請先: {p['portal']['label']}", muted=True))
+            lay.addWidget(_wrapped("集める書類: " + "、".join(docs) + f"　申請先: {p['portal']['label']}", muted=True))
         if active and conds:
-            lay.addWidget(wrap_label("条件（施設で行うこと）: " + "、".join(conds), muted=True))
+            lay.addWidget(_wrapped("条件（施設で行うこと）: " + "、".join(conds), muted=True))
         from ..qt import QToolButton  # made on first use: the first page need not pay for the class
 
         self.toggle = QToolButton()
@@ -451,7 +480,7 @@ class ProgramCard(QFrame):
             text += "\n\n注意:\n" + "\n".join("・" + n for n in advice)
         if derived:
             text += "\n\nこの金額の計算のしかた（くわしく）:\n" + "\n".join("・" + n for n in derived)
-        self.details = wrap_label(text, selectable=True)
+        self.details = _wrapped(text, selectable=True)
         self.details.hide()
         lay.addWidget(self.details)
         self.toggle.toggled.connect(self._toggle)
