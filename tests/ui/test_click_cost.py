@@ -321,3 +321,26 @@ def test_the_wrapped_texts_of_the_result_are_measured_once_per_width(fx_wizard, 
     font.setPointSizeF(font.pointSizeF() * 2)
     footer.setFont(font)
     assert footer.heightForWidth(301) > one_line and len(measured) == len(labels) + 2  # the new font: measured
+
+
+def test_a_card_is_kept_when_only_its_lines_words_changed(fx_wizard, clock):
+    """A card shows its program's figures, reasons and notes, never its lines: a line's 内訳 typed again changes
+    nothing on it, and the card stays the same widget (its key no longer writes out every line); a price does."""
+    w = fx_wizard
+    clock(dt.date(2025, 11, 1))
+    to_plans(w, "hospital", "fx_capped", fx_visits=1)
+    row = w.plans_page.editors["fx_capped"].rows[0]
+    row.price.setText("40000")
+    next_page(w, RESULT)
+    before = result_cards(w)["fx_capped"]
+    while w.currentId() != PLANS:
+        w.back()
+    row.description.setText("別の型番 X-200")
+    next_page(w, RESULT)
+    assert w.result_page.breakdown["programs"][0]["lines"][0]["description"] == "別の型番 X-200"  # the case has it
+    assert result_cards(w)["fx_capped"] is before
+    while w.currentId() != PLANS:
+        w.back()
+    row.price.setText("30000")
+    next_page(w, RESULT)
+    assert result_cards(w)["fx_capped"] is not before

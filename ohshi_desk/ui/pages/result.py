@@ -177,8 +177,6 @@ class ResultPage(LazyPage):
             self.w.set_other_day(*answer)
 
     def recompute(self):
-        import json
-
         from ohshi_desk.core.base.formatting import wareki, yen
         from ohshi_desk.core.case.model import CaseError
         from ohshi_desk.core.compute.presenting import checklist, claimable_total, sections, upcoming_total
@@ -209,7 +207,7 @@ class ResultPage(LazyPage):
             shown.append(self._heading(kept, title))
             for p in progs:
                 maximum = None if status == "closed" else self.w.program_maximum(p, day, data)
-                key = (json.dumps(p, sort_keys=True, ensure_ascii=False, default=str), day, maximum, id(self.w.rules))
+                key = (_shown_of(p), day, maximum, id(self.w.rules))
                 card = kept.pop(key, None)
                 if card is None:
                     card = ClosedLine(p, self.w.rules) if status == "closed" else ProgramCard(p, day, self.w.rules,
@@ -312,6 +310,17 @@ class ResultPage(LazyPage):
         widget.hide()
         widget.setParent(None)
         widget.deleteLater()
+
+
+def _shown_of(p: dict) -> str:
+    """What a program's card or closed line shows of its breakdown, as a key: every figure, reason and note, but of its
+    lines only whether there are any (a card never lists them; the confirm page does). Writing out a hospital's 200
+    lines per card was the largest part of the keys (issue 28)."""
+    import json
+
+    shown = {k: v for k, v in p.items() if k != "lines"}
+    shown["lines"] = bool(p["lines"])
+    return json.dumps(shown, sort_keys=True, ensure_ascii=False, default=str)
 
 
 class Suggestion(QFrame):
