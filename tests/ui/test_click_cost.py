@@ -344,3 +344,25 @@ def test_a_card_is_kept_when_only_its_lines_words_changed(fx_wizard, clock):
     row.price.setText("30000")
     next_page(w, RESULT)
     assert result_cards(w)["fx_capped"] is not before
+
+
+def test_the_result_page_opens_without_walking_the_focus_chain(fx_wizard, clock, monkeypatch, qtbot):
+    """The result page has no field to type in: the focus stays on the wizard's button, as when the window's focus
+    chain was walked for a field (with a hospital's lines, thousands of widgets with nothing to stop at)."""
+    from ohshi_desk.ui.qt import QWidget
+
+    w = fx_wizard
+    clock(dt.date(2025, 11, 1))
+    to_plans(w, "hospital", "fx_capped", fx_visits=1)
+    w.plans_page.editors["fx_capped"].rows[0].price.setText("40000")
+    while w.currentId() != CONFIRM:
+        w.next()
+    walked = []
+    real = QWidget.nextInFocusChain
+    monkeypatch.setattr(QWidget, "nextInFocusChain", lambda self: walked.append(self) or real(self))
+    w.button(w.WizardButton.NextButton).setFocus()
+    w.next()
+    assert w.currentId() == RESULT
+    qtbot.waitUntil(lambda: w.focusWidget() is w.button(w.WizardButton.FinishButton))
+    w._focus_first_field()  # what the page's opening asks, once more: answered without a walk
+    assert walked == [] and w.focusWidget() is w.button(w.WizardButton.FinishButton)

@@ -134,6 +134,13 @@ class ResultPage(LazyPage):
         self.day_timer.start()
         QApplication.instance().applicationStateChanged.connect(self._check_day)
 
+    @property
+    def first_field(self):
+        """Where the focus goes when the page opens: it has no field to type in, so the focus stays where the wizard
+        put it (its 完了 button), named here rather than found by walking the window's focus chain, which with a
+        hospital's lines on the plans page is some 4,000 widgets long and met nothing to stop at (issue 28)."""
+        return self.w.focusWidget()
+
     def _check_day(self, *_a) -> None:
         if self.w.isVisible() and self.w.currentPage() is self:  # the page on screen; print/export ask themselves
             self.refresh_if_stale()
