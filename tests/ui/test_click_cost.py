@@ -366,29 +366,3 @@ def test_the_result_page_opens_without_walking_the_focus_chain(fx_wizard, clock,
     qtbot.waitUntil(lambda: w.focusWidget() is w.button(w.WizardButton.FinishButton))
     w._focus_first_field()  # what the page's opening asks, once more: answered without a walk
     assert walked == [] and w.focusWidget() is w.button(w.WizardButton.FinishButton)
-
-
-def test_a_closed_programs_line_is_told_its_new_reference_figure(fx_wizard):
-    """A price typed on a closed program's line changes its 参考額: the same line on the result page says the new
-    figure (one text changed, no line made again), and reads exactly as a line made for it would."""
-    from ohshi_desk.ui.pages.result import ClosedLine
-
-    w = fx_wizard  # the suite's day: テスト1 (fx_capped) closed
-    to_plans(w, "hospital", "fx_capped", fx_visits=1)
-    price = w.plans_page.editors["fx_capped"].rows[0].price
-    price.setText("25000")
-    next_page(w, RESULT)
-    before = result_cards(w)["fx_capped"]
-    old_text = before.text.text()
-    while w.currentId() != PLANS:
-        w.back()
-    price.setText("30000")
-    next_page(w, RESULT)
-    line = result_cards(w)["fx_capped"]
-    assert line is before
-    p = next(p for p in w.result_page.breakdown["programs"] if p["id"] == "fx_capped")
-    fresh = ClosedLine(p, w.rules)
-    assert (line.text.text(), line.steps.text(), line.accessibleName()) == (
-        fresh.text.text(), fresh.steps.text(), fresh.accessibleName())
-    assert "参考額 12,000円" in old_text and "参考額 15,000円（受付終了・参考）" in line.text.text()
-    fresh.deleteLater()

@@ -210,20 +210,12 @@ class ResultPage(LazyPage):
         self.todo_steps.setText("\n".join(f"{i}. {item['line']}" for i, item in enumerate(self.checklist, 1)))
         self.todo.setVisible(bool(self.checklist))
         shown = self._suggestions(kept)
-        closed = {c.program["id"]: c for c in kept.values() if isinstance(c, ClosedLine)}
         for status, title, progs in sections(self.breakdown, chosen):
             shown.append(self._heading(kept, title))
             for p in progs:
                 maximum = None if status == "closed" else self.w.program_maximum(p, day, data)
                 key = (_shown_of(p), day, maximum, id(self.w.rules))
                 card = kept.pop(key, None)
-                if card is None and status == "closed":  # its line shown already, with other words: told them
-                    card = closed.pop(p["id"], None)
-                    if card is not None and kept.pop(card.card_key, None) is card:
-                        card.show_program(p, self.w.rules)
-                        card.card_key = key
-                    else:
-                        card = None
                 if card is None:
                     card = ClosedLine(p, self.w.rules) if status == "closed" else ProgramCard(p, day, self.w.rules,
                                                                                               maximum)
@@ -423,31 +415,24 @@ class ClosedLine(QFrame):
     still do (rules data: the program's when_closed, its portal's closed_steps)."""
 
     def __init__(self, p: dict, rules=None):
+        from ohshi_desk.core.compute.presenting import closed_line, closed_steps
+
         super().__init__()
+        self.program = p
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 2, 8, 4)
         lay = QHBoxLayout()
         self.status = plain_label("受付終了")
         self.status.setStyleSheet("color: white; background: #616161; padding: 1px 6px; border-radius: 3px;")
         lay.addWidget(self.status)
-        self.text = _wrapped(muted=True)
+        self.text = _wrapped(f"{p['name']}: {closed_line(p)}", muted=True)
         lay.addWidget(self.text, 1)
         outer.addLayout(lay)
-        self.steps = _wrapped()
-        self.steps.setContentsMargins(12, 0, 0, 0)
-        outer.addWidget(self.steps)
-        self.show_program(p, rules)
-
-    def show_program(self, p: dict, rules=None) -> None:
-        """The line's words for ``p`` (made with them, or told them again when its 参考額 changed: a price typed on a
-        closed program's line changes one text, not the line; issue 28)."""
-        from ohshi_desk.core.compute.presenting import closed_line, closed_steps
-
-        self.program = p
-        self.text.setText(f"{p['name']}: {closed_line(p)}")
         steps = closed_steps(p, rules) if rules is not None else []
-        self.steps.setText("いまできること:\n" + "\n".join(f"・{t}" for t in steps))
+        self.steps = _wrapped("いまできること:\n" + "\n".join(f"・{t}" for t in steps))
+        self.steps.setContentsMargins(12, 0, 0, 0)
         self.steps.setVisible(bool(steps))
+        outer.addWidget(self.steps)
         self.setAccessibleName(self.text.text())
 
 
