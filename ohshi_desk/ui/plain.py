@@ -32,9 +32,9 @@ def _set_format(widget, value: int) -> None:
         widget.setTextFormat(fmt.PlainText if value == _PLAIN else fmt.RichText)
 
 
-def label(text: str = "", parent=None):
-    """A QLabel showing ``text`` as it is (no markup, no links, no images)."""
-    lab = qt.QLabel(parent)
+def label(text: str = "", parent=None, cls=None):
+    """A QLabel (or ``cls``, a subclass) showing ``text`` as it is (no markup, no links, no images)."""
+    lab = (cls or qt.QLabel)(parent)
     _set_format(lab, _PLAIN)
     lab.setText(text)
     return lab

@@ -254,8 +254,8 @@ class Form(QGridLayout):
             self.addWidget(field, row, 1)
 
 
-def wrap_label(text: str = "", *, muted: bool = False, selectable: bool = False) -> QLabel:
-    label = plain_label(text)
+def wrap_label(text: str = "", *, muted: bool = False, selectable: bool = False, cls=None) -> QLabel:
+    label = plain_label(text, cls=cls)
     label.setWordWrap(True)
     if selectable:
         label.setTextInteractionFlags(qt().TextInteractionFlag.TextSelectableByMouse)

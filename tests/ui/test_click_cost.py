@@ -358,3 +358,108 @@ def test_rows_of_a_page_left_before_they_were_shown_wait_for_the_page(fx_wizard,
     wizard.back()
     assert sum(r.isVisibleTo(wizard.plans_page) for r in ed.rows) == RowReveal.FIRST
     qtbot.waitUntil(lambda: all(r.isVisible() for r in ed.rows))
+
+def test_the_result_leaves_in_place_what_did_not_change(fx_wizard, clock):
+    """One price changed, back to 結果: the headings and the unchanged card are the same widgets in the same layout
+    entries, so Qt keeps the sizes it measured for them (the layout emptied and filled again had every wrapped text
+    measured again); only the changed card is replaced, in its place."""
+    from shiboken6 import getCppPointer
+
+    w = fx_wizard
+    clock(dt.date(2025, 11, 1))  # テスト1 and テスト2 open
+    to_plans(w, "hospital", "fx_capped", "fx_coupons", fx_visits=1)
+    capped, coupons = w.plans_page.editors["fx_capped"], w.plans_page.editors["fx_coupons"]
+    capped.rows[0].price.setText("40000")
+    coupons.rows[0].price.setText("5000")
+    next_page(w, RESULT)
+    lay = w.result_page.cards
+
+    def entries():
+        return [(lay.itemAt(i).widget(), getCppPointer(lay.itemAt(i))[0]) for i in range(lay.count())]
+
+    before = entries()
+    while w.currentId() != PLANS:
+        w.back()
+    capped.rows[0].price.setText("30000")
+    next_page(w, RESULT)
+    after = entries()
+    assert len(after) == len(before)
+    changed = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+    assert [after[i][0].program["id"] for i in changed] == ["fx_capped"]  # the one card made again, in its place
+    assert after[-1][0] is None  # the stretch under the cards, once
+    assert result_cards(w)["fx_capped"].amount.text() == "見積額 15,000円"
+
+
+def test_the_wrapped_texts_of_the_result_are_measured_once_per_width(fx_wizard, clock, monkeypatch):
+    """A wrapped text of the result page (the cards', the footer's) is laid out once per width and text: Qt asks the
+    same heights again at every layout above it (the scroll area tries a scroll bar's width of widths), and laying out
+    the closed programs' long steps each time was most of 確認 → 結果 for a hospital. A new text, or a new font, is
+    measured again."""
+    from ohshi_desk.ui.qt import QLabel
+
+    w = fx_wizard
+    clock(dt.date(2025, 11, 1))
+    to_plans(w, "hospital", "fx_capped", fx_visits=1)
+    w.plans_page.editors["fx_capped"].rows[0].price.setText("40000")
+    next_page(w, RESULT)
+    measured = []
+    real = QLabel.heightForWidth
+    monkeypatch.setattr(QLabel, "heightForWidth", lambda self, width: measured.append(width) or real(self, width))
+    footer, card = w.result_page.footer, result_cards(w)["fx_capped"]
+    labels = [footer, *(x for x in card.findChildren(QLabel) if x.wordWrap())]
+    for label in labels:
+        for _ in range(3):
+            label.heightForWidth(301)
+    assert measured == [301] * len(labels)  # once each
+    one_line = footer.heightForWidth(301)
+    footer.setText(footer.text() * 4)
+    assert footer.heightForWidth(301) > one_line and len(measured) == len(labels) + 1  # the new text: measured
+    font = footer.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    footer.setFont(font)
+    assert footer.heightForWidth(301) > one_line and len(measured) == len(labels) + 2  # the new font: measured
+
+
+def test_a_card_is_kept_when_only_its_lines_words_changed(fx_wizard, clock):
+    """A card shows its program's figures, reasons and notes, never its lines: a line's 内訳 typed again changes
+    nothing on it, and the card stays the same widget (its key no longer writes out every line); a price does."""
+    w = fx_wizard
+    clock(dt.date(2025, 11, 1))
+    to_plans(w, "hospital", "fx_capped", fx_visits=1)
+    row = w.plans_page.editors["fx_capped"].rows[0]
+    row.price.setText("40000")
+    next_page(w, RESULT)
+    before = result_cards(w)["fx_capped"]
+    while w.currentId() != PLANS:
+        w.back()
+    row.description.setText("別の型番 X-200")
+    next_page(w, RESULT)
+    assert w.result_page.breakdown["programs"][0]["lines"][0]["description"] == "別の型番 X-200"  # the case has it
+    assert result_cards(w)["fx_capped"] is before
+    while w.currentId() != PLANS:
+        w.back()
+    row.price.setText("30000")
+    next_page(w, RESULT)
+    assert result_cards(w)["fx_capped"] is not before
+
+
+def test_the_result_page_opens_without_walking_the_focus_chain(fx_wizard, clock, monkeypatch, qtbot):
+    """The result page has no field to type in: the focus stays on the wizard's button, as when the window's focus
+    chain was walked for a field (with a hospital's lines, thousands of widgets with nothing to stop at)."""
+    from ohshi_desk.ui.qt import QWidget
+
+    w = fx_wizard
+    clock(dt.date(2025, 11, 1))
+    to_plans(w, "hospital", "fx_capped", fx_visits=1)
+    w.plans_page.editors["fx_capped"].rows[0].price.setText("40000")
+    while w.currentId() != CONFIRM:
+        w.next()
+    walked = []
+    real = QWidget.nextInFocusChain
+    monkeypatch.setattr(QWidget, "nextInFocusChain", lambda self: walked.append(self) or real(self))
+    w.button(w.WizardButton.NextButton).setFocus()
+    w.next()
+    assert w.currentId() == RESULT
+    qtbot.waitUntil(lambda: w.focusWidget() is w.button(w.WizardButton.FinishButton))
+    w._focus_first_field()  # what the page's opening asks, once more: answered without a walk
+    assert walked == [] and w.focusWidget() is w.button(w.WizardButton.FinishButton)

@@ -11,6 +11,7 @@ from ..plain import tip as plain_tip
 from ..qt import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -18,6 +19,34 @@ from ..qt import (
 )
 from ..widgets import qt, wrap_label
 from .base import LazyPage, day_banner_label, headed, heading_font
+
+
+class MeasuredLabel(QLabel):
+    """A wrapped label that measures its text once per width. Qt asks a wrapped label its height for each width a
+    layout tries, and again whenever a layout above it is worked out (the scroll area of the cards tries a scroll
+    bar's width of widths, one pixel apart); laying out the 200 characters of a closed program's steps each time was
+    most of 確認 → 結果 for a hospital (issue 28). The heights are kept by width, text and margins, and forgotten
+    when the font, the style or anything else of the label changes."""
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 — Qt's name
+        m = self.contentsMargins()
+        key = (width, self.text(), m.left(), m.top(), m.right(), m.bottom())
+        heights = self.__dict__.setdefault("heights", {})
+        height = heights.get(key)
+        if height is None:
+            if len(heights) >= 64:  # the widths of older texts are not kept for ever
+                heights.clear()
+            height = heights[key] = super().heightForWidth(width)
+        return height
+
+    def changeEvent(self, event) -> None:  # noqa: N802 — Qt's name
+        self.heights = {}
+        super().changeEvent(event)
+
+
+def _wrapped(text: str = "", **kw) -> MeasuredLabel:
+    """A wrapped label of the result page (widgets.wrap_label, measured once per width)."""
+    return wrap_label(text, cls=MeasuredLabel, **kw)
 
 
 class ResultPage(LazyPage):
@@ -48,7 +77,7 @@ class ResultPage(LazyPage):
         self.total.setAccessibleName("いま申請できる補助の見積り合計")
         top.addWidget(self.total)
         outer.addLayout(top)
-        self.upcoming = wrap_label(muted=True)
+        self.upcoming = _wrapped(muted=True)
         self.upcoming.setAlignment(qt().AlignmentFlag.AlignRight)
         self.upcoming.hide()
         outer.addWidget(self.upcoming)
@@ -66,7 +95,7 @@ class ResultPage(LazyPage):
         todo_head = plain_label("次にやること")
         heading_font(todo_head, 1.15)
         todo_lay.addWidget(todo_head)
-        self.todo_steps = wrap_label()
+        self.todo_steps = _wrapped()
         self.todo_steps.setAccessibleName("次にやること")
         todo_lay.addWidget(self.todo_steps)
         self.todo.hide()
@@ -78,7 +107,7 @@ class ResultPage(LazyPage):
         todo_row.addWidget(self.todo)
         col.addLayout(todo_row)
         col.addWidget(self.cards_host, 1)
-        self.footer = wrap_label(muted=True)
+        self.footer = _wrapped(muted=True)
         self.footer.setContentsMargins(9, 0, 9, 9)
         col.addWidget(self.footer)
         area.setWidget(scrolled_part)
@@ -104,6 +133,13 @@ class ResultPage(LazyPage):
         self.day_timer.timeout.connect(self._check_day)
         self.day_timer.start()
         QApplication.instance().applicationStateChanged.connect(self._check_day)
+
+    @property
+    def first_field(self):
+        """Where the focus goes when the page opens: it has no field to type in, so the focus stays where the wizard
+        put it (its 完了 button), named here rather than found by walking the window's focus chain, which with a
+        hospital's lines on the plans page is some 4,000 widgets long and met nothing to stop at (issue 28)."""
+        return self.w.focusWidget()
 
     def _check_day(self, *_a) -> None:
         if self.w.isVisible() and self.w.currentPage() is self:  # the page on screen; print/export ask themselves
@@ -148,8 +184,6 @@ class ResultPage(LazyPage):
             self.w.set_other_day(*answer)
 
     def recompute(self):
-        import json
-
         from ohshi_desk.core.base.formatting import wareki, yen
         from ohshi_desk.core.case.model import CaseError
         from ohshi_desk.core.compute.presenting import checklist, claimable_total, sections, upcoming_total
@@ -168,22 +202,19 @@ class ResultPage(LazyPage):
             self.upcoming.setVisible(False)
             self.footer.setText(f"{str(exc).removeprefix('ケースファイルの ')}。前のページに戻って直してください。")
             return
-        kept = self._clear_cards(keep=True)  # the cards of programs whose figures did not change are used again
+        kept = self._shown_by_key()  # what the page shows now, by key: used again where nothing changed
         chosen = set(self.w.goals())
         day = self.breakdown_day
         self.day_label.setText(f"{wareki(day)}時点の計算" + ("（今日）" if day == today() else "（今日ではありません）"))
         self.checklist = checklist(self.breakdown, self.w.rules, chosen)
         self.todo_steps.setText("\n".join(f"{i}. {item['line']}" for i, item in enumerate(self.checklist, 1)))
         self.todo.setVisible(bool(self.checklist))
-        self._suggestions()
+        shown = self._suggestions(kept)
         for status, title, progs in sections(self.breakdown, chosen):
-            head = plain_label(title)
-            heading_font(head, 1.15)
-            self.cards.addWidget(head)
-            head.show()
+            shown.append(self._heading(kept, title))
             for p in progs:
                 maximum = None if status == "closed" else self.w.program_maximum(p, day, data)
-                key = (json.dumps(p, sort_keys=True, ensure_ascii=False, default=str), day, maximum, id(self.w.rules))
+                key = (_shown_of(p), day, maximum, id(self.w.rules))
                 card = kept.pop(key, None)
                 if card is None:
                     card = ClosedLine(p, self.w.rules) if status == "closed" else ProgramCard(p, day, self.w.rules,
@@ -191,11 +222,8 @@ class ResultPage(LazyPage):
                     card.card_key = key
                 if status != "closed":
                     card.toggle.setChecked(p["id"] in expanded)
-                self.cards.addWidget(card)
-                card.show()  # at once, not on Qt's queued show: what the page shows is what can be found
-        for card in kept.values():  # a program whose figures changed, or that is no longer shown: gone at once
-            self._drop(card)
-        self.cards.addStretch(1)
+                shown.append(card)
+        self._place(shown)
         total = claimable_total(self.breakdown, chosen)
         self.total.setText(f"いま申請できる見積り合計: {yen(total)}")
         upcoming = upcoming_total(self.breakdown, chosen)
@@ -209,8 +237,11 @@ class ResultPage(LazyPage):
             (f"{note}。" if note else "") +
             f"ルール版 {r.version}（{wareki(r.last_checked)}に確認）。{r.disclaimer}問い合わせ: {r.call_center}")
 
-    def _suggestions(self) -> None:
-        """Programs open today that one more facility answer would make usable (not a bare 対象外)."""
+    def _suggestions(self, kept: dict) -> list:
+        """Programs open today that one more facility answer would make usable (not a bare 対象外): their heading
+        and cards, to be shown first (those of ``kept`` used again when unchanged)."""
+        import json
+
         from ohshi_desk.core.base.formats import CASE_FORMAT
         from ohshi_desk.core.compute.presenting import one_more_answer
 
@@ -220,37 +251,83 @@ class ResultPage(LazyPage):
                 "face_reader": self.w.reader_page.to_data()}
         found = one_more_answer(parse_leniently(data, self.w.rules), self.w.rules, self.as_of())
         self.suggestions = found
-        if found:
-            head = plain_label("答えによっては申請できる制度")
-            heading_font(head, 1.15)
-            self.cards.addWidget(head)
-            head.show()
-            for s in found:
+        if not found:
+            return []
+        out = [self._heading(kept, "答えによっては申請できる制度")]
+        for s in found:
+            key = ("suggestion", json.dumps(s, sort_keys=True, ensure_ascii=False, default=str))
+            card = kept.pop(key, None)
+            if card is None:
                 card = Suggestion(self.w, s)
-                self.cards.addWidget(card)
-                card.show()
+                card.card_key = key
+            out.append(card)
+        return out
 
-    def _clear_cards(self, keep: bool = False) -> dict:
-        """Every card and heading out of the page at once: nothing stale can be found or clicked. ``keep``: the
-        program cards are only taken out of the layout and returned by their key (the program's figures, the day,
-        its maximum, the rules), for recompute to put back those whose key is unchanged (building a hospital's
-        seven cards again was a third of 確認 → 結果; issue 28) and drop the others."""
-        kept = {}
+    @staticmethod
+    def _heading(kept: dict, title: str):
+        """A section's heading (the one shown already when there is one)."""
+        head = kept.pop(("heading", title), None)
+        if head is None:
+            head = plain_label(title)
+            heading_font(head, 1.15)
+            head.card_key = ("heading", title)
+        return head
+
+    def _shown_by_key(self) -> dict:
+        """The headings and cards on the page now, by their key (a program card's: its figures, the day, its maximum,
+        the rules)."""
+        out = {}
+        for i in range(self.cards.count()):
+            widget = self.cards.itemAt(i).widget()
+            if widget is not None:
+                out[widget.card_key] = widget
+        return out
+
+    def _place(self, widgets: list) -> None:
+        """Show ``widgets`` in this order, under one stretch, touching only what changed: a heading or card already
+        in its place stays in the layout as it is, with the sizes Qt measured for it (emptying the layout and filling
+        it again had Qt measure every wrapped text of the page again: most of 確認 → 結果 for a hospital; issue 28).
+        What is no longer shown leaves at once: nothing stale can be found or clicked."""
+        lay = self.cards
+        wanted = {id(w) for w in widgets}
+        for i in reversed(range(lay.count())):
+            old = lay.itemAt(i).widget()
+            if old is not None and id(old) not in wanted:
+                lay.takeAt(i)
+                self._drop(old)
+        for i, widget in enumerate(widgets):
+            item = lay.itemAt(i)
+            if item is None or item.widget() is not widget:
+                if lay.indexOf(widget) >= 0:  # further down (a card moved): taken out first
+                    lay.removeWidget(widget)
+                lay.insertWidget(i, widget)
+                widget.show()  # at once, not on Qt's queued show: what the page shows is what can be found
+        if lay.count() == len(widgets):  # the stretch under the cards (the first time, or after 計算できません)
+            lay.addStretch(1)
+
+    def _clear_cards(self) -> None:
+        """Every card and heading out of the page at once: nothing stale can be found or clicked."""
         while self.cards.count():
             old = self.cards.takeAt(0).widget()
-            if old is None:
-                continue
-            if keep and getattr(old, "card_key", None) is not None:
-                kept[old.card_key] = old
-            else:
+            if old is not None:
                 self._drop(old)
-        return kept
 
     @staticmethod
     def _drop(widget) -> None:
         widget.hide()
         widget.setParent(None)
         widget.deleteLater()
+
+
+def _shown_of(p: dict) -> str:
+    """What a program's card or closed line shows of its breakdown, as a key: every figure, reason and note, but of its
+    lines only whether there are any (a card never lists them; the confirm page does). Writing out a hospital's 200
+    lines per card was the largest part of the keys (issue 28)."""
+    import json
+
+    shown = {k: v for k, v in p.items() if k != "lines"}
+    shown["lines"] = bool(p["lines"])
+    return json.dumps(shown, sort_keys=True, ensure_ascii=False, default=str)
 
 
 class Suggestion(QFrame):
@@ -263,7 +340,7 @@ class Suggestion(QFrame):
         self.setStyleSheet("QFrame#suggestion { border: 1px solid #2e7d32; border-left: 6px solid #2e7d32;"
                            " border-radius: 4px; background: #f1f8e9; }")
         lay = QHBoxLayout(self)
-        self.text = wrap_label(s["text"])
+        self.text = _wrapped(s["text"])
         self.text.setTextFormat(qt().TextFormat.PlainText)
         lay.addWidget(self.text, 1)
         self.button = QPushButton(f"「{s['flag_label']}」の質問に戻る")
@@ -348,11 +425,11 @@ class ClosedLine(QFrame):
         self.status = plain_label("受付終了")
         self.status.setStyleSheet("color: white; background: #616161; padding: 1px 6px; border-radius: 3px;")
         lay.addWidget(self.status)
-        self.text = wrap_label(f"{p['name']}: {closed_line(p)}", muted=True)
+        self.text = _wrapped(f"{p['name']}: {closed_line(p)}", muted=True)
         lay.addWidget(self.text, 1)
         outer.addLayout(lay)
         steps = closed_steps(p, rules) if rules is not None else []
-        self.steps = wrap_label("いまできること:\n" + "\n".join(f"・{t}" for t in steps))
+        self.steps = _wrapped("いまできること:\n" + "\n".join(f"・{t}" for t in steps))
         self.steps.setContentsMargins(12, 0, 0, 0)
         self.steps.setVisible(bool(steps))
         outer.addWidget(self.steps)
@@ -375,7 +452,7 @@ class ProgramCard(QFrame):
                            " border-radius: 4px; background: #fff; }")
         lay = QVBoxLayout(self)
         head = QHBoxLayout()
-        title = wrap_label(p["name"])
+        title = _wrapped(p["name"])
         heading_font(title, 1.1)
         head.addWidget(title, 1)
         self.status = plain_label(status_text(p))
@@ -384,7 +461,7 @@ class ProgramCard(QFrame):
         lay.addLayout(head)
         active = p["status"] not in ("not_applicable", "not_needed")
         if active:
-            self.when = wrap_label(when_text(p, day))
+            self.when = _wrapped(when_text(p, day))
             lay.addWidget(self.when)
         if active and not p["lines"] and maximum:
             amount = plain_label(f"最大 {yen(maximum)}。購入金額を入れると計算します")
@@ -394,12 +471,12 @@ class ProgramCard(QFrame):
         self.amount = amount
         lay.addWidget(amount)
         if not active and p["reasons"]:
-            lay.addWidget(wrap_label(p["reasons"][0]))
+            lay.addWidget(_wrapped(p["reasons"][0]))
         docs, conds = documents_and_conditions(p, rules)
         if active and docs:
-            lay.addWidget(wrap_label("集める書類: " + "、".join(docs) + f"　申請先: {p['portal']['label']}", muted=True))
+            lay.addWidget(_wrapped("集める書類: " + "、".join(docs) + f"　申請先: {p['portal']['label']}", muted=True))
         if active and conds:
-            lay.addWidget(wrap_label("条件（施設で行うこと）: " + "、".join(conds), muted=True))
+            lay.addWidget(_wrapped("条件（施設で行うこと）: " + "、".join(conds), muted=True))
         from ..qt import QToolButton  # made on first use: the first page need not pay for the class
 
         self.toggle = QToolButton()
@@ -419,7 +496,7 @@ class ProgramCard(QFrame):
             text += "\n\n注意:\n" + "\n".join("・" + n for n in advice)
         if derived:
             text += "\n\nこの金額の計算のしかた（くわしく）:\n" + "\n".join("・" + n for n in derived)
-        self.details = wrap_label(text, selectable=True)
+        self.details = _wrapped(text, selectable=True)
         self.details.hide()
         lay.addWidget(self.details)
         self.toggle.toggled.connect(self._toggle)
