@@ -121,6 +121,9 @@ def main():
                                       for pid, plan in case["plans"].items()}}
             first = next(p for p in data["plans"].values() if p["lines"])
             first["lines"][0]["unit_price"] += r  # another case each round: no answer from the last round's cache
+            w.activateWindow()  # the window a user clicks in is the active one: its focus ring is drawn
+            turn()
+            assert w.isActiveWindow(), "the window is not active: its focus ring would not be drawn"
             timed("open the case (fill every page)", lambda d=data, w=w: w.load_case_data(d))
             timed("施設 → カードリーダー (次へ)", w.next)
             timed("カードリーダー → やりたいこと (次へ)", w.next)

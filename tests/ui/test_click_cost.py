@@ -359,6 +359,7 @@ def test_rows_of_a_page_left_before_they_were_shown_wait_for_the_page(fx_wizard,
     assert sum(r.isVisibleTo(wizard.plans_page) for r in ed.rows) == RowReveal.FIRST
     qtbot.waitUntil(lambda: all(r.isVisible() for r in ed.rows))
 
+
 def test_the_result_leaves_in_place_what_did_not_change(fx_wizard, clock):
     """One price changed, back to 結果: the headings and the unchanged card are the same widgets in the same layout
     entries, so Qt keeps the sizes it measured for them (the layout emptied and filled again had every wrapped text
