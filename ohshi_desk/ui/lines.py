@@ -330,7 +330,9 @@ class LinesEditor(QWidget):
             head.addWidget(label, 0, col)
         LineRow.set_columns(head, self.item_width, self.remove_width)
         lay.addLayout(head)
-        self.rows_host, self.rows_box = self._rows_host()
+        self.rows_host = QWidget()  # the rows live in it
+        self.rows_box = QVBoxLayout(self.rows_host)
+        self.rows_box.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.rows_host)
         foot = QHBoxLayout()
         hint = plain_label("単価が空の行は計算に入りません。")
@@ -482,22 +484,20 @@ class LinesEditor(QWidget):
             self._rows.append(row)
             if row.number != len(self._rows):
                 row.set_number(len(self._rows))
-            if len(self._rows) <= len(self._notes):
-                row.set_note(self._notes[len(self._rows) - 1])
-            return row
-        row = LineRow(self.items, self.order, len(self._rows) + 1, item_width=self.item_width,
-                      remove_width=self.remove_width)
-        if line:
-            row.load(line)
-        row.changed.connect(self._emit_changed)
-        row.removeRequested.connect(self.remove_row)
-        # Tab in reading order: the new line after the last one (or what comes before the lines), then 「＋ 行を追加」
-        last = self._rows[-1].remove if self._rows else None
-        self._rows.append(row)
-        self.rows_box.addWidget(row)  # in the editor's window first: Tab order is kept within one window
-        if self.add_button is not None:
-            tab_chain([*([last] if last is not None else []), row.item, row.description, row.quantity,
-                       row.price, row.vendor, row.remove, self.add_button])
+        else:
+            row = LineRow(self.items, self.order, len(self._rows) + 1, item_width=self.item_width,
+                          remove_width=self.remove_width)
+            if line:
+                row.load(line)
+            row.changed.connect(self._emit_changed)
+            row.removeRequested.connect(self.remove_row)
+            # Tab in reading order: the new line after the last one (or what comes before the lines), then 「＋ 行を追加」
+            last = self._rows[-1].remove if self._rows else None
+            self._rows.append(row)
+            self.rows_box.addWidget(row)  # in the editor's window first: Tab order is kept within one window
+            if self.add_button is not None:
+                tab_chain([*([last] if last is not None else []), row.item, row.description, row.quantity,
+                           row.price, row.vendor, row.remove, self.add_button])
         if line and len(self._rows) <= len(self._notes):
             row.set_note(self._notes[len(self._rows) - 1])
         return row
@@ -541,14 +541,6 @@ class LinesEditor(QWidget):
             for i, r in enumerate(self._rows, 1):
                 r.set_number(i)
             self._emit_changed()
-
-    @staticmethod
-    def _rows_host():
-        """The widget the rows live in, and its layout."""
-        host = QWidget()
-        box = QVBoxLayout(host)
-        box.setContentsMargins(0, 0, 0, 0)
-        return host, box
 
     def clear(self, *, emit: bool = True) -> None:
         self._pending, self._folded = [], []

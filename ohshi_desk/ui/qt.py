@@ -27,13 +27,20 @@ NAMES = {
 _MODULE_OF = {name: module for module, names in NAMES.items() for name in names}
 
 
-def __getattr__(name: str):
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"{__name__} has no {name!r} (add it to NAMES)")
-    value = getattr(_import(module), name)
-    globals()[name] = value  # the next lookup is an ordinary module attribute
-    return value
+def lazy_names(namespace: dict, module_of: dict, load, hint: str = ""):
+    """A module's ``__getattr__`` that takes each name in ``module_of`` from the module ``load(module_of[name])``
+    returns, the first time it is asked for, and keeps it in ``namespace`` (the module's globals) so that the next
+    lookup is an ordinary attribute. Used by this module and by ``ui/pages``."""
+
+    def __getattr__(name: str):  # noqa: N807 — the module hook's name
+        module = module_of.get(name)
+        if module is None:
+            raise AttributeError(f"{namespace['__name__']} has no {name!r}{hint}")
+        value = getattr(load(module), name)
+        namespace[name] = value
+        return value
+
+    return __getattr__
 
 
 def _import(module: str):
@@ -47,6 +54,9 @@ def _import(module: str):
     else:
         from PySide6 import QtPrintSupport as mod
     return mod
+
+
+__getattr__ = lazy_names(globals(), _MODULE_OF, _import, " (add it to NAMES)")
 
 
 def __dir__():

@@ -19,6 +19,17 @@ def _buying(rules):
     return next(p for p in rules.programs if p.purchases)
 
 
+def _hospital_priced(w, clock, prices: dict) -> dict:
+    """On 購入予定 for a hospital on a day テスト1 and テスト2 are open, the first line of each program in ``prices``
+    priced: the programs' editors."""
+    clock(dt.date(2025, 11, 1))  # テスト1 and テスト2 open
+    to_plans(w, "hospital", *prices, fx_visits=1)
+    editors = {pid: w.plans_page.editors[pid] for pid in prices}
+    for pid, price in prices.items():
+        editors[pid].rows[0].price.setText(price)
+    return editors
+
+
 def test_the_maximum_changes_nothing_in_the_case_it_is_given(rules):
     p = _buying(rules)
     other = next(q for q in rules.programs if q.purchases and q.id != p.id)
@@ -240,11 +251,7 @@ def test_the_result_keeps_the_cards_whose_figures_did_not_change_and_makes_the_o
     the other's card is the same widget (building every card again was a third of 確認 → 結果); another day makes
     every card again."""
     w = fx_wizard
-    clock(dt.date(2025, 11, 1))  # テスト1 and テスト2 open
-    to_plans(w, "hospital", "fx_capped", "fx_coupons", fx_visits=1)
-    capped, coupons = w.plans_page.editors["fx_capped"], w.plans_page.editors["fx_coupons"]
-    capped.rows[0].price.setText("40000")
-    coupons.rows[0].price.setText("5000")
+    capped, coupons = _hospital_priced(w, clock, {"fx_capped": "40000", "fx_coupons": "5000"}).values()
     next_page(w, RESULT)
     before = result_cards(w)
     result_cards(w)["fx_coupons"].toggle.setChecked(True)
@@ -367,11 +374,7 @@ def test_the_result_leaves_in_place_what_did_not_change(fx_wizard, clock):
     from shiboken6 import getCppPointer
 
     w = fx_wizard
-    clock(dt.date(2025, 11, 1))  # テスト1 and テスト2 open
-    to_plans(w, "hospital", "fx_capped", "fx_coupons", fx_visits=1)
-    capped, coupons = w.plans_page.editors["fx_capped"], w.plans_page.editors["fx_coupons"]
-    capped.rows[0].price.setText("40000")
-    coupons.rows[0].price.setText("5000")
+    capped, coupons = _hospital_priced(w, clock, {"fx_capped": "40000", "fx_coupons": "5000"}).values()
     next_page(w, RESULT)
     lay = w.result_page.cards
 
@@ -399,9 +402,7 @@ def test_the_wrapped_texts_of_the_result_are_measured_once_per_width(fx_wizard, 
     from ohshi_desk.ui.qt import QLabel
 
     w = fx_wizard
-    clock(dt.date(2025, 11, 1))
-    to_plans(w, "hospital", "fx_capped", fx_visits=1)
-    w.plans_page.editors["fx_capped"].rows[0].price.setText("40000")
+    _hospital_priced(w, clock, {"fx_capped": "40000"})
     next_page(w, RESULT)
     measured = []
     real = QLabel.heightForWidth
@@ -425,10 +426,7 @@ def test_a_card_is_kept_when_only_its_lines_words_changed(fx_wizard, clock):
     """A card shows its program's figures, reasons and notes, never its lines: a line's 内訳 typed again changes
     nothing on it, and the card stays the same widget (its key no longer writes out every line); a price does."""
     w = fx_wizard
-    clock(dt.date(2025, 11, 1))
-    to_plans(w, "hospital", "fx_capped", fx_visits=1)
-    row = w.plans_page.editors["fx_capped"].rows[0]
-    row.price.setText("40000")
+    row = _hospital_priced(w, clock, {"fx_capped": "40000"})["fx_capped"].rows[0]
     next_page(w, RESULT)
     before = result_cards(w)["fx_capped"]
     while w.currentId() != PLANS:
@@ -450,9 +448,7 @@ def test_the_result_page_opens_without_walking_the_focus_chain(fx_wizard, clock,
     from ohshi_desk.ui.qt import QWidget
 
     w = fx_wizard
-    clock(dt.date(2025, 11, 1))
-    to_plans(w, "hospital", "fx_capped", fx_visits=1)
-    w.plans_page.editors["fx_capped"].rows[0].price.setText("40000")
+    _hospital_priced(w, clock, {"fx_capped": "40000"})
     while w.currentId() != CONFIRM:
         w.next()
     walked = []

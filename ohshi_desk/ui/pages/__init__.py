@@ -7,6 +7,8 @@ shown later (issue 28: ~20 M instructions, with PySide reading each module's sou
 
 from __future__ import annotations
 
+from ..qt import lazy_names
+
 FACILITY, READER, GOALS, PLANS, USAGE, RESULT, CONFIRM = range(7)  # CONFIRM is shown before RESULT
 
 _MODULE_OF = {
@@ -17,15 +19,6 @@ _MODULE_OF = {
 }
 
 __all__ = ["FACILITY", "READER", "GOALS", "PLANS", "USAGE", "RESULT", "CONFIRM", *_MODULE_OF]
-
-
-def __getattr__(name: str):
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"{__name__} has no {name!r}")
-    value = getattr(_import(module), name)
-    globals()[name] = value  # the next lookup is an ordinary module attribute
-    return value
 
 
 def _import(module: str):
@@ -47,3 +40,6 @@ def _import(module: str):
     else:
         from . import usage as mod
     return mod
+
+
+__getattr__ = lazy_names(globals(), _MODULE_OF, _import)
