@@ -1,11 +1,13 @@
 """Benchmark: CPU instructions executed until the first page is shown (valgrind's callgrind), for the bare
-three-page QWizard (English and Japanese text) and `ohshi-desk --smoke`.
+three-page QWizard (English and Japanese text), a plain PySide6 wizard showing the app's first page pixel for pixel
+(same_page.py: written plainly, and --lean, setting enums by number as the app does) and `ohshi-desk --smoke`.
 
 Wall-clock start-up on a shared machine wanders by ±20 % from one minute to the next; the count of instructions
 does not (it repeats to 0.1 %), so it shows whether a change made start-up cheaper. It is a companion to
 bench_startup.py, whose wall-clock median is the figure the target is set on. Needs valgrind
 (apt-get install valgrind); each run takes ~15 s.
-Target (issue 28): ohshi-desk ≤ 1.10× the bare wizard showing Japanese.
+Target (issue 28): ohshi-desk ≤ 1.10× the bare wizard showing Japanese. The app against the same page is what the
+app's own machinery (rules, engine, its modules, pages made from data) costs over showing that page at all.
 With --stages it also prints what each stage of the start costs, the app's against the bare wizard's
 (start_stages.py: interpreter, rules, PySide6 imported, QApplication, fonts and translations, the wizard's modules,
 the wizard built, shown and painted); ~2 minutes more.
@@ -26,6 +28,7 @@ from clean_env import clean_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BARE = Path(__file__).with_name("bare_wizard.py")
+SAME = Path(__file__).with_name("same_page.py")
 STAGES = Path(__file__).with_name("start_stages.py")
 TARGET = 1.10
 # Runs the program and ends the process as soon as it prints its first-page line, so that only the start is counted.
@@ -103,15 +106,24 @@ def main():
     subprocess.run([sys.executable, "-m", "ohshi_desk", "--smoke"], env=env, cwd=ROOT, check=True,
                    capture_output=True)  # fills the rules cache, as a first start does
     with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "first_page.json"  # the app's first page, as written by the app itself
+        subprocess.run([sys.executable, str(SAME), "--dump", str(spec)], env={**env, "PYTHONPATH": str(ROOT)},
+                       cwd=ROOT, check=True, capture_output=True)
         counts = {
             "bare 3-page QWizard": instructions([str(BARE)], env, Path(tmp) / "bare"),
             "bare, Japanese text": instructions([str(BARE), "--japanese"], env, Path(tmp) / "bare_ja"),
+            "same page, plainly": instructions([str(SAME), str(spec)], env, Path(tmp) / "same"),
+            "same page, --lean": instructions([str(SAME), str(spec), "--lean"], env, Path(tmp) / "same_lean"),
             "ohshi-desk --smoke": instructions(["-m", "ohshi_desk", "--smoke"], env, Path(tmp) / "app"),
         }
     base, base_ja = counts["bare 3-page QWizard"], counts["bare, Japanese text"]
+    app, lean = counts["ohshi-desk --smoke"], counts["same page, --lean"]
     for name, n in counts.items():
-        target = f"   target ≤ {TARGET:.2f}× (日本語), {TARGET * base_ja / 1e6:.0f} M" if name == "ohshi-desk --smoke" else ""
+        target = f"   target ≤ {TARGET:.2f}× (日本語), {TARGET * base_ja / 1e6:.0f} M" if n is app else ""
         print(f"{name:22}{n / 1e6:9.1f} M instructions  {n / base:5.2f}× bare  {n / base_ja:5.2f}× bare (日本語){target}")
+    print(f"ohshi-desk ÷ the same page shown by a plain wizard: {app / lean:.2f}× (--lean), "
+          f"{app / counts['same page, plainly']:.2f}× (written plainly); the page itself ÷ the bare wizard: "
+          f"{lean / base_ja:.2f}×")
     if "--stages" in sys.argv:
         print_stages(env)
 
