@@ -67,6 +67,28 @@ def test_the_total_says_a_line_in_red_is_not_in_it(fx_wizard, qtbot):
     qtbot.waitUntil(lambda: pp.estimate.text() == complete)  # put right: in the case, and the words go
 
 
+def test_an_estimate_owed_when_the_page_is_left_is_worked_out_when_it_is_back(fx_wizard, qtbot):
+    """A price typed just before 次へ: its estimate is not worked out for a page nobody sees (it landed in a later
+    click, reading a hospital's lines again), but as soon as 購入予定 is back on screen (issue 28)."""
+    w = fx_wizard
+    to_plans(w, "clinic", "fx_capped")
+    pp = w.plans_page
+    ed = pp.editors["fx_capped"]
+    commit(ed.rows[0].price, "8,000")
+    qtbot.waitUntil(lambda: "円" in pp.estimates["fx_capped"].text())
+    before = pp.estimates["fx_capped"].text()
+    commit(ed.rows[0].price, "20,000")  # its estimate is due in 150 ms ...
+    w.next()  # ... but the page is left first
+    assert w.currentId() != PLANS
+    assert not pp._estimate_timer.isActive() and pp.estimates["fx_capped"].text() == before
+    w.back()
+    assert w.currentId() == PLANS
+    qtbot.waitUntil(lambda: pp.estimates["fx_capped"].text() != before)  # the new price's estimate, now
+    shown = pp.estimates["fx_capped"].text()
+    pp.update_estimate()
+    assert pp.estimates["fx_capped"].text() == shown  # the estimate of the case as it is
+
+
 def test_an_amount_is_reformatted_on_leaving_the_field(fx_wizard, qtbot):
 
     w = fx_wizard

@@ -151,12 +151,23 @@ class PlansPage(LazyPage):
         self.reveal.fold([self.editors[pid] for pid in self.groups if pid in chosen])
         self._changed()
 
+    _estimate_owed = False  # a change made just before the page was left, its estimate not yet worked out
+
     def _page_changed(self, _id: int) -> None:
         """Another page is on screen: the rows out of sight folded again, so that 戻る to this page shows only the
-        first ones too (hiding rows of a hidden page costs nothing; see RowReveal)."""
-        if self.w.currentPage() is not self and not self.isVisible():
+        first ones too (hiding rows of a hidden page costs nothing; see RowReveal). An estimate still to be worked
+        out (a price typed just before 次へ) waits for the page to be on screen again rather than land in a click
+        of another page (a hospital's 400 lines read again for a page nobody sees; issue 28)."""
+        if self.w.currentPage() is self:
+            if self._estimate_owed:
+                self._estimate_owed = False
+                self._estimate_timer.start()
+        elif not self.isVisible():
             chosen = set(self.w.goals())
             self.reveal.fold([self.editors[pid] for pid in self.groups if pid in chosen])
+            if self._estimate_timer.isActive():
+                self._estimate_timer.stop()
+                self._estimate_owed = True
 
     def _changed(self):
         # a line's problem is said once, under the line; the line above the buttons says only where (see
