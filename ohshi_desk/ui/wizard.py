@@ -497,20 +497,21 @@ class OhshiWizard(Autosave, FileActions, QWizard):
             return None
         import json
 
-        from ohshi_desk.core.compute.maximum import probe_case, program_maximum
+        from ohshi_desk.core.compute.maximum import maximum_of_probe, probe_case
 
         pid = p["id"]
         data = self.case_data() if data is None else data
         # what the maximum depends on: the case the engine is asked (core/compute/maximum.probe_case), but the day
         # the estimate is made, which changes nothing in it
-        probe = {k: v for k, v in probe_case(data, self.rules, pid).items() if k != "made_on"}
-        key = (json.dumps(probe, sort_keys=True, ensure_ascii=False, default=str), day, pid)
+        probe = probe_case(data, self.rules, pid)
+        key = (json.dumps({k: v for k, v in probe.items() if k != "made_on"}, sort_keys=True, ensure_ascii=False,
+                          default=str), day, pid)
         if self._maximums_rules is not self.rules:  # a rules switch never meets a stale answer
             self._maximums, self._maximums_rules = {}, self.rules
         if key not in self._maximums:
             if len(self._maximums) > 64:  # the answers of older inputs are not kept for ever
                 self._maximums.clear()
-            self._maximums[key] = program_maximum(data, self.rules, day, pid)
+            self._maximums[key] = maximum_of_probe(probe, self.rules, day, pid)
         return self._maximums[key]
 
     _maximums: dict = {}  # (the case without its lines, day, program) → its maximum; asked once per input change

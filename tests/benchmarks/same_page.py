@@ -208,7 +208,7 @@ def build_widget(d: dict, Q):
     return w
 
 
-def _add(lay, d: dict, Q, add_widget, add_layout, add_spacer):
+def _add(d: dict, Q, add_widget, add_layout, add_spacer):
     if "cls" in d:
         add_widget(build_widget(d, Q))
     elif "spacer" in d:
@@ -222,7 +222,7 @@ def build_layout(d: dict, Q, parent=None):
     if "grid" in d:
         lay = Q.QGridLayout(parent) if parent is not None else Q.QGridLayout()
         for r, c, rs, cs, item in d["grid"]:
-            _add(lay, item, Q, lambda w, r=r, c=c, rs=rs, cs=cs: lay.addWidget(w, r, c, rs, cs),
+            _add(item, Q, lambda w, r=r, c=c, rs=rs, cs=cs: lay.addWidget(w, r, c, rs, cs),
                  lambda sub, r=r, c=c, rs=rs, cs=cs: lay.addLayout(sub, r, c, rs, cs),
                  lambda s, r=r, c=c, rs=rs, cs=cs: lay.addItem(s, r, c, rs, cs))
         for c, s in enumerate(d["stretch"]):
@@ -230,7 +230,7 @@ def build_layout(d: dict, Q, parent=None):
     else:
         lay = Q.QBoxLayout(Q.QBoxLayout.Direction(d["box"]), parent)
         for stretch, item in d["items"]:
-            _add(lay, item, Q, lambda w, s=stretch: lay.addWidget(w, s), lambda sub, s=stretch: lay.addLayout(sub, s),
+            _add(item, Q, lambda w, s=stretch: lay.addWidget(w, s), lambda sub, s=stretch: lay.addLayout(sub, s),
                  lambda sp: lay.addItem(sp))
     lay.setContentsMargins(*d["margins"])
     lay.setSpacing(d["spacing"])

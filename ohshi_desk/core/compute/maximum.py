@@ -28,8 +28,13 @@ def probe_case(case_data: dict, rules, program_id: str) -> dict:
 
 def program_maximum(case_data: dict, rules, day: _dt.date, program_id: str) -> int:
     """The subsidy the engine gives ``program_id`` when every item is bought at a price above all caps."""
+    return maximum_of_probe(probe_case(case_data, rules, program_id), rules, day, program_id)
+
+
+def maximum_of_probe(probe: dict, rules, day: _dt.date, program_id: str) -> int:
+    """``program_maximum`` for a case already made by :func:`probe_case` (the wizard has it for its cache key)."""
     from ohshi_desk.core.case.model import parse_case
     from ohshi_desk.core.compute.engine import compute
 
-    bd = compute(parse_case(probe_case(case_data, rules, program_id), rules), rules, day)
+    bd = compute(parse_case(probe, rules), rules, day)
     return next((p["subsidy"] for p in bd["programs"] if p["id"] == program_id), 0)
