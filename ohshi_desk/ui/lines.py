@@ -79,6 +79,12 @@ class LineRow(QWidget):
         for w in (self.quantity, self.price):
             w.validityChanged.connect(self._update_error)
             w.validityChanged.connect(self._update_echo)
+        # the line as to_line() reads it, kept until any of its fields changes (a hospital's 400 lines were read
+        # again, 2 ms, each time a page asked for the case; issue 28)
+        self._line: dict | None = None
+        for signal in (self.item.currentIndexChanged, self.description.textChanged, self.quantity.textChanged,
+                       self.price.textChanged, self.vendor.textChanged):
+            signal.connect(self._stale)
         self.item.currentIndexChanged.connect(self._emit_changed)
         self.description.textChanged.connect(self._emit_changed)
         self.vendor.textChanged.connect(self._emit_changed)
@@ -88,6 +94,9 @@ class LineRow(QWidget):
     # returning True (as Signal.emit() does) ends in "Fatal Python error: bool_dealloc".
     def _emit_changed(self, *_a) -> None:
         self.changed.emit()
+
+    def _stale(self, *_a) -> None:
+        self._line = None
 
     def _request_remove(self, *_a) -> None:
         self.removeRequested.emit(self)
@@ -170,14 +179,17 @@ class LineRow(QWidget):
         return {k: v for k, v in self.extra.items() if k not in ("amount", "vendor_eligible")}
 
     def to_line(self) -> dict:
-        item, quantity, price = self._priced()
-        line = {**self._vendor_extra(), "item": item, "quantity": quantity, "unit_price": price}
-        for key, w in (("description", self.description), ("vendor", self.vendor)):
-            if w.text().strip():
-                line[key] = w.text().strip()
-            else:
-                line.pop(key, None)
-        return line
+        """The line for the case (a new dict each time; its nested values are the row's own)."""
+        if self._line is None:
+            item, quantity, price = self._priced()
+            line = {**self._vendor_extra(), "item": item, "quantity": quantity, "unit_price": price}
+            for key, w in (("description", self.description), ("vendor", self.vendor)):
+                if w.text().strip():
+                    line[key] = w.text().strip()
+                else:
+                    line.pop(key, None)
+            self._line = line
+        return dict(self._line)
 
     def raw_line(self) -> dict:
         """The line as typed, in the shape load() reads. A vendor's 金額 and ① split go with it only while the line
@@ -214,6 +226,7 @@ class LineRow(QWidget):
         self.price.setText(f"{price:,}" if isinstance(price, int) else str(price or ""))
         self.vendor.setText(str(line.get("vendor", "")))
         self.loaded = self._priced()
+        self._line = None  # its extra keys and what was loaded are new, whether or not a field's text changed
 
 
 class IdleRows:

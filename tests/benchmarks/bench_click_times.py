@@ -96,23 +96,25 @@ def main():
             QTimer.singleShot(0, loop.quit)
             loop.exec()
 
-        def idle(w=w, times=times) -> None:
+        idle_longest = [0.0]  # this round's longest idle turn
+
+        def idle(w=w, idle_longest=idle_longest) -> None:
             """The user's pause between two clicks: the work the window does while idle (an opened file's lines
-            made into rows a few at a time; the rows out of sight shown just after 購入予定; old rows deleted) runs
-            to its end, untimed as a step; its longest turn of the event loop is what a click arriving meanwhile
-            would wait for, and is reported as a step of its own."""
-            longest = 0.0
-            while any(ed.pending() or (ed.folded() and ed.isVisible()) or getattr(ed, "dying", lambda: 0)()
-                      for ed in getattr(w.plans_page, "editors", {}).values()):
+            made into rows a few at a time; the rows out of sight shown just after 購入予定; old rows deleted; the
+            rest of 入力内容の確認's text laid out once it is drawn) runs to its end, untimed as a step; its longest
+            turn of the event loop is what a click arriving meanwhile would wait for, and is reported as a step of
+            its own (the longest of a round)."""
+            while True:
+                busy = any(ed.pending() or (ed.folded() and ed.isVisible()) or getattr(ed, "dying", lambda: 0)()
+                           for ed in getattr(w.plans_page, "editors", {}).values())
                 t = time.perf_counter()
-                turn()
-                longest = max(longest, (time.perf_counter() - t) * 1000)
-            if longest:
-                times.setdefault("while idle: the longest turn (rows made, shown, deleted)", []).append(longest)
+                turn()  # and one more turn once nothing is left: what the last one posted
+                idle_longest[0] = max(idle_longest[0], (time.perf_counter() - t) * 1000)
+                if not busy:
+                    break
 
         def timed(step: str, action, times=times) -> None:
             idle()
-            turn()
             t = time.perf_counter()
             action()
             turn()
@@ -143,6 +145,9 @@ def main():
                     break
             assert w.currentId() == pages.RESULT, w.currentId()
             timed("結果 → back (戻る)", w.back)
+            idle()
+            times.setdefault("while idle: the longest turn (rows, a text laid out)", []).append(idle_longest[0])
+            idle_longest[0] = 0.0
             if r == 0:
                 times.clear()
         w.dirty = False
