@@ -192,10 +192,10 @@ class Case:
 
 def _text(value, fld: str) -> str:
     """A text input, no longer than its declaration in :mod:`.fields` allows (a line's keys by their last part)."""
+    if value is None:  # most of a line's texts (its status, note, receipt) are absent
+        return ""
     decl = BY_KEY.get(fld) or BY_KEY.get(fld.rsplit(".", 1)[-1])
     max_len = decl.max_len if decl is not None and decl.max_len else 200
-    if value is None:
-        return ""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise CaseError(fld, "文字で書いてください")
     text = str(value)
@@ -238,7 +238,7 @@ def parse_case(data: Any, rules) -> Case:
     """Check and normalise a case already read from JSON. Raises :class:`CaseError`."""
     if not isinstance(data, dict):
         raise CaseError("", "中身がケースの形式（{ } で囲んだJSON）ではありません")
-    from ohshi_desk.core.base.guard import check_tree_text
+    from ohshi_desk.core.base.guard import check_tree_text, tree_copy
 
     bad = check_tree_text(data)  # control characters, lone surrogates, U+FFFE… in any text, and deep nesting
     if bad is not None:
@@ -358,7 +358,7 @@ def parse_case(data: Any, rules) -> Case:
             ))
         plan.receipts = _receipts(plan_raw.get("receipts"), f"{fld}.receipts")
         plans[pid] = plan
-    return Case(raw=copy.deepcopy(data), facility=facility, face_reader=face_reader, usage=usage, plans=plans,
+    return Case(raw=tree_copy(data), facility=facility, face_reader=face_reader, usage=usage, plans=plans,
                 as_of=as_of, made_on=made_on)
 
 
