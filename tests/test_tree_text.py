@@ -82,6 +82,14 @@ def test_the_place_named_is_the_one_the_first_check_named():
         node = node["a"][0]
     assert check_tree_text(deep) == _reference(deep) and "入れ子が深すぎます" in check_tree_text(deep)[1]
     assert check_tree_text({1: "x"}) == _reference({1: "x"}) is None
+    for leaf in ("x", 1, None, [], {}):  # a leaf one step too deep, or just deep enough
+        for depth in (63, 64, 65):
+            tree = node = {}
+            for _ in range(depth - 1):
+                node["a"] = {}
+                node = node["a"]
+            node["leaf"] = leaf
+            assert check_tree_text(tree) == _reference(tree), (leaf, depth)
 
 
 def test_the_copy_kept_of_a_case_shares_nothing_that_can_change():

@@ -245,6 +245,8 @@ def check_tree_text(data, where: str = "", *, max_depth: int = MAX_NESTING):
     field may hold, or None. Iterative, bounded by ``max_depth``. A node's path is written out only for a node
     that has children or a problem (a case's thousands of texts are checked, not named; issue 28)."""
     search = _bad_pattern().search
+    if _clean(data, search, max_depth):  # the usual answer, from one search over every text at once
+        return None
     stack = [(data, where, None, 0)]  # (node, its parent's path, its key or index there, depth)
     while stack:
         node, parent, key, depth = stack.pop()
@@ -265,6 +267,36 @@ def check_tree_text(data, where: str = "", *, max_depth: int = MAX_NESTING):
             for i in reversed(range(len(node))):
                 stack.append((node[i], path, i, depth + 1))
     return None
+
+
+def _clean(data, search, max_depth: int) -> bool:
+    """True when no text of the tree (key or value) holds a bad character and it is not too deep: its texts are
+    gathered and searched as one (a bad character is one character, so the joined text has one exactly when some
+    text has). False means the full check must say where."""
+    texts: list[str] = []
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            return False
+        if isinstance(node, str):
+            texts.append(node)
+        elif node and isinstance(node, (dict, list)) and depth + 1 > max_depth:
+            return False  # its children are too deep, whatever they are (the full check names the first)
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                texts.append(k if isinstance(k, str) else str(k))
+                if isinstance(v, str):
+                    texts.append(v)
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, depth + 1))
+        elif isinstance(node, list):
+            for v in node:
+                if isinstance(v, str):
+                    texts.append(v)
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, depth + 1))
+    return search("".join(texts)) is None
 
 
 def tree_copy(node):
