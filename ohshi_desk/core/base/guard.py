@@ -242,8 +242,9 @@ def strict_json_loads(text: str, *, max_depth: int = MAX_NESTING):
 
 def check_tree_text(data, where: str = "", *, max_depth: int = MAX_NESTING):
     """The first (field path, problem) where a string (key or value) of a JSON-like tree holds a character no
-    field may hold, or None. Iterative, bounded by ``max_depth``. A node's path is written out only for a node
-    that has children or a problem (a case's thousands of texts are checked, not named; issue 28)."""
+    field may hold, or None. Iterative, bounded by ``max_depth``. Every text is first searched at once (``_clean``);
+    only a tree with a problem is walked again to name its place, and there a node's path is written out only for
+    a node that has children or the problem (a case's thousands of texts are checked, not named; issue 28)."""
     search = _bad_pattern().search
     if _clean(data, search, max_depth):  # the usual answer, from one search over every text at once
         return None
@@ -301,7 +302,8 @@ def _clean(data, search, max_depth: int) -> bool:
 
 def tree_copy(node):
     """A copy of a JSON-like tree (dicts, lists, texts, numbers, True/False/None) sharing nothing that can be
-    changed, as ``copy.deepcopy`` makes, five times faster; any other value is deep-copied. For a tree
+    changed, as ``copy.deepcopy`` makes, about four times faster (400 lines: 0.7 → 0.2 ms); any other value is
+    deep-copied. For a tree
     ``check_tree_text`` has passed (its depth is bounded)."""
     if isinstance(node, dict):
         return {k: v if v is None or type(v) in _IMMUTABLE else tree_copy(v) for k, v in node.items()}

@@ -110,7 +110,7 @@ def show_blockers(page, reasons: list[str]) -> None:
         line.setVisible(bool(reasons))
 
 
-def _nfkc(text: str) -> str:
+def nfkc(text: str) -> str:
     import unicodedata  # when a code is read, not when the first page is built
 
     return unicodedata.normalize("NFKC", text)
@@ -276,7 +276,7 @@ def _percent_value(v):
 # kind → (value for the case (None = leave out), value as typed for the autosave, put a value back)
 ADAPTERS = {
     "text": (lambda w: w.text().strip() or None, lambda w: w.text(), lambda w, v: w.setText(v or "")),
-    "code": (lambda w: _nfkc(w.text()).strip() or None, lambda w: w.text(),
+    "code": (lambda w: nfkc(w.text()).strip() or None, lambda w: w.text(),
              lambda w, v: w.setText(v or "")),
     "combo": (lambda w: None if w.currentData() in (None, "") else w.currentData(), lambda w: w.currentData(),
               lambda w, v: w.setCurrentIndex(max(0, w.findData(v if v is not None else w.itemData(0))))),

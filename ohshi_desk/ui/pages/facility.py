@@ -11,7 +11,7 @@ from ..qt import (
     QWizardPage,
 )
 from ..widgets import ERROR_RED, Choice, Form, question_widget, tint, wrap_label
-from .base import Field, FieldTable, _nfkc, required_label, scrolled, show_blockers, with_help
+from .base import Field, FieldTable, nfkc, required_label, scrolled, show_blockers, with_help
 
 
 class FacilityPage(FieldTable, QWizardPage):
@@ -132,7 +132,7 @@ class FacilityPage(FieldTable, QWizardPage):
         self.w.mark_changed()
 
     def _code_changed(self, text: str):
-        t = _nfkc(text).strip()
+        t = nfkc(text).strip()
         ok = t == "" or (t.isdigit() and len(t) == 7)
         self.code_error.setText("" if ok else "「保険医療機関等コード」: 7桁の数字で入力してください")
         self.code_error.setVisible(not ok)

@@ -148,8 +148,13 @@ class PlansPage(LazyPage):
                 self.help_buttons[pid].setVisible(needed)
                 if not needed:
                     self.help_buttons[pid].setChecked(False)
-        self.reveal.fold([self.editors[pid] for pid in self.groups if pid in chosen])
+        self._fold_rows()
         self._changed()
+
+    def _fold_rows(self) -> None:
+        """The rows out of sight of the chosen programs' editors hidden until the page is on screen (see RowReveal)."""
+        chosen = set(self.w.goals())
+        self.reveal.fold([self.editors[pid] for pid in self.groups if pid in chosen])
 
     _estimate_owed = False  # a change made just before the page was left, its estimate not yet worked out
 
@@ -163,8 +168,7 @@ class PlansPage(LazyPage):
                 self._estimate_owed = False
                 self._estimate_timer.start()
         elif not self.isVisible():
-            chosen = set(self.w.goals())
-            self.reveal.fold([self.editors[pid] for pid in self.groups if pid in chosen])
+            self._fold_rows()
             if self._estimate_timer.isActive():
                 self._estimate_timer.stop()
                 self._estimate_owed = True
